@@ -1,0 +1,32 @@
+# Thin wrappers over `python -m train|convert|edge|benchmarks`; every target sets itself up.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MODELS ?= models
+# TensorFlow's C++ start-up chatter hides the progress bar.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: setup train convert test clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt edge/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+train: $(STAMP)
+	$(PY) -m train --output-dir $(MODELS)
+
+convert: $(STAMP)
+	$(PY) -m convert --keras-model $(MODELS)/digits.keras --output-dir $(MODELS)
+
+# pytest exits 5 when it collects nothing: that is a broken suite, said in words.
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
+
+clean:
+	rm -rf $(MODELS) .pytest_cache

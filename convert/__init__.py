@@ -1,0 +1,1 @@
+"""Conversion side: int8 post-training quantization, validation and report."""

@@ -1,0 +1,183 @@
+"""The conversion run: quantize, validate against float, install the models, report."""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from edge import spec
+from edge.files import ensure_writable_dir, write_text_atomic
+from edge.runtime import Classifier, Sidecar, file_sha256, load_backend, sidecar_path
+
+INT8_FILE = "digits_int8.tflite"
+FLOAT32_FILE = "digits_float32.tflite"
+REPORT_JSON = "report.json"
+REPORT_MD = "report.md"
+
+
+class ValidationFailed(RuntimeError):
+    """The int8 model is too inaccurate to ship; the report says by how much."""
+
+
+@dataclass(frozen=True)
+class QuantizeConfig:
+    """Conversion options; the gates are what `make convert` enforces."""
+
+    keras_model: Path = Path("models/digits.keras")
+    output_dir: Path = Path("models")
+    data_dir: Path | None = None  # None: $MNIST_DIR, else the download cache
+    representative_size: int = 500  # training images used to calibrate int8 ranges
+    min_accuracy: float = 0.99  # int8 test accuracy below this fails the build
+    max_drop: float = 0.3  # percentage points int8 may lose against Keras float
+    seed: int = 0
+    test_limit: int | None = None  # first N test images only (smoke tests)
+
+    def __post_init__(self) -> None:
+        if self.representative_size < 1:
+            raise ValueError(f"representative-size must be at least 1, got {self.representative_size}")
+        if not 0.0 <= self.min_accuracy <= 1.0:
+            raise ValueError(f"min-accuracy is a fraction between 0 and 1, got {self.min_accuracy}")
+        if self.max_drop < 0:
+            raise ValueError(f"max-drop must not be negative, got {self.max_drop}")
+        if self.test_limit is not None and self.test_limit < 1:
+            raise ValueError(f"test-limit must be at least 1, got {self.test_limit}")
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    file: str
+    size_bytes: int
+    accuracy: float
+
+
+@dataclass(frozen=True)
+class ConversionReport:
+    test_images: int
+    keras_accuracy: float
+    float32: VariantResult
+    int8: VariantResult
+    drop_pp: float  # Keras float accuracy minus int8 accuracy, percentage points
+    agreement: float  # share of test images where float32 and int8 TFLite agree
+    size_ratio: float  # int8 file size / float32 file size
+    passed: bool
+    failures: tuple[str, ...]
+    backend: str
+    machine: str
+
+
+def _sidecar_for(model_path: Path, accuracy: float) -> Sidecar:
+    classifier = Classifier(model_path)
+    return Sidecar(
+        model_file=model_path.name,
+        sha256=file_sha256(model_path),
+        labels=spec.LABELS,
+        input_shape=(1, *spec.INPUT_SHAPE),
+        input_dtype=classifier.input_dtype.name,
+        input_scale=classifier.input_scale,
+        input_zero_point=classifier.input_zero_point,
+        output_dtype=classifier.output_dtype.name,
+        output_scale=classifier.output_scale,
+        output_zero_point=classifier.output_zero_point,
+        test_accuracy=round(accuracy, 6),
+    )
+
+
+def _install(tmp_model: Path, final: Path, accuracy: float) -> None:
+    """Moves a validated model into place, then its sidecar (which names its hash)."""
+    sidecar = _sidecar_for(tmp_model, accuracy)
+    sidecar = Sidecar(**{**asdict(sidecar), "model_file": final.name})
+    os.replace(tmp_model, final)
+    write_text_atomic(sidecar_path(final), sidecar.to_json())
+
+
+def gate(report_drop_pp: float, int8_accuracy: float, cfg: QuantizeConfig) -> tuple[str, ...]:
+    """The reasons the int8 model fails the build; empty when it passes."""
+    failures = []
+    if int8_accuracy < cfg.min_accuracy:
+        failures.append(f"int8 accuracy {int8_accuracy:.2%} is below --min-accuracy {cfg.min_accuracy:.2%}")
+    if report_drop_pp > cfg.max_drop:
+        failures.append(f"int8 loses {report_drop_pp:.2f} percentage points against float, "
+                        f"more than --max-drop {cfg.max_drop:.2f}")
+    return tuple(failures)
+
+
+def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionReport:
+    """Converts, validates and writes models, sidecars and reports into cfg.output_dir.
+
+    The float32 model is always installed. The int8 model is installed only
+    when it passes the gates; otherwise ValidationFailed is raised after the
+    report is written, and no int8 file is left that looks valid.
+    """
+    if not cfg.keras_model.is_file():
+        raise FileNotFoundError(f"Keras model {cfg.keras_model} not found: train one first with `make train`")
+    out = ensure_writable_dir(cfg.output_dir)
+    from train.data import load_mnist
+    mnist = load_mnist(cfg.data_dir)
+
+    import keras
+
+    from convert.quantize import convert_float32, convert_int8
+    from convert.report import write_reports
+    from convert.validate import agreement, evaluate_keras, evaluate_tflite
+
+    try:
+        model = keras.models.load_model(cfg.keras_model)
+    except Exception as exc:
+        raise ValueError(f"{cfg.keras_model} is not a loadable Keras model ({str(exc).splitlines()[0]})") from exc
+    rng = np.random.default_rng(cfg.seed)
+    pick = rng.choice(len(mnist.train.images), size=min(cfg.representative_size, len(mnist.train.images)),
+                      replace=False)
+    representative = mnist.train.images[pick][..., np.newaxis]  # (N, 28, 28, 1) uint8
+    test_images, test_labels = mnist.test.images, mnist.test.labels
+    if cfg.test_limit:
+        test_images, test_labels = test_images[:cfg.test_limit], test_labels[:cfg.test_limit]
+
+    log("converting to float32 .tflite")
+    float_bytes = convert_float32(model)
+    log(f"quantizing to int8 with {len(representative)} representative images")
+    int8_bytes = convert_int8(model, representative)
+
+    float_final, int8_final = out / FLOAT32_FILE, out / INT8_FILE
+    # Candidates live in a hidden folder beside the outputs until validated;
+    # whatever is not installed is deleted with it, even on Ctrl-C.
+    with tempfile.TemporaryDirectory(dir=out, prefix=".convert-") as staging:
+        float_tmp, int8_tmp = Path(staging) / FLOAT32_FILE, Path(staging) / INT8_FILE
+        float_tmp.write_bytes(float_bytes)
+        int8_tmp.write_bytes(int8_bytes)
+        log(f"validating on {len(test_labels)} test images")
+        keras_eval = evaluate_keras(model, test_images, test_labels)
+        float_eval = evaluate_tflite(float_tmp, test_images, test_labels)
+        int8_eval = evaluate_tflite(int8_tmp, test_images, test_labels)
+        drop_pp = (keras_eval.accuracy - int8_eval.accuracy) * 100
+        failures = gate(drop_pp, int8_eval.accuracy, cfg)
+        backend = load_backend()
+        report = ConversionReport(
+            test_images=int(len(test_labels)),
+            keras_accuracy=keras_eval.accuracy,
+            float32=VariantResult(FLOAT32_FILE, len(float_bytes), float_eval.accuracy),
+            int8=VariantResult(INT8_FILE, len(int8_bytes), int8_eval.accuracy),
+            drop_pp=drop_pp,
+            agreement=agreement(float_eval.predictions, int8_eval.predictions),
+            size_ratio=len(int8_bytes) / len(float_bytes),
+            passed=not failures,
+            failures=failures,
+            backend=f"{backend.name} {backend.version}",
+            machine=f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
+        )
+        _install(float_tmp, float_final, float_eval.accuracy)
+        if report.passed:
+            _install(int8_tmp, int8_final, int8_eval.accuracy)
+        else:
+            # A stale int8 model from an earlier run must not pass for this one.
+            for stale in (int8_final, sidecar_path(int8_final)):
+                stale.unlink(missing_ok=True)
+        write_reports(report, out / REPORT_JSON, out / REPORT_MD)
+    if not report.passed:
+        raise ValidationFailed("; ".join(report.failures) + f" (see {out / REPORT_MD})")
+    return report
+

@@ -1,0 +1,1 @@
+"""Device side: TFLite digit recognition on CPU-only devices, with no TensorFlow."""

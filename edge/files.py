@@ -1,0 +1,53 @@
+"""Atomic file output: a failed run never leaves a half-written file that looks valid."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
+    """Yields a temporary path beside `path`; renames it onto `path` only on success.
+
+    The temporary name keeps the suffix, so writers that dispatch on it
+    (Keras's .keras, matplotlib's .png) behave as for the real name.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}")
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide outputs from other users
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    with atomic_output(path) as tmp:
+        tmp.write_text(text)
+
+
+def ensure_writable_dir(path: str | os.PathLike) -> Path:
+    """Creates `path` if needed and proves it can be written, before long work starts.
+
+    Raises:
+      PermissionError / NotADirectoryError: with a message naming the folder.
+    """
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except FileExistsError as exc:
+        raise NotADirectoryError(f"output folder {path} exists and is not a folder") from exc
+    except OSError as exc:
+        raise PermissionError(f"output folder {path} is not writable ({exc.strerror})") from exc
+    return path

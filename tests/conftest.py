@@ -1,0 +1,44 @@
+"""Shared fixtures: where MNIST lives, and one tiny trained-and-converted model per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+
+
+def _mnist_dir() -> Path | None:
+    for candidate in (os.environ.get("MNIST_DIR"), SHARED / "mnist"):
+        if candidate and (Path(candidate) / "t10k-labels-idx1-ubyte.gz").is_file():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    found = _mnist_dir()
+    if found is None:
+        pytest.skip("no local MNIST copy: set MNIST_DIR to the folder with the four .gz files")
+    return found
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory, mnist_dir) -> Path:
+    """A folder with a model trained on a few hundred images for one epoch, converted.
+
+    The gates are opened wide: this proves the plumbing, not the accuracy.
+    """
+    from convert.pipeline import QuantizeConfig, run_conversion
+    from train.training import TrainConfig, train
+
+    out = tmp_path_factory.mktemp("tiny_models")
+    train(TrainConfig(epochs=1, train_limit=600, test_limit=300, data_dir=mnist_dir,
+                      output_dir=out, batch_size=64))
+    run_conversion(QuantizeConfig(keras_model=out / "digits.keras", output_dir=out,
+                                  data_dir=mnist_dir, representative_size=50, test_limit=300,
+                                  min_accuracy=0.0, max_drop=100.0))
+    return out

@@ -1,0 +1,99 @@
+"""Train -> convert -> validate on a tiny model; the integer-only check; the gates."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_outputs_of_a_tiny_run(tiny_models):
+    names = {p.name for p in tiny_models.iterdir()}
+    assert {"digits.keras", "history.csv", "training_curves.png", "confusion_matrix.png",
+            "metrics.json", "digits_int8.tflite", "digits_int8.json", "digits_float32.tflite",
+            "digits_float32.json", "report.json", "report.md"} <= names
+    assert not [n for n in names if n.startswith(".")], "temporary files left behind"
+    metrics = json.loads((tiny_models / "metrics.json").read_text())
+    assert metrics["test_images"] == 300 and 0.0 <= metrics["test_accuracy"] <= 1.0
+    assert (tiny_models / "history.csv").read_text().startswith("epoch,")
+
+
+def test_int8_sidecar_describes_its_model(tiny_models):
+    from edge.runtime import file_sha256
+
+    sidecar = json.loads((tiny_models / "digits_int8.json").read_text())
+    assert sidecar["model_file"] == "digits_int8.tflite"
+    assert sidecar["sha256"] == file_sha256(tiny_models / "digits_int8.tflite")
+    assert sidecar["labels"] == [str(d) for d in range(10)]
+    assert sidecar["input_shape"] == [1, 28, 28, 1]
+    assert sidecar["input_dtype"] == "uint8"
+    # uint8 input over the 0..255 pixel range: raw pixels, no arithmetic on the device.
+    assert (sidecar["input_scale"], sidecar["input_zero_point"]) == (1.0, 0)
+    assert sidecar["output_dtype"] == "uint8"
+    assert sidecar["output_scale"] == pytest.approx(1 / 256)
+    assert sidecar["polarity"] == "white_on_black"
+    assert sidecar["value_range"] == [0, 255]
+    report = json.loads((tiny_models / "report.json").read_text())
+    assert sidecar["test_accuracy"] == pytest.approx(report["int8"]["accuracy"], abs=1e-6)
+
+
+def test_report_matches_a_fresh_evaluation(tiny_models, mnist_dir):
+    from edge.runtime import Classifier
+    from train.data import load_mnist
+
+    report = json.loads((tiny_models / "report.json").read_text())
+    test = load_mnist(mnist_dir).test
+    scores = Classifier(tiny_models / "digits_int8.tflite").scores(test.images[:300])
+    assert report["int8"]["accuracy"] == pytest.approx(np.mean(scores.argmax(1) == test.labels[:300]))
+    assert report["size_ratio"] <= 0.3
+    assert report["passed"] is True
+    assert "| TFLite int8 | digits_int8.tflite |" in (tiny_models / "report.md").read_text()
+
+
+def test_int8_model_is_integer_only(tiny_models):
+    from convert.quantize import INTEGER_TYPES, list_ops
+
+    ops = list_ops((tiny_models / "digits_int8.tflite").read_bytes())
+    assert {"CONV_2D", "MAX_POOL_2D", "FULLY_CONNECTED", "SOFTMAX"} <= {op.name for op in ops}
+    assert all(set(op.tensor_types) <= INTEGER_TYPES for op in ops)
+
+
+def test_float_operators_are_refused(tiny_models):
+    from convert.quantize import ConversionError, ensure_integer_only
+
+    with pytest.raises(ConversionError, match=r"not integer-only.*CONV_2D \(FLOAT32 tensors\)"):
+        ensure_integer_only((tiny_models / "digits_float32.tflite").read_bytes())
+
+
+def test_gate_rejects_and_leaves_no_int8_model(tiny_models, mnist_dir, tmp_path):
+    import shutil
+
+    from convert.pipeline import QuantizeConfig, ValidationFailed, run_conversion
+
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(tiny_models / "digits.keras", out)
+    # A stale int8 model from an earlier run must not survive a rejection.
+    (out / "digits_int8.tflite").write_bytes(b"stale")
+    cfg = QuantizeConfig(keras_model=out / "digits.keras", output_dir=out, data_dir=mnist_dir,
+                         representative_size=20, test_limit=100, min_accuracy=0.999)
+    with pytest.raises(ValidationFailed, match=r"int8 accuracy .* is below --min-accuracy 99\.90%"):
+        run_conversion(cfg)
+    assert not (out / "digits_int8.tflite").exists()
+    assert not (out / "digits_int8.json").exists()
+    assert (out / "digits_float32.tflite").exists()
+    assert json.loads((out / "report.json").read_text())["passed"] is False
+    assert "FAILED" in (out / "report.md").read_text()
+
+
+def test_gate_thresholds():
+    from convert.pipeline import QuantizeConfig, gate
+
+    cfg = QuantizeConfig()
+    assert gate(0.05, 0.995, cfg) == ()
+    assert gate(0.31, 0.995, cfg) == ("int8 loses 0.31 percentage points against float, more than "
+                                      "--max-drop 0.30",)
+    assert len(gate(0.5, 0.98, cfg)) == 2

@@ -1,0 +1,90 @@
+"""Every command's --help, and the bad inputs of issue 2: one clear line, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import REPO
+
+
+@pytest.mark.parametrize("module", ["train", "convert"])
+def test_help(module):
+    cli = __import__(f"{module}.cli", fromlist=["main"]).main
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and "--output-dir" in result.output
+
+
+def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+    full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
+    return subprocess.run([sys.executable, "-m", *args], cwd=REPO, capture_output=True,
+                          text=True, env=full_env, timeout=300)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--epochs", "0"], "epochs must be at least 1, got 0"),
+    (["--batch-size", "-5"], "batch-size must be at least 1, got -5"),
+    (["--learning-rate", "0"], "learning-rate must be positive"),
+])
+def test_train_rejects_bad_numbers(args, message):
+    from train.cli import main
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_train_with_corrupt_data_dir(tmp_path, mnist_dir):
+    import shutil
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte.gz"):
+        shutil.copy(mnist_dir / name, tmp_path)
+    blob = (mnist_dir / "train-images-idx3-ubyte.gz").read_bytes()
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(blob[:5000])
+    result = _run("train", "--data-dir", str(tmp_path), "--output-dir", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Error: " in result.stderr and "train-images-idx3-ubyte.gz: cannot decompress" in result.stderr
+    assert not (tmp_path / "out" / "digits.keras").exists()
+
+
+def test_train_with_missing_data_dir(tmp_path):
+    result = _run("train", "--data-dir", str(tmp_path / "nowhere"), "--output-dir", str(tmp_path / "o"))
+    assert result.returncode == 1
+    assert "lacks train-images-idx3-ubyte.gz" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unwritable_output_dir(tmp_path, mnist_dir):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = _run("train", "--data-dir", str(mnist_dir), "--output-dir", str(blocker / "models"))
+    assert result.returncode == 1
+    assert "output folder" in result.stderr and "not writable" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_convert_without_a_model(tmp_path):
+    result = _run("convert", "--keras-model", str(tmp_path / "missing.keras"), "--output-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert "missing.keras not found: train one first with `make train`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_convert_with_a_corrupt_model(tmp_path, mnist_dir):
+    bad = tmp_path / "digits.keras"
+    bad.write_bytes(b"definitely not a zip")
+    result = _run("convert", "--keras-model", str(bad), "--output-dir", str(tmp_path),
+                  "--data-dir", str(mnist_dir))
+    assert result.returncode == 1
+    assert "is not a loadable Keras model" in result.stderr and "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("*.tflite"))
+
+
+def test_convert_rejects_bad_gates():
+    from convert.cli import main
+    result = CliRunner().invoke(main, ["--min-accuracy", "99"])
+    assert result.exit_code == 2
+    assert "min-accuracy is a fraction between 0 and 1, got 99.0" in result.output

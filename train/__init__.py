@@ -1,0 +1,1 @@
+"""Training side: MNIST data, the Keras CNN and its training run."""

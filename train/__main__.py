@@ -1,0 +1,5 @@
+"""Entry point of `python -m train`."""
+
+from train.cli import main
+
+main(prog_name="python -m train")
