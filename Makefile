@@ -7,7 +7,7 @@ MODELS ?= models
 # TensorFlow's C++ start-up chatter hides the progress bar.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup train convert test clean
+.PHONY: setup train convert test predict live clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,16 @@ convert: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
+
+# make predict IMAGE=photo.jpg [ARGS="--json --debug-dir debug"]
+predict: $(STAMP)
+	@test -n "$(IMAGE)" || { echo "usage: make predict IMAGE=photo.jpg" >&2; exit 2; }
+	$(PY) -m edge predict --model $(MODELS)/digits_int8.tflite $(ARGS) $(IMAGE)
+
+# make live [SOURCE=0] [ARGS="--smooth 5"]
+SOURCE ?= 0
+live: $(STAMP)
+	$(PY) -m edge run --model $(MODELS)/digits_int8.tflite --source $(SOURCE) --smooth 5 $(ARGS)
 
 clean:
 	rm -rf $(MODELS) .pytest_cache
