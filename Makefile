@@ -7,7 +7,7 @@ MODELS ?= models
 # TensorFlow's C++ start-up chatter hides the progress bar.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup train convert test predict live clean
+.PHONY: setup train convert test test-gates predict live clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,10 @@ convert: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
+
+# The accuracy gates on real data (shared photos, synthetic frames) with the built model.
+test-gates: $(STAMP)
+	$(PY) -m pytest -m gates
 
 # make predict IMAGE=photo.jpg [ARGS="--json --debug-dir debug"]
 predict: $(STAMP)

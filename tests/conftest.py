@@ -27,6 +27,23 @@ def mnist_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The int8 model `make train convert` built ($DIGITS_MODEL overrides)."""
+    path = Path(os.environ.get("DIGITS_MODEL", REPO / "models" / "digits_int8.tflite"))
+    if not path.is_file():
+        pytest.skip(f"{path} is not built yet: run `make train convert` (CI runs these after it)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def photos_dir() -> Path:
+    path = Path(os.environ.get("PHOTOS_DIR", SHARED / "photos"))
+    if not (path / "labels.csv").is_file():
+        pytest.skip(f"no photo set at {path}: set PHOTOS_DIR")
+    return path
+
+
+@pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory, mnist_dir) -> Path:
     """A folder with a model trained on a few hundred images for one epoch, converted.
 
@@ -36,8 +53,8 @@ def tiny_models(tmp_path_factory, mnist_dir) -> Path:
     from train.training import TrainConfig, train
 
     out = tmp_path_factory.mktemp("tiny_models")
-    train(TrainConfig(epochs=1, train_limit=600, test_limit=300, data_dir=mnist_dir,
-                      output_dir=out, batch_size=64))
+    train(TrainConfig(epochs=2, train_limit=3000, test_limit=300, data_dir=mnist_dir,
+                      output_dir=out, batch_size=64, augment=False))
     run_conversion(QuantizeConfig(keras_model=out / "digits.keras", output_dir=out,
                                   data_dir=mnist_dir, representative_size=50, test_limit=300,
                                   min_accuracy=0.0, max_drop=100.0))

@@ -1,0 +1,152 @@
+"""`python -m edge`: read handwritten digits from photos, videos and cameras."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from edge.runtime import BACKEND_NAMES
+
+DEFAULT_MODEL = Path("models/digits_int8.tflite")
+
+
+def _model_options(func):
+    options = [
+        click.option("--model", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_MODEL,
+                     show_default=True, help="The .tflite model; its .json sidecar is checked when present."),
+        click.option("--backend", type=click.Choice(BACKEND_NAMES), default=None,
+                     help="Force a TFLite runtime. Default: the first of litert, tflite-runtime, "
+                          "tensorflow that imports."),
+        click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Interpreter threads."),
+        click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True,
+                     help="Digits below this confidence are shown as '?'."),
+        click.option("--roi", type=click.FloatRange(0.05, 1.0), default=None,
+                     help="Only read a centred square box, this fraction of the shorter side (e.g. 0.5)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _make_reader(model: Path, backend: str | None, threads: int, min_confidence: float, roi: float | None):
+    from edge.detect import DetectorOptions
+    from edge.reader import DigitReader
+    from edge.runtime import Classifier, ModelError, RuntimeUnavailableError
+    try:
+        classifier = Classifier(model, backend=backend, threads=threads)
+    except (FileNotFoundError, ModelError, RuntimeUnavailableError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    return DigitReader(classifier, DetectorOptions(roi=roi), min_confidence)
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Read handwritten digits with an int8 TFLite model, no TensorFlow needed."""
+
+
+@main.command()
+@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_model_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line and image.")
+@click.option("--debug-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the annotated image and the 28x28 crops the model saw here.")
+def predict(images, model, backend, threads, min_confidence, roi, as_json, debug_dir) -> None:
+    """Print the digit string of each IMAGE (a 28x28 MNIST-style image is classified as it is)."""
+    from edge.sources import load_image
+    reader = _make_reader(model, backend, threads, min_confidence, roi)
+    if debug_dir is not None:
+        from edge.files import ensure_writable_dir
+        try:
+            ensure_writable_dir(debug_dir)
+        except OSError as exc:
+            raise click.ClickException(str(exc)) from exc
+    failed = 0
+    for path in images:
+        try:
+            frame = load_image(path)
+            reading = reader.read(frame)
+        except (FileNotFoundError, ValueError) as exc:
+            failed += 1
+            _say(f"error: {exc}")
+            continue
+        if debug_dir is not None:
+            _write_debug(debug_dir, path, frame, reading, reader)
+        if as_json:
+            click.echo(json.dumps({"file": str(path), **reading.to_json()}))
+        else:
+            click.echo(f"{path}: {reading.text}" if len(images) > 1 else reading.text)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(images)} image(s) could not be read")
+
+
+def _write_debug(debug_dir: Path, path: Path, frame, reading, reader) -> None:
+    import cv2
+
+    from edge.detect import roi_box
+    from edge.overlay import annotate, crop_strip
+    roi = roi_box(frame.shape, reader.options.roi) if reader.options.roi else None
+    stem = path.stem
+    cv2.imwrite(str(debug_dir / f"{stem}_annotated.png"), annotate(frame, reading, roi=roi))
+    cv2.imwrite(str(debug_dir / f"{stem}_crops.png"),
+                crop_strip(reading.crops, [d.label for d in reading.digits]))
+    for k, crop in enumerate(reading.crops):
+        cv2.imwrite(str(debug_dir / f"{stem}_crop{k:02d}.png"), crop)
+
+
+def _check_gui() -> None:
+    """Fails early, in words, where a window cannot be opened."""
+    import cv2
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise click.ClickException("no display to open a window on (over SSH?): add --headless")
+    try:
+        cv2.namedWindow("digits", cv2.WINDOW_AUTOSIZE)
+    except cv2.error as exc:
+        raise click.ClickException("this OpenCV build has no GUI (opencv-python-headless): add --headless, "
+                                   "or pip install opencv-python") from exc
+
+
+@main.command()
+@click.option("--source", "source", required=True,
+              help="Camera index (0), video file, image folder or glob, or 'picamera2' on a Pi.")
+@_model_options
+@click.option("--width", type=click.IntRange(min=1), default=None, help="Camera frame width to request.")
+@click.option("--height", type=click.IntRange(min=1), default=None, help="Camera frame height to request.")
+@click.option("--fps", type=click.FloatRange(min=0.1), default=None, help="Camera frame rate to request.")
+@click.option("--headless", is_flag=True, help="No window and no GUI call at all (SSH, services).")
+@click.option("--json", "as_json", is_flag=True, help="Stream one JSON line per frame to stdout.")
+@click.option("--smooth", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Show the most frequent reading of the last N frames.")
+@click.option("--max-frames", type=click.IntRange(min=1), default=None, help="Stop after N frames.")
+def run(source, model, backend, threads, min_confidence, roi, width, height, fps, headless, as_json,
+        smooth, max_frames) -> None:
+    """Live recognition from a camera, a video or images, with per-stage timing."""
+    from edge.live import LiveOptions, run_live
+    from edge.sources import SourceError, open_source
+    reader = _make_reader(model, backend, threads, min_confidence, roi)
+    if not headless:
+        _check_gui()
+    try:
+        frames = open_source(source, width, height, fps, on_error=lambda m: _say(f"warning: {m}"))
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _say(f"reading {frames.name} with {reader.classifier.describe()}; Ctrl-C stops")
+    emit = (lambda record: click.echo(json.dumps(record))) if as_json else None
+    summary = run_live(frames, reader, LiveOptions(smooth=smooth, headless=headless, max_frames=max_frames),
+                       emit=emit, on_text=None if as_json else (lambda text: click.echo(text)))
+    _say(summary.describe())
+    if summary.error:
+        raise click.ClickException(summary.error)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

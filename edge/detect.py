@@ -1,0 +1,205 @@
+"""Finding digits in a frame: connected components, filtering, merging, reading order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import cv2
+import numpy as np
+
+from edge import preprocess
+
+
+@dataclass(frozen=True)
+class DetectorOptions:
+    """How digits are found in a frame. Sizes are fractions of the processed frame."""
+
+    max_side_px: int = 640  # larger frames are shrunk to this before anything else
+    min_contrast: float = 0.12  # ink must be this much darker than the paper around it
+    min_digit_height: float = 0.035  # of the processed frame's height
+    max_digit_height: float = 0.8
+    max_aspect: float = 2.5  # width / height above this is a rule or a dash, not a digit
+    max_fill: float = 0.75  # ink / box area above this is a blob (a shadow's edge, a thumb)
+    min_relative_height: float = 0.45  # of the median candidate height: smaller is a speck
+    # Pen width after fitting into 20 px. MNIST binarized at 127 measures a median
+    # of 1.8 px and a 75th percentile of 3.0 px (stroke_width_px, 2,000 test images).
+    stroke_px_at_box: float = 2.5
+    roi: float | None = None  # centred square box as a fraction of the shorter side
+
+    def __post_init__(self) -> None:
+        if self.max_side_px < 64:
+            raise ValueError(f"max_side_px must be at least 64, got {self.max_side_px}")
+        if self.roi is not None and not 0.05 <= self.roi <= 1.0:
+            raise ValueError(f"roi is a fraction of the frame between 0.05 and 1, got {self.roi}")
+
+
+class Box(NamedTuple):
+    x: int
+    y: int
+    w: int
+    h: int
+
+    def scaled(self, factor: float, dx: int = 0, dy: int = 0) -> "Box":
+        return Box(round(self.x * factor) + dx, round(self.y * factor) + dy,
+                   max(1, round(self.w * factor)), max(1, round(self.h * factor)))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    box: Box
+    ids: tuple[int, ...]  # connected-component labels that make up the digit
+    ink: int  # pixels of ink
+
+
+def processing_scale(shape: tuple[int, ...], max_side_px: int) -> float:
+    """Factor (<= 1) that brings the frame's longer side down to max_side_px."""
+    return min(1.0, max_side_px / max(shape[0], shape[1]))
+
+
+def roi_box(shape: tuple[int, ...], fraction: float) -> Box:
+    """The centred square that --roi classifies, in the frame's pixels."""
+    h, w = shape[:2]
+    side = max(1, int(min(h, w) * fraction))
+    return Box((w - side) // 2, (h - side) // 2, side, side)
+
+
+def components(mask: np.ndarray) -> tuple[np.ndarray, list[Candidate]]:
+    """Binary (H, W) mask -> label image and one candidate per component (background dropped)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    candidates = [
+        Candidate(Box(int(x), int(y), int(w), int(h)), (i,), int(area))
+        for i, (x, y, w, h, area) in enumerate(stats[1:], start=1)
+    ]
+    return labels, candidates
+
+
+def _union(a: Candidate, b: Candidate) -> Candidate:
+    x0, y0 = min(a.box.x, b.box.x), min(a.box.y, b.box.y)
+    x1 = max(a.box.x + a.box.w, b.box.x + b.box.w)
+    y1 = max(a.box.y + a.box.h, b.box.y + b.box.h)
+    return Candidate(Box(x0, y0, x1 - x0, y1 - y0), a.ids + b.ids, a.ink + b.ink)
+
+
+def _are_fragments(a: Candidate, b: Candidate, digit_h: float) -> bool:
+    """True when two components look like pieces of one digit (a broken 4, a 5's flag).
+
+    Args:
+      digit_h: the typical digit height in this frame, in pixels.
+    """
+    ax1, bx1 = a.box.x + a.box.w, b.box.x + b.box.w
+    ay1, by1 = a.box.y + a.box.h, b.box.y + b.box.h
+    x_overlap = min(ax1, bx1) - max(a.box.x, b.box.x)
+    y_overlap = min(ay1, by1) - max(a.box.y, b.box.y)
+    # Stacked and close, and together no taller than one digit: a digit broken
+    # across (a 5's flag, a pen lifted mid-stroke), not two digits in a column.
+    union_h = max(ay1, by1) - min(a.box.y, b.box.y)
+    if (x_overlap >= 0.5 * min(a.box.w, b.box.w) and -y_overlap <= 0.25 * digit_h
+            and union_h <= 1.3 * digit_h):
+        return True
+    if x_overlap <= 0 or y_overlap <= 0:
+        return False
+    # Boxes intersect: pieces of one digit unless both are full-size neighbours.
+    small, big = (a, b) if a.box.h * a.box.w <= b.box.h * b.box.w else (b, a)
+    return x_overlap * y_overlap >= 0.3 * small.box.w * small.box.h or small.box.h < 0.6 * big.box.h
+
+
+def typical_height(candidates: list[Candidate], min_height_px: float) -> float:
+    """Median height of the candidates big enough to be digits (or of all, if none is)."""
+    heights = [c.box.h for c in candidates if c.box.h >= min_height_px] or [c.box.h for c in candidates]
+    return float(np.median(heights)) if heights else 0.0
+
+
+def merge_fragments(candidates: list[Candidate], digit_h: float) -> list[Candidate]:
+    """Joins candidates that are pieces of one digit, until nothing more joins."""
+    merged = list(candidates)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(merged)):
+            for j in range(i + 1, len(merged)):
+                if _are_fragments(merged[i], merged[j], digit_h):
+                    merged[i] = _union(merged[i], merged[j])
+                    del merged[j]
+                    changed = True
+                    break
+            if changed:
+                break
+    return merged
+
+
+def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
+                  opts: DetectorOptions) -> list[Candidate]:
+    """Drops what is not a digit: specks, rules, blobs, things cut by the frame edge."""
+    h, w = frame_shape
+    min_h, max_h = opts.min_digit_height * h, opts.max_digit_height * h
+    kept = []
+    for c in candidates:
+        b = c.box
+        touches_edge = b.x <= 0 or b.y <= 0 or b.x + b.w >= w or b.y + b.h >= h
+        if touches_edge or not min_h <= b.h <= max_h:
+            continue
+        if b.w > opts.max_aspect * b.h:
+            continue
+        # A solid box is a blob, unless it is narrow: a straight "1" fills its box too.
+        if c.ink > opts.max_fill * b.w * b.h and b.w > 0.35 * b.h:
+            continue
+        kept.append(c)
+    if len(kept) >= 3:
+        median_h = float(np.median([c.box.h for c in kept]))
+        kept = [c for c in kept if c.box.h >= opts.min_relative_height * median_h]
+    return kept
+
+
+def reading_order(boxes: list[Box]) -> list[int]:
+    """Indices of boxes in reading order: lines top to bottom, left to right in a line.
+
+    A box joins a line when it shares at least half of the smaller height
+    with the line's vertical span.
+    """
+    lines: list[list[int]] = []
+    spans: list[list[int]] = []
+    for i in sorted(range(len(boxes)), key=lambda k: boxes[k].y):
+        b = boxes[i]
+        for line, span in zip(lines, spans):
+            overlap = min(span[1], b.y + b.h) - max(span[0], b.y)
+            if overlap >= 0.5 * min(b.h, span[1] - span[0]):
+                line.append(i)
+                span[0], span[1] = min(span[0], b.y), max(span[1], b.y + b.h)
+                break
+        else:
+            lines.append([i])
+            spans.append([b.y, b.y + b.h])
+    order = sorted(range(len(lines)), key=lambda k: (spans[k][0] + spans[k][1]) / 2)
+    return [i for k in order for i in sorted(lines[k], key=lambda j: boxes[j].x)]
+
+
+def digit_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
+    """The candidate's own ink inside its box, (h, w) uint8 0/255; neighbours' ink is left out."""
+    b = candidate.box
+    window = labels[b.y:b.y + b.h, b.x:b.x + b.w]
+    if len(candidate.ids) == 1:
+        return (window == candidate.ids[0]).astype(np.uint8) * 255
+    return np.isin(window, candidate.ids).astype(np.uint8) * 255
+
+
+def find_digits(gray: np.ndarray, opts: DetectorOptions) -> tuple[list[Box], np.ndarray]:
+    """(H, W) uint8 grayscale at processing scale -> boxes in reading order and (N, 28, 28) crops."""
+    h, w = gray.shape
+    stroke_guess = max(3, min(h, w) // 25)  # wider than any pen at this scale
+    background = preprocess.estimate_background(gray, stroke_guess)
+    ink = preprocess.flatten_illumination(gray, background)
+    mask = preprocess.binarize(ink, opts.min_contrast)
+    labels, candidates = components(mask)
+    # Specks below a few pixels are noise before any merging is worth trying.
+    min_area = max(4, int(0.00002 * h * w))
+    candidates = [c for c in candidates if c.ink >= min_area]
+    digit_h = typical_height(candidates, opts.min_digit_height * h)
+    digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts)
+    order = reading_order([c.box for c in digits])
+    digits = [digits[i] for i in order]
+    crops = np.zeros((len(digits), 28, 28), np.uint8)
+    for k, c in enumerate(digits):
+        crop = preprocess.normalize_stroke(digit_mask(labels, c), opts.stroke_px_at_box)
+        crops[k] = preprocess.fit_to_mnist_box(crop)
+    return [c.box for c in digits], crops

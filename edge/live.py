@@ -1,0 +1,113 @@
+"""The live loop: capture, read, smooth, draw or stream, with per-stage timing."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from edge.smoothing import MajorityVote
+from edge.stats import StageTimer
+
+QUIT_KEYS = {ord("q"), 27}  # q, Esc
+STAGES = ("capture", "preprocess", "inference", "draw")
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    smooth: int = 1  # frames voted over
+    headless: bool = False  # no window: no GUI call at all
+    max_frames: int | None = None
+
+
+@dataclass(frozen=True)
+class LiveSummary:
+    frames: int
+    seconds: float
+    stages: dict[str, dict[str, float]]  # stage -> {'p50': ms, 'p95': ms}
+    error: str | None = None  # why the source stopped early, if it did
+    interrupted: bool = False
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.seconds if self.seconds > 0 else 0.0
+
+    def describe(self) -> str:
+        parts = [f"{self.frames} frames in {self.seconds:.1f} s ({self.fps:.1f} FPS)"]
+        for stage in (*STAGES, "total"):
+            if stage in self.stages:
+                s = self.stages[stage]
+                parts.append(f"{stage} p50 {s['p50']:.2f} ms p95 {s['p95']:.2f} ms")
+        prefix = "stopped (Ctrl-C): " if self.interrupted else ""
+        return prefix + "; ".join(parts)
+
+
+def run_live(source, reader, options: LiveOptions, emit: Callable[[dict], None] | None = None,
+             on_text: Callable[[str], None] | None = None) -> LiveSummary:
+    """Reads frames until the source ends, a quit key, Ctrl-C or max_frames.
+
+    Args:
+      source: has read() -> frame or None at its end, and close().
+      reader: a DigitReader.
+      emit: called with one JSON-ready record per frame (--json).
+      on_text: called with the smoothed text whenever it changes.
+    """
+    from edge.sources import SourceError
+    vote = MajorityVote(options.smooth)
+    timer = StageTimer()
+    frames, error, interrupted, shown = 0, None, False, None
+    start = time.perf_counter()
+    try:
+        while options.max_frames is None or frames < options.max_frames:
+            t0 = time.perf_counter()
+            try:
+                frame = source.read()
+            except SourceError as exc:
+                error = str(exc)
+                break
+            if frame is None:
+                break
+            t1 = time.perf_counter()
+            try:
+                reading = reader.read(frame)
+            except ValueError as exc:  # an empty or malformed frame: skip it, keep going
+                timer.add("capture", (t1 - t0) * 1e3)
+                if emit:
+                    emit({"frame": frames, "error": str(exc)})
+                frames += 1
+                continue
+            text = vote.update(reading.text)
+            t2 = time.perf_counter()
+            if not options.headless:
+                if _show(frame, reading, frames / max(t2 - start, 1e-9)):
+                    break
+            t3 = time.perf_counter()
+            timing = {"capture": (t1 - t0) * 1e3, "preprocess": reading.timing_ms["preprocess"],
+                      "inference": reading.timing_ms["inference"], "draw": (t3 - t2) * 1e3,
+                      "total": (t3 - t0) * 1e3}
+            timer.add_all(timing)
+            if emit:
+                record = {"frame": frames, **reading.to_json(), "raw_text": reading.text, "text": text}
+                record["timing_ms"] = {k: round(v, 3) for k, v in timing.items()}
+                emit(record)
+            elif on_text and text != shown:
+                on_text(text)
+                shown = text
+            frames += 1
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        source.close()
+        if not options.headless:
+            import cv2
+            cv2.destroyAllWindows()
+    return LiveSummary(frames, time.perf_counter() - start, timer.summary(), error, interrupted)
+
+
+def _show(frame, reading, fps: float) -> bool:
+    """Draws the frame in the window; True when the user asked to quit."""
+    import cv2
+
+    from edge.overlay import annotate
+    cv2.imshow("digits", annotate(frame, reading, fps=fps))
+    return (cv2.waitKey(1) & 0xFF) in QUIT_KEYS

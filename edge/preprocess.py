@@ -1,0 +1,137 @@
+"""Frame preprocessing as small pure functions: each takes an array and returns an array."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge import spec
+
+# The background is estimated on a frame shrunk by this factor: paper light
+# varies slowly, and the morphology is 16x cheaper.
+BACKGROUND_SHRINK = 4
+
+
+def to_gray(frame: np.ndarray) -> np.ndarray:
+    """(H, W, 3) BGR, (H, W, 4) BGRA or (H, W) -> (H, W) uint8."""
+    if frame.ndim == 2:
+        gray = frame
+    elif frame.ndim == 3 and frame.shape[2] == 3:
+        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    elif frame.ndim == 3 and frame.shape[2] == 4:
+        gray = cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
+    elif frame.ndim == 3 and frame.shape[2] == 1:
+        gray = frame[:, :, 0]
+    else:
+        raise ValueError(f"expected a grayscale or BGR image, got shape {frame.shape}")
+    if gray.dtype != np.uint8:
+        raise ValueError(f"expected 8-bit pixels, got {gray.dtype}")
+    return gray
+
+
+def estimate_background(gray: np.ndarray, stroke_px: int) -> np.ndarray:
+    """The paper without the ink: (H, W) uint8 -> (H, W) uint8.
+
+    A grey closing wider than any pen stroke fills dark strokes with the
+    surrounding paper, and keeps large dark regions (shadows) as they are.
+    """
+    h, w = gray.shape
+    small = cv2.resize(gray, (max(w // BACKGROUND_SHRINK, 1), max(h // BACKGROUND_SHRINK, 1)),
+                       interpolation=cv2.INTER_AREA)
+    k = max(3, (2 * stroke_px) // BACKGROUND_SHRINK + 1) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    # Upscaling smears a shadow's edge over a few pixels; biasing the estimate
+    # towards the darker side keeps the smear from reading as ink, at the cost
+    # of a little contrast for ink right on the bright side of the edge.
+    closed = cv2.erode(closed, np.ones((3, 3), np.uint8))
+    return cv2.resize(closed, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def flatten_illumination(gray: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Ink darkness relative to the local paper: (H, W) uint8 -> (H, W) uint8, white ink on black.
+
+    0 is paper whatever its brightness, 255 is ink with no light at all, so
+    a shadow across the page reads as paper, not as a blob.
+    """
+    bg = background.astype(np.float32) + 1.0
+    darkness = 1.0 - gray.astype(np.float32) / bg
+    return np.clip(darkness * 255.0, 0, 255).astype(np.uint8)
+
+
+def binarize(ink: np.ndarray, min_contrast: float) -> np.ndarray:
+    """White-on-black ink image -> (H, W) uint8 mask of 0/255.
+
+    Otsu picks the split between paper noise and ink; `min_contrast` (a
+    fraction of the paper's brightness) keeps an empty page from having its
+    noise promoted to ink.
+    """
+    otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    level = max(otsu, min_contrast * 255.0)
+    _, mask = cv2.threshold(ink, level, 255, cv2.THRESH_BINARY)
+    return mask
+
+
+def fit_to_mnist_box(digit: np.ndarray) -> np.ndarray:
+    """A tight white-on-black crop (h, w) uint8 -> (28, 28) uint8 the MNIST way.
+
+    The longest side is scaled to 20 px keeping the aspect ratio, the result
+    padded to 28x28 and shifted so its centre of mass is the image centre.
+    """
+    h, w = digit.shape
+    if h == 0 or w == 0:
+        raise ValueError("empty digit crop")
+    scale = spec.DIGIT_BOX_PX / max(h, w)
+    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(digit, (new_w, new_h), interpolation=interpolation)
+    size = spec.INPUT_HEIGHT_PX
+    out = np.zeros((size, size), np.uint8)
+    top, left = (size - new_h) // 2, (size - new_w) // 2
+    out[top:top + new_h, left:left + new_w] = small
+    return center_by_mass(out)
+
+
+def center_by_mass(image: np.ndarray) -> np.ndarray:
+    """Shifts (28, 28) uint8 so that its centre of mass sits at the centre."""
+    m = cv2.moments(image, binaryImage=False)
+    if m["m00"] == 0:
+        return image
+    h, w = image.shape
+    dx = (w - 1) / 2.0 - m["m10"] / m["m00"]
+    dy = (h - 1) / 2.0 - m["m01"] / m["m00"]
+    shift = np.float32([[1, 0, round(dx)], [0, 1, round(dy)]])
+    return cv2.warpAffine(image, shift, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+
+
+def stroke_width_px(mask: np.ndarray) -> float:
+    """Typical pen width of a binary (h, w) mask, from its distance transform.
+
+    The distance of a pixel to the nearest background pixel peaks at
+    (s + 1) / 2 on the centre line of a stroke s pixels wide; the 90th
+    percentile over ink pixels stands for that peak.
+    """
+    dist = cv2.distanceTransform(mask, cv2.DIST_L2, 5)
+    values = dist[mask > 0]
+    if values.size == 0:
+        return 0.0
+    return float(max(2.0 * np.percentile(values, 90) - 1.0, 1.0))
+
+
+def normalize_stroke(mask: np.ndarray, target_px_at_box: float) -> np.ndarray:
+    """Thickens a thin-pen crop so that, fitted to 20 px, its strokes are MNIST-wide.
+
+    Args:
+      mask: (h, w) uint8 0/255 tight crop.
+      target_px_at_box: stroke width wanted after scaling the longest side to 20 px.
+    """
+    h, w = mask.shape
+    scale = spec.DIGIT_BOX_PX / max(h, w)
+    width = stroke_width_px(mask)
+    missing = target_px_at_box / scale - width  # in crop pixels
+    k = int(round(missing))
+    if k < 2:
+        return mask
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 1, k + 1))
+    padded = cv2.copyMakeBorder(mask, k, k, k, k, cv2.BORDER_CONSTANT, value=0)
+    return cv2.dilate(padded, kernel)

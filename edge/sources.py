@@ -1,0 +1,195 @@
+"""Where frames come from: a camera, a video, image files, or a Pi camera via picamera2."""
+
+from __future__ import annotations
+
+import glob
+import os
+import time
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import numpy as np
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".pgm", ".ppm"}
+CAMERA_REOPEN_ATTEMPTS = 3
+CAMERA_REOPEN_DELAY_S = 1.0
+
+
+class SourceError(RuntimeError):
+    """A source cannot be opened, or stopped delivering frames for good."""
+
+
+def load_image(path: str | os.PathLike) -> np.ndarray:
+    """Reads an image file as BGR uint8 (EXIF orientation applied).
+
+    Raises:
+      FileNotFoundError: no such file.
+      ValueError: the file is not an image OpenCV or Pillow can decode.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is not None:
+        return image
+    try:  # formats OpenCV lacks (GIF, some TIFF variants)
+        from PIL import Image, ImageOps
+        with Image.open(path) as pil:
+            rgb = np.asarray(ImageOps.exif_transpose(pil).convert("RGB"))
+        return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    except Exception as exc:
+        raise ValueError(f"{path}: not a readable image ({type(exc).__name__})") from exc
+
+
+class ImageFiles:
+    """Frames from a list of image files; unreadable ones are reported and skipped."""
+
+    def __init__(self, paths: list[Path], on_error: Callable[[str], None] = lambda message: None):
+        if not paths:
+            raise SourceError("no image files to read")
+        self.paths = paths
+        self.name = f"{len(paths)} image(s)"
+        self.on_error = on_error
+        self._next = 0
+
+    def read(self) -> np.ndarray | None:
+        while self._next < len(self.paths):
+            path = self.paths[self._next]
+            self._next += 1
+            try:
+                return load_image(path)
+            except (FileNotFoundError, ValueError) as exc:
+                self.on_error(str(exc))
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+class VideoFile:
+    """Frames from a video file, to its end."""
+
+    def __init__(self, path: Path) -> None:
+        self.name = str(path)
+        self.capture = cv2.VideoCapture(str(path))
+        if not self.capture.isOpened():
+            raise SourceError(f"{path}: not a video OpenCV can open")
+
+    def read(self) -> np.ndarray | None:
+        ok, frame = self.capture.read()
+        return frame if ok and frame is not None and frame.size else None
+
+    def close(self) -> None:
+        self.capture.release()
+
+
+class Camera:
+    """A V4L2/USB/laptop camera through cv2.VideoCapture; reopened when it drops out."""
+
+    def __init__(self, index: int, width: int | None = None, height: int | None = None,
+                 fps: float | None = None, on_error: Callable[[str], None] = lambda message: None,
+                 capture_factory: Callable[[int], cv2.VideoCapture] = cv2.VideoCapture,
+                 reopen_delay_s: float = CAMERA_REOPEN_DELAY_S) -> None:
+        self.index, self.width, self.height, self.fps = index, width, height, fps
+        self.name = f"camera {index}"
+        self.on_error = on_error
+        self.capture_factory = capture_factory
+        self.reopen_delay_s = reopen_delay_s
+        self.capture = self._open()
+        if self.capture is None:
+            raise SourceError(f"camera {index} could not be opened: is it connected, and not in use "
+                              "by another program? (on a Pi with a ribbon camera use --source picamera2)")
+
+    def _open(self) -> cv2.VideoCapture | None:
+        capture = self.capture_factory(self.index)
+        if not capture.isOpened():
+            capture.release()
+            return None
+        for prop, value in ((cv2.CAP_PROP_FRAME_WIDTH, self.width),
+                            (cv2.CAP_PROP_FRAME_HEIGHT, self.height), (cv2.CAP_PROP_FPS, self.fps)):
+            if value:
+                capture.set(prop, value)
+        return capture
+
+    def read(self) -> np.ndarray:
+        ok, frame = self.capture.read()
+        if ok and frame is not None and frame.size:
+            return frame
+        for attempt in range(1, CAMERA_REOPEN_ATTEMPTS + 1):
+            self.on_error(f"{self.name} delivered no frame; reopening ({attempt}/{CAMERA_REOPEN_ATTEMPTS})")
+            self.capture.release()
+            time.sleep(self.reopen_delay_s)
+            capture = self._open()
+            if capture is not None:
+                self.capture = capture
+                ok, frame = capture.read()
+                if ok and frame is not None and frame.size:
+                    return frame
+        raise SourceError(f"{self.name} disconnected and did not come back after "
+                          f"{CAMERA_REOPEN_ATTEMPTS} attempts")
+
+    def close(self) -> None:
+        self.capture.release()
+
+
+class PiCamera:
+    """A libcamera camera on a Raspberry Pi through picamera2 (imported only when asked for)."""
+
+    def __init__(self, width: int | None, height: int | None, fps: float | None) -> None:
+        try:
+            from picamera2 import Picamera2
+        except ImportError as exc:
+            raise SourceError("picamera2 is not installed: `sudo apt install python3-picamera2`, and "
+                              "create the virtual environment with --system-site-packages") from exc
+        self.name = "picamera2"
+        try:
+            self.camera = Picamera2()
+            controls = {"FrameRate": fps} if fps else {}
+            config = self.camera.create_video_configuration(
+                main={"size": (width or 640, height or 480), "format": "RGB888"}, controls=controls)
+            self.camera.configure(config)
+            self.camera.start()
+        except Exception as exc:  # libcamera raises RuntimeError/IndexError when no camera is attached
+            raise SourceError(f"picamera2 found no usable camera ({exc})") from exc
+
+    def read(self) -> np.ndarray:
+        # Picamera2's "RGB888" is laid out B, G, R in memory: OpenCV's order already.
+        return self.camera.capture_array("main")
+
+    def close(self) -> None:
+        self.camera.stop()
+        self.camera.close()
+
+
+def _expand_images(pattern_or_dir: str) -> list[Path]:
+    path = Path(pattern_or_dir)
+    if path.is_dir():
+        candidates = sorted(path.iterdir())
+    else:
+        candidates = sorted(Path(p) for p in glob.glob(pattern_or_dir))
+    return [p for p in candidates if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
+
+
+def open_source(source: str, width: int | None = None, height: int | None = None,
+                fps: float | None = None, on_error: Callable[[str], None] = lambda message: None):
+    """Opens SRC: a camera index ('0'), 'picamera2', a video, an image, a folder or a glob.
+
+    Raises:
+      SourceError: with what was tried and what to do.
+    """
+    if source.isdigit():
+        return Camera(int(source), width, height, fps, on_error)
+    if source == "picamera2":
+        return PiCamera(width, height, fps)
+    path = Path(source)
+    if path.is_dir() or any(ch in source for ch in "*?["):
+        images = _expand_images(source)
+        if not images:
+            raise SourceError(f"{source}: no image files ({', '.join(sorted(IMAGE_SUFFIXES))})")
+        return ImageFiles(images, on_error)
+    if not path.exists():
+        raise SourceError(f"{source}: no such file or folder, and not a camera index or 'picamera2'")
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return ImageFiles([path], on_error)
+    return VideoFile(path)

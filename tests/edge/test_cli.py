@@ -1,0 +1,171 @@
+"""python -m edge end to end: predict, run on a synthetic video, bad inputs, no TensorFlow."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from edge.cli import main
+from edge.synth import PaperStyle, draw_digits, write_video
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def confident_digits(tiny_models, mnist_dir):
+    """MNIST test digits the tiny model reads with >= 0.97 confidence, and its answers.
+
+    The pipeline must hand the model crops close enough to MNIST that its
+    answer does not change: a test of detection and normalisation that holds
+    for a weak model too.
+    """
+    from edge.runtime import Classifier
+    from train.data import load_mnist
+    test = load_mnist(mnist_dir).test
+    scores = Classifier(tiny_models / "digits_int8.tflite").scores(test.images[:2000])
+    pick = np.flatnonzero((scores.max(1) >= 0.97) & (scores.argmax(1) == test.labels[:2000]))
+    return test.images[pick], test.labels[pick]
+
+
+def _frames(images, labels, count, seed=0):
+    rng = np.random.default_rng(seed)
+    frames, texts = [], []
+    for k in range(count):
+        idx = rng.choice(len(images), 10, replace=False)
+        frames.append(draw_digits(images[idx], seed=seed + k, style=PaperStyle(), layout="row"))
+        texts.append("".join(str(d) for d in labels[idx]))
+    return frames, texts
+
+
+def _invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_help_of_every_command():
+    for command in ([], ["predict"], ["run"]):
+        result = _invoke(*command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_predict_json_schema_and_debug_dir(tiny_models, confident_digits, tmp_path):
+    frames, texts = _frames(*confident_digits, count=1)
+    image = tmp_path / "sheet.png"
+    cv2.imwrite(str(image), frames[0])
+    result = _invoke("predict", image, "--model", tiny_models / "digits_int8.tflite", "--json",
+                     "--debug-dir", tmp_path / "debug", "--min-confidence", "0")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout.strip())
+    assert set(record) >= {"file", "text", "digits", "timing_ms"}
+    assert set(record["timing_ms"]) >= {"preprocess", "inference", "total"}
+    assert record["text"] == texts[0]
+    first = record["digits"][0]
+    assert set(first) == {"label", "confidence", "box"} and len(first["box"]) == 4
+    debug = sorted(p.name for p in (tmp_path / "debug").iterdir())
+    assert "sheet_annotated.png" in debug and "sheet_crops.png" in debug
+    crop = cv2.imread(str(tmp_path / "debug" / "sheet_crop00.png"), cv2.IMREAD_GRAYSCALE)
+    assert crop.shape == (28, 28)
+
+
+def test_predict_classifies_a_28x28_image_as_it_is(tiny_models, confident_digits, tmp_path):
+    images, labels = confident_digits
+    path = tmp_path / "mnist.png"
+    cv2.imwrite(str(path), images[0])
+    result = _invoke("predict", path, "--model", tiny_models / "digits_int8.tflite")
+    assert result.exit_code == 0 and result.stdout.strip() == str(labels[0])
+    cv2.imwrite(str(path), 255 - images[0])  # dark on light, as drawn on paper
+    result = _invoke("predict", path, "--model", tiny_models / "digits_int8.tflite")
+    assert result.stdout.strip() == str(labels[0])
+
+
+def test_predict_keeps_going_past_bad_files(tiny_models, confident_digits, tmp_path):
+    good = tmp_path / "good.png"
+    cv2.imwrite(str(good), confident_digits[0][0])
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 truncated jpeg")
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    result = _invoke("predict", broken, good, text, tmp_path / "missing.png",
+                     "--model", tiny_models / "digits_int8.tflite")
+    assert result.exit_code == 1
+    assert f"{good}: {confident_digits[1][0]}" in result.stdout
+    assert f"error: {broken}: not a readable image" in result.stderr
+    assert f"error: {text}: not a readable image" in result.stderr
+    assert "missing.png: no such file" in result.stderr
+    assert "3 of 4 image(s) could not be read" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_run_on_synthetic_video(tiny_models, confident_digits, tmp_path):
+    frames, texts = _frames(*confident_digits, count=6, seed=3)
+    video = tmp_path / "sheet.avi"
+    write_video(frames, str(video))
+    result = _invoke("run", "--source", video, "--headless", "--json", "--min-confidence", "0",
+                     "--model", tiny_models / "digits_int8.tflite")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 6
+    assert [r["raw_text"] for r in records] == texts
+    assert set(records[0]["timing_ms"]) == {"capture", "preprocess", "inference", "draw", "total"}
+    assert "6 frames in" in result.stderr and "inference p50" in result.stderr
+
+
+def test_run_smooth_votes_over_frames(tiny_models, confident_digits, tmp_path):
+    frames, texts = _frames(*confident_digits, count=1, seed=5)
+    blank = np.full_like(frames[0], 200)
+    video = tmp_path / "flicker.avi"
+    write_video([frames[0], frames[0], blank, frames[0]], str(video))
+    result = _invoke("run", "--source", video, "--headless", "--json", "--smooth", "3",
+                     "--min-confidence", "0", "--model", tiny_models / "digits_int8.tflite")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["raw_text"] for r in records] == [texts[0], texts[0], "", texts[0]]
+    assert [r["text"] for r in records] == [texts[0]] * 4
+
+
+@pytest.mark.parametrize("source, message", [
+    ("7", "camera 7 could not be opened"),
+    ("nowhere/*.png", "no image files"),
+    ("missing.mp4", "missing.mp4: no such file or folder"),
+])
+def test_run_bad_sources(tiny_models, source, message):
+    result = _invoke("run", "--source", source, "--headless", "--model", tiny_models / "digits_int8.tflite")
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_run_corrupt_video(tiny_models, tmp_path):
+    bad = tmp_path / "bad.avi"
+    bad.write_bytes(os.urandom(2048))
+    result = _invoke("run", "--source", bad, "--headless", "--model", tiny_models / "digits_int8.tflite")
+    assert result.exit_code == 1 and "not a video OpenCV can open" in result.output
+
+
+def test_missing_model_is_one_clear_line(tmp_path):
+    result = _invoke("predict", "x.png", "--model", tmp_path / "none.tflite")
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: model {tmp_path / 'none.tflite'} not found: build it with `make train convert`"
+
+
+def test_edge_runs_where_tensorflow_cannot_be_imported(tiny_models, confident_digits, tmp_path):
+    blocker = tmp_path / "blocker"
+    (blocker / "tensorflow").mkdir(parents=True)
+    (blocker / "tensorflow" / "__init__.py").write_text("raise ImportError('TensorFlow is not on this device')\n")
+    image = tmp_path / "digit.png"
+    cv2.imwrite(str(image), confident_digits[0][0])
+    env = {**os.environ, "PYTHONPATH": f"{blocker}{os.pathsep}{REPO}"}
+    base = [sys.executable, "-m", "edge", "predict", str(image), "--model", str(tiny_models / "digits_int8.tflite")]
+    ok = subprocess.run(base, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.strip() == str(confident_digits[1][0])
+    forced = subprocess.run(base + ["--backend", "tensorflow"], cwd=REPO, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert forced.returncode == 1
+    assert "tensorflow: ImportError: TensorFlow is not on this device" in forced.stderr
+    assert "pip install ai-edge-litert" in forced.stderr and "Traceback" not in forced.stderr

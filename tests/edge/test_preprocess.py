@@ -1,0 +1,155 @@
+"""Every preprocessing and detection step on synthetic arrays."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from edge import preprocess
+from edge.detect import (Box, Candidate, DetectorOptions, filter_digits, find_digits, merge_fragments,
+                         reading_order, roi_box)
+
+
+def _paper_with_shadow(h=240, w=320, ink_boxes=()):
+    """Paper at 200 with a hard shadow (x 110) over the right part, dark ink strokes."""
+    gray = np.full((h, w), 200, np.float32)
+    gray[:, w // 2:] *= 0.45
+    for (x, y, bw, bh) in ink_boxes:
+        gray[y:y + bh, x:x + bw] *= 0.35
+    return gray.astype(np.uint8)
+
+
+def test_to_gray_accepts_gray_bgr_bgra():
+    bgr = np.zeros((4, 5, 3), np.uint8)
+    bgr[..., 2] = 255  # red
+    assert preprocess.to_gray(bgr).shape == (4, 5)
+    assert preprocess.to_gray(bgr)[0, 0] == 76  # ITU-R 601 luma of pure red
+    assert preprocess.to_gray(np.zeros((4, 5, 4), np.uint8)).shape == (4, 5)
+    assert preprocess.to_gray(np.zeros((4, 5, 1), np.uint8)).shape == (4, 5)
+    with pytest.raises(ValueError, match="expected 8-bit pixels"):
+        preprocess.to_gray(np.zeros((4, 5), np.float32))
+    with pytest.raises(ValueError, match="grayscale or BGR"):
+        preprocess.to_gray(np.zeros((4, 5, 2), np.uint8))
+
+
+def test_shadow_edge_is_not_ink():
+    gray = _paper_with_shadow()
+    background = preprocess.estimate_background(gray, stroke_px=10)
+    ink = preprocess.flatten_illumination(gray, background)
+    mask = preprocess.binarize(ink, min_contrast=0.12)
+    # Neither the shadowed half nor its edge becomes ink.
+    assert mask.mean() < 0.01 * 255
+
+
+def test_ink_is_found_in_light_and_in_shadow():
+    strokes = [(40, 60, 4, 60), (240, 60, 4, 60)]  # one stroke each side of the shadow edge
+    gray = _paper_with_shadow(ink_boxes=strokes)
+    background = preprocess.estimate_background(gray, stroke_px=10)
+    mask = preprocess.binarize(preprocess.flatten_illumination(gray, background), 0.12)
+    for x, y, bw, bh in strokes:
+        assert mask[y + 5:y + bh - 5, x + 1:x + bw - 1].min() == 255
+    assert mask.sum() / 255 < 1.5 * sum(bw * bh for *_, bw, bh in strokes)
+
+
+def test_blank_paper_stays_blank_despite_noise():
+    rng = np.random.default_rng(0)
+    gray = np.clip(180 + rng.normal(0, 4, (240, 320)), 0, 255).astype(np.uint8)
+    background = preprocess.estimate_background(gray, 10)
+    mask = preprocess.binarize(preprocess.flatten_illumination(gray, background), 0.12)
+    assert mask.max() == 0
+
+
+def test_fit_to_mnist_box_keeps_aspect_and_centres_mass():
+    crop = np.zeros((100, 30), np.uint8)
+    crop[:, 10:20] = 255  # a tall bar, like a "1"
+    out = preprocess.fit_to_mnist_box(crop)
+    assert out.shape == (28, 28) and out.dtype == np.uint8
+    ys, xs = np.nonzero(out > 127)
+    assert ys.max() - ys.min() + 1 == 20  # longest side fitted to 20 px
+    assert xs.max() - xs.min() + 1 <= 3  # aspect kept: 10/100 of 20 px is 2 px
+    m = cv2.moments(out)
+    assert abs(m["m10"] / m["m00"] - 13.5) <= 0.6
+    assert abs(m["m01"] / m["m00"] - 13.5) <= 0.6
+
+
+def test_center_by_mass_moves_an_off_centre_blob():
+    image = np.zeros((28, 28), np.uint8)
+    image[2:6, 2:6] = 255
+    out = preprocess.center_by_mass(image)
+    ys, xs = np.nonzero(out)
+    assert (ys.mean(), xs.mean()) == pytest.approx((13.5, 13.5), abs=0.6)
+    assert out.sum() == image.sum()
+
+
+def test_stroke_width_and_thickening():
+    mask = np.zeros((200, 200), np.uint8)
+    mask[20:180, 20:23] = 255  # 3 px wide
+    assert preprocess.stroke_width_px(mask) == pytest.approx(3, abs=0.5)
+    thick = preprocess.normalize_stroke(mask, target_px_at_box=2.2)
+    # 2.2 px at the 20-px box is 22 px at this 200-px crop.
+    assert preprocess.stroke_width_px(thick) > 15
+    wide = np.zeros((40, 40), np.uint8)
+    cv2.line(wide, (5, 20), (35, 20), 255, 5)  # already wide at this scale: left alone
+    assert preprocess.normalize_stroke(wide, 2.2) is wide
+
+
+def _cand(x, y, w, h, ink=None, i=1):
+    return Candidate(Box(x, y, w, h), (i,), ink if ink is not None else w * h // 4)
+
+
+def test_merge_joins_a_five_flag_but_not_neighbours():
+    body, flag = _cand(100, 120, 30, 40, i=1), _cand(104, 104, 28, 8, i=2)
+    neighbour = _cand(150, 104, 30, 56, i=3)
+    merged = merge_fragments([body, flag, neighbour], digit_h=56)
+    assert len(merged) == 2
+    five = next(c for c in merged if 1 in c.ids)
+    assert set(five.ids) == {1, 2} and five.box == Box(100, 104, 32, 56)
+
+
+def test_merge_joins_a_digit_broken_in_two_halves():
+    top, bottom = _cand(50, 20, 30, 22, i=1), _cand(52, 46, 28, 24, i=2)
+    merged = merge_fragments([top, bottom], digit_h=50)
+    assert len(merged) == 1 and merged[0].box == Box(50, 20, 30, 50)
+
+
+def test_merge_keeps_a_column_of_digits_apart():
+    column = [_cand(50, 20 + 60 * k, 30, 45, i=k + 1) for k in range(4)]
+    assert len(merge_fragments(column, digit_h=45)) == 4
+
+
+def test_filter_drops_specks_rules_blobs_and_edge_cut():
+    opts = DetectorOptions()
+    digits = [_cand(40 + 40 * k, 100, 20, 40, i=k) for k in range(3)]
+    junk = [
+        _cand(10, 200, 120, 6, i=10),  # a rule
+        _cand(200, 100, 30, 40, ink=1150, i=11),  # a filled blob
+        _cand(0, 50, 20, 40, i=12),  # cut by the frame edge
+        _cand(250, 100, 4, 12, i=13),  # a speck
+    ]
+    kept = filter_digits(digits + junk, (240, 320), opts)
+    assert sorted(c.ids[0] for c in kept) == [0, 1, 2]
+
+
+def test_reading_order_rows_then_columns():
+    # Two lines, given shuffled; the second line starts slightly lower on the left.
+    boxes = [Box(200, 100, 20, 40), Box(10, 12, 20, 40), Box(100, 8, 20, 40),
+             Box(20, 104, 20, 40), Box(300, 15, 20, 40)]
+    assert reading_order(boxes) == [1, 2, 4, 3, 0]
+    column = [Box(50, 200, 20, 40), Box(52, 20, 20, 40), Box(48, 110, 20, 40)]
+    assert reading_order(column) == [1, 2, 0]
+
+
+def test_roi_box_is_centred():
+    assert roi_box((480, 640), 0.5) == Box(200, 120, 240, 240)
+
+
+def test_find_digits_on_drawn_strokes():
+    gray = np.full((240, 320), 210, np.uint8)
+    cv2.line(gray, (60, 80), (60, 150), 40, 4)  # a "1"
+    cv2.circle(gray, (160, 115), 30, 40, 4)  # a "0"
+    cv2.line(gray, (250, 80), (250, 150), 40, 4)  # another "1"
+    boxes, crops = find_digits(gray, DetectorOptions())
+    assert [b.x for b in boxes] == sorted(b.x for b in boxes) and len(boxes) == 3
+    assert crops.shape == (3, 28, 28)
+    assert all(c.max() == 255 and c[0].max() == 0 for c in crops)  # white on black, clear border
