@@ -7,7 +7,7 @@ MODELS ?= models
 # TensorFlow's C++ start-up chatter hides the progress bar.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup train convert test test-gates predict live clean
+.PHONY: setup train convert test test-gates predict live bench clean
 
 setup: $(STAMP)
 
@@ -41,6 +41,10 @@ predict: $(STAMP)
 SOURCE ?= 0
 live: $(STAMP)
 	$(PY) -m edge run --model $(MODELS)/digits_int8.tflite --source $(SOURCE) --smooth 5 $(ARGS)
+
+# make bench [ARGS="--quick" | ARGS="--compare benchmarks/results/pi-....json"]
+bench: $(STAMP)
+	$(PY) -m benchmarks --models-dir $(MODELS) $(ARGS)
 
 clean:
 	rm -rf $(MODELS) .pytest_cache
