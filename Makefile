@@ -7,7 +7,7 @@ MODELS ?= models
 # TensorFlow's C++ start-up chatter hides the progress bar.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup train convert test test-gates predict live bench clean
+.PHONY: setup train convert test test-gates predict live bench deploy rollback clean
 
 setup: $(STAMP)
 
@@ -45,6 +45,14 @@ live: $(STAMP)
 # make bench [ARGS="--quick" | ARGS="--compare benchmarks/results/pi-....json"]
 bench: $(STAMP)
 	$(PY) -m benchmarks --models-dir $(MODELS) $(ARGS)
+
+# make deploy PI=pi@raspberrypi.local | HOSTS=inventory.ini [ARGS="--source picamera2"]
+TARGET = $(if $(PI),--pi $(PI)) $(if $(HOSTS),--hosts $(HOSTS))
+deploy: $(STAMP)
+	$(PY) -m deploy push $(TARGET) --models-dir $(MODELS) $(ARGS)
+
+rollback: $(STAMP)
+	$(PY) -m deploy rollback $(TARGET) $(ARGS)
 
 clean:
 	rm -rf $(MODELS) .pytest_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import tempfile
@@ -18,6 +19,9 @@ INT8_FILE = "digits_int8.tflite"
 FLOAT32_FILE = "digits_float32.tflite"
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
+SAMPLE_IMAGE = "sample.png"
+SAMPLE_DIGITS = "sample.json"
+SAMPLE_ATTEMPTS = 20
 
 
 class ValidationFailed(RuntimeError):
@@ -177,7 +181,37 @@ def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionR
             for stale in (int8_final, sidecar_path(int8_final)):
                 stale.unlink(missing_ok=True)
         write_reports(report, out / REPORT_JSON, out / REPORT_MD)
+    if report.passed:
+        if write_smoke_sample(int8_final, test_images, test_labels, out):
+            log(f"wrote {SAMPLE_IMAGE} for the deploy smoke test")
+        else:
+            log(f"no synthetic sheet read right in {SAMPLE_ATTEMPTS} tries: no {SAMPLE_IMAGE} written")
     if not report.passed:
         raise ValidationFailed("; ".join(report.failures) + f" (see {out / REPORT_MD})")
     return report
 
+
+
+def write_smoke_sample(model: Path, images: np.ndarray, labels: np.ndarray, out: Path) -> bool:
+    """A synthetic sheet of five test digits that this model reads right, with its digits.
+
+    Deploy ships it and runs `edge predict` on it on the device: the same
+    model and code must give the same digits there.
+    """
+    import cv2
+
+    from edge.reader import DigitReader
+    from edge.synth import draw_digits
+    reader = DigitReader(Classifier(model))
+    rng = np.random.default_rng(0)
+    for seed in range(SAMPLE_ATTEMPTS):
+        pick = rng.choice(len(images), 5, replace=False)
+        sheet = draw_digits(images[pick], digit_height_px=64, seed=seed)
+        expected = "".join(str(d) for d in labels[pick])
+        if reader.read(sheet).text == expected:
+            ok, png = cv2.imencode(".png", sheet)
+            (out / SAMPLE_IMAGE).write_bytes(png.tobytes())
+            write_text_atomic(out / SAMPLE_DIGITS, json.dumps(
+                {"file": SAMPLE_IMAGE, "digits": expected, "model_sha256": file_sha256(model)}) + "\n")
+            return True
+    return False

@@ -148,5 +148,17 @@ def run(source, model, backend, threads, min_confidence, roi, width, height, fps
         raise click.ClickException(summary.error)
 
 
+@main.command()
+@click.option("--model", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_MODEL,
+              show_default=True, help="The model to try loading.")
+def doctor(model) -> None:
+    """Report runtime, versions, cameras and architecture, with a one-line verdict."""
+    from edge.doctor import diagnose
+    report = diagnose(model)
+    click.echo(report.render())
+    if report.problems:
+        raise SystemExit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

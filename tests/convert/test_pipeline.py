@@ -14,7 +14,7 @@ def test_outputs_of_a_tiny_run(tiny_models):
     names = {p.name for p in tiny_models.iterdir()}
     assert {"digits.keras", "history.csv", "training_curves.png", "confusion_matrix.png",
             "metrics.json", "digits_int8.tflite", "digits_int8.json", "digits_float32.tflite",
-            "digits_float32.json", "report.json", "report.md"} <= names
+            "digits_float32.json", "report.json", "report.md", "sample.png", "sample.json"} <= names
     assert not [n for n in names if n.startswith(".")], "temporary files left behind"
     metrics = json.loads((tiny_models / "metrics.json").read_text())
     assert metrics["test_images"] == 300 and 0.0 <= metrics["test_accuracy"] <= 1.0
@@ -97,3 +97,15 @@ def test_gate_thresholds():
     assert gate(0.31, 0.995, cfg) == ("int8 loses 0.31 percentage points against float, more than "
                                       "--max-drop 0.30",)
     assert len(gate(0.5, 0.98, cfg)) == 2
+
+
+def test_smoke_sample_reads_as_its_digits(tiny_models):
+    from edge.reader import DigitReader
+    from edge.runtime import Classifier, file_sha256
+    from edge.sources import load_image
+
+    sample = json.loads((tiny_models / "sample.json").read_text())
+    assert len(sample["digits"]) == 5 and sample["digits"].isdigit()
+    assert sample["model_sha256"] == file_sha256(tiny_models / "digits_int8.tflite")
+    reader = DigitReader(Classifier(tiny_models / "digits_int8.tflite"))
+    assert reader.read(load_image(tiny_models / sample["file"])).text == sample["digits"]

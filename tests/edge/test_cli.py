@@ -169,3 +169,17 @@ def test_edge_runs_where_tensorflow_cannot_be_imported(tiny_models, confident_di
     assert forced.returncode == 1
     assert "tensorflow: ImportError: TensorFlow is not on this device" in forced.stderr
     assert "pip install ai-edge-litert" in forced.stderr and "Traceback" not in forced.stderr
+
+
+def test_doctor_reports_backend_and_verdict(tiny_models):
+    result = _invoke("doctor", "--model", tiny_models / "digits_int8.tflite")
+    assert result.exit_code == 0, result.output
+    assert "backend" in result.output and "litert" in result.output
+    assert "numpy" in result.output and "opencv" in result.output and "cameras" in result.output
+    assert result.output.strip().splitlines()[-1].split() == ["verdict", "ready"]
+
+
+def test_doctor_says_what_is_wrong(tmp_path):
+    result = _invoke("doctor", "--model", tmp_path / "none.tflite")
+    assert result.exit_code == 1
+    assert "NOT READY" in result.output and "none.tflite not found" in result.output

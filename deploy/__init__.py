@@ -1,0 +1,1 @@
+"""Deployment of the edge runner to Raspberry Pis with Ansible."""

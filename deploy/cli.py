@@ -1,0 +1,114 @@
+"""`python -m deploy`: push the edge runner to one Pi or a fleet, or roll back."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import click
+
+from deploy.bundle import REPO, BundleError, build_bundle
+
+DEPLOY_DIR = REPO / "deploy"
+TARGET = re.compile(r"^(?:(?P<user>[^@\s]+)@)?(?P<host>[^:@\s]+)(?::(?P<port>\d+))?$")
+
+
+def inventory_for(pi: str | None, hosts: Path | None, workdir: Path) -> Path:
+    """An Ansible inventory: HOSTS as given, or a one-host file for PI=user@host[:port]."""
+    if bool(pi) == bool(hosts):
+        raise click.UsageError("give exactly one of PI=user@host (one device) or HOSTS=inventory.ini (a fleet)")
+    if hosts:
+        if not hosts.is_file():
+            raise click.UsageError(f"inventory {hosts} not found")
+        return hosts
+    match = TARGET.match(pi)
+    if not match:
+        raise click.UsageError(f"PI={pi!r} is not user@host or user@host:port")
+    line = match["host"] + f" ansible_host={match['host']}"
+    if match["user"]:
+        line += f" ansible_user={match['user']}"
+    if match["port"]:
+        line += f" ansible_port={match['port']}"
+    path = workdir / "inventory.ini"
+    path.write_text(f"[pis]\n{line}\n")
+    return path
+
+
+def run_playbook(playbook: str, inventory: Path, extra: dict, ansible_args: tuple[str, ...]) -> int:
+    binary = shutil.which("ansible-playbook") or str(Path(os.sys.executable).parent / "ansible-playbook")
+    if not Path(binary).exists():
+        raise click.ClickException("ansible-playbook not found: `make deploy` installs ansible-core into .venv")
+    env = {**os.environ, "ANSIBLE_CONFIG": str(DEPLOY_DIR / "ansible.cfg")}
+    cmd = [binary, "-i", str(inventory), str(DEPLOY_DIR / playbook), "-e", json.dumps(extra), *ansible_args]
+    return subprocess.call(cmd, env=env)
+
+
+def _finish(rc: int, action: str) -> None:
+    if rc != 0:
+        reason = {2: "a task failed on some host", 4: "some host was unreachable"}.get(rc, f"exit code {rc}")
+        raise click.ClickException(f"{action} did not complete everywhere ({reason}): each host's message "
+                                   "is above, the PLAY RECAP lists which hosts succeeded")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Deploy the digit reader to Raspberry Pis with Ansible."""
+
+
+def _target_options(func):
+    for option in reversed([
+        click.option("--pi", default=None, help="One device: user@host or user@host:port."),
+        click.option("--hosts", type=click.Path(path_type=Path), default=None,
+                     help="A standard Ansible inventory for a fleet."),
+        click.option("--prefix", default=None, help="Install root on the device (default /opt/digit-edge)."),
+        click.option("--no-service", is_flag=True, help="Do not install the systemd service."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _host_vars(prefix: str | None, no_service: bool) -> dict:
+    extra = {}
+    if prefix:
+        extra["digit_edge_prefix"] = prefix
+    if no_service:
+        extra["digit_edge_service"] = False
+    return extra
+
+
+@main.command()
+@_target_options
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("models"),
+              show_default=True, help="Where `make convert` put the int8 model and the sample.")
+@click.option("--source", default=None, help="Camera source for the service (default 0; 'picamera2' on a Pi camera).")
+@click.argument("ansible_args", nargs=-1, type=click.UNPROCESSED)
+def push(pi, hosts, prefix, no_service, models_dir, source, ansible_args) -> None:
+    """Ship edge/ and the int8 model, install, smoke-test, switch, (re)start the service."""
+    with tempfile.TemporaryDirectory(prefix="digit-edge-deploy-") as work:
+        work = Path(work)
+        inventory = inventory_for(pi, hosts, work)
+        try:
+            release = build_bundle(models_dir, work / "bundle")
+        except BundleError as exc:
+            raise click.ClickException(str(exc)) from exc
+        extra = {"digit_edge_release": release, "digit_edge_bundle": str(work / "bundle"),
+                 **_host_vars(prefix, no_service)}
+        if source:
+            extra["digit_edge_source"] = source
+        click.echo(f"deploying release {release}", err=True)
+        _finish(run_playbook("site.yml", inventory, extra, ansible_args), "deploy")
+
+
+@main.command()
+@_target_options
+@click.argument("ansible_args", nargs=-1, type=click.UNPROCESSED)
+def rollback(pi, hosts, prefix, no_service, ansible_args) -> None:
+    """Return each host to the release it ran before the last deploy."""
+    with tempfile.TemporaryDirectory(prefix="digit-edge-rollback-") as work:
+        inventory = inventory_for(pi, hosts, Path(work))
+        _finish(run_playbook("rollback.yml", inventory, _host_vars(prefix, no_service), ansible_args), "rollback")

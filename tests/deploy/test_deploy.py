@@ -1,0 +1,223 @@
+"""The playbook for real, against an SSH server on 127.0.0.1, deploying into a temporary prefix."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+PI_PLATFORMS = [f"manylinux_2_{v}_aarch64" for v in (36, 35, 34, 31, 28, 27, 17)] + ["manylinux2014_aarch64"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ssh_server(tmp_path_factory):
+    """A throwaway sshd on a free loopback port, accepting one throwaway key."""
+    if not os.path.exists(SSHD):
+        pytest.skip("openssh-server is not installed (apt-get install openssh-server; .ci/run does it)")
+    if shutil.which("ansible-playbook") is None and not (Path(sys.executable).parent / "ansible-playbook").exists():
+        pytest.skip("ansible-core is not installed (it is in requirements.txt)")
+    d = tmp_path_factory.mktemp("ssh")
+    for name in ("host_key", "client_key"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / name)], check=True)
+    (d / "authorized_keys").write_text((d / "client_key.pub").read_text())
+    port = _free_port()
+    (d / "sshd_config").write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\n"
+        f"PidFile {d}/sshd.pid\nUsePAM no\nStrictModes no\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nSubsystem sftp internal-sftp\n")
+    Path("/run/sshd").mkdir(exist_ok=True)  # privilege separation directory
+    proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(d / "sshd_config")], stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail("sshd did not start")
+    yield {"port": port, "key": d / "client_key", "known_hosts": d / "known_hosts", "dir": d}
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _host_line(name, ssh, prefix, user=None, port=None, **extra) -> str:
+    args = (f"{name} ansible_host=127.0.0.1 ansible_port={port or ssh['port']} "
+            f"ansible_user={user or getpass.getuser()} ansible_ssh_private_key_file={ssh['key']} "
+            f"ansible_python_interpreter=/usr/bin/python3 digit_edge_prefix={prefix} "
+            f"ansible_ssh_common_args='-o UserKnownHostsFile={ssh['known_hosts']}'")
+    return args + "".join(f" {k}={v}" for k, v in extra.items())
+
+
+def _inventory(path: Path, *lines: str) -> Path:
+    path.write_text("[pis]\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def _deploy(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "deploy", *map(str, args)], cwd=REPO, capture_output=True,
+                          text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def models_dir(tiny_models, tmp_path_factory):
+    out = tmp_path_factory.mktemp("deploy_models")
+    for name in ("digits_int8.tflite", "digits_int8.json", "sample.png", "sample.json"):
+        shutil.copy(tiny_models / name, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def deployed(ssh_server, models_dir, tmp_path_factory):
+    """One real deploy into a temporary prefix; the tests below look at what it left."""
+    work = tmp_path_factory.mktemp("device")
+    prefix = work / "opt"
+    inventory = _inventory(work / "inventory.ini", _host_line("testpi", ssh_server, prefix))
+    proc = _deploy("push", "--hosts", inventory, "--models-dir", models_dir)
+    (work / "deploy.log").write_text(proc.stdout + proc.stderr)
+    return {"proc": proc, "prefix": prefix, "inventory": inventory}
+
+
+def test_deploy_succeeds_and_reports(deployed):
+    proc = deployed["proc"]
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    sample = json.loads((deployed["prefix"] / "current" / "sample.json").read_text())
+    assert f"read the sample as {sample['digits']}" in proc.stdout
+    assert "failed=0" in proc.stdout and "unreachable=0" in proc.stdout
+
+
+def test_only_the_device_side_is_shipped(deployed):
+    release = (deployed["prefix"] / "current").resolve()
+    assert release.parent.name == "releases"
+    top = sorted(p.name for p in release.iterdir())
+    assert top == ["edge", "models", "sample.json", "sample.png"]
+    assert sorted(p.name for p in (release / "models").iterdir()) == ["digits_int8.json", "digits_int8.tflite"]
+    def sources(folder):  # bytecode the device compiles for itself is not shipped
+        return {p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert sources(release / "edge") == {p for p in sources(REPO / "edge") if p.suffix in (".py", ".txt")}
+    assert Path("requirements.txt") in sources(release / "edge")
+
+
+def test_deployed_runner_reads_the_sample_without_tensorflow(deployed):
+    prefix = deployed["prefix"]
+    python = prefix / "venv" / "bin" / "python"
+    no_tf = subprocess.run([python, "-c", "import tensorflow"], capture_output=True, text=True)
+    assert no_tf.returncode != 0 and "No module named 'tensorflow'" in no_tf.stderr
+    current = prefix / "current"
+    expected = json.loads((current / "sample.json").read_text())["digits"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    read = subprocess.run([python, "-m", "edge", "predict", "sample.png", "--model", "models/digits_int8.tflite"],
+                          cwd=current, capture_output=True, text=True, env=env, timeout=120)
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip() == expected
+    doctor = subprocess.run([python, "-m", "edge", "doctor", "--model", "models/digits_int8.tflite"],
+                            cwd=current, capture_output=True, text=True, env=env, timeout=120)
+    assert "backend" in doctor.stdout and "litert" in doctor.stdout
+    assert doctor.stdout.strip().splitlines()[-1].split()[-1] == "ready", doctor.stdout
+
+
+def test_unit_file_is_rendered(deployed):
+    unit = (deployed["prefix"] / "digit-edge.service").read_text()
+    assert "python -m edge run --source 0 --headless --json" in unit
+    assert "Restart=on-failure" in unit and "StandardOutput=journal" in unit
+    out = " ".join(deployed["proc"].stdout.split())  # the YAML callback folds long messages
+    if shutil.which("systemctl") and Path("/run/systemd/system").exists():
+        assert "journalctl -u digit-edge -f" in out
+    else:  # a container: rendered, not enabled, and the reason is said
+        assert "not enabled: this host runs" in out
+    if shutil.which("systemd-analyze"):
+        verify = subprocess.run(["systemd-analyze", "verify", str(deployed["prefix"] / "digit-edge.service")],
+                                capture_output=True, text=True)
+        assert "digit-edge.service" not in verify.stderr or verify.returncode == 0, verify.stderr
+
+
+def test_second_run_changes_nothing(deployed, models_dir):
+    proc = _deploy("push", "--hosts", deployed["inventory"], "--models-dir", models_dir)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "changed=0" in proc.stdout, proc.stdout[-3000:]
+
+
+def test_new_release_then_rollback(deployed, models_dir, tmp_path):
+    first = (deployed["prefix"] / "current").resolve()
+    models2 = tmp_path / "models2"
+    shutil.copytree(models_dir, models2)
+    sidecar = models2 / "digits_int8.json"
+    sidecar.write_text(sidecar.read_text() + "\n")  # same model, new bytes: a new release
+    proc = _deploy("push", "--hosts", deployed["inventory"], "--models-dir", models2)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    second = (deployed["prefix"] / "current").resolve()
+    assert second != first and (deployed["prefix"] / "previous").resolve() == first
+    back = _deploy("rollback", "--hosts", deployed["inventory"])
+    assert back.returncode == 0, back.stdout[-3000:]
+    assert (deployed["prefix"] / "current").resolve() == first
+    assert (deployed["prefix"] / "previous").resolve() == second
+
+
+def test_bad_hosts_fail_alone(ssh_server, models_dir, tmp_path):
+    prefix = tmp_path / "opt"
+    closed_port = _free_port()
+    inventory = _inventory(
+        tmp_path / "fleet.ini",
+        _host_line("good", ssh_server, prefix / "good"),
+        _host_line("offline", ssh_server, prefix / "offline", port=closed_port),
+        _host_line("stranger", ssh_server, prefix / "stranger", user="nosuchuser"),
+        _host_line("fullDisk", ssh_server, prefix / "full", digit_edge_min_free_mb=10 ** 9),
+    )
+    proc = _deploy("push", "--hosts", inventory, "--models-dir", models_dir, "--no-service")
+    assert proc.returncode == 1
+    out = " ".join(proc.stdout.split())
+    assert "good" in out and (prefix / "good" / "current" / "sample.png").is_file()
+    assert "offline" in out and "Connection refused" in out
+    assert "stranger" in out and "Permission denied" in out
+    assert "fullDisk: " in out and "MB needed" in out
+    assert "deploy did not complete everywhere" in proc.stderr
+    assert not (prefix / "full").exists() or not (prefix / "full" / "current").exists()
+
+
+def test_no_model_built_yet(tmp_path):
+    proc = _deploy("push", "--pi", "pi@raspberrypi.local", "--models-dir", tmp_path)
+    assert proc.returncode == 1
+    assert "no model built yet" in proc.stderr and "run `make train convert` first" in proc.stderr
+
+
+def test_pi_and_hosts_are_exclusive(tmp_path):
+    from deploy.cli import main
+    result = CliRunner().invoke(main, ["push", "--models-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "give exactly one of PI=user@host" in result.output
+    result = CliRunner().invoke(main, ["push", "--pi", "bad target!", "--models-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "is not user@host" in result.output
+
+
+@pytest.mark.parametrize("python_version", ["3.11", "3.13"])
+def test_edge_requirements_have_aarch64_wheels(python_version, tmp_path):
+    platforms = [arg for p in PI_PLATFORMS for arg in ("--platform", p)]
+    proc = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", *platforms,
+                           "--python-version", python_version, "-d", str(tmp_path),
+                           "-r", str(REPO / "edge" / "requirements.txt")],
+                          capture_output=True, text=True, timeout=600)
+    if "Network is unreachable" in proc.stderr or "Temporary failure in name resolution" in proc.stderr:
+        pytest.skip("no package index reachable")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    wheels = [p.name for p in tmp_path.iterdir()]
+    tag = f"cp{python_version.replace('.', '')}"
+    assert any(w.startswith("ai_edge_litert") and tag in w and "aarch64" in w for w in wheels), wheels
+    assert any(w.startswith("opencv_python_headless") and "aarch64" in w for w in wheels), wheels
