@@ -103,7 +103,6 @@ def write_charts(result: dict, stem: Path) -> list[Path]:
         import matplotlib.pyplot as plt
     except ImportError:
         return []
-    from edge.files import atomic_output
     written = []
     rows = [r for r in result.get("latency", []) if r["threads"] is not None and r["xnnpack"]]
     if rows:
@@ -121,16 +120,11 @@ def write_charts(result: dict, stem: Path) -> list[Path]:
         ax.set_title(f"Model latency, one image, XNNPACK on: {result['machine']['host']}")
         ax.legend()
         ax.grid(axis="y", alpha=0.3)
-        fig.tight_layout()
-        path = stem.with_name(stem.name + "-latency.png")
-        with atomic_output(path) as tmp:
-            fig.savefig(tmp, dpi=110)
-        plt.close(fig)
-        written.append(path)
+        written.append(_save(plt, fig, stem.with_name(stem.name + "-latency.png")))
     pipeline = result.get("pipeline", {})
     if pipeline:
         stages = ["decode", "preprocess", "inference", "postprocess", "draw"]
-        fig, ax = plt.subplots(figsize=(8, 1.2 + 0.9 * len(pipeline)))
+        fig, ax = plt.subplots(figsize=(8, 1.0 + 0.6 * len(pipeline)))
         names = list(pipeline)
         left = [0.0] * len(names)
         colors = ["#9e9e9e", "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"]
@@ -140,11 +134,14 @@ def write_charts(result: dict, stem: Path) -> list[Path]:
             left = [a + b for a, b in zip(left, values)]
         ax.set_xlabel("milliseconds per frame, p50 of each stage, one core")
         ax.set_title("Where a frame's time goes")
-        ax.legend(ncol=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35))
-        fig.tight_layout()
-        path = stem.with_name(stem.name + "-pipeline.png")
-        with atomic_output(path) as tmp:
-            fig.savefig(tmp, dpi=110)
-        plt.close(fig)
-        written.append(path)
+        ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+        written.append(_save(plt, fig, stem.with_name(stem.name + "-pipeline.png")))
     return written
+
+
+def _save(plt, fig, path: Path) -> Path:
+    from edge.files import atomic_output
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path

@@ -141,7 +141,9 @@ def run(source, model, backend, threads, min_confidence, roi, width, height, fps
         raise click.ClickException(str(exc)) from exc
     _say(f"reading {frames.name} with {reader.classifier.describe()}; Ctrl-C stops")
     emit = (lambda record: click.echo(json.dumps(record))) if as_json else None
-    summary = run_live(frames, reader, LiveOptions(smooth=smooth, headless=headless, max_frames=max_frames),
+    pace = None if headless else getattr(frames, "fps", None)
+    options = LiveOptions(smooth=smooth, headless=headless, max_frames=max_frames, pace_fps=pace)
+    summary = run_live(frames, reader, options,
                        emit=emit, on_text=None if as_json else (lambda text: click.echo(text)))
     _say(summary.describe())
     if summary.error:

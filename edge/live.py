@@ -18,6 +18,7 @@ class LiveOptions:
     smooth: int = 1  # frames voted over
     headless: bool = False  # no window: no GUI call at all
     max_frames: int | None = None
+    pace_fps: float | None = None  # show frames no faster than this (a video file in a window)
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,14 @@ def run_live(source, reader, options: LiveOptions, emit: Callable[[dict], None] 
             text = vote.update(reading.text)
             t2 = time.perf_counter()
             if not options.headless:
-                if _show(frame, reading, frames / max(t2 - start, 1e-9)):
-                    break
+                _draw(frame, reading, frames / max(t2 - start, 1e-9), reader.options.roi)
             t3 = time.perf_counter()
+            if not options.headless:
+                wait_ms = 1
+                if options.pace_fps:
+                    wait_ms = max(1, int(1000 / options.pace_fps - (t3 - t0) * 1000))
+                if _quit_pressed(wait_ms):
+                    break
             timing = {"capture": (t1 - t0) * 1e3, "preprocess": reading.timing_ms["preprocess"],
                       "inference": reading.timing_ms["inference"], "draw": (t3 - t2) * 1e3,
                       "total": (t3 - t0) * 1e3}
@@ -104,10 +110,17 @@ def run_live(source, reader, options: LiveOptions, emit: Callable[[dict], None] 
     return LiveSummary(frames, time.perf_counter() - start, timer.summary(), error, interrupted)
 
 
-def _show(frame, reading, fps: float) -> bool:
-    """Draws the frame in the window; True when the user asked to quit."""
+def _draw(frame, reading, fps: float, roi_fraction: float | None) -> None:
+    """Shows the annotated frame in the window."""
     import cv2
 
+    from edge.detect import roi_box
     from edge.overlay import annotate
-    cv2.imshow("digits", annotate(frame, reading, fps=fps))
-    return (cv2.waitKey(1) & 0xFF) in QUIT_KEYS
+    roi = roi_box(frame.shape, roi_fraction) if roi_fraction else None
+    cv2.imshow("digits", annotate(frame, reading, fps=fps, roi=roi))
+
+
+def _quit_pressed(wait_ms: int) -> bool:
+    """Lets the window paint for wait_ms; True when q or Esc was pressed."""
+    import cv2
+    return (cv2.waitKey(wait_ms) & 0xFF) in QUIT_KEYS

@@ -75,6 +75,8 @@ class VideoFile:
         self.capture = cv2.VideoCapture(str(path))
         if not self.capture.isOpened():
             raise SourceError(f"{path}: not a video OpenCV can open")
+        # The recorded frame rate: a window shows the video at this pace.
+        self.fps = float(self.capture.get(cv2.CAP_PROP_FPS) or 0.0) or None
 
     def read(self) -> np.ndarray | None:
         ok, frame = self.capture.read()

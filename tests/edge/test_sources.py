@@ -120,3 +120,32 @@ def test_empty_frame_is_a_clear_error():
 
     with pytest.raises(ValueError, match="empty frame"):
         DigitReader(NoModel()).read(np.zeros((0, 0, 3), np.uint8))
+
+
+def test_ctrl_c_stops_cleanly_with_a_summary():
+    from edge.reader import Reading
+
+    class Interrupted:
+        def __init__(self):
+            self.calls, self.closed = 0, False
+
+        def read(self):
+            self.calls += 1
+            if self.calls == 3:
+                raise KeyboardInterrupt
+            return FRAME
+
+        def close(self):
+            self.closed = True
+
+    class Reader:
+        def read(self, frame):
+            return Reading("7", [], np.zeros((0, 28, 28), np.uint8),
+                           {"preprocess": 1.0, "inference": 0.5, "postprocess": 0.0, "total": 1.5})
+
+    source = Interrupted()
+    summary = run_live(source, Reader(), LiveOptions(headless=True))
+    assert summary.interrupted and summary.frames == 2 and source.closed
+    text = summary.describe()
+    assert text.startswith("stopped (Ctrl-C): 2 frames in")
+    assert "inference p50 0.50 ms p95 0.50 ms" in text
