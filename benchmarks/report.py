@@ -29,14 +29,20 @@ def render_markdown(result: dict) -> str:
                      f"| {_fmt(inf['p50'])} | {_fmt(inf['p90'])} | {_fmt(inf['p99'])} | {_fmt(inf['avg'])} "
                      f"| {_fmt(inf['std'])} | {_fmt(io['p50'])} |")
     sizes, acc, tp = result.get("size_bytes", {}), result.get("accuracy", {}), result.get("throughput", {})
-    lines += ["", "## Size, accuracy and throughput", "",
-              "| variant | size | MNIST test accuracy | images/s, 1 per invoke | images/s, batched |",
-              "| --- | ---: | ---: | ---: | ---: |"]
+    lines += ["", "## The trade-off: size, accuracy, speed", "",
+              "| variant | size | MNIST test accuracy | invoke p50, 1 thread (us) | images/s, 1 per invoke "
+              "| images/s, batched |",
+              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for variant, size in sizes.items():
         t = tp.get(variant, {})
         a = acc.get(variant)
+        name = "keras_call" if variant == "keras" else variant
+        row = next((r for r in result.get("latency", []) if r["variant"] == name
+                    and r["threads"] in (1, None) and r["xnnpack"] in (True, None)), None)
+        p50 = row["inference"]["p50"] if row else None
         lines.append(f"| {variant} | {size / 1024:,.1f} KiB | {'n/a' if a is None else f'{a:.2%}'} "
-                     f"| {_fmt(t.get('single_images_per_s'), 0)} | {_fmt(t.get('batched_images_per_s'), 0)} |")
+                     f"| {_fmt(p50)} | {_fmt(t.get('single_images_per_s'), 0)} "
+                     f"| {_fmt(t.get('batched_images_per_s'), 0)} |")
     for name, p in result.get("pipeline", {}).items():
         lines += ["", f"## Frame pipeline: {name} ({p['frames']} frames, {p['digits_per_frame']:.1f} digits "
                       "each, one core)", "", "| stage | p50 ms | p95 ms |", "| --- | ---: | ---: |"]

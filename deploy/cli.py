@@ -86,8 +86,10 @@ def _host_vars(prefix: str | None, no_service: bool) -> dict:
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("models"),
               show_default=True, help="Where `make convert` put the int8 model and the sample.")
 @click.option("--source", default=None, help="Camera source for the service (default 0; 'picamera2' on a Pi camera).")
+@click.option("--runtime", type=click.Choice(["litert", "tflite-runtime"]), default="litert", show_default=True,
+              help="TFLite runtime to install; tflite-runtime is the fallback (numpy < 2, Python <= 3.11).")
 @click.argument("ansible_args", nargs=-1, type=click.UNPROCESSED)
-def push(pi, hosts, prefix, no_service, models_dir, source, ansible_args) -> None:
+def push(pi, hosts, prefix, no_service, models_dir, source, runtime, ansible_args) -> None:
     """Ship edge/ and the int8 model, install, smoke-test, switch, (re)start the service."""
     with tempfile.TemporaryDirectory(prefix="digit-edge-deploy-") as work:
         work = Path(work)
@@ -100,6 +102,8 @@ def push(pi, hosts, prefix, no_service, models_dir, source, ansible_args) -> Non
                  **_host_vars(prefix, no_service)}
         if source:
             extra["digit_edge_source"] = source
+        if runtime != "litert":
+            extra["digit_edge_runtime"] = runtime
         click.echo(f"deploying release {release}", err=True)
         _finish(run_playbook("site.yml", inventory, extra, ansible_args), "deploy")
 

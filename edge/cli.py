@@ -64,6 +64,7 @@ def predict(images, model, backend, threads, min_confidence, roi, as_json, debug
     """Print the digit string of each IMAGE (a 28x28 MNIST-style image is classified as it is)."""
     from edge.sources import load_image
     reader = _make_reader(model, backend, threads, min_confidence, roi)
+    _say(f"model {reader.classifier.describe()}")
     if debug_dir is not None:
         from edge.files import ensure_writable_dir
         try:
