@@ -111,6 +111,10 @@ def train(cfg: TrainConfig) -> TrainResult:
     from train.plots import confusion_matrix, plot_confusion_matrix, plot_training_curves
 
     keras.utils.set_random_seed(cfg.seed)
+    # The same --seed gives the same model: without this the parallel tf.data
+    # augmentation draws its random numbers in a varying order (measured: three
+    # runs of the defaults gave 99.44, 99.46 and 99.53 % test accuracy).
+    tf.config.experimental.enable_op_determinism()
     images = mnist.train.images[..., np.newaxis]  # (60000, 28, 28, 1) uint8
     labels = mnist.train.labels
     order = np.random.default_rng(cfg.seed).permutation(len(images))

@@ -150,7 +150,8 @@ def test_run_corrupt_video(tiny_models, tmp_path):
 def test_missing_model_is_one_clear_line(tmp_path):
     result = _invoke("predict", "x.png", "--model", tmp_path / "none.tflite")
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: model {tmp_path / 'none.tflite'} not found: build it with `make train convert`"
+    missing = tmp_path / "none.tflite"
+    assert result.output.strip() == f"Error: model {missing} not found: build it with `make train convert`"
 
 
 def test_edge_runs_where_tensorflow_cannot_be_imported(tiny_models, confident_digits, tmp_path):

@@ -7,8 +7,16 @@ import numpy as np
 import pytest
 
 from edge import preprocess
-from edge.detect import (Box, Candidate, DetectorOptions, filter_digits, find_digits, merge_fragments,
-                         reading_order, roi_box)
+from edge.detect import (
+    Box,
+    Candidate,
+    DetectorOptions,
+    filter_digits,
+    find_digits,
+    merge_fragments,
+    reading_order,
+    roi_box,
+)
 
 
 def _paper_with_shadow(h=240, w=320, ink_boxes=()):

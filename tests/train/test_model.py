@@ -51,3 +51,20 @@ def test_augmentation_keeps_shape_range_and_changes_pixels():
     assert np.mean(np.abs(out - images)) > 1.0
     # The bar stays in the frame: most of its ink survives the transform.
     assert 0.6 < out.sum() / images.sum() < 1.6
+
+
+@pytest.mark.slow
+def test_mirrored_strategy_trains(tmp_path, mnist_dir):
+    from train.training import TrainConfig, train
+
+    result = train(TrainConfig(epochs=1, train_limit=512, test_limit=200, strategy="mirrored",
+                               data_dir=mnist_dir, output_dir=tmp_path, batch_size=64))
+    assert result.epochs_run == 1 and (tmp_path / "digits.keras").is_file()
+    assert 0.0 <= result.test_accuracy <= 1.0
+
+
+def test_unknown_strategy_is_refused():
+    from train.training import TrainConfig
+
+    with pytest.raises(ValueError, match="strategy must be one of default, mirrored, multi-worker"):
+        TrainConfig(strategy="tpu")
