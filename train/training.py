@@ -26,7 +26,7 @@ METRICS_FILE = "metrics.json"
 class TrainConfig:
     """Training options; the defaults reach >= 99.3 % test accuracy in under 10 min on 2 CPU cores."""
 
-    epochs: int = 15
+    epochs: int = 25  # early stopping usually ends it near 20
     batch_size: int = 128
     learning_rate: float = 2e-3
     validation_size: int = 5000  # held out of the 60,000 training images
