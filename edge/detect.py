@@ -8,7 +8,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from edge import preprocess
+from edge import preprocess, spec
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def find_digits(gray: np.ndarray, opts: DetectorOptions) -> tuple[list[Box], np.
     digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts)
     order = reading_order([c.box for c in digits])
     digits = [digits[i] for i in order]
-    crops = np.zeros((len(digits), 28, 28), np.uint8)
+    crops = np.zeros((len(digits), spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX), np.uint8)
     for k, c in enumerate(digits):
         crop = preprocess.normalize_stroke(digit_mask(labels, c), opts.stroke_px_at_box)
         crops[k] = preprocess.fit_to_mnist_box(crop)
