@@ -110,8 +110,10 @@ def throughput(model_path: Path, images: np.ndarray, backend: str | None = None)
 
 
 def accuracy(model_path: Path, images: np.ndarray, labels: np.ndarray) -> float:
+    """Test accuracy through the device's code (convert.validate needs no TensorFlow)."""
+    from convert.validate import evaluate_tflite
     from edge.runtime import Classifier
-    return float(np.mean(Classifier(model_path).scores(images).argmax(1) == labels))
+    return evaluate_tflite(Classifier(model_path), images, labels).accuracy
 
 
 def frame_pipeline(model_path: Path, frames: dict[str, list[bytes]], cfg: BenchConfig) -> dict:

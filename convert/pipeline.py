@@ -6,14 +6,14 @@ import json
 import os
 import platform
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from edge import spec
 from edge.files import ensure_writable_dir, write_text_atomic
-from edge.runtime import Classifier, Sidecar, file_sha256, load_backend, sidecar_path
+from edge.runtime import Classifier, Sidecar, file_sha256, sidecar_path
 
 INT8_FILE = "digits_int8.tflite"
 FLOAT32_FILE = "digits_float32.tflite"
@@ -74,11 +74,10 @@ class ConversionReport:
     machine: str
 
 
-def _sidecar_for(model_path: Path, accuracy: float) -> Sidecar:
-    classifier = Classifier(model_path)
+def _sidecar_for(classifier: Classifier, accuracy: float) -> Sidecar:
     return Sidecar(
-        model_file=model_path.name,
-        sha256=file_sha256(model_path),
+        model_file=classifier.model_path.name,
+        sha256=file_sha256(classifier.model_path),
         labels=spec.LABELS,
         input_shape=(1, *spec.INPUT_SHAPE),
         input_dtype=classifier.input_dtype.name,
@@ -91,11 +90,13 @@ def _sidecar_for(model_path: Path, accuracy: float) -> Sidecar:
     )
 
 
-def _install(tmp_model: Path, final: Path, accuracy: float) -> None:
-    """Moves a validated model into place, then its sidecar (which names its hash)."""
-    sidecar = _sidecar_for(tmp_model, accuracy)
-    sidecar = Sidecar(**{**asdict(sidecar), "model_file": final.name})
-    os.replace(tmp_model, final)
+def _install(classifier: Classifier, final: Path, accuracy: float) -> None:
+    """Moves a validated model into place, then its sidecar (which names its hash).
+
+    The staged file already has the final name, so the sidecar describes it as installed.
+    """
+    sidecar = _sidecar_for(classifier, accuracy)
+    os.replace(classifier.model_path, final)
     write_text_atomic(sidecar_path(final), sidecar.to_json())
 
 
@@ -154,12 +155,13 @@ def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionR
         float_tmp.write_bytes(float_bytes)
         int8_tmp.write_bytes(int8_bytes)
         log(f"validating on {len(test_labels)} test images")
+        float_clf, int8_clf = Classifier(float_tmp), Classifier(int8_tmp)
         keras_eval = evaluate_keras(model, test_images, test_labels)
-        float_eval = evaluate_tflite(float_tmp, test_images, test_labels)
-        int8_eval = evaluate_tflite(int8_tmp, test_images, test_labels)
+        float_eval = evaluate_tflite(float_clf, test_images, test_labels)
+        int8_eval = evaluate_tflite(int8_clf, test_images, test_labels)
         drop_pp = (keras_eval.accuracy - int8_eval.accuracy) * 100
         failures = gate(drop_pp, int8_eval.accuracy, cfg)
-        backend = load_backend()
+        backend = int8_clf.backend
         report = ConversionReport(
             test_images=int(len(test_labels)),
             keras_accuracy=keras_eval.accuracy,
@@ -173,16 +175,16 @@ def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionR
             backend=f"{backend.name} {backend.version}",
             machine=f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         )
-        _install(float_tmp, float_final, float_eval.accuracy)
+        _install(float_clf, float_final, float_eval.accuracy)
         if report.passed:
-            _install(int8_tmp, int8_final, int8_eval.accuracy)
+            _install(int8_clf, int8_final, int8_eval.accuracy)
         else:
             # A stale int8 model from an earlier run must not pass for this one.
             for stale in (int8_final, sidecar_path(int8_final)):
                 stale.unlink(missing_ok=True)
         write_reports(report, out / REPORT_JSON, out / REPORT_MD)
     if report.passed:
-        if write_smoke_sample(int8_final, test_images, test_labels, out):
+        if write_smoke_sample(int8_clf, test_images, test_labels, out):
             log(f"wrote {SAMPLE_IMAGE} for the deploy smoke test")
         else:
             log(f"no synthetic sheet read right in {SAMPLE_ATTEMPTS} tries: no {SAMPLE_IMAGE} written")
@@ -192,7 +194,7 @@ def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionR
 
 
 
-def write_smoke_sample(model: Path, images: np.ndarray, labels: np.ndarray, out: Path) -> bool:
+def write_smoke_sample(classifier: Classifier, images: np.ndarray, labels: np.ndarray, out: Path) -> bool:
     """A synthetic sheet of five test digits that this model reads right, with its digits.
 
     Deploy ships it and runs `edge predict` on it on the device: the same
@@ -202,7 +204,7 @@ def write_smoke_sample(model: Path, images: np.ndarray, labels: np.ndarray, out:
 
     from edge.reader import DigitReader
     from edge.synth import draw_digits
-    reader = DigitReader(Classifier(model))
+    reader = DigitReader(classifier)
     rng = np.random.default_rng(0)
     for seed in range(SAMPLE_ATTEMPTS):
         pick = rng.choice(len(images), 5, replace=False)
@@ -212,6 +214,6 @@ def write_smoke_sample(model: Path, images: np.ndarray, labels: np.ndarray, out:
             ok, png = cv2.imencode(".png", sheet)
             (out / SAMPLE_IMAGE).write_bytes(png.tobytes())
             write_text_atomic(out / SAMPLE_DIGITS, json.dumps(
-                {"file": SAMPLE_IMAGE, "digits": expected, "model_sha256": file_sha256(model)}) + "\n")
+                {"file": SAMPLE_IMAGE, "digits": expected, "model_sha256": file_sha256(out / INT8_FILE)}) + "\n")
             return True
     return False

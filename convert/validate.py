@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
 
 from edge.runtime import Classifier
@@ -20,10 +18,8 @@ def evaluate_predictions(predictions: np.ndarray, labels: np.ndarray) -> Evaluat
     return Evaluation(float(np.mean(predictions == labels)), predictions)
 
 
-def evaluate_tflite(model_path: Path, images: np.ndarray, labels: np.ndarray,
-                    backend: str | None = None) -> Evaluation:
-    """Runs a .tflite over (N, 28, 28) uint8 images with edge.runtime.Classifier."""
-    classifier = Classifier(model_path, backend=backend)
+def evaluate_tflite(classifier: Classifier, images: np.ndarray, labels: np.ndarray) -> Evaluation:
+    """Runs a loaded .tflite over (N, 28, 28) uint8 images, as the device does."""
     return evaluate_predictions(np.argmax(classifier.scores(images), axis=1), labels)
 
 

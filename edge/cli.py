@@ -92,11 +92,9 @@ def predict(images, model, backend, threads, min_confidence, roi, as_json, debug
 def _write_debug(debug_dir: Path, path: Path, frame, reading, reader) -> None:
     import cv2
 
-    from edge.detect import roi_box
     from edge.overlay import annotate, crop_strip
-    roi = roi_box(frame.shape, reader.options.roi) if reader.options.roi else None
     stem = path.stem
-    cv2.imwrite(str(debug_dir / f"{stem}_annotated.png"), annotate(frame, reading, roi=roi))
+    cv2.imwrite(str(debug_dir / f"{stem}_annotated.png"), annotate(frame, reading, roi=reader.roi(frame.shape)))
     cv2.imwrite(str(debug_dir / f"{stem}_crops.png"),
                 crop_strip(reading.crops, [d.label for d in reading.digits]))
     for k, crop in enumerate(reading.crops):

@@ -80,7 +80,7 @@ def run_live(source, reader, options: LiveOptions, emit: Callable[[dict], None] 
             text = vote.update(reading.text)
             t2 = time.perf_counter()
             if not options.headless:
-                _draw(frame, reading, frames / max(t2 - start, 1e-9), reader.options.roi)
+                _draw(frame, reading, frames / max(t2 - start, 1e-9), reader.roi(frame.shape))
             t3 = time.perf_counter()
             if not options.headless:
                 wait_ms = 1
@@ -93,9 +93,7 @@ def run_live(source, reader, options: LiveOptions, emit: Callable[[dict], None] 
                       "total": (t3 - t0) * 1e3}
             timer.add_all(timing)
             if emit:
-                record = {"frame": frames, **reading.to_json(), "raw_text": reading.text, "text": text}
-                record["timing_ms"] = {k: round(v, 3) for k, v in timing.items()}
-                emit(record)
+                emit({"frame": frames, **reading.to_json(timing), "raw_text": reading.text, "text": text})
             elif on_text and text != shown:
                 on_text(text)
                 shown = text
@@ -110,13 +108,11 @@ def run_live(source, reader, options: LiveOptions, emit: Callable[[dict], None] 
     return LiveSummary(frames, time.perf_counter() - start, timer.summary(), error, interrupted)
 
 
-def _draw(frame, reading, fps: float, roi_fraction: float | None) -> None:
+def _draw(frame, reading, fps: float, roi) -> None:
     """Shows the annotated frame in the window."""
     import cv2
 
-    from edge.detect import roi_box
     from edge.overlay import annotate
-    roi = roi_box(frame.shape, roi_fraction) if roi_fraction else None
     cv2.imshow("digits", annotate(frame, reading, fps=fps, roi=roi))
 
 

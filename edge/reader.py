@@ -29,12 +29,13 @@ class Reading:
     crops: np.ndarray  # (N, 28, 28) uint8: exactly what the model saw
     timing_ms: dict[str, float] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
+    def to_json(self, timing_ms: dict[str, float] | None = None) -> dict:
+        """The --json record; the live loop passes its own per-stage timing."""
         return {
             "text": self.text,
             "digits": [{"label": d.label, "confidence": round(d.confidence, 4), "box": list(d.box)}
                        for d in self.digits],
-            "timing_ms": {k: round(v, 3) for k, v in self.timing_ms.items()},
+            "timing_ms": {k: round(v, 3) for k, v in (timing_ms or self.timing_ms).items()},
         }
 
 
@@ -93,10 +94,14 @@ class DigitReader:
                   "postprocess": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3}
         return Reading(text, digits, crops, timing)
 
+    def roi(self, frame_shape: tuple[int, ...]) -> Box | None:
+        """The --roi box for a frame of this shape, in its pixels; None when reading it all."""
+        return roi_box(frame_shape, self.options.roi) if self.options.roi is not None else None
+
     def _find(self, gray: np.ndarray) -> tuple[list[Box], np.ndarray]:
         dx = dy = 0
-        if self.options.roi is not None:
-            roi = roi_box(gray.shape, self.options.roi)
+        roi = self.roi(gray.shape)
+        if roi is not None:
             gray = gray[roi.y:roi.y + roi.h, roi.x:roi.x + roi.w]
             dx, dy = roi.x, roi.y
         scale = processing_scale(gray.shape, self.options.max_side_px)
