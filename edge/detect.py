@@ -34,6 +34,10 @@ class DetectorOptions:
             raise ValueError(f"roi is a fraction of the frame between 0.05 and 1, got {self.roi}")
 
 
+# More blobs than this in one frame is noise or texture, not handwriting.
+MAX_CANDIDATES = 200
+
+
 class Box(NamedTuple):
     x: int
     y: int
@@ -114,21 +118,37 @@ def typical_height(candidates: list[Candidate], min_height_px: float) -> float:
 
 
 def merge_fragments(candidates: list[Candidate], digit_h: float) -> list[Candidate]:
-    """Joins candidates that are pieces of one digit, until nothing more joins."""
-    merged = list(candidates)
-    changed = True
-    while changed:
-        changed = False
-        for i in range(len(merged)):
+    """Joins candidates that are pieces of one digit, until nothing more joins.
+
+    Pieces always overlap in x, so with the candidates sorted by x each one
+    is only compared with those that start before it ends: near-linear for
+    a line of digits. Each pass groups transitively (union-find); a pass that
+    joins nothing ends it.
+    """
+    merged = sorted(candidates, key=lambda c: c.box.x)
+    while True:
+        parent = list(range(len(merged)))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i, a in enumerate(merged):
+            right = a.box.x + a.box.w
             for j in range(i + 1, len(merged)):
-                if _are_fragments(merged[i], merged[j], digit_h):
-                    merged[i] = _union(merged[i], merged[j])
-                    del merged[j]
-                    changed = True
+                if merged[j].box.x >= right:
                     break
-            if changed:
-                break
-    return merged
+                if _are_fragments(a, merged[j], digit_h):
+                    parent[root(j)] = root(i)
+        groups: dict[int, Candidate] = {}
+        for i, c in enumerate(merged):
+            r = root(i)
+            groups[r] = _union(groups[r], c) if r in groups else c
+        if len(groups) == len(merged):
+            return merged
+        merged = sorted(groups.values(), key=lambda c: c.box.x)
 
 
 def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
@@ -192,11 +212,14 @@ def find_digits(gray: np.ndarray, opts: DetectorOptions) -> tuple[list[Box], np.
     stroke_guess = max(3, min(h, w) // 25)  # wider than any pen at this scale
     background = preprocess.estimate_background(gray, stroke_guess)
     ink = preprocess.flatten_illumination(gray, background)
-    mask = preprocess.binarize(ink, opts.min_contrast)
+    mask = preprocess.binarize(preprocess.denoise(ink), opts.min_contrast)
     labels, candidates = components(mask)
-    # Specks below a few pixels are noise before any merging is worth trying.
+    # Specks below a few pixels are noise before any merging is worth trying;
+    # a frame of pure noise keeps only its largest blobs, so its cost stays bounded.
     min_area = max(4, int(0.00002 * h * w))
     candidates = [c for c in candidates if c.ink >= min_area]
+    if len(candidates) > MAX_CANDIDATES:
+        candidates = sorted(candidates, key=lambda c: c.ink, reverse=True)[:MAX_CANDIDATES]
     digit_h = typical_height(candidates, opts.min_digit_height * h)
     digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts)
     order = reading_order([c.box for c in digits])

@@ -59,6 +59,16 @@ def flatten_illumination(gray: np.ndarray, background: np.ndarray) -> np.ndarray
     return np.clip(darkness * 255.0, 0, 255).astype(np.uint8)
 
 
+def denoise(ink: np.ndarray) -> np.ndarray:
+    """Sensor noise out of the ink image: (H, W) uint8 -> (H, W) uint8.
+
+    A 3x3 Gaussian averages grain down (it would otherwise pass the
+    threshold by the thousand pixels on a grainy frame) and, unlike a median,
+    keeps a thin pen's one-pixel strokes connected.
+    """
+    return cv2.GaussianBlur(ink, (3, 3), 0)
+
+
 def binarize(ink: np.ndarray, min_contrast: float) -> np.ndarray:
     """White-on-black ink image -> (H, W) uint8 mask of 0/255.
 

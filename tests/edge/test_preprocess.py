@@ -161,3 +161,39 @@ def test_find_digits_on_drawn_strokes():
     assert [b.x for b in boxes] == sorted(b.x for b in boxes) and len(boxes) == 3
     assert crops.shape == (3, 28, 28)
     assert all(c.max() == 255 and c[0].max() == 0 for c in crops)  # white on black, clear border
+
+
+def test_denoise_flattens_grain_and_keeps_thin_strokes():
+    ink = np.zeros((40, 40), np.uint8)
+    ink[5, 5] = ink[30, 12] = 255  # lone noisy pixels
+    ink[10:30, 20] = 200  # a 1-px stroke
+    out = preprocess.denoise(ink)
+    assert out[5, 5] <= 64 and out[30, 12] <= 64  # grain falls to a quarter
+    assert (out[12:28, 20] >= 100).all()  # the stroke keeps half, unbroken
+
+
+@pytest.mark.parametrize("sigma", [10, 20, 40])
+def test_grainy_empty_paper_has_no_digits(sigma):
+    rng = np.random.default_rng(sigma)
+    gray = np.clip(180 + rng.normal(0, sigma, (480, 640)), 0, 255).astype(np.uint8)
+    boxes, crops = find_digits(gray, DetectorOptions())
+    assert boxes == [] and crops.shape == (0, 28, 28)
+
+
+def test_merge_joins_pieces_transitively():
+    # Three pieces of one digit, the top one touching only the middle one.
+    pieces = [_cand(50, 20, 20, 12, i=1), _cand(52, 34, 22, 12, i=2), _cand(51, 48, 21, 14, i=3)]
+    merged = merge_fragments(pieces, digit_h=45)
+    assert len(merged) == 1 and set(merged[0].ids) == {1, 2, 3}
+
+
+def test_grainy_sheet_yields_exactly_its_digits():
+    from edge.synth import PaperStyle, draw_digits
+    rng = np.random.default_rng(3)
+    digits = np.zeros((10, 28, 28), np.uint8)
+    for d in digits:  # simple strokes stand in for MNIST digits: a bar and a ring
+        cv2.line(d, (14, 5), (14 + int(rng.integers(-3, 4)), 22), 255, 3)
+        cv2.circle(d, (14, 14), 7, 255, 2)
+    frame = draw_digits(digits, style=PaperStyle(noise_sigma=12), seed=3)
+    boxes, _ = find_digits(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), DetectorOptions())
+    assert len(boxes) == 10
