@@ -42,7 +42,7 @@ def ssh_server(tmp_path_factory):
     (d / "authorized_keys").write_text((d / "client_key.pub").read_text())
     port = _free_port()
     (d / "sshd_config").write_text(
-        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\n"
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys .ssh/authorized_keys\n"
         f"PidFile {d}/sshd.pid\nUsePAM no\nStrictModes no\nPasswordAuthentication no\n"
         "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nSubsystem sftp internal-sftp\n")
     Path("/run/sshd").mkdir(exist_ok=True)  # privilege separation directory
@@ -94,7 +94,7 @@ def deployed(ssh_server, models_dir, tmp_path_factory):
     inventory = _inventory(work / "inventory.ini", _host_line("testpi", ssh_server, prefix))
     proc = _deploy("push", "--hosts", inventory, "--models-dir", models_dir)
     (work / "deploy.log").write_text(proc.stdout + proc.stderr)
-    return {"proc": proc, "prefix": prefix, "inventory": inventory}
+    return {"proc": proc, "prefix": prefix, "inventory": inventory, "port": ssh_server["port"]}
 
 
 def test_deploy_succeeds_and_reports(deployed):
@@ -109,7 +109,8 @@ def test_only_the_device_side_is_shipped(deployed):
     release = (deployed["prefix"] / "current").resolve()
     assert release.parent.name == "releases"
     top = sorted(p.name for p in release.iterdir())
-    assert top == ["edge", "models", "sample.json", "sample.png"]
+    # The release's own unit is rendered on the device, so that a rollback brings its options back.
+    assert top == ["digit-edge.service", "edge", "models", "sample.json", "sample.png"]
     assert sorted(p.name for p in (release / "models").iterdir()) == ["digits_int8.json", "digits_int8.tflite"]
     def sources(folder):  # bytecode the device compiles for itself is not shipped
         return {p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
@@ -136,16 +137,18 @@ def test_deployed_runner_reads_the_sample_without_tensorflow(deployed):
 
 
 def test_unit_file_is_rendered(deployed):
-    unit = (deployed["prefix"] / "digit-edge.service").read_text()
+    unit = (deployed["prefix"] / "current" / "digit-edge.service").read_text()
     assert "python -m edge run --source 0 --headless --json" in unit
     assert "Restart=on-failure" in unit and "StandardOutput=journal" in unit
     out = " ".join(deployed["proc"].stdout.split())  # the YAML callback folds long messages
+    # The hints name the SSH port: a host on a non-standard port is reached with -p.
+    assert f"Check it: ssh -p {deployed['port']} " in out and "python -m edge doctor" in out
     if shutil.which("systemctl") and Path("/run/systemd/system").exists():
         assert "journalctl -u digit-edge -f" in out
     else:  # a container: rendered, not enabled, and the reason is said
         assert "not enabled: this host runs" in out
     if shutil.which("systemd-analyze"):
-        verify = subprocess.run(["systemd-analyze", "verify", str(deployed["prefix"] / "digit-edge.service")],
+        verify = subprocess.run(["systemd-analyze", "verify", str(deployed["prefix"] / "current" / "digit-edge.service")],
                                 capture_output=True, text=True)
         assert verify.returncode == 0, verify.stderr
 
@@ -170,6 +173,51 @@ def test_new_release_then_rollback(deployed, models_dir, tmp_path):
     assert back.returncode == 0, back.stdout[-3000:]
     assert (deployed["prefix"] / "current").resolve() == first
     assert (deployed["prefix"] / "previous").resolve() == second
+
+
+PI_USER = "digitpi"
+
+
+@pytest.fixture(scope="module")
+def pi_user(ssh_server):
+    """A Pi-like login: an ordinary user with passwordless sudo, as Raspberry Pi OS sets up `pi`."""
+    if os.geteuid() != 0 or not shutil.which("sudo") or not shutil.which("useradd"):
+        pytest.skip("needs root, sudo and useradd to create a sudo user (.ci/run installs sudo)")
+    if subprocess.run(["id", PI_USER], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", PI_USER], check=True)
+    Path(f"/etc/sudoers.d/{PI_USER}").write_text(f"{PI_USER} ALL=(ALL) NOPASSWD:ALL\n")
+    os.chmod(f"/etc/sudoers.d/{PI_USER}", 0o440)
+    ssh_dir = Path(f"/home/{PI_USER}/.ssh")
+    ssh_dir.mkdir(exist_ok=True)
+    (ssh_dir / "authorized_keys").write_text((ssh_server["key"].with_suffix(".pub")).read_text())
+    subprocess.run(["chown", "-R", f"{PI_USER}:{PI_USER}", str(ssh_dir)], check=True)
+    return PI_USER
+
+
+def test_a_sudo_user_deploys_into_a_root_owned_prefix_and_rolls_back(ssh_server, pi_user, models_dir, tmp_path):
+    """README's case: a Pi's user is not root; /opt needs sudo, the install is the user's."""
+    prefix = Path(f"/opt/digit-edge-test-{os.getpid()}")
+    shutil.rmtree(prefix, ignore_errors=True)
+    inventory = _inventory(tmp_path / "pi.ini", _host_line("userpi", ssh_server, prefix, user=pi_user))
+    try:
+        first = _deploy("push", "--hosts", inventory, "--models-dir", models_dir)
+        assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
+        release = (prefix / "current").resolve()
+        owner = subprocess.run(["stat", "-c", "%U", str(prefix), str(release), str(prefix / "venv")],
+                               capture_output=True, text=True, check=True).stdout.split()
+        assert owner == [pi_user] * 3
+        unit = (prefix / "current" / "digit-edge.service").read_text()
+        assert f"User={pi_user}" in unit  # the service runs as the deploying user, never as root
+        models2 = tmp_path / "models2"
+        shutil.copytree(models_dir, models2)
+        (models2 / "digits_int8.json").write_text((models2 / "digits_int8.json").read_text() + "\n")
+        second = _deploy("push", "--hosts", inventory, "--models-dir", models2)
+        assert second.returncode == 0, second.stdout[-3000:]
+        back = _deploy("rollback", "--hosts", inventory)
+        assert back.returncode == 0, back.stdout[-3000:] + back.stderr[-2000:]
+        assert (prefix / "current").resolve() == release
+    finally:
+        shutil.rmtree(prefix, ignore_errors=True)
 
 
 def test_bad_hosts_fail_alone(ssh_server, models_dir, tmp_path):
