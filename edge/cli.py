@@ -149,6 +149,24 @@ def run(source, model, backend, threads, min_confidence, roi, width, height, fps
 
 
 @main.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
+@_model_options
+def score(folders, model, backend, threads, min_confidence, roi) -> None:
+    """Read each photo of labelled FOLDERS (labels.csv: file,digits) and score it against the truth."""
+    from edge.scoring import score_folder
+    from edge.sources import load_image
+    reader = _make_reader(model, backend, threads, min_confidence, roi)
+    for folder in folders:
+        try:
+            result = score_folder(folder, lambda path: reader.read(load_image(path)).text)
+        except (FileNotFoundError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        for photo in result.photos:
+            click.echo(photo.line())
+        click.echo(f"{folder}: {result.summary()}")
+
+
+@main.command()
 @click.option("--model", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_MODEL,
               show_default=True, help="The model to try loading.")
 def doctor(model) -> None:

@@ -1,4 +1,4 @@
-"""Finding digits in a frame: connected components, filtering, merging, reading order."""
+"""Finding digits in a frame: ink, rules out, connected components, filtering, merging, reading order."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from edge import preprocess, spec
+from edge import layout, preprocess, rules, spec
 
 
 @dataclass(frozen=True)
@@ -16,8 +16,16 @@ class DetectorOptions:
     """How digits are found in a frame. Sizes are fractions of the processed frame."""
 
     max_side_px: int = 640  # larger frames are shrunk to this before anything else
+    # A sheet found on a desk is rectified and read at up to this many pixels on its
+    # longer side: a 5-mm digit on an A4 page is then about 27 px tall.
+    page_max_side_px: int = 1600
+    find_page: bool = True  # look for a sheet on a desk and read only inside it
+    remove_rules: bool = True  # take ruled and squared paper's printed lines out first
     min_contrast: float = 0.12  # ink must be this much darker than the paper around it
-    min_digit_height: float = 0.035  # of the processed frame's height
+    # Shorter than this fraction of the processed image's height is a speck: of a
+    # camera frame, or of a rectified page, where digits are a smaller part of the whole.
+    min_digit_height: float = 0.035
+    page_min_digit_height: float = 0.008
     max_digit_height: float = 0.8
     max_aspect: float = 2.5  # width / height above this is a rule or a dash, not a digit
     max_fill: float = 0.75  # ink / box area above this is a blob (a shadow's edge, a thumb)
@@ -28,7 +36,7 @@ class DetectorOptions:
     roi: float | None = None  # centred square box as a fraction of the shorter side
 
     def __post_init__(self) -> None:
-        if self.max_side_px < 64:
+        if self.max_side_px < 64 or self.page_max_side_px < 64:
             raise ValueError(f"max_side_px must be at least 64, got {self.max_side_px}")
         if self.roi is not None and not 0.05 <= self.roi <= 1.0:
             raise ValueError(f"roi is a fraction of the frame between 0.05 and 1, got {self.roi}")
@@ -54,6 +62,21 @@ class Candidate:
     box: Box
     ids: tuple[int, ...]  # connected-component labels that make up the digit
     ink: int  # pixels of ink
+    centre: tuple[float, float] = (0.0, 0.0)  # (x, y) of the ink's centre of mass
+
+    def centre_or_box(self) -> tuple[float, float]:
+        if self.centre != (0.0, 0.0):
+            return self.centre
+        return (self.box.x + self.box.w / 2, self.box.y + self.box.h / 2)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A digit located in the processed image: its box, its own ink, its ink's centre."""
+
+    box: Box
+    mask: np.ndarray  # (h, w) uint8 0/255, the box's size
+    centre: tuple[float, float]
 
 
 def processing_scale(shape: tuple[int, ...], max_side_px: int) -> float:
@@ -73,10 +96,10 @@ def components(mask: np.ndarray) -> tuple[np.ndarray, list[Candidate]]:
     # 16-bit labels: measured 0.55 ms against 1.9 ms for 32-bit on a 640x480
     # mask (OpenCV 5.0, 2-core x86). There can be no more components than ink pixels.
     ltype = cv2.CV_16U if cv2.countNonZero(mask) < 65535 else cv2.CV_32S
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=ltype)
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=ltype)
     candidates = [
-        Candidate(Box(int(x), int(y), int(w), int(h)), (i,), int(area))
-        for i, (x, y, w, h, area) in enumerate(stats[1:], start=1)
+        Candidate(Box(int(x), int(y), int(w), int(h)), (i,), int(area), (float(cx), float(cy)))
+        for i, ((x, y, w, h, area), (cx, cy)) in enumerate(zip(stats[1:], centroids[1:]), start=1)
     ]
     return labels, candidates
 
@@ -85,7 +108,10 @@ def _union(a: Candidate, b: Candidate) -> Candidate:
     x0, y0 = min(a.box.x, b.box.x), min(a.box.y, b.box.y)
     x1 = max(a.box.x + a.box.w, b.box.x + b.box.w)
     y1 = max(a.box.y + a.box.h, b.box.y + b.box.h)
-    return Candidate(Box(x0, y0, x1 - x0, y1 - y0), a.ids + b.ids, a.ink + b.ink)
+    ink = a.ink + b.ink
+    (ax, ay), (bx, by) = a.centre_or_box(), b.centre_or_box()
+    centre = ((ax * a.ink + bx * b.ink) / max(ink, 1), (ay * a.ink + by * b.ink) / max(ink, 1))
+    return Candidate(Box(x0, y0, x1 - x0, y1 - y0), a.ids + b.ids, ink, centre)
 
 
 def _are_fragments(a: Candidate, b: Candidate, digit_h: float) -> bool:
@@ -152,10 +178,11 @@ def merge_fragments(candidates: list[Candidate], digit_h: float) -> list[Candida
 
 
 def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
-                  opts: DetectorOptions) -> list[Candidate]:
+                  opts: DetectorOptions, min_height_px: float | None = None) -> list[Candidate]:
     """Drops what is not a digit: specks, rules, blobs, things cut by the frame edge."""
     h, w = frame_shape
-    min_h, max_h = opts.min_digit_height * h, opts.max_digit_height * h
+    min_h = opts.min_digit_height * h if min_height_px is None else min_height_px
+    max_h = opts.max_digit_height * h
     kept = []
     for c in candidates:
         b = c.box
@@ -174,27 +201,18 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
     return kept
 
 
-def reading_order(boxes: list[Box]) -> list[int]:
+def reading_order(boxes: list[Box], centres: list[tuple[float, float]] | None = None) -> list[int]:
     """Indices of boxes in reading order: lines top to bottom, left to right in a line.
 
-    A box joins a line when it shares at least half of the smaller height
-    with the line's vertical span.
+    Lines may slope (see edge.layout); `centres` are the digits' ink centres,
+    the boxes' centres when not given.
     """
-    lines: list[list[int]] = []
-    spans: list[list[int]] = []
-    for i in sorted(range(len(boxes)), key=lambda k: boxes[k].y):
-        b = boxes[i]
-        for line, span in zip(lines, spans):
-            overlap = min(span[1], b.y + b.h) - max(span[0], b.y)
-            if overlap >= 0.5 * min(b.h, span[1] - span[0]):
-                line.append(i)
-                span[0], span[1] = min(span[0], b.y), max(span[1], b.y + b.h)
-                break
-        else:
-            lines.append([i])
-            spans.append([b.y, b.y + b.h])
-    order = sorted(range(len(lines)), key=lambda k: (spans[k][0] + spans[k][1]) / 2)
-    return [i for k in order for i in sorted(lines[k], key=lambda j: boxes[j].x)]
+    if not boxes:
+        return []
+    if centres is None:
+        centres = [(b.x + b.w / 2, b.y + b.h / 2) for b in boxes]
+    height = float(np.median([b.h for b in boxes]))
+    return layout.reading_order(np.asarray(centres, np.float64), height)
 
 
 def digit_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
@@ -206,13 +224,24 @@ def digit_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
     return np.isin(window, candidate.ids).astype(np.uint8) * 255
 
 
-def find_digits(gray: np.ndarray, opts: DetectorOptions) -> tuple[list[Box], np.ndarray]:
-    """(H, W) uint8 grayscale at processing scale -> boxes in reading order and (N, 28, 28) crops."""
+def ink_mask(gray: np.ndarray, opts: DetectorOptions) -> np.ndarray:
+    """(H, W) uint8 grey at processing scale -> (H, W) 0/255 ink, white on black."""
     h, w = gray.shape
     stroke_guess = max(3, min(h, w) // 25)  # wider than any pen at this scale
     background = preprocess.estimate_background(gray, stroke_guess)
     ink = preprocess.flatten_illumination(gray, background)
-    mask = preprocess.binarize(preprocess.denoise(ink), opts.min_contrast)
+    return preprocess.binarize(preprocess.denoise(ink), opts.min_contrast)
+
+
+def locate_digits(mask: np.ndarray, opts: DetectorOptions, min_height_px: float | None = None) -> list[Found]:
+    """(H, W) 0/255 ink (rules already out) -> the digits in reading order, each with its own ink.
+
+    Args:
+      min_height_px: digits shorter than this are specks; default opts.min_digit_height of the height.
+    """
+    h, w = mask.shape
+    if min_height_px is None:
+        min_height_px = opts.min_digit_height * h
     labels, candidates = components(mask)
     # Specks below a few pixels are noise before any merging is worth trying;
     # a frame of pure noise keeps only its largest blobs, so its cost stays bounded.
@@ -220,12 +249,24 @@ def find_digits(gray: np.ndarray, opts: DetectorOptions) -> tuple[list[Box], np.
     candidates = [c for c in candidates if c.ink >= min_area]
     if len(candidates) > MAX_CANDIDATES:
         candidates = sorted(candidates, key=lambda c: c.ink, reverse=True)[:MAX_CANDIDATES]
-    digit_h = typical_height(candidates, opts.min_digit_height * h)
-    digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts)
-    order = reading_order([c.box for c in digits])
-    digits = [digits[i] for i in order]
-    crops = np.zeros((len(digits), spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX), np.uint8)
-    for k, c in enumerate(digits):
-        crop = preprocess.normalize_stroke(digit_mask(labels, c), opts.stroke_px_at_box)
-        crops[k] = preprocess.fit_to_mnist_box(crop)
-    return [c.box for c in digits], crops
+    digit_h = typical_height(candidates, min_height_px)
+    digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts, min_height_px)
+    order = reading_order([c.box for c in digits], [c.centre_or_box() for c in digits])
+    return [Found(digits[i].box, digit_mask(labels, digits[i]), digits[i].centre_or_box()) for i in order]
+
+
+def mnist_crop(mask: np.ndarray, opts: DetectorOptions) -> np.ndarray:
+    """A digit's own ink (h, w) 0/255 -> the (28, 28) image the model sees."""
+    return preprocess.fit_to_mnist_box(preprocess.normalize_stroke(mask, opts.stroke_px_at_box))
+
+
+def find_digits(gray: np.ndarray, opts: DetectorOptions) -> tuple[list[Box], np.ndarray]:
+    """(H, W) uint8 grayscale at processing scale -> boxes in reading order and (N, 28, 28) crops."""
+    mask = ink_mask(gray, opts)
+    if opts.remove_rules:
+        mask, _ = rules.remove_rules(mask)
+    found = locate_digits(mask, opts)
+    crops = np.zeros((len(found), spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX), np.uint8)
+    for k, f in enumerate(found):
+        crops[k] = mnist_crop(f.mask, opts)
+    return [f.box for f in found], crops

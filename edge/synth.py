@@ -74,3 +74,173 @@ def write_video(frames: list[np.ndarray], path: str, fps: float = 10.0) -> None:
             writer.write(frame)
     finally:
         writer.release()
+
+
+# --- Scenes for the reader's hard conditions: each returns the frame and the digits it holds. ---
+
+DESKS = ("noise", "wood", "leather")
+
+
+def ink_box(digit: np.ndarray) -> np.ndarray:
+    """The tight crop of a white-on-black (28, 28) digit's ink."""
+    ys, xs = np.nonzero(digit > 40)
+    if ys.size == 0:
+        raise ValueError("a digit image without ink")
+    return digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
+@dataclass(frozen=True)
+class Handwriting:
+    """Lines of digits written on a sheet: size, spacing, slope and the pen."""
+
+    digit_height_px: int = 40
+    gap: float = 0.35  # between digits, in digit heights; negative makes neighbours touch
+    line_pitch: float = 2.2  # from one line to the next, in digit heights
+    slope_deg: float = 0.0  # the lines run at this angle (digits stay upright)
+    ink_bgr: tuple[int, int, int] = (40, 30, 30)
+    paper_bgr: tuple[int, int, int] = (225, 228, 230)
+    touch_group: int = 1  # digits in groups of this many touch their neighbours (1: none touch)
+    touch_gap: float = -0.05  # the gap inside a group, in digit heights
+
+
+def write_lines(lines: list[np.ndarray], size: tuple[int, int], hand: Handwriting = Handwriting(),
+                margin: float = 0.08) -> np.ndarray:
+    """Ink coverage (H, W) float32 0..1 of lines of (n, 28, 28) white-on-black digits, one list per line."""
+    h, w = size
+    ink = np.zeros((h, w), np.float32)
+    slope = np.tan(np.radians(hand.slope_deg))
+    rise = max(0.0, -slope) * (1 - 2 * margin) * w  # lines that climb start that much lower
+    for row, digits in enumerate(lines):
+        x = margin * w
+        baseline = margin * h + rise + (row + 1) * hand.line_pitch * hand.digit_height_px
+        for k, digit in enumerate(digits):
+            tight = ink_box(digit)
+            scale = hand.digit_height_px / max(tight.shape[0], 1)
+            big = cv2.resize(tight, (max(1, round(tight.shape[1] * scale)), hand.digit_height_px),
+                             interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
+            bh, bw = big.shape
+            y0 = int(round(baseline + (x - margin * w) * slope - bh))
+            x0 = int(round(x))
+            if x0 < 0 or y0 < 0 or x0 + bw > w or y0 + bh > h:
+                raise ValueError(f"the lines do not fit a {w}x{h} sheet")
+            ink[y0:y0 + bh, x0:x0 + bw] = np.maximum(ink[y0:y0 + bh, x0:x0 + bw], big)
+            touching = hand.touch_group > 1 and (k + 1) % hand.touch_group != 0
+            x += bw + (hand.touch_gap if touching else hand.gap) * hand.digit_height_px
+    return ink
+
+
+def rule_sheet(size: tuple[int, int], pitch_px: int, squared: bool = False, margin_line: bool = True,
+               color_bgr: tuple[int, int, int] = (200, 170, 120), thickness: int = 2,
+               offset_px: int = 0) -> np.ndarray:
+    """Printed rules as coverage (H, W) float32 0..1: ruled lines, a squared grid, a margin line."""
+    h, w = size
+    rules = np.zeros((h, w), np.float32)
+    for y in range(offset_px % pitch_px, h, pitch_px):
+        cv2.line(rules, (0, y), (w - 1, y), 1.0, thickness)
+    if squared:
+        for x in range(offset_px % pitch_px, w, pitch_px):
+            cv2.line(rules, (x, 0), (x, h - 1), 1.0, thickness)
+    if margin_line:
+        cv2.line(rules, (int(0.05 * w), 0), (int(0.05 * w), h - 1), 1.0, thickness)
+    return rules
+
+
+def paint(size: tuple[int, int], layers: list[tuple[np.ndarray, tuple[int, int, int]]],
+          paper_bgr: tuple[int, int, int]) -> np.ndarray:
+    """Paper with coloured layers of coverage painted over it in order: (H, W, 3) float32."""
+    sheet = np.empty((*size, 3), np.float32)
+    sheet[:] = paper_bgr
+    for coverage, color in layers:
+        a = coverage[:, :, None]
+        sheet = sheet * (1 - a) + np.float32(color) * a
+    return sheet
+
+
+def finish(image: np.ndarray, rng: np.random.Generator, light: float = 0.25, blur_px: int = 3,
+           noise_sigma: float = 4.0) -> np.ndarray:
+    """Camera effects on a float (H, W, 3) scene: a light gradient, blur, sensor noise -> BGR uint8."""
+    h, w = image.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    angle = rng.uniform(0, 2 * np.pi)
+    ramp = 1 - light * (np.cos(angle) * xx / w + np.sin(angle) * yy / h + 1) / 2
+    image = image * ramp[:, :, None]
+    if blur_px > 1:
+        image = cv2.GaussianBlur(image, (blur_px | 1, blur_px | 1), 0)
+    image = image + rng.normal(0, noise_sigma, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def desk_texture(size: tuple[int, int], kind: str, rng: np.random.Generator) -> np.ndarray:
+    """A desk surface (H, W, 3) float32: grey noise, wood-like stripes, or dark leather grain."""
+    h, w = size
+    grain = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 2)
+    if kind == "noise":
+        return np.clip(110 + 40 * grain[:, :, None] * np.ones(3, np.float32), 0, 255)
+    if kind == "wood":
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        waves = np.sin(xx / w * 40 + 3 * np.sin(yy / h * 6) + 2 * grain)
+        tone = 0.8 + 0.2 * waves
+        return np.stack([60 * tone, 120 * tone, 190 * tone], axis=2).astype(np.float32)
+    if kind == "leather":
+        speck = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 0.7)
+        tone = 35 + 10 * grain + 8 * speck
+        return np.repeat(tone[:, :, None], 3, axis=2).astype(np.float32)
+    raise ValueError(f"desk is one of {DESKS}, got {kind!r}")
+
+
+def place_on_desk(sheet: np.ndarray, frame_size: tuple[int, int], desk: str, coverage: float,
+                  rotation_deg: float, perspective: float, rng: np.random.Generator) -> np.ndarray:
+    """A float sheet (h, w, 3) lying on a desk in a (H, W) frame, rotated and seen at an angle."""
+    fh, fw = frame_size
+    sh, sw = sheet.shape[:2]
+    scale = np.sqrt(coverage * fh * fw / (sh * sw))
+    half = np.float32([[-sw, -sh], [sw, -sh], [sw, sh], [-sw, sh]]) * scale / 2
+    theta = np.radians(rotation_deg)
+    rot = np.float32([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    corners = half @ rot.T
+    # Perspective: the far edge (top) looks narrower than the near one.
+    corners[:2, 0] *= 1 - perspective
+    corners += np.float32([fw / 2, fh / 2]) + rng.uniform(-0.03, 0.03, 2).astype(np.float32) * [fw, fh]
+    src = np.float32([[0, 0], [sw - 1, 0], [sw - 1, sh - 1], [0, sh - 1]])
+    matrix = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
+    warped = cv2.warpPerspective(sheet, matrix, (fw, fh), flags=cv2.INTER_AREA)
+    inside = cv2.warpPerspective(np.ones((sh, sw), np.float32), matrix, (fw, fh), flags=cv2.INTER_LINEAR)
+    scene = desk_texture(frame_size, desk, rng)
+    return scene * (1 - inside[:, :, None]) + warped * inside[:, :, None]
+
+
+def mirror_show_through(lines: list[np.ndarray], size: tuple[int, int], hand: Handwriting,
+                        margin: float = 0.08) -> np.ndarray:
+    """Writing from the back of the sheet: the same kind of lines, mirrored, as coverage 0..1."""
+    return write_lines(lines, size, hand, margin)[:, ::-1].copy()
+
+
+def draw_marks(size: tuple[int, int], rng: np.random.Generator, region: tuple[float, float, float, float],
+               height_px: int, count: int = 8) -> np.ndarray:
+    """Marks that are not digits, as coverage 0..1 in a region (x0, y0, x1, y1 fractions):
+    letters in Hershey fonts, dashes, a filled logo, a long underline."""
+    h, w = size
+    marks = np.zeros((h, w), np.uint8)  # putText draws on 8-bit images only
+    x0, y0, x1, y1 = region
+    letters = "AKMWRHNEFV"
+    x = x0 * w
+    y = y0 * h + height_px * 1.5
+    for k in range(count):
+        kind = k % 4
+        if kind == 0:
+            scale = cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, height_px, 2)
+            text = letters[int(rng.integers(len(letters)))]
+            cv2.putText(marks, text, (int(x), int(y)), cv2.FONT_HERSHEY_SIMPLEX, scale, 255, 2, cv2.LINE_AA)
+        elif kind == 1:  # a dash
+            cv2.line(marks, (int(x), int(y - height_px / 2)), (int(x + 1.2 * height_px), int(y - height_px / 2)),
+                     255, 2)
+        elif kind == 2:  # a filled logo
+            cv2.circle(marks, (int(x + height_px / 2), int(y - height_px / 2)), int(height_px * 0.45), 255, -1)
+        else:  # an underline
+            cv2.line(marks, (int(x), int(y + 4)), (int(x + 4 * height_px), int(y + 4)), 255, 2)
+        x += 2.2 * height_px if kind != 3 else 4.6 * height_px
+        if x > x1 * w - 5 * height_px:
+            x, y = x0 * w, y + 2.5 * height_px
+        if y > y1 * h:
+            break
+    return marks.astype(np.float32) / 255

@@ -1,0 +1,155 @@
+"""Finding the sheet of paper on a desk, and looking at it square-on at a useful resolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# The page is looked for on a copy of the frame this small: it is the largest
+# thing in view, and the search costs a fraction of a millisecond.
+PAGE_SEARCH_SIDE_PX = 320
+MIN_PAGE_AREA = 0.08  # of the frame: smaller bright things are labels, screens, lights
+MAX_PAGE_AREA = 0.92  # larger: the paper fills the frame and there is no desk to cut away
+# The paper must be this much whiter (min of B, G, R, 0..255) than what surrounds it.
+MIN_PAGE_CONTRAST = 35.0
+# The bright region must fill its quadrilateral this well: a sheet is a flat rectangle.
+MIN_RECTANGULARITY = 0.85
+# A side closer than this to the frame's edge (fraction of the side) is the frame's, not the page's.
+BORDER_MARGIN = 0.02
+# Ink is inset from the page's edge by at least this (fraction of the page's shorter side):
+# the paper's own edge, its shadow and the desk just beyond are cut away.
+PAGE_INSET = 0.012
+
+
+@dataclass(frozen=True)
+class Page:
+    """A sheet found in a frame: its corners in the frame's pixels, top-left first, clockwise."""
+
+    corners: np.ndarray  # (4, 2) float32: tl, tr, br, bl
+
+    @property
+    def native_size(self) -> tuple[int, int]:
+        """(width, height) of the page seen square-on at the frame's own resolution."""
+        tl, tr, br, bl = self.corners
+        width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
+        height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+        return max(1, int(round(width))), max(1, int(round(height)))
+
+
+def whiteness(frame: np.ndarray) -> np.ndarray:
+    """How paper-like each pixel is: (H, W[, 3]) uint8 -> (H, W) uint8, the darkest channel.
+
+    White and cream paper is bright in every channel; wood, leather, tiles
+    and coloured desks are dark or saturated, so one channel at least is low.
+    """
+    if frame.ndim == 2:
+        return frame
+    return cv2.min(cv2.min(frame[:, :, 0], frame[:, :, 1]), frame[:, :, 2])
+
+
+def order_corners(points: np.ndarray) -> np.ndarray:
+    """(4, 2) points in any order -> tl, tr, br, bl (image coordinates, y down)."""
+    points = points.astype(np.float32).reshape(4, 2)
+    s = points.sum(axis=1)
+    d = np.diff(points, axis=1).ravel()  # y - x
+    return np.array([points[np.argmin(s)], points[np.argmin(d)], points[np.argmax(s)], points[np.argmax(d)]],
+                    np.float32)
+
+
+def _quadrilateral(contour: np.ndarray) -> np.ndarray:
+    """The four corners that best outline a contour: a simplified hull, else its min-area box."""
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    for epsilon in (0.01, 0.02, 0.03, 0.05, 0.08):
+        approx = cv2.approxPolyDP(hull, epsilon * perimeter, True)
+        if len(approx) == 4:
+            return approx.reshape(4, 2).astype(np.float32)
+    return cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
+
+
+def _sides_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> int:
+    """How many of the quadrilateral's sides lie along the frame's edge."""
+    h, w = shape
+    mx, my = BORDER_MARGIN * w, BORDER_MARGIN * h
+    count = 0
+    for a, b in zip(quad, np.roll(quad, -1, axis=0)):
+        if (max(a[0], b[0]) <= mx or min(a[0], b[0]) >= w - 1 - mx
+                or max(a[1], b[1]) <= my or min(a[1], b[1]) >= h - 1 - my):
+            count += 1
+    return count
+
+
+def find_page(frame: np.ndarray) -> Page | None:
+    """The sheet of paper lying in the frame, or None when no sheet stands out from its surroundings.
+
+    None means the paper fills the frame (or there is no paper): read the frame as it is.
+    A shadow across a page that fills the frame is not a page edge: a page is
+    surrounded by something darker on at least two of its sides.
+    """
+    h, w = frame.shape[:2]
+    scale = min(1.0, PAGE_SEARCH_SIDE_PX / max(h, w))
+    small = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else frame
+    white = cv2.medianBlur(whiteness(small), 5)  # washes out ink strokes and desk grain
+    _, mask = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    # An opening cuts the thin bridges by which a page touches a glare on the desk
+    # or another sheet, which would otherwise drag one corner of its outline away.
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((11, 11), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(contour)
+    sh, sw = small.shape[:2]
+    if not MIN_PAGE_AREA <= area / (sh * sw) <= MAX_PAGE_AREA:
+        return None
+    quad = order_corners(_quadrilateral(contour))
+    quad_area = cv2.contourArea(quad)
+    if quad_area <= 0 or area / quad_area < MIN_RECTANGULARITY or _sides_on_frame_border(quad, (sh, sw)) > 2:
+        return None
+    inside = np.zeros((sh, sw), np.uint8)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+    paper, surroundings = cv2.mean(white, inside)[0], cv2.mean(white, cv2.bitwise_not(inside))[0]
+    if paper - surroundings < MIN_PAGE_CONTRAST:
+        return None
+    return Page(quad / scale)
+
+
+def rectify(frame: np.ndarray, page: Page, max_side_px: int) -> tuple[np.ndarray, np.ndarray]:
+    """The page seen square-on, its longer side at most max_side_px.
+
+    Returns:
+      (h, w[, 3]) uint8 rectified page, and the (3, 3) homography from page pixels back to the frame's.
+    The frame is first shrunk with area averaging to about the page's scale, so
+    that a thin pen survives the resampling of a 12-megapixel photo.
+    """
+    width, height = page.native_size
+    scale = min(1.0, max_side_px / max(width, height))
+    out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
+    corners = page.corners
+    if scale < 0.75:
+        frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        corners = corners * scale
+        to_frame_scale = 1.0 / scale
+    else:
+        to_frame_scale = 1.0
+    target = np.float32([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]])
+    forward = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    rectified = cv2.warpPerspective(frame, forward, (out_w, out_h), flags=cv2.INTER_LINEAR,
+                                    borderMode=cv2.BORDER_REPLICATE)
+    back = np.diag([to_frame_scale, to_frame_scale, 1.0]) @ np.linalg.inv(forward)
+    return rectified, back
+
+
+def inset_px(shape: tuple[int, ...]) -> int:
+    """Pixels along a rectified page's edge where no ink is looked for."""
+    return max(2, int(round(PAGE_INSET * min(shape[:2]))))
+
+
+def map_points(points: np.ndarray, homography: np.ndarray) -> np.ndarray:
+    """(N, 2) points through a (3, 3) homography."""
+    if len(points) == 0:
+        return points.reshape(0, 2).astype(np.float32)
+    return cv2.perspectiveTransform(points.reshape(-1, 1, 2).astype(np.float32), homography).reshape(-1, 2)

@@ -1,0 +1,92 @@
+"""Scoring readings against the truth: a labelled folder (labels.csv) read photo by photo."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+
+def align(truth: str, predicted: str) -> tuple[int, int]:
+    """(digits right, spurious digits) of a predicted string against the true one.
+
+    Right digits are the longest common subsequence (exact dynamic programming:
+    difflib's matcher undercounts long strings badly); what the prediction has
+    beyond the true digits it matched or replaced is spurious.
+    """
+    previous = [0] * (len(predicted) + 1)
+    for t in truth:
+        row = [0]
+        for j, p in enumerate(predicted):
+            row.append(previous[j] + 1 if t == p else max(previous[j + 1], row[j]))
+        previous = row
+    spurious = max(0, len(predicted) - len(truth))
+    return previous[-1], spurious
+
+
+@dataclass(frozen=True)
+class PhotoScore:
+    file: str
+    truth: str
+    reading: str
+    right: int
+    spurious: int
+    error: str | None = None
+
+    def line(self) -> str:
+        if self.error:
+            return f"{self.file}: error: {self.error}"
+        return (f"{self.file}: {self.right}/{len(self.truth)} right, {self.spurious} spurious\n"
+                f"  truth   {self.truth}\n  reading {self.reading}")
+
+
+@dataclass(frozen=True)
+class FolderScore:
+    photos: list[PhotoScore]
+
+    @property
+    def right(self) -> int:
+        return sum(p.right for p in self.photos)
+
+    @property
+    def total(self) -> int:
+        return sum(len(p.truth) for p in self.photos)
+
+    @property
+    def spurious(self) -> int:
+        return sum(p.spurious for p in self.photos)
+
+    def summary(self) -> str:
+        share = self.right / self.total if self.total else 0.0
+        return f"{self.right} of {self.total} digits right ({share:.1%}), {self.spurious} spurious"
+
+
+def read_labels(folder: Path) -> list[tuple[str, str]]:
+    """(file, digits) rows of folder/labels.csv.
+
+    Raises:
+      FileNotFoundError: no labels.csv; ValueError: it lacks the file/digits columns.
+    """
+    labels = folder / "labels.csv"
+    if not labels.is_file():
+        raise FileNotFoundError(f"{labels}: no such file (a labelled folder has labels.csv with file,digits)")
+    with open(labels, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if rows and not {"file", "digits"} <= set(rows[0]):
+        raise ValueError(f"{labels}: needs the columns file and digits")
+    return [(row["file"], row["digits"]) for row in rows]
+
+
+def score_folder(folder: Path, read_text: Callable[[Path], str]) -> FolderScore:
+    """Reads every labelled photo of a folder with `read_text` and scores it."""
+    scores = []
+    for name, truth in read_labels(folder):
+        try:
+            text = read_text(folder / name)
+        except (FileNotFoundError, ValueError) as exc:
+            scores.append(PhotoScore(name, truth, "", 0, 0, str(exc)))
+            continue
+        right, spurious = align(truth, text)
+        scores.append(PhotoScore(name, truth, text, right, spurious))
+    return FolderScore(scores)

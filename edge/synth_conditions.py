@@ -1,0 +1,134 @@
+"""The reader's hard conditions as synthetic frames with known truth: one generator per condition."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from edge import synth
+from edge.synth import Handwriting
+
+INKS = {"blue": (160, 60, 20), "red": (40, 40, 200), "green": (50, 140, 40), "purple": (140, 40, 110),
+        "black": (40, 30, 30)}
+PAPERS = {"white": (235, 235, 235), "cream": (200, 235, 245), "yellow": (120, 225, 240), "brown": (110, 150, 185)}
+
+
+def _lines(pool: np.ndarray, labels: np.ndarray, rng: np.random.Generator, counts: list[int]
+           ) -> tuple[list[np.ndarray], str]:
+    lines, truth = [], ""
+    for n in counts:
+        idx = rng.choice(len(pool), n, replace=False)
+        lines.append(pool[idx])
+        truth += "".join(str(int(d)) for d in labels[idx])
+    return lines, truth
+
+
+def desk(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A sheet on a desk (noise, wood or leather), rotated and in perspective, 25-60 % of the frame."""
+    lines, truth = _lines(pool, labels, rng, [7, 7, 7])
+    hand = Handwriting(digit_height_px=44)
+    size = (1100, 780)
+    sheet = synth.paint(size, [(synth.write_lines(lines, size, hand), hand.ink_bgr)], hand.paper_bgr)
+    scene = synth.place_on_desk(sheet, (960, 1280), synth.DESKS[int(rng.integers(3))],
+                                coverage=rng.uniform(0.25, 0.6), rotation_deg=rng.uniform(-15, 15),
+                                perspective=rng.uniform(0.0, 0.2), rng=rng)
+    return synth.finish(scene, rng), truth
+
+
+def _ruled(pool, labels, rng, squared: bool) -> tuple[np.ndarray, str]:
+    hand = Handwriting(digit_height_px=40, line_pitch=2.0)
+    lines, truth = _lines(pool, labels, rng, [9, 9, 9])
+    size = (480, 640)
+    margin = 0.08
+    # Narrow ruling: each digit sits on a rule and is crossed by one or two more.
+    pitch = int(hand.line_pitch * hand.digit_height_px / 3) if not squared else int(hand.digit_height_px * 0.6)
+    rules = synth.rule_sheet(size, pitch, squared=squared, offset_px=int(margin * size[0]) + 1,
+                             color_bgr=(0, 0, 0), thickness=1 if squared else 2)
+    ink = synth.write_lines(lines, size, hand, margin)
+    sheet = synth.paint(size, [(rules * 0.55, (200, 160, 110)), (ink, hand.ink_bgr)], hand.paper_bgr)
+    return synth.finish(sheet, rng, blur_px=1), truth
+
+
+def ruled(pool, labels, rng):
+    """Ruled notebook paper with a margin line: digits sit on the rules and are crossed by them."""
+    return _ruled(pool, labels, rng, squared=False)
+
+
+def squared(pool, labels, rng):
+    """Squared (grid) paper finer than the digits: every digit is crossed by lines both ways."""
+    return _ruled(pool, labels, rng, squared=True)
+
+
+def touching(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """Pairs and triples of digits whose ink touches."""
+    group = 2 + int(rng.integers(2))
+    hand = Handwriting(digit_height_px=48, touch_group=group, touch_gap=-0.06, gap=0.5)
+    lines, truth = _lines(pool, labels, rng, [8, 8])
+    size = (480, 640)
+    sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.06), hand.ink_bgr)], hand.paper_bgr)
+    return synth.finish(sheet, rng), truth
+
+
+def slanted(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """Lines written on a slope of 10 to 20 degrees, up or down, digits upright."""
+    slope = rng.uniform(10, 20) * rng.choice([-1, 1])
+    hand = Handwriting(digit_height_px=36, slope_deg=slope, line_pitch=2.4)
+    lines, truth = _lines(pool, labels, rng, [7, 7, 7])
+    size = (720, 640)
+    sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.06), hand.ink_bgr)], hand.paper_bgr)
+    return synth.finish(sheet, rng), truth
+
+
+def tilted(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A page photographed with the phone turned by up to 20 degrees: lines and digits both turn."""
+    hand = Handwriting(digit_height_px=40, line_pitch=2.4)
+    lines, truth = _lines(pool, labels, rng, [7, 7, 7])
+    size = (600, 800)
+    sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.12), hand.ink_bgr)],
+                        hand.paper_bgr)
+    angle = rng.uniform(8, 20) * rng.choice([-1, 1])
+    turn = cv2.getRotationMatrix2D((size[1] / 2, size[0] / 2), angle, 1.0)
+    sheet = cv2.warpAffine(sheet, turn, (size[1], size[0]), borderMode=cv2.BORDER_REPLICATE)
+    return synth.finish(sheet, rng), truth
+
+
+def colour(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """Blue, red, green or purple pen on white, cream, yellow or brown paper."""
+    ink = list(INKS.values())[int(rng.integers(4))]
+    paper = list(PAPERS.values())[int(rng.integers(4))]
+    hand = Handwriting(digit_height_px=44, ink_bgr=ink, paper_bgr=paper)
+    lines, truth = _lines(pool, labels, rng, [8, 8])
+    size = (480, 640)
+    sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.1), hand.ink_bgr)], hand.paper_bgr)
+    return synth.finish(sheet, rng), truth
+
+
+def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """Digits among things that are not: letters, dashes, a logo, an underline, mirrored show-through
+    from the back of the sheet and an embossed impression without ink."""
+    hand = Handwriting(digit_height_px=40)
+    lines, truth = _lines(pool, labels, rng, [8, 8])
+    size = (720, 640)
+    ink = synth.write_lines(lines, size, hand, margin=0.08)
+    back_lines, _ = _lines(pool, labels, rng, [8, 8])
+    show_through = synth.mirror_show_through(back_lines, size, hand, margin=0.08)
+    show_through = np.roll(show_through, int(0.5 * size[0]), axis=0)
+    emboss_lines, _ = _lines(pool, labels, rng, [8])
+    embossed = np.roll(synth.write_lines(emboss_lines, size, hand, margin=0.08), int(0.7 * size[0]), axis=0)
+    other = synth.draw_marks(size, rng, (0.08, 0.36, 0.92, 0.56), hand.digit_height_px)
+    sheet = synth.paint(size, [(show_through * 0.18, hand.ink_bgr), (embossed * 0.06, (0, 0, 0)),
+                               (other, hand.ink_bgr), (ink, hand.ink_bgr)], hand.paper_bgr)
+    return synth.finish(sheet, rng), truth
+
+
+CONDITIONS: dict[str, Callable] = {"desk": desk, "ruled": ruled, "squared": squared, "touching": touching,
+                                   "slanted": slanted, "tilted": tilted, "colour": colour, "marks": marks}
+
+
+def frames(name: str, pool: np.ndarray, labels: np.ndarray, count: int, seed: int = 0
+           ) -> list[tuple[np.ndarray, str]]:
+    """`count` frames of one condition with their true digit strings, from (N, 28, 28) digits and labels."""
+    rng = np.random.default_rng(seed)
+    return [CONDITIONS[name](pool, labels, rng) for _ in range(count)]
