@@ -11,6 +11,8 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from edge.imagefile import DEFAULT_MAX_PIXELS, load_image
+
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".pgm", ".ppm"}
 CAMERA_REOPEN_ATTEMPTS = 3
 CAMERA_REOPEN_DELAY_S = 1.0
@@ -20,37 +22,17 @@ class SourceError(RuntimeError):
     """A source cannot be opened, or stopped delivering frames for good."""
 
 
-def load_image(path: str | os.PathLike) -> np.ndarray:
-    """Reads an image file as BGR uint8 (EXIF orientation applied).
-
-    Raises:
-      FileNotFoundError: no such file.
-      ValueError: the file is not an image OpenCV or Pillow can decode.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is not None:
-        return image
-    try:  # formats OpenCV lacks (GIF, some TIFF variants)
-        from PIL import Image, ImageOps
-        with Image.open(path) as pil:
-            rgb = np.asarray(ImageOps.exif_transpose(pil).convert("RGB"))
-        return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    except Exception as exc:
-        raise ValueError(f"{path}: not a readable image ({type(exc).__name__})") from exc
-
-
 class ImageFiles:
     """Frames from a list of image files; unreadable ones are reported and skipped."""
 
-    def __init__(self, paths: list[Path], on_error: Callable[[str], None] = lambda message: None):
+    def __init__(self, paths: list[Path], on_error: Callable[[str], None] = lambda message: None,
+                 max_pixels: int = DEFAULT_MAX_PIXELS):
         if not paths:
             raise SourceError("no image files to read")
         self.paths = paths
         self.name = f"{len(paths)} image(s)"
         self.on_error = on_error
+        self.max_pixels = max_pixels
         self._next = 0
 
     def read(self) -> np.ndarray | None:
@@ -58,7 +40,7 @@ class ImageFiles:
             path = self.paths[self._next]
             self._next += 1
             try:
-                return load_image(path)
+                return load_image(path, self.max_pixels)
             except (FileNotFoundError, ValueError) as exc:
                 self.on_error(str(exc))
         return None
@@ -174,7 +156,8 @@ def _expand_images(pattern_or_dir: str) -> list[Path]:
 
 
 def open_source(source: str, width: int | None = None, height: int | None = None,
-                fps: float | None = None, on_error: Callable[[str], None] = lambda message: None):
+                fps: float | None = None, on_error: Callable[[str], None] = lambda message: None,
+                max_pixels: int = DEFAULT_MAX_PIXELS):
     """Opens SRC: a camera index ('0'), 'picamera2', a video, an image, a folder or a glob.
 
     Raises:
@@ -189,9 +172,9 @@ def open_source(source: str, width: int | None = None, height: int | None = None
         images = _expand_images(source)
         if not images:
             raise SourceError(f"{source}: no image files ({', '.join(sorted(IMAGE_SUFFIXES))})")
-        return ImageFiles(images, on_error)
+        return ImageFiles(images, on_error, max_pixels)
     if not path.exists():
         raise SourceError(f"{source}: no such file or folder, and not a camera index or 'picamera2'")
     if path.suffix.lower() in IMAGE_SUFFIXES:
-        return ImageFiles([path], on_error)
+        return ImageFiles([path], on_error, max_pixels)
     return VideoFile(path)

@@ -1,0 +1,166 @@
+"""Image files read safely: bytes read by Python, size checked before decoding, damage is an error.
+
+No path string reaches OpenCV's file API (a file name that is not UTF-8
+crashed it), an image bomb is refused from its header before any pixel is
+decoded, and a truncated JPEG or PNG is an error for that file instead of a
+silently half-grey picture.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+# 50 megapixels: a 48-MP phone photo passes; a decoded 50-MP BGR image is 150 MB.
+DEFAULT_MAX_PIXELS = 50_000_000
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+# OpenCV's own warnings (libpng, libjpeg) name no file; the reader's errors do.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
+
+class ImageError(ValueError):
+    """The file is not an image the reader can use; the message names the file."""
+
+
+def _display(path: Path) -> str:
+    # A newline or an undecodable byte in a name must not split or break an output line.
+    return repr(str(path))[1:-1]
+
+
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """The file's bytes, with a clear error for what is not a readable regular file."""
+    path = Path(path)
+    name = _display(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise ImageError(f"{name}: cannot be read ({exc.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ImageError(f"{name}: is a folder, not an image")
+    if not stat.S_ISREG(info.st_mode):
+        raise ImageError(f"{name}: is not a regular file (a pipe or a device), not an image")
+    if info.st_size == 0:
+        raise ImageError(f"{name}: is empty (0 bytes)")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ImageError(f"{name}: {info.st_size / 2**20:.0f} MB is larger than the {MAX_FILE_BYTES // 2**20} MB "
+                         "an image may be")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImageError(f"{name}: cannot be read ({exc.strerror})") from None
+
+
+def truncation(data: bytes) -> str | None:
+    """Why an encoded JPEG or PNG is cut short, or None when it is whole (or another format)."""
+    if data[:3] == b"\xff\xd8\xff":
+        # The end-of-image marker closes a whole JPEG; a few bytes of padding may follow it.
+        if data.rfind(b"\xff\xd9", max(0, len(data) - 1024)) < 0:
+            return "the JPEG data is truncated (no end-of-image marker)"
+    elif data[:8] == b"\x89PNG\r\n\x1a\n":
+        if b"IEND" not in data[-32:]:
+            return "the PNG data is truncated (no IEND chunk)"
+    return None
+
+
+def _to_bgr8(image: np.ndarray) -> np.ndarray:
+    """Any decoded image (grey, BGR, BGRA; 8-bit, 16-bit or float) -> (H, W, 3) uint8 BGR.
+
+    A transparent ground is composited on white: a canvas export draws opaque
+    ink on transparent pixels that are black underneath.
+    """
+    if image.dtype == np.uint16:
+        image = (image >> 8).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        finite = np.nan_to_num(image.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+        top = float(finite.max()) if finite.size else 0.0
+        scale = 255.0 if top <= 1.0 else 255.0 / top
+        image = np.clip(finite * scale, 0, 255).astype(np.uint8)
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[2] == 4:
+        alpha = image[:, :, 3:4].astype(np.float32) / 255.0
+        white = np.full_like(image[:, :, :3], 255, dtype=np.float32)
+        return (image[:, :, :3] * alpha + white * (1 - alpha)).astype(np.uint8)
+    if image.shape[2] == 1:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    return image[:, :, :3]
+
+
+def _header(data: bytes):
+    """(width, height, needs_unchanged_decode) from the header alone, or None where Pillow cannot tell."""
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - Pillow is in edge/requirements.txt
+        return None
+    # This module enforces its own, lower pixel limit from the header; Pillow's bomb
+    # check would raise before the size could be reported.
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        with Image.open(io.BytesIO(data)) as pil:
+            unusual = pil.mode in ("RGBA", "LA", "PA", "I;16", "I;16B", "I;16L", "I", "F") or (
+                pil.mode == "P" and "transparency" in pil.info)
+            return pil.size[0], pil.size[1], unusual
+    except Exception:  # noqa: BLE001 - not a format Pillow knows: OpenCV may still decode it
+        return None
+
+
+def decode_image(data: bytes, name: str = "image", max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Encoded image bytes -> (H, W, 3) BGR uint8, EXIF orientation applied.
+
+    Raises:
+      ImageError: too many pixels (checked from the header, before decoding), truncated, or not an image.
+    """
+    header = _header(data)
+    if header is not None:
+        width, height, unusual = header
+        if width * height > max_pixels:
+            raise ImageError(f"{name}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over the "
+                             f"limit of {max_pixels / 1e6:g} (--max-pixels)")
+    else:
+        unusual = False
+    reason = truncation(data)
+    if reason:
+        raise ImageError(f"{name}: {reason}")
+    buffer = np.frombuffer(data, np.uint8)
+    # IMREAD_COLOR applies the EXIF orientation; alpha and deep pixels need the raw decode.
+    try:
+        image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED if unusual else cv2.IMREAD_COLOR)
+    except cv2.error as exc:
+        raise ImageError(f"{name}: OpenCV cannot decode it ({exc.err})") from None
+    if image is None and header is not None:
+        image = _decode_with_pillow(data)
+    if image is None or image.size == 0:
+        raise ImageError(f"{name}: not a readable image (neither OpenCV nor Pillow can decode it)")
+    if image.shape[0] * image.shape[1] > max_pixels:
+        raise ImageError(f"{name}: {image.shape[1]}x{image.shape[0]} is over the limit of "
+                         f"{max_pixels / 1e6:g} megapixels (--max-pixels)")
+    return _to_bgr8(image)
+
+
+def _decode_with_pillow(data: bytes) -> np.ndarray | None:
+    """Formats OpenCV lacks (GIF, some TIFF variants), EXIF orientation applied."""
+    from PIL import Image, ImageOps
+    try:
+        with Image.open(io.BytesIO(data)) as pil:
+            rgb = np.asarray(ImageOps.exif_transpose(pil).convert("RGB"))
+    except Exception:  # noqa: BLE001 - any decoder failure is "not an image" for this file
+        return None
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+
+
+def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Reads an image file as (H, W, 3) BGR uint8, EXIF orientation applied.
+
+    Raises:
+      FileNotFoundError: no such file.
+      ImageError (a ValueError): not a readable image file, too large, truncated.
+    """
+    return decode_image(read_bytes(path), _display(Path(path)), max_pixels)
