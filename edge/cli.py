@@ -27,6 +27,8 @@ def _model_options(func):
                      help="Digits below this confidence are shown as '?'."),
         click.option("--roi", type=click.FloatRange(0.05, 1.0), default=None,
                      help="Only read a centred square box, this fraction of the shorter side (e.g. 0.5)."),
+        click.option("--max-pixels", type=click.IntRange(min=1), default=50_000_000, show_default=True,
+                     help="Refuse image files larger than this (checked from the header, before decoding)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -59,7 +61,7 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line and image.")
 @click.option("--debug-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write the annotated image and the 28x28 crops the model saw here.")
-def predict(images, model, backend, threads, min_confidence, roi, as_json, debug_dir) -> None:
+def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as_json, debug_dir) -> None:
     """Print the digit string of each IMAGE (a 28x28 MNIST-style image is classified as it is)."""
     from edge.sources import load_image
     reader = _make_reader(model, backend, threads, min_confidence, roi)
@@ -71,16 +73,19 @@ def predict(images, model, backend, threads, min_confidence, roi, as_json, debug
         except OSError as exc:
             raise click.ClickException(str(exc)) from exc
     failed = 0
-    for path in images:
+    for path, name in zip(images, _debug_names(images)):
         try:
-            frame = load_image(path)
-            reading = reader.read(frame)
+            frame = load_image(path, max_pixels)
+            reading = reader.read(frame, trace=debug_dir is not None)
         except (FileNotFoundError, ValueError) as exc:
             failed += 1
             _say(f"error: {exc}")
             continue
         if debug_dir is not None:
-            _write_debug(debug_dir, path, frame, reading, reader)
+            try:
+                _write_debug(debug_dir, name, frame, reading, reader)
+            except OSError as exc:
+                raise click.ClickException(f"debug pictures: {exc}") from exc
         if as_json:
             click.echo(json.dumps({"file": str(path), **reading.to_json()}))
         else:
@@ -89,16 +94,31 @@ def predict(images, model, backend, threads, min_confidence, roi, as_json, debug
         raise click.ClickException(f"{failed} of {len(images)} image(s) could not be read")
 
 
-def _write_debug(debug_dir: Path, path: Path, frame, reading, reader) -> None:
-    import cv2
+def _write_debug(debug_dir: Path, name: str, frame, reading, reader) -> None:
+    """The debug pictures of one image: each step of the reader, the annotated frame, the crops.
 
+    Raises:
+      OSError: a picture could not be written (a full disk, say), naming it.
+    """
+    from edge.files import write_image_atomic
     from edge.overlay import annotate, crop_strip
-    stem = path.stem
-    cv2.imwrite(str(debug_dir / f"{stem}_annotated.png"), annotate(frame, reading, roi=reader.roi(frame.shape)))
-    cv2.imwrite(str(debug_dir / f"{stem}_crops.png"),
-                crop_strip(reading.crops, [d.label for d in reading.digits]))
+    pictures = {f"{step}": image for step, image in reading.trace.items()}
+    pictures["annotated"] = annotate(frame, reading, roi=reader.roi(frame.shape))
+    pictures["crops"] = crop_strip(reading.crops, [d.label for d in reading.digits])
     for k, crop in enumerate(reading.crops):
-        cv2.imwrite(str(debug_dir / f"{stem}_crop{k:02d}.png"), crop)
+        pictures[f"crop{k:02d}"] = crop
+    for step, image in pictures.items():
+        write_image_atomic(debug_dir / f"{name}_{step}.png", image)
+
+
+def _debug_names(paths) -> list[str]:
+    """A file-name stem per image that no other image of the run shares (a/row.jpg, b/row.jpg)."""
+    names, seen = [], {}
+    for path in paths:
+        stem = Path(path).stem or "image"
+        seen[stem] = seen.get(stem, 0) + 1
+        names.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+    return names
 
 
 def _check_gui() -> None:
@@ -125,7 +145,7 @@ def _check_gui() -> None:
 @click.option("--smooth", type=click.IntRange(min=1), default=1, show_default=True,
               help="Show the most frequent reading of the last N frames.")
 @click.option("--max-frames", type=click.IntRange(min=1), default=None, help="Stop after N frames.")
-def run(source, model, backend, threads, min_confidence, roi, width, height, fps, headless, as_json,
+def run(source, model, backend, threads, min_confidence, roi, max_pixels, width, height, fps, headless, as_json,
         smooth, max_frames) -> None:
     """Live recognition from a camera, a video or images, with per-stage timing."""
     from edge.live import LiveOptions, run_live
@@ -134,7 +154,8 @@ def run(source, model, backend, threads, min_confidence, roi, width, height, fps
     if not headless:
         _check_gui()
     try:
-        frames = open_source(source, width, height, fps, on_error=lambda m: _say(f"warning: {m}"))
+        frames = open_source(source, width, height, fps, on_error=lambda m: _say(f"warning: {m}"),
+                             max_pixels=max_pixels)
     except SourceError as exc:
         raise click.ClickException(str(exc)) from exc
     _say(f"reading {frames.name} with {reader.classifier.describe()}; Ctrl-C stops")
@@ -151,14 +172,14 @@ def run(source, model, backend, threads, min_confidence, roi, width, height, fps
 @main.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
 @_model_options
-def score(folders, model, backend, threads, min_confidence, roi) -> None:
+def score(folders, model, backend, threads, min_confidence, roi, max_pixels) -> None:
     """Read each photo of labelled FOLDERS (labels.csv: file,digits) and score it against the truth."""
     from edge.scoring import score_folder
     from edge.sources import load_image
     reader = _make_reader(model, backend, threads, min_confidence, roi)
     for folder in folders:
         try:
-            result = score_folder(folder, lambda path: reader.read(load_image(path)).text)
+            result = score_folder(folder, lambda path: reader.read(load_image(path, max_pixels)).text)
         except (FileNotFoundError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
         for photo in result.photos:

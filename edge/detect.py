@@ -178,15 +178,21 @@ def merge_fragments(candidates: list[Candidate], digit_h: float) -> list[Candida
 
 
 def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
-                  opts: DetectorOptions, min_height_px: float | None = None) -> list[Candidate]:
-    """Drops what is not a digit: specks, rules, blobs, things cut by the frame edge."""
+                  opts: DetectorOptions, min_height_px: float | None = None, margin_px: int = 0) -> list[Candidate]:
+    """Drops what is not a digit: specks, rules, blobs, things cut by the frame edge.
+
+    Args:
+      margin_px: ink reaching this close to the edge is cut by it (a rectified page's own
+        edge and the desk beyond it).
+    """
     h, w = frame_shape
     min_h = opts.min_digit_height * h if min_height_px is None else min_height_px
     max_h = opts.max_digit_height * h
     kept = []
     for c in candidates:
         b = c.box
-        touches_edge = b.x <= 0 or b.y <= 0 or b.x + b.w >= w or b.y + b.h >= h
+        touches_edge = (b.x <= margin_px or b.y <= margin_px or b.x + b.w >= w - margin_px
+                        or b.y + b.h >= h - margin_px)
         if touches_edge or not min_h <= b.h <= max_h:
             continue
         if b.w > opts.max_aspect * b.h:
@@ -233,11 +239,13 @@ def ink_mask(gray: np.ndarray, opts: DetectorOptions) -> np.ndarray:
     return preprocess.binarize(preprocess.denoise(ink), opts.min_contrast)
 
 
-def locate_digits(mask: np.ndarray, opts: DetectorOptions, min_height_px: float | None = None) -> list[Found]:
+def locate_digits(mask: np.ndarray, opts: DetectorOptions, min_height_px: float | None = None,
+                  margin_px: int = 0) -> list[Found]:
     """(H, W) 0/255 ink (rules already out) -> the digits in reading order, each with its own ink.
 
     Args:
       min_height_px: digits shorter than this are specks; default opts.min_digit_height of the height.
+      margin_px: blobs reaching into this band along the edge are cut by it and dropped.
     """
     h, w = mask.shape
     if min_height_px is None:
@@ -250,7 +258,7 @@ def locate_digits(mask: np.ndarray, opts: DetectorOptions, min_height_px: float 
     if len(candidates) > MAX_CANDIDATES:
         candidates = sorted(candidates, key=lambda c: c.ink, reverse=True)[:MAX_CANDIDATES]
     digit_h = typical_height(candidates, min_height_px)
-    digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts, min_height_px)
+    digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts, min_height_px, margin_px)
     order = reading_order([c.box for c in digits], [c.centre_or_box() for c in digits])
     return [Found(digits[i].box, digit_mask(labels, digits[i]), digits[i].centre_or_box()) for i in order]
 

@@ -51,3 +51,21 @@ def ensure_writable_dir(path: str | os.PathLike) -> Path:
     except OSError as exc:
         raise PermissionError(f"output folder {path} is not writable ({exc.strerror})") from exc
     return path
+
+
+def write_image_atomic(path: str | os.PathLike, image) -> None:
+    """Encodes an image by its suffix and writes it atomically.
+
+    Raises:
+      OSError: the image cannot be encoded or written (a full disk), naming the file.
+    """
+    import cv2
+    path = Path(path)
+    ok, encoded = cv2.imencode(path.suffix or ".png", image)
+    if not ok:
+        raise OSError(f"{path}: OpenCV could not encode the image")
+    try:
+        with atomic_output(path) as tmp:
+            tmp.write_bytes(encoded.tobytes())
+    except OSError as exc:
+        raise OSError(f"{path}: {exc.strerror or exc}") from exc

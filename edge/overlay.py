@@ -18,14 +18,19 @@ def annotate(frame: np.ndarray, reading, fps: float | None = None, roi: Box | No
     h, w = out.shape[:2]
     thickness = max(1, round(max(h, w) / 500))
     font = max(0.4, max(h, w) / 1400)
+    # Labels no taller than the digits they name, or small digits drown in their labels.
+    heights = [d.box.h for d in reading.digits]
+    label_font = min(font, max(0.3, float(np.median(heights)) / 40)) if heights else font
+    label_thickness = max(1, min(thickness, round(label_font * 2)))
     if roi is not None:
         cv2.rectangle(out, (roi.x, roi.y), (roi.x + roi.w, roi.y + roi.h), ROI_BGR, thickness)
     for d in reading.digits:
         x, y, bw, bh = d.box
         color = UNSURE_BGR if d.label == "?" else SURE_BGR
-        cv2.rectangle(out, (x, y), (x + bw, y + bh), color, thickness)
-        cv2.putText(out, f"{d.label} {d.confidence:.0%}", (x, max(12, y - 4)),
-                    cv2.FONT_HERSHEY_SIMPLEX, font, color, thickness, cv2.LINE_AA)
+        cv2.rectangle(out, (x, y), (x + bw, y + bh), color, label_thickness)
+        text = f"{d.label} {d.confidence:.0%}" if label_font >= 0.5 else d.label  # room for it
+        cv2.putText(out, text, (x, max(12, y - 4)),
+                    cv2.FONT_HERSHEY_SIMPLEX, label_font, color, label_thickness, cv2.LINE_AA)
     banner = reading.text or "(no digits)"
     if fps is not None:
         banner += f"   {fps:.0f} FPS"

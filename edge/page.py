@@ -41,8 +41,10 @@ class Page:
 def whiteness(frame: np.ndarray) -> np.ndarray:
     """How paper-like each pixel is: (H, W[, 3]) uint8 -> (H, W) uint8, the darkest channel.
 
-    White and cream paper is bright in every channel; wood, leather, tiles
-    and coloured desks are dark or saturated, so one channel at least is low.
+    White and cream paper is bright in every channel, even under warm light;
+    wood, leather, tiles and coloured desks are dark or saturated, so one
+    channel at least is low. (Penalising all colour, 2 min - max, lost three
+    of the six desk sheets: paper under warm light is not grey.)
     """
     if frame.ndim == 2:
         return frame
@@ -67,6 +69,57 @@ def _quadrilateral(contour: np.ndarray) -> np.ndarray:
         if len(approx) == 4:
             return approx.reshape(4, 2).astype(np.float32)
     return cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
+
+
+def _line_through(points: np.ndarray) -> np.ndarray | None:
+    """A robust straight line (vx, vy, x0, y0) through (N, 2) points, or None for too few."""
+    if len(points) < 8:
+        return None
+    return cv2.fitLine(points.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+
+
+def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    (vx1, vy1, x1, y1), (vx2, vy2, x2, y2) = a, b
+    det = vx1 * (-vy2) - vy1 * (-vx2)
+    if abs(det) < 1e-6:
+        return None
+    t = ((x2 - x1) * (-vy2) - (y2 - y1) * (-vx2)) / det
+    return np.float32([x1 + t * vx1, y1 + t * vy1])
+
+
+def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, rounds: int = 2) -> np.ndarray:
+    """Corners re-fitted to the page's actual edges.
+
+    The hull of a bright region that touches bright desk (a glare, pale tiles)
+    puts a corner out on the desk. Each side is re-fitted robustly to the
+    outline points that lie near it, away from the corners; where the sides
+    then meet are the corners.
+
+    Args:
+      quad: (4, 2) tl, tr, br, bl.  outline: (N, 2) every point of the region's outline.
+    """
+    for _ in range(rounds):
+        lines = []
+        for a, b in zip(quad, np.roll(quad, -1, axis=0)):
+            side = b - a
+            length = float(np.linalg.norm(side))
+            if length < 1:
+                return quad
+            normal = np.float32([-side[1], side[0]]) / length
+            rel = outline - a
+            along = rel @ side / length ** 2
+            across = np.abs(rel @ normal)
+            near = outline[(across < 0.04 * length) & (along > 0.1) & (along < 0.9)]
+            line = _line_through(near)
+            lines.append(line if line is not None else np.float32([*side / length, *a]))
+        corners = [_intersect(lines[k - 1], lines[k]) for k in range(4)]
+        if any(c is None for c in corners):
+            return quad
+        refined = np.stack(corners).astype(np.float32)
+        if np.abs(refined - quad).max() > 0.25 * np.abs(quad.max(axis=0) - quad.min(axis=0)).max():
+            return quad  # the fit ran off: keep the hull's corners
+        quad = refined
+    return quad
 
 
 def _sides_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> int:
@@ -97,7 +150,7 @@ def find_page(frame: np.ndarray) -> Page | None:
     # An opening cuts the thin bridges by which a page touches a glare on the desk
     # or another sheet, which would otherwise drag one corner of its outline away.
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((11, 11), np.uint8))
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return None
     contour = max(contours, key=cv2.contourArea)
@@ -105,7 +158,7 @@ def find_page(frame: np.ndarray) -> Page | None:
     sh, sw = small.shape[:2]
     if not MIN_PAGE_AREA <= area / (sh * sw) <= MAX_PAGE_AREA:
         return None
-    quad = order_corners(_quadrilateral(contour))
+    quad = refine_quadrilateral(order_corners(_quadrilateral(contour)), contour.reshape(-1, 2).astype(np.float32))
     quad_area = cv2.contourArea(quad)
     if quad_area <= 0 or area / quad_area < MIN_RECTANGULARITY or _sides_on_frame_border(quad, (sh, sw)) > 2:
         return None

@@ -124,8 +124,11 @@ def stroke_width_px(mask: np.ndarray) -> float:
     (s + 1) / 2 on the centre line of a stroke s pixels wide; the 90th
     percentile over ink pixels stands for that peak.
     """
-    dist = cv2.distanceTransform(mask, cv2.DIST_L2, 5)
-    values = dist[mask > 0]
+    # A zero border: a crop that is ink to its edges (a cut through a stroke) has
+    # no background pixel, and its distances would be unbounded.
+    padded = cv2.copyMakeBorder(mask, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    dist = cv2.distanceTransform(padded, cv2.DIST_L2, 5)
+    values = dist[padded > 0]
     if values.size == 0:
         return 0.0
     return float(max(2.0 * np.percentile(values, 90) - 1.0, 1.0))

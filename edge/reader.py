@@ -16,6 +16,10 @@ from edge.detect import (Box, DetectorOptions, Found, ink_mask, locate_digits, m
 from edge.runtime import Classifier, top_classes
 
 UNSURE_LABEL = "?"
+# Below this the model says "none of the ten": it is trained towards a uniform output on
+# letters, cut digits and smudges (train/outliers.py), so such a blob is dropped, not shown
+# as "?". A --min-confidence below this keeps everything it lets through.
+NOT_A_DIGIT_CONFIDENCE = 0.3
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,8 @@ class Reading:
 
 
 def is_mnist_style(frame: np.ndarray) -> bool:
-    """A 28x28 single-channel image is classified as it is."""
-    return frame.shape[:2] == (spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX) and (
-        frame.ndim == 2 or frame.shape[2] == 1)
+    """A 28x28 image is one digit, MNIST-style, and is classified as it is."""
+    return frame.shape[:2] == (spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX)
 
 
 def mnist_polarity(image: np.ndarray) -> np.ndarray:
@@ -73,6 +76,7 @@ class Located:
     found: list[Found]
     to_frame: Callable[[Box], Box]
     trace: dict[str, np.ndarray]
+    stages_ms: dict[str, float] = field(default_factory=dict)  # page, ink, digits
 
 
 def scaled_mapping(scale: float, dx: int, dy: int) -> Callable[[Box], Box]:
@@ -92,12 +96,8 @@ def homography_mapping(back: np.ndarray, dx: int, dy: int) -> Callable[[Box], Bo
     return to_frame
 
 
-def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
-                   trace: dict[str, np.ndarray] | None) -> np.ndarray:
+def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, trace: dict[str, np.ndarray] | None) -> np.ndarray:
     mask = ink_mask(gray, opts)
-    if inset:
-        # The paper's own edge and the desk beyond it are not ink.
-        mask[:inset], mask[-inset:], mask[:, :inset], mask[:, -inset:] = 0, 0, 0, 0
     if opts.remove_rules:
         mask, removed = rules.remove_rules(mask)
         if trace is not None:
@@ -107,8 +107,13 @@ def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
 
 def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
            trace: bool = False) -> Located:
-    """Finds the digits of a BGR or grey frame: on the sheet when one lies on a desk, else in the frame."""
+    """Finds the digits of a BGR or grey frame: on the sheet when one lies on a desk, else in the frame.
+
+    Stages: page (find and rectify the sheet, or shrink the frame), ink (grey, flatten,
+    threshold, rules out), digits (components, merging, filtering, reading order).
+    """
     steps: dict[str, np.ndarray] | None = {} if trace else None
+    t0 = time.perf_counter()
     dx = dy = 0
     if roi is not None:
         frame = frame[roi.y:roi.y + roi.h, roi.x:roi.x + roi.w]
@@ -116,10 +121,8 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
     sheet = pages.find_page(frame) if opts.find_page and frame.ndim == 3 else None
     if sheet is not None:
         view, back = pages.rectify(frame, sheet, opts.page_max_side_px)
-        gray = preprocess.to_gray(view)
-        mask = _ink_and_rules(gray, opts, pages.inset_px(gray.shape), steps)
-        found = locate_digits(mask, opts, opts.page_min_digit_height * gray.shape[0])
         to_frame = homography_mapping(back, dx, dy)
+        inset, min_height = pages.inset_px(view.shape), opts.page_min_digit_height * view.shape[0]
         if steps is not None:
             outline = frame.copy()
             cv2.polylines(outline, [sheet.corners.astype(np.int32)], True, (255, 0, 255),
@@ -127,22 +130,28 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
             steps["page"], steps["rectified"] = outline, view
     else:
         scale = processing_scale(frame.shape, opts.max_side_px)
-        small = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else frame
-        gray = preprocess.to_gray(small)
-        mask = _ink_and_rules(gray, opts, 0, steps)
-        found = locate_digits(mask, opts)
+        view = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else frame
         to_frame = scaled_mapping(scale, dx, dy)
+        inset, min_height = 0, None
+    t1 = time.perf_counter()
+    mask = _ink_and_rules(preprocess.to_gray(view), opts, steps)
+    t2 = time.perf_counter()
+    # On a page, what reaches into the band along its edge is the paper's edge or the desk.
+    found = locate_digits(mask, opts, min_height, inset)
+    t3 = time.perf_counter()
     if steps is not None:
         steps["ink"] = mask
-    return Located(found, to_frame, steps or {})
+    stages = {"page": (t1 - t0) * 1e3, "ink": (t2 - t1) * 1e3, "digits": (t3 - t2) * 1e3}
+    return Located(found, to_frame, steps or {}, stages)
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """Where each located digit's readings sit in the batch: the whole blob, then each split's pieces."""
+    """Where a located digit's readings sit in the batch: the blob whole, and its candidate pieces."""
 
     whole: int
-    splits: list[list[tuple[int, segment.Piece]]]
+    cuts: segment.Candidates | None = None
+    rows: dict[tuple[int, int], int] = field(default_factory=dict)  # piece -> batch row
 
 
 def _plan_batch(found: list[Found], opts: DetectorOptions) -> tuple[list[_Plan], np.ndarray]:
@@ -151,34 +160,36 @@ def _plan_batch(found: list[Found], opts: DetectorOptions) -> tuple[list[_Plan],
     for f in found:
         whole = len(crops)
         crops.append(mnist_crop(f.mask, opts))
-        splits = []
-        for pieces in segment.segmentations(f.mask):
-            entries = []
-            for piece in pieces:
-                entries.append((len(crops), piece))
+        cuts = segment.candidates(f.mask)
+        rows = {}
+        if cuts is not None:
+            for key, piece in cuts.pieces.items():
+                rows[key] = len(crops)
                 crops.append(mnist_crop(f.mask[piece.y0:piece.y1, piece.x0:piece.x1], opts))
-            splits.append(entries)
-        plans.append(_Plan(whole, splits))
+        plans.append(_Plan(whole, cuts, rows))
     batch = np.stack(crops) if crops else np.zeros((0, spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX), np.uint8)
     return plans, batch
 
 
-def _resolve(found: list[Found], plans: list[_Plan], scores: np.ndarray
-             ) -> tuple[list[Box], list[int]]:
+def _resolve(found: list[Found], plans: list[_Plan], scores: np.ndarray) -> tuple[list[Box], list[int]]:
     """Per located digit, the reading that wins: boxes (processing pixels) and batch rows, in order."""
     confidence = scores.max(axis=1) if len(scores) else np.zeros(0)
     boxes, rows = [], []
     for f, plan in zip(found, plans):
-        choice = segment.choose(float(confidence[plan.whole]),
-                                [confidence[[i for i, _ in split]] for split in plan.splits],
-                                f.box.w / max(f.box.h, 1))
-        if choice < 0:
+        chain: list[tuple[int, int]] = []
+        if plan.cuts is not None:
+            chain, product = segment.best_split(len(plan.cuts.points),
+                                                {k: float(confidence[r]) for k, r in plan.rows.items()})
+            if not segment.split_wins(float(confidence[plan.whole]), product, f.box.w / max(f.box.h, 1)):
+                chain = []
+        if not chain:
             boxes.append(f.box)
             rows.append(plan.whole)
             continue
-        for i, piece in plan.splits[choice]:
+        for key in chain:
+            piece = plan.cuts.pieces[key]
             boxes.append(Box(f.box.x + piece.x0, f.box.y + piece.y0, piece.x1 - piece.x0, piece.y1 - piece.y0))
-            rows.append(i)
+            rows.append(plan.rows[key])
     return boxes, rows
 
 
@@ -199,25 +210,32 @@ class DigitReader:
             raise ValueError("empty frame")
         t0 = time.perf_counter()
         steps: dict[str, np.ndarray] = {}
+        stages: dict[str, float] = {}
         if is_mnist_style(frame):
             gray = preprocess.to_gray(frame)
             found = [Found(Box(0, 0, spec.INPUT_WIDTH_PX, spec.INPUT_HEIGHT_PX), gray, (14.0, 14.0))]
-            plans, batch = [_Plan(0, [])], mnist_polarity(gray)[np.newaxis]
+            plans, batch = [_Plan(0)], mnist_polarity(gray)[np.newaxis]
             to_frame = scaled_mapping(1.0, 0, 0)
         else:
             located = locate(frame, self.options, self.roi(frame.shape), trace)
-            found, to_frame, steps = located.found, located.to_frame, located.trace
+            found, to_frame, steps, stages = located.found, located.to_frame, located.trace, located.stages_ms
+            t_crops = time.perf_counter()
             plans, batch = _plan_batch(found, self.options)
+            stages["crops"] = (time.perf_counter() - t_crops) * 1e3
         t1 = time.perf_counter()
         scores = self.classifier.scores(batch)
         t2 = time.perf_counter()
         boxes, rows = _resolve(found, plans, scores)
+        floor = min(NOT_A_DIGIT_CONFIDENCE, self.min_confidence)
+        kept = [k for k, r in enumerate(rows) if scores[r].max() >= floor]
+        boxes, rows = [boxes[k] for k in kept], [rows[k] for k in kept]
         digits = [Digit(label, conf, to_frame(box)) for (label, conf), box
                   in zip(labels_for(scores[rows], self.min_confidence), boxes)]
         text = "".join(d.label for d in digits)
         t3 = time.perf_counter()
         timing = {"preprocess": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3,
-                  "postprocess": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3}
+                  "postprocess": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3,
+                  **{f"preprocess.{k}": v for k, v in stages.items()}}
         crops = batch[rows] if rows else batch[:0]
         return Reading(text, digits, crops, timing, steps)
 

@@ -1,4 +1,10 @@
-"""Touching digits: cut candidates at the column ink profile's minima; recognition picks the cut."""
+"""Touching digits: cut candidates at the column ink profile's minima; recognition picks the cuts.
+
+A wide blob is cut at every low point of its column profile; each run of
+pieces between two cuts that is about a digit wide becomes a candidate crop;
+all candidates of a frame go through the model in one batch; the best chain
+of pieces (highest product of confidences) competes with the blob read whole.
+"""
 
 from __future__ import annotations
 
@@ -6,93 +12,129 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# A blob at least this wide for its height may hold two digits; this wide, three.
-MIN_ASPECT_FOR_TWO = 0.95
-MIN_ASPECT_FOR_THREE = 1.6
-# A cut is looked for this far (fraction of a piece's width) around where an even split would put it.
-CUT_SEARCH = 0.35
-# A piece narrower than this (fraction of the blob's height) is a sliver, not a digit.
-MIN_PIECE_WIDTH = 0.18
-# Splitting must beat reading the blob as one digit by this much (geometric mean of confidences):
-# one wide digit ("0", "4", "6" written wide) is the safer reading when the cut is not clearly
-# better, and the more so the closer the blob is to one digit's shape.
+# A blob at least this wide for its height may hold two digits ("17" joined at the base).
+MIN_ASPECT_TO_SPLIT = 0.8
+# Pieces are this wide, in blob heights: narrower is a sliver ("1" is about 0.15), wider two digits.
+MIN_PIECE_WIDTH = 0.12
+MAX_PIECE_WIDTH = 1.1
+# A cut sits where the column holds at most this share of the blob's busiest column.
+MAX_CUT_INK = 0.75
+MAX_CUTS = 8  # the lowest ones; a wider blob is a scribble, not three touching digits
+# The best split must beat the blob read whole by this much (product of confidences against
+# confidence): one wide digit ("0", "4", "6" written wide) is the safer reading when the cut
+# is not clearly better, and the more so the closer the blob is to one digit's shape.
 SPLIT_MARGIN = 0.12
 SPLIT_MARGIN_NEAR_SQUARE = 0.3
 NEAR_SQUARE_ASPECT = 1.2
+# No single handwritten digit is this much wider than tall: such a blob is split whenever
+# a chain of pieces spans it, however sure the model is of the whole (it has never seen one).
+MAX_ONE_DIGIT_ASPECT = 2.0
 
 
 @dataclass(frozen=True)
 class Piece:
-    x0: int  # column range of the blob's mask
+    x0: int  # column range inside the blob's mask
     x1: int
     y0: int  # the piece's own rows, trimmed to its ink
     y1: int
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """The cut points of one blob and the pieces between them worth reading."""
+
+    points: list[int]  # 0, the cuts, the width
+    pieces: dict[tuple[int, int], Piece]  # (i, j) into points -> the piece from points[i] to points[j]
+
+
 def column_profile(mask: np.ndarray) -> np.ndarray:
     """Ink per column, lightly smoothed: (h, w) 0/255 -> (w,) float32."""
-    profile = (mask > 0).sum(axis=0).astype(np.float32)
+    profile = np.count_nonzero(mask, axis=0).astype(np.float32)
     return np.convolve(profile, np.ones(3, np.float32) / 3, mode="same")
 
 
+def cut_points(mask: np.ndarray) -> list[int]:
+    """Columns at the low points of the ink profile where a cut could separate two digits."""
+    h, w = mask.shape
+    profile = column_profile(mask)
+    edge = max(1, int(MIN_PIECE_WIDTH * h))
+    if w <= 2 * edge:
+        return []
+    inner = profile[edge:w - edge]
+    left = np.concatenate([[np.inf], inner[:-1]])
+    right = np.concatenate([inner[1:], [np.inf]])
+    low = (inner <= left) & (inner <= right) & (inner <= MAX_CUT_INK * profile.max())
+    columns = np.flatnonzero(low) + edge
+    if columns.size == 0:
+        return []
+    # A flat valley gives a run of minima: keep the middle of each run.
+    runs = np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1)
+    cuts = [int(run[len(run) // 2]) for run in runs]
+    cuts = sorted(sorted(cuts, key=lambda c: profile[c])[:MAX_CUTS])
+    return cuts
+
+
 def _trim(mask: np.ndarray, x0: int, x1: int) -> Piece | None:
-    rows = np.flatnonzero((mask[:, x0:x1] > 0).any(axis=1))
+    rows = np.flatnonzero(mask[:, x0:x1].any(axis=1))
     if rows.size == 0:
         return None
     return Piece(x0, x1, int(rows[0]), int(rows[-1]) + 1)
 
 
-def candidate_cuts(mask: np.ndarray, pieces: int) -> list[int] | None:
-    """Columns that cut a blob into `pieces`, each at the least ink near an even split."""
+def candidates(mask: np.ndarray) -> Candidates | None:
+    """The pieces of a blob worth reading, or None for a blob too narrow to hold two digits."""
     h, w = mask.shape
-    profile = column_profile(mask)
-    cuts = []
-    for k in range(1, pieces):
-        centre = w * k / pieces
-        half = CUT_SEARCH * w / pieces
-        lo, hi = max(1, int(centre - half)), min(w - 1, int(centre + half) + 1)
-        if hi <= lo:
-            return None
-        cuts.append(lo + int(np.argmin(profile[lo:hi])))
-    bounds = [0, *cuts, w]
-    if any(b - a < MIN_PIECE_WIDTH * h for a, b in zip(bounds, bounds[1:])):
+    if w < MIN_ASPECT_TO_SPLIT * h:
         return None
-    return cuts
+    points = [0, *cut_points(mask), w]
+    if len(points) < 3:
+        return None
+    pieces = {}
+    for i in range(len(points) - 1):
+        for j in range(i + 1, len(points)):
+            width = points[j] - points[i]
+            if (i, j) == (0, len(points) - 1) or width > MAX_PIECE_WIDTH * h:
+                break
+            if width < MIN_PIECE_WIDTH * h:
+                continue
+            piece = _trim(mask, points[i], points[j])
+            if piece is not None:
+                pieces[(i, j)] = piece
+    return Candidates(points, pieces) if pieces else None
 
 
-def segmentations(mask: np.ndarray) -> list[list[Piece]]:
-    """The ways of reading a blob as 2 or 3 digits that are worth scoring (none for a narrow blob)."""
-    h, w = mask.shape
-    options = []
-    for pieces, min_aspect in ((2, MIN_ASPECT_FOR_TWO), (3, MIN_ASPECT_FOR_THREE)):
-        if w < min_aspect * h:
-            continue
-        cuts = candidate_cuts(mask, pieces)
-        if cuts is None:
-            continue
-        bounds = [0, *cuts, w]
-        split = [_trim(mask, a, b) for a, b in zip(bounds, bounds[1:])]
-        if all(p is not None for p in split):
-            options.append(split)
-    return options
+def best_split(count: int, confidence: dict[tuple[int, int], float]) -> tuple[list[tuple[int, int]], float]:
+    """The chain of pieces from point 0 to point count-1 with the highest product of confidences.
 
-
-def geometric_mean(confidences: np.ndarray) -> float:
-    return float(np.exp(np.mean(np.log(np.maximum(confidences, 1e-6)))))
-
-
-def choose(whole: float, splits: list[np.ndarray], aspect: float) -> int:
-    """Which reading wins: -1 for the blob as one digit, else the index of the split.
-
-    Args:
-      whole: the classifier's confidence in the blob as one digit.
-      splits: per segmentation, the confidences of its pieces.
-      aspect: the blob's width over its height.
+    Returns:
+      ([(i, j), ...], product), or ([], 0.0) when no chain of pieces spans the blob.
     """
+    best = [-np.inf] * count
+    back: list[tuple[int, int] | None] = [None] * count
+    best[0] = 0.0
+    for j in range(1, count):
+        for i in range(j):
+            c = confidence.get((i, j))
+            if c is None or best[i] == -np.inf:
+                continue
+            score = best[i] + float(np.log(max(c, 1e-6)))
+            if score > best[j]:
+                best[j], back[j] = score, (i, j)
+    if best[-1] == -np.inf:
+        return [], 0.0
+    chain, j = [], count - 1
+    while j > 0:
+        link = back[j]
+        chain.append(link)
+        j = link[0]
+    return chain[::-1], float(np.exp(best[-1]))
+
+
+def split_wins(whole: float, split: float, aspect: float) -> bool:
+    """Whether the split's product of confidences beats the blob read whole, by the margin for its shape."""
+    if split <= 0.0:
+        return False
+    if aspect >= MAX_ONE_DIGIT_ASPECT:
+        return True
     margin = SPLIT_MARGIN if aspect >= NEAR_SQUARE_ASPECT else SPLIT_MARGIN_NEAR_SQUARE
-    best, best_score = -1, whole + margin
-    for k, confidences in enumerate(splits):
-        score = geometric_mean(confidences)
-        if score > best_score:
-            best, best_score = k, score
-    return best
+    return split > whole + margin

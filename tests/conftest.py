@@ -35,12 +35,23 @@ def trained_model() -> Path:
     return path
 
 
+def _labelled_folder(variable: str, default: Path) -> Path:
+    path = Path(os.environ.get(variable, default))
+    if not (path / "labels.csv").is_file():
+        pytest.skip(f"no labelled photo set at {path}: set {variable}")
+    return path
+
+
 @pytest.fixture(scope="session")
 def photos_dir() -> Path:
-    path = Path(os.environ.get("PHOTOS_DIR", SHARED / "photos"))
-    if not (path / "labels.csv").is_file():
-        pytest.skip(f"no photo set at {path}: set PHOTOS_DIR")
-    return path
+    """Rows of digits on plain paper ($PHOTOS_DIR, else ../shared/data/photos)."""
+    return _labelled_folder("PHOTOS_DIR", SHARED / "photos")
+
+
+@pytest.fixture(scope="session")
+def desk_dir() -> Path:
+    """A sheet lying on a desk ($DESK_DIR, else ../shared/data/desk)."""
+    return _labelled_folder("DESK_DIR", SHARED / "desk")
 
 
 @pytest.fixture(scope="session")

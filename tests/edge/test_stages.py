@@ -1,0 +1,125 @@
+"""The reader's stages on synthetic arrays: page, rules, touching-digit cuts, reading order of sloped lines."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from edge import layout, page, rules, segment, synth
+
+
+def _sheet_with_lines(size=(700, 500)) -> np.ndarray:
+    sheet = np.full((*size, 3), 235, np.float32)
+    for y in range(120, 520, 80):
+        cv2.line(sheet, (60, y), (420, y), (30, 30, 30), 3)  # bold "writing", a stand-in
+    return sheet
+
+
+@pytest.mark.parametrize("desk", synth.DESKS)
+def test_a_sheet_on_a_desk_is_found_and_rectified(desk):
+    rng = np.random.default_rng(1)
+    frame = synth.finish(synth.place_on_desk(_sheet_with_lines(), (720, 960), desk, coverage=0.35,
+                                             rotation_deg=12, perspective=0.15, rng=rng), rng)
+    found = page.find_page(frame)
+    assert found is not None
+    width, height = found.native_size
+    assert 0.55 < width / height < 0.9  # a 500x700 sheet, foreshortened a little
+    view, back = page.rectify(frame, found, 800)
+    assert max(view.shape[:2]) <= 800
+    # The rectified page is paper all over: no desk left in its corners.
+    inset = page.inset_px(view.shape)
+    corners = [view[inset:3 * inset, inset:3 * inset], view[-3 * inset:-inset, -3 * inset:-inset]]
+    assert all(c.mean() > 150 for c in corners)
+    # Its corners map back onto the sheet's corners in the frame.
+    h, w = view.shape[:2]
+    mapped = page.map_points(np.float32([[0, 0], [w - 1, h - 1]]), back)
+    assert np.abs(mapped - found.corners[[0, 2]]).max() < 4
+
+
+def test_paper_filling_the_frame_is_no_page_even_with_a_shadow():
+    frame = synth.draw_digits(np.zeros((3, 28, 28), np.uint8), style=synth.PaperStyle(shadow_strength=0.5))
+    assert page.find_page(frame) is None
+    assert page.find_page(np.full((480, 640, 3), 200, np.uint8)) is None
+
+
+def test_order_corners():
+    shuffled = np.float32([[100, 90], [10, 5], [5, 95], [90, 8]])
+    assert page.order_corners(shuffled).tolist() == [[10, 5], [90, 8], [100, 90], [5, 95]]
+
+
+def test_rules_are_removed_and_crossing_strokes_kept_whole():
+    mask = np.zeros((300, 400), np.uint8)
+    for y in range(40, 300, 40):
+        cv2.line(mask, (0, y), (399, y), 255, 2)  # ruled lines
+    cv2.line(mask, (30, 0), (30, 299), 255, 2)  # the margin line
+    stroke = np.zeros_like(mask)
+    cv2.line(stroke, (200, 60), (200, 135), 255, 4)  # a "1" crossing two rules
+    mask |= stroke
+    cleaned, removed = rules.remove_rules(mask)
+    overlap = np.count_nonzero(cleaned & stroke) / np.count_nonzero(cleaned | stroke)
+    assert overlap > 0.97
+    count, _ = cv2.connectedComponents(cleaned)
+    assert count == 2  # the background and one unbroken stroke
+    assert removed[40, 100] == 255 and removed[150, 30] == 255
+
+
+def test_strokes_of_a_digit_are_not_rules():
+    mask = np.zeros((300, 400), np.uint8)
+    cv2.line(mask, (100, 100), (150, 100), 255, 3)  # a 7's bar: far shorter than a rule
+    cv2.line(mask, (150, 100), (120, 160), 255, 3)
+    cleaned, removed = rules.remove_rules(mask)
+    assert not removed.any() and (cleaned == mask).all()
+
+
+def test_cut_points_sit_where_two_digits_touch():
+    mask = np.zeros((40, 60), np.uint8)
+    cv2.circle(mask, (14, 20), 11, 255, 3)  # "0"
+    cv2.circle(mask, (41, 20), 11, 255, 3)  # "0", touching at x ~ 27
+    cuts = segment.cut_points(mask)
+    assert any(abs(c - 27) <= 2 for c in cuts)
+    found = segment.candidates(mask)
+    assert found is not None and any(p.x1 - p.x0 > 15 for p in found.pieces.values())
+
+
+def test_a_narrow_blob_is_never_cut():
+    mask = np.zeros((40, 20), np.uint8)
+    cv2.line(mask, (10, 2), (10, 37), 255, 3)
+    assert segment.candidates(mask) is None
+
+
+def test_best_split_takes_the_most_confident_chain():
+    # points 0..3: pieces (0,1),(1,3) read well; (0,2),(2,3) do not; (1,2),(2,3) are fragments.
+    confidence = {(0, 1): 0.95, (1, 3): 0.9, (0, 2): 0.4, (2, 3): 0.3, (1, 2): 0.2}
+    chain, product = segment.best_split(4, confidence)
+    assert chain == [(0, 1), (1, 3)] and product == pytest.approx(0.855)
+    assert segment.best_split(4, {(0, 1): 0.9}) == ([], 0.0)
+
+
+def test_split_wins_needs_a_margin_that_grows_near_one_digits_shape():
+    assert segment.split_wins(whole=0.6, split=0.9, aspect=1.4)
+    assert not segment.split_wins(whole=0.6, split=0.85, aspect=1.0)  # near-square: one wide digit
+    assert segment.split_wins(whole=0.99, split=0.5, aspect=2.5)  # no digit is that wide
+    assert not segment.split_wins(whole=0.2, split=0.0, aspect=2.5)
+
+
+@pytest.mark.parametrize("slope_deg", [-20, -10, 0, 10, 20])
+def test_sloped_lines_come_out_line_by_line(slope_deg):
+    rng = np.random.default_rng(slope_deg + 50)
+    slope = np.tan(np.radians(slope_deg))
+    centres, truth = [], []
+    for line in range(3):
+        for k in range(8):
+            x = 40 + 45 * k
+            centres.append((x, 200 + 90 * line + slope * x + rng.uniform(-8, 8)))
+            truth.append(line * 8 + k)
+    order = rng.permutation(len(centres))
+    shuffled = np.float64(centres)[order]
+    result = [int(order[i]) for i in layout.reading_order(shuffled, height=36.0)]
+    assert result == truth
+
+
+def test_a_long_tail_does_not_move_a_digit_into_the_next_line():
+    # Ink centres: a 7 with a long tail has its centre high in its own box.
+    centres = np.float64([[20, 50], [60, 52], [100, 49], [140, 60], [20, 130], [60, 128], [100, 131]])
+    assert layout.reading_order(centres, height=40.0) == [0, 1, 2, 3, 4, 5, 6]
