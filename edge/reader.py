@@ -157,10 +157,11 @@ class _Plan:
 def _plan_batch(found: list[Found], opts: DetectorOptions) -> tuple[list[_Plan], np.ndarray]:
     crops: list[np.ndarray] = []
     plans = []
+    digit_height = float(np.median([f.box.h for f in found])) if found else None
     for f in found:
         whole = len(crops)
         crops.append(mnist_crop(f.mask, opts))
-        cuts = segment.candidates(f.mask)
+        cuts = segment.candidates(f.mask, digit_height)
         rows = {}
         if cuts is not None:
             for key, piece in cuts.pieces.items():
@@ -174,13 +175,15 @@ def _plan_batch(found: list[Found], opts: DetectorOptions) -> tuple[list[_Plan],
 def _resolve(found: list[Found], plans: list[_Plan], scores: np.ndarray) -> tuple[list[Box], list[int]]:
     """Per located digit, the reading that wins: boxes (processing pixels) and batch rows, in order."""
     confidence = scores.max(axis=1) if len(scores) else np.zeros(0)
+    digit_height = float(np.median([f.box.h for f in found])) if found else 1.0
     boxes, rows = [], []
     for f, plan in zip(found, plans):
         chain: list[tuple[int, int]] = []
         if plan.cuts is not None:
             chain, product = segment.best_split(len(plan.cuts.points),
                                                 {k: float(confidence[r]) for k, r in plan.rows.items()})
-            if not segment.split_wins(float(confidence[plan.whole]), product, f.box.w / max(f.box.h, 1)):
+            aspect = f.box.w / max(min(f.box.h, digit_height), 1)
+            if not segment.split_wins(float(confidence[plan.whole]), product, aspect):
                 chain = []
         if not chain:
             boxes.append(f.box)

@@ -81,10 +81,15 @@ def _trim(mask: np.ndarray, x0: int, x1: int) -> Piece | None:
     return Piece(x0, x1, int(rows[0]), int(rows[-1]) + 1)
 
 
-def candidates(mask: np.ndarray) -> Candidates | None:
-    """The pieces of a blob worth reading, or None for a blob too narrow to hold two digits."""
+def candidates(mask: np.ndarray, digit_height: float | None = None) -> Candidates | None:
+    """The pieces of a blob worth reading, or None for a blob too narrow to hold two digits.
+
+    Args:
+      digit_height: the frame's typical digit height; a long tail (a 7's, a 9's) makes a
+        blob taller than its digits, and its width is judged against the digits' height.
+    """
     h, w = mask.shape
-    if w < MIN_ASPECT_TO_SPLIT * h:
+    if w < MIN_ASPECT_TO_SPLIT * min(h, digit_height or h):
         return None
     points = [0, *cut_points(mask), w]
     if len(points) < 3:
