@@ -29,7 +29,9 @@ class DetectorOptions:
     max_digit_height: float = 0.8
     max_aspect: float = 2.5  # width / height above this is a rule or a dash, not a digit
     max_fill: float = 0.75  # ink / box area above this is a blob (a shadow's edge, a thumb)
-    min_relative_height: float = 0.3  # of the median candidate height: smaller is a speck
+    min_relative_height: float = 0.45  # of the median candidate height: smaller is a speck,
+    # unless it is round: handwriting often makes 0 a small o, down to this height.
+    min_relative_height_round: float = 0.3
     # Pen width after fitting into 20 px. MNIST binarized at 127 measures a median
     # of 1.8 px and a 75th percentile of 3.0 px (stroke_width_px, 2,000 test images).
     stroke_px_at_box: float = 2.5
@@ -203,7 +205,8 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
         kept.append(c)
     if len(kept) >= 3:
         median_h = float(np.median([c.box.h for c in kept]))
-        kept = [c for c in kept if c.box.h >= opts.min_relative_height * median_h]
+        kept = [c for c in kept if c.box.h >= opts.min_relative_height * median_h
+                or (c.box.h >= opts.min_relative_height_round * median_h and c.box.w >= 0.6 * c.box.h)]
     return kept
 
 
