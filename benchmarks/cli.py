@@ -21,12 +21,15 @@ import click
               help="MNIST folder for accuracy, throughput and synthetic frames. Default: $MNIST_DIR.")
 @click.option("--photos-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Photo set (with labels.csv) for the frame pipeline. Default: $PHOTOS_DIR.")
+@click.option("--desk-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Sheets on a desk at full size (with labels.csv): reading against decoding. "
+                   "Default: $DESK_DIR.")
 @click.option("--quick", is_flag=True, help="Few iterations: the same report in a CI-sized run.")
 @click.option("--compare", "compare_with", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="An earlier result JSON (from a Pi, say): print the ratio of every figure.")
 @click.option("--tolerance", type=click.FloatRange(min=1.0), default=1.25, show_default=True,
               help="With --compare, flag figures this many times worse than before.")
-def main(models_dir, output_dir, data_dir, photos_dir, quick, compare_with, tolerance) -> None:
+def main(models_dir, output_dir, data_dir, photos_dir, desk_dir, quick, compare_with, tolerance) -> None:
     """Measure model latency, throughput, the frame pipeline, cold start and memory."""
     from benchmarks.measure import BenchConfig
     from benchmarks.report import compare, render_markdown, write_charts
@@ -43,10 +46,12 @@ def main(models_dir, output_dir, data_dir, photos_dir, quick, compare_with, tole
             raise click.ClickException(f"{compare_with} is not a benchmark result ({exc})") from exc
     if photos_dir is None and os.environ.get("PHOTOS_DIR"):
         photos_dir = Path(os.environ["PHOTOS_DIR"])
+    if desk_dir is None and os.environ.get("DESK_DIR"):
+        desk_dir = Path(os.environ["DESK_DIR"])
     try:
         ensure_writable_dir(output_dir)
         result = run_suite(models_dir, BenchConfig.quick() if quick else BenchConfig(), data_dir, photos_dir,
-                           log=lambda m: click.echo(f"-- {m}", err=True))
+                           log=lambda m: click.echo(f"-- {m}", err=True), desk_dir=desk_dir)
     except (FileNotFoundError, ModelError, RuntimeUnavailableError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")

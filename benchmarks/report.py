@@ -134,11 +134,16 @@ def write_charts(result: dict, stem: Path) -> list[Path]:
         names = list(pipeline)
         left = [0.0] * len(names)
         colors = ["#9e9e9e", "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"]
+        # Shares, not milliseconds: a 12-MP photo and a 640x480 frame differ a hundredfold.
+        totals = [sum(pipeline[n]["stages_ms"][st]["p50"] for st in stages) or 1.0 for n in names]
         for stage, color in zip(stages, colors):
-            values = [pipeline[n]["stages_ms"][stage]["p50"] for n in names]
+            values = [100 * pipeline[n]["stages_ms"][stage]["p50"] / t for n, t in zip(names, totals)]
             ax.barh(names, values, left=left, color=color, label=stage)
             left = [a + b for a, b in zip(left, values)]
-        ax.set_xlabel("milliseconds per frame, p50 of each stage, one core")
+        for k, total in enumerate(totals):
+            ax.text(101, k, f"{total:.1f} ms", va="center", fontsize=8)
+        ax.set_xlim(0, 118)
+        ax.set_xlabel("share of a frame's time, p50 of each stage, one core (%)")
         ax.set_title("Where a frame's time goes")
         ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
         written.append(_save(plt, fig, stem.with_name(stem.name + "-pipeline.png")))

@@ -78,8 +78,10 @@ def _encode(frames: list[np.ndarray]) -> list[bytes]:
     return [cv2.imencode(".jpg", f, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes() for f in frames]
 
 
-def pipeline_frames(photos_dir: Path | None, mnist) -> dict[str, list[bytes]]:
-    """The fixed frame sets: the shared photos at 640x480 and synthetic ten-digit frames."""
+def pipeline_frames(photos_dir: Path | None, mnist, desk_dir: Path | None = None) -> dict[str, list[bytes]]:
+    """The fixed frame sets: the shared photos at 640x480, synthetic ten-digit frames, and
+    sheets on a desk as the phone stored them (full size: reading one is weighed against
+    decoding its JPEG)."""
     import cv2
 
     from edge.synth import draw_digits
@@ -96,11 +98,16 @@ def pipeline_frames(photos_dir: Path | None, mnist) -> dict[str, list[bytes]]:
         frames = [draw_digits(images[rng.choice(len(images), 10, replace=False)], seed=k)
                   for k in range(8)]
         sets["synthetic_10_digits_640x480"] = _encode(frames)
+    if desk_dir is not None and (desk_dir / "labels.csv").is_file():
+        with open(desk_dir / "labels.csv", newline="") as f:
+            files = [row["file"] for row in csv.DictReader(f)]
+        sets[f"{measure.FULL_SIZE_PREFIX}_desk_photos"] = [(desk_dir / name).read_bytes() for name in files]
     return sets
 
 
 def run_suite(models_dir: Path, cfg: BenchConfig, data_dir: Path | None = None,
-              photos_dir: Path | None = None, log: Callable[[str], None] = lambda m: None) -> dict:
+              photos_dir: Path | None = None, log: Callable[[str], None] = lambda m: None,
+              desk_dir: Path | None = None) -> dict:
     """Every figure as one JSON-ready dict; rows that cannot run here carry a 'skipped' note."""
     from edge.runtime import available_backends
     result: dict = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
@@ -147,12 +154,14 @@ def run_suite(models_dir: Path, cfg: BenchConfig, data_dir: Path | None = None,
     if keras_path.is_file():
         result["size_bytes"]["keras"] = keras_path.stat().st_size
 
-    frames = pipeline_frames(photos_dir, mnist)
+    frames = pipeline_frames(photos_dir, mnist, desk_dir)
     if frames:
         log("frame pipeline")
         result["pipeline"] = measure.frame_pipeline(models["int8"], frames, cfg)
     if photos_dir is None:
         result["skipped"].append("photo frames: no photo set (set PHOTOS_DIR or --photos-dir)")
+    if desk_dir is None:
+        result["skipped"].append("full-size desk photos: no desk set (set DESK_DIR or --desk-dir)")
 
     log("cold start and memory")
     result["cold_start"] = {"edge_int8": measure.cold_start(measure._EDGE_COLD, models["int8"],
@@ -203,6 +212,10 @@ def check_targets(result: dict) -> list[dict]:
     synthetic = result.get("pipeline", {}).get("synthetic_10_digits_640x480")
     if synthetic:
         add("640x480 frame, 10 digits: read p50 (ms)", synthetic["read_ms"]["p50"], 3.0)
+    photos = result.get("pipeline", {}).get(f"{measure.FULL_SIZE_PREFIX}_desk_photos")
+    if photos:
+        add("full-size desk photo: read p50 / JPEG decode p50", photos["read_ms"]["p50"] /
+            photos["stages_ms"]["decode"]["p50"], 1.0)
     tp = result.get("throughput", {}).get("int8")
     if tp:
         add("int8 batched throughput (images/s)", tp["batched_images_per_s"], 30000, lower_is_better=False)

@@ -131,7 +131,7 @@ def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionR
     from convert.validate import agreement, evaluate_keras, evaluate_tflite
 
     try:
-        model = keras.models.load_model(cfg.keras_model)
+        model = keras.models.load_model(cfg.keras_model, compile=False)  # no optimizer or metrics needed
     except Exception as exc:
         raise ValueError(f"{cfg.keras_model} is not a loadable Keras model ({str(exc).splitlines()[0]})") from exc
     rng = np.random.default_rng(cfg.seed)

@@ -20,6 +20,9 @@ MAX_PIECE_WIDTH = 1.1
 # A cut sits where the column holds at most this share of the blob's busiest column.
 MAX_CUT_INK = 0.75
 MAX_CUTS = 8  # the lowest ones; a wider blob is a scribble, not three touching digits
+# Each piece beyond the first costs this factor: a model sure of every sliver (a stroke of a
+# 7 reads as a confident 1) must not win over fewer, equally sure pieces.
+PIECE_COST = 0.85
 # The best split must beat the blob read whole by this much (product of confidences against
 # confidence): one wide digit ("0", "4", "6" written wide) is the safer reading when the cut
 # is not clearly better, and the more so the closer the blob is to one digit's shape.
@@ -109,10 +112,11 @@ def candidates(mask: np.ndarray, digit_height: float | None = None) -> Candidate
 
 
 def best_split(count: int, confidence: dict[tuple[int, int], float]) -> tuple[list[tuple[int, int]], float]:
-    """The chain of pieces from point 0 to point count-1 with the highest product of confidences.
+    """The chain of pieces from point 0 to point count-1 with the highest product of confidences,
+    each piece beyond the first weighed by PIECE_COST.
 
     Returns:
-      ([(i, j), ...], product), or ([], 0.0) when no chain of pieces spans the blob.
+      ([(i, j), ...], score), or ([], 0.0) when no chain of pieces spans the blob.
     """
     best = [-np.inf] * count
     back: list[tuple[int, int] | None] = [None] * count
@@ -122,7 +126,7 @@ def best_split(count: int, confidence: dict[tuple[int, int], float]) -> tuple[li
             c = confidence.get((i, j))
             if c is None or best[i] == -np.inf:
                 continue
-            score = best[i] + float(np.log(max(c, 1e-6)))
+            score = best[i] + float(np.log(max(c, 1e-6))) + (np.log(PIECE_COST) if i > 0 else 0.0)
             if score > best[j]:
                 best[j], back[j] = score, (i, j)
     if best[-1] == -np.inf:

@@ -32,6 +32,9 @@ _DEFAULTS = TrainConfig()
               help="Seed for the split, shuffling, augmentation and weights.")
 @click.option("--augment/--no-augment", default=_DEFAULTS.augment, show_default=True,
               help="Camera-like augmentation: rotation, shift, zoom, stroke width.")
+@click.option("--outlier-fraction", type=float, default=_DEFAULTS.outlier_fraction, show_default=True,
+              help="Non-digit crops (letters, touching pairs, smudges) trained towards a "
+                   "uniform output, as a fraction of the training images; 0 turns it off.")
 @click.option("--strategy", type=click.Choice(STRATEGIES), default=_DEFAULTS.strategy,
               show_default=True, help="tf.distribute strategy: several GPUs (mirrored) or "
                                       "machines (multi-worker, configured by $TF_CONFIG).")

@@ -40,6 +40,32 @@ def build_model(learning_rate: float = 1e-3, decay_steps: int | None = None) -> 
     )
     schedule = (keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
                 if decay_steps else learning_rate)
+    # Targets are distributions, not class indices: a digit is one-hot, a non-digit
+    # crop (outlier exposure, train/outliers.py) is uniform.
     model.compile(optimizer=keras.optimizers.Adam(schedule),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                  loss="categorical_crossentropy", metrics=[DigitAccuracy()])
     return model
+
+
+@keras.saving.register_keras_serializable(package="digits")
+class DigitAccuracy(keras.metrics.Metric):
+    """Accuracy over the digits of a batch only: a non-digit's uniform target has no right class."""
+
+    def __init__(self, name: str = "accuracy", **kwargs) -> None:
+        super().__init__(name=name, **kwargs)
+        self.right = self.add_weight(name="right", initializer="zeros")
+        self.digits = self.add_weight(name="digits", initializer="zeros")
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        ops = keras.ops
+        is_digit = ops.cast(ops.max(y_true, axis=-1) > 0.5, "float32")
+        hit = ops.cast(ops.argmax(y_true, axis=-1) == ops.argmax(y_pred, axis=-1), "float32")
+        self.right.assign_add(ops.sum(hit * is_digit))
+        self.digits.assign_add(ops.sum(is_digit))
+
+    def result(self):
+        return self.right / keras.ops.maximum(self.digits, 1.0)
+
+    def reset_state(self) -> None:
+        self.right.assign(0.0)
+        self.digits.assign(0.0)

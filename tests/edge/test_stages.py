@@ -92,7 +92,7 @@ def test_best_split_takes_the_most_confident_chain():
     # points 0..3: pieces (0,1),(1,3) read well; (0,2),(2,3) do not; (1,2),(2,3) are fragments.
     confidence = {(0, 1): 0.95, (1, 3): 0.9, (0, 2): 0.4, (2, 3): 0.3, (1, 2): 0.2}
     chain, product = segment.best_split(4, confidence)
-    assert chain == [(0, 1), (1, 3)] and product == pytest.approx(0.855)
+    assert chain == [(0, 1), (1, 3)] and product == pytest.approx(0.95 * 0.9 * segment.PIECE_COST)
     assert segment.best_split(4, {(0, 1): 0.9}) == ([], 0.0)
 
 
