@@ -266,9 +266,13 @@ def locate_digits(mask: np.ndarray, opts: DetectorOptions, min_height_px: float 
     return [Found(digits[i].box, digit_mask(labels, digits[i]), digits[i].centre_or_box()) for i in order]
 
 
-def mnist_crop(mask: np.ndarray, opts: DetectorOptions) -> np.ndarray:
-    """A digit's own ink (h, w) 0/255 -> the (28, 28) image the model sees."""
-    return preprocess.fit_to_mnist_box(preprocess.normalize_stroke(mask, opts.stroke_px_at_box))
+def mnist_crop(mask: np.ndarray, opts: DetectorOptions, stroke_px: float | None = None) -> np.ndarray:
+    """A digit's own ink (h, w) 0/255 -> the (28, 28) image the model sees.
+
+    Args:
+      stroke_px: the pen's width in the mask's pixels when known; measured otherwise.
+    """
+    return preprocess.fit_to_mnist_box(preprocess.normalize_stroke(mask, opts.stroke_px_at_box, stroke_px))
 
 
 def find_digits(gray: np.ndarray, opts: DetectorOptions) -> tuple[list[Box], np.ndarray]:

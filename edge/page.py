@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from edge import preprocess
+
 # The page is looked for on a copy of the frame this small: it is the largest
 # thing in view, and the search costs a fraction of a millisecond.
-PAGE_SEARCH_SIDE_PX = 320
+PAGE_SEARCH_SIDE_PX = 240
 MIN_PAGE_AREA = 0.08  # of the frame: smaller bright things are labels, screens, lights
 MAX_PAGE_AREA = 0.92  # larger: the paper fills the frame and there is no desk to cut away
 # The paper must be this much whiter (min of B, G, R, 0..255) than what surrounds it.
@@ -142,8 +144,8 @@ def find_page(frame: np.ndarray) -> Page | None:
     surrounded by something darker on at least two of its sides.
     """
     h, w = frame.shape[:2]
-    scale = min(1.0, PAGE_SEARCH_SIDE_PX / max(h, w))
-    small = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else frame
+    small = preprocess.halve_until(frame, PAGE_SEARCH_SIDE_PX)  # 240 to 480 px: halvings only, fast
+    scale = small.shape[1] / w
     white = cv2.medianBlur(whiteness(small), 5)  # washes out ink strokes and desk grain
     _, mask = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
@@ -158,10 +160,12 @@ def find_page(frame: np.ndarray) -> Page | None:
     sh, sw = small.shape[:2]
     if not MIN_PAGE_AREA <= area / (sh * sw) <= MAX_PAGE_AREA:
         return None
-    quad = refine_quadrilateral(order_corners(_quadrilateral(contour)), contour.reshape(-1, 2).astype(np.float32))
+    # Cheap checks first: most camera frames are paper edge to edge and stop here.
+    quad = order_corners(_quadrilateral(contour))
     quad_area = cv2.contourArea(quad)
     if quad_area <= 0 or area / quad_area < MIN_RECTANGULARITY or _sides_on_frame_border(quad, (sh, sw)) > 2:
         return None
+    quad = refine_quadrilateral(quad, contour.reshape(-1, 2).astype(np.float32))
     inside = np.zeros((sh, sw), np.uint8)
     cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
     paper, surroundings = cv2.mean(white, inside)[0], cv2.mean(white, cv2.bitwise_not(inside))[0]
@@ -183,9 +187,13 @@ def rectify(frame: np.ndarray, page: Page, max_side_px: int) -> tuple[np.ndarray
     out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
     corners = page.corners
     if scale < 0.75:
-        frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        corners = corners * scale
-        to_frame_scale = 1.0 / scale
+        # Halvings (fast) to at most the page's scale, so that the warp only ever enlarges:
+        # a linear warp that shrinks skips pixels, and a thin pen with them.
+        halved = preprocess.halve_until(frame, int(np.ceil(max(frame.shape[:2]) * scale)))
+        if halved.shape[1] > frame.shape[1] * scale:
+            halved = cv2.resize(halved, (halved.shape[1] // 2, halved.shape[0] // 2), interpolation=cv2.INTER_AREA)
+        to_frame_scale = frame.shape[1] / halved.shape[1]
+        frame, corners = halved, corners / to_frame_scale
     else:
         to_frame_scale = 1.0
     target = np.float32([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]])

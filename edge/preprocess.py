@@ -12,6 +12,27 @@ from edge import spec
 BACKGROUND_SHRINK = 4
 
 
+def halve_until(image: np.ndarray, max_side_px: int) -> np.ndarray:
+    """Halves (2x2 area averages) while the longer side is at least twice max_side_px.
+
+    OpenCV's area resampling is fast for a factor of exactly 2 and slow otherwise
+    (measured on a 12-MP photo: 5.9 ms to halve it, 84 ms to scale it by 0.53).
+    """
+    while max(image.shape[:2]) >= 2 * max_side_px:
+        image = cv2.resize(image, (image.shape[1] // 2, image.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    return image
+
+
+def shrink(image: np.ndarray, scale: float) -> np.ndarray:
+    """Downscales by `scale` (<= 1) with area averaging: fast halvings, then one area step below 2x."""
+    h, w = image.shape[:2]
+    out_w, out_h = max(1, round(w * scale)), max(1, round(h * scale))
+    image = halve_until(image, max(out_w, out_h))
+    if image.shape[1] != out_w or image.shape[0] != out_h:
+        image = cv2.resize(image, (out_w, out_h), interpolation=cv2.INTER_AREA)
+    return image
+
+
 def to_gray(frame: np.ndarray) -> np.ndarray:
     """(H, W, 3) BGR, (H, W, 4) BGRA or (H, W) -> (H, W) uint8."""
     if frame.ndim == 2:
@@ -36,8 +57,7 @@ def estimate_background(gray: np.ndarray, stroke_px: int) -> np.ndarray:
     surrounding paper, and keeps large dark regions (shadows) as they are.
     """
     h, w = gray.shape
-    small = cv2.resize(gray, (max(w // BACKGROUND_SHRINK, 1), max(h // BACKGROUND_SHRINK, 1)),
-                       interpolation=cv2.INTER_AREA)
+    small = shrink(gray, 1.0 / BACKGROUND_SHRINK)
     k = max(3, (2 * stroke_px) // BACKGROUND_SHRINK + 1) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
@@ -131,19 +151,23 @@ def stroke_width_px(mask: np.ndarray) -> float:
     values = dist[padded > 0]
     if values.size == 0:
         return 0.0
-    return float(max(2.0 * np.percentile(values, 90) - 1.0, 1.0))
+    # The 90th percentile by partial sort: np.percentile was a third of a frame's crop time.
+    k = min(values.size - 1, int(0.9 * (values.size - 1) + 0.5))
+    return float(max(2.0 * np.partition(values, k)[k] - 1.0, 1.0))
 
 
-def normalize_stroke(mask: np.ndarray, target_px_at_box: float) -> np.ndarray:
+def normalize_stroke(mask: np.ndarray, target_px_at_box: float, width: float | None = None) -> np.ndarray:
     """Thickens a thin-pen crop so that, fitted to 20 px, its strokes are MNIST-wide.
 
     Args:
       mask: (h, w) uint8 0/255 tight crop.
       target_px_at_box: stroke width wanted after scaling the longest side to 20 px.
+      width: the pen width when already known (a piece of a blob shares the blob's pen).
     """
     h, w = mask.shape
     scale = spec.DIGIT_BOX_PX / max(h, w)
-    width = stroke_width_px(mask)
+    if width is None:
+        width = stroke_width_px(mask)
     missing = target_px_at_box / scale - width  # in crop pixels
     k = int(round(missing))
     if k < 2:

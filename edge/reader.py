@@ -130,8 +130,8 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
             steps["page"], steps["rectified"] = outline, view
     else:
         scale = processing_scale(frame.shape, opts.max_side_px)
-        view = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else frame
-        to_frame = scaled_mapping(scale, dx, dy)
+        view = preprocess.shrink(frame, scale) if scale < 1 else frame
+        to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
         inset, min_height = 0, None
     t1 = time.perf_counter()
     mask = _ink_and_rules(preprocess.to_gray(view), opts, steps)
@@ -164,9 +164,10 @@ def _plan_batch(found: list[Found], opts: DetectorOptions) -> tuple[list[_Plan],
         cuts = segment.candidates(f.mask, digit_height)
         rows = {}
         if cuts is not None:
+            pen = preprocess.stroke_width_px(f.mask)  # the pieces share the blob's pen
             for key, piece in cuts.pieces.items():
                 rows[key] = len(crops)
-                crops.append(mnist_crop(f.mask[piece.y0:piece.y1, piece.x0:piece.x1], opts))
+                crops.append(mnist_crop(f.mask[piece.y0:piece.y1, piece.x0:piece.x1], opts, pen))
         plans.append(_Plan(whole, cuts, rows))
     batch = np.stack(crops) if crops else np.zeros((0, spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX), np.uint8)
     return plans, batch

@@ -20,6 +20,7 @@ MAX_PIECE_WIDTH = 1.1
 # A cut sits where the column holds at most this share of the blob's busiest column.
 MAX_CUT_INK = 0.75
 MAX_CUTS = 8  # the lowest ones; a wider blob is a scribble, not three touching digits
+MAX_CUTS_IN_A_PIECE = 7  # a piece spans at most three of the runs between cuts
 # Each piece beyond the first costs this factor: a model sure of every sliver (a stroke of a
 # 7 reads as a confident 1) must not win over fewer, equally sure pieces.
 PIECE_COST = 0.85
@@ -99,7 +100,7 @@ def candidates(mask: np.ndarray, digit_height: float | None = None) -> Candidate
         return None
     pieces = {}
     for i in range(len(points) - 1):
-        for j in range(i + 1, len(points)):
+        for j in range(i + 1, min(len(points), i + MAX_CUTS_IN_A_PIECE + 2)):
             width = points[j] - points[i]
             if (i, j) == (0, len(points) - 1) or width > MAX_PIECE_WIDTH * h:
                 break
