@@ -146,55 +146,68 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """Where a located digit's readings sit in the batch: the blob whole, and its candidate pieces."""
+class _Cuts:
+    """A blob offered for cutting: its candidate pieces and where each sits in the cut batch."""
 
-    whole: int
-    cuts: segment.Candidates | None = None
-    rows: dict[tuple[int, int], int] = field(default_factory=dict)  # piece -> batch row
-
-
-def _plan_batch(found: list[Found], opts: DetectorOptions) -> tuple[list[_Plan], np.ndarray]:
-    crops: list[np.ndarray] = []
-    plans = []
-    digit_height = float(np.median([f.box.h for f in found])) if found else None
-    for f in found:
-        whole = len(crops)
-        crops.append(mnist_crop(f.mask, opts))
-        cuts = segment.candidates(f.mask, digit_height)
-        rows = {}
-        if cuts is not None:
-            pen = preprocess.stroke_width_px(f.mask)  # the pieces share the blob's pen
-            for key, piece in cuts.pieces.items():
-                rows[key] = len(crops)
-                crops.append(mnist_crop(f.mask[piece.y0:piece.y1, piece.x0:piece.x1], opts, pen))
-        plans.append(_Plan(whole, cuts, rows))
-    batch = np.stack(crops) if crops else np.zeros((0, spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX), np.uint8)
-    return plans, batch
+    candidates: segment.Candidates
+    rows: dict[tuple[int, int], int]  # piece -> row of the cut batch
 
 
-def _resolve(found: list[Found], plans: list[_Plan], scores: np.ndarray) -> tuple[list[Box], list[int]]:
-    """Per located digit, the reading that wins: boxes (processing pixels) and batch rows, in order."""
-    confidence = scores.max(axis=1) if len(scores) else np.zeros(0)
+def _stack(crops: list[np.ndarray]) -> np.ndarray:
+    return np.stack(crops) if crops else np.zeros((0, spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX), np.uint8)
+
+
+def _aspects(found: list[Found]) -> list[float]:
+    """Width over height, the height capped at the frame's typical digit height (a 7's tail)."""
     digit_height = float(np.median([f.box.h for f in found])) if found else 1.0
-    boxes, rows = [], []
-    for f, plan in zip(found, plans):
+    return [f.box.w / max(min(f.box.h, digit_height), 1) for f in found]
+
+
+def _plan_cuts(found: list[Found], whole_confidence: np.ndarray, opts: DetectorOptions
+               ) -> tuple[dict[int, _Cuts], np.ndarray]:
+    """Candidate pieces of the blobs that a split could win for, as one batch of crops."""
+    crops: list[np.ndarray] = []
+    plans = {}
+    digit_height = float(np.median([f.box.h for f in found])) if found else None
+    for k, (f, aspect) in enumerate(zip(found, _aspects(found))):
+        if not segment.could_split(float(whole_confidence[k]), aspect):
+            continue
+        cuts = segment.candidates(f.mask, digit_height)
+        if cuts is None:
+            continue
+        pen = preprocess.stroke_width_px(f.mask)  # the pieces share the blob's pen
+        rows = {}
+        for key, piece in cuts.pieces.items():
+            rows[key] = len(crops)
+            crops.append(mnist_crop(f.mask[piece.y0:piece.y1, piece.x0:piece.x1], opts, pen))
+        plans[k] = _Cuts(cuts, rows)
+    return plans, _stack(crops)
+
+
+def _resolve(found: list[Found], whole: np.ndarray, whole_scores: np.ndarray, plans: dict[int, _Cuts],
+             cut_crops: np.ndarray, cut_scores: np.ndarray) -> tuple[list[Box], np.ndarray, np.ndarray]:
+    """Per located digit, the reading that wins: boxes (processing pixels), (M, 10) scores, (M, 28, 28) crops."""
+    cut_confidence = cut_scores.max(axis=1) if len(cut_scores) else np.zeros(0)
+    boxes, scores, crops = [], [], []
+    for k, (f, aspect) in enumerate(zip(found, _aspects(found))):
         chain: list[tuple[int, int]] = []
-        if plan.cuts is not None:
-            chain, product = segment.best_split(len(plan.cuts.points),
-                                                {k: float(confidence[r]) for k, r in plan.rows.items()})
-            aspect = f.box.w / max(min(f.box.h, digit_height), 1)
-            if not segment.split_wins(float(confidence[plan.whole]), product, aspect):
+        plan = plans.get(k)
+        if plan is not None:
+            chain, product = segment.best_split(len(plan.candidates.points),
+                                                {key: float(cut_confidence[r]) for key, r in plan.rows.items()})
+            if not segment.split_wins(float(whole_scores[k].max()), product, aspect):
                 chain = []
         if not chain:
             boxes.append(f.box)
-            rows.append(plan.whole)
+            scores.append(whole_scores[k])
+            crops.append(whole[k])
             continue
         for key in chain:
-            piece = plan.cuts.pieces[key]
+            piece, row = plan.candidates.pieces[key], plan.rows[key]
             boxes.append(Box(f.box.x + piece.x0, f.box.y + piece.y0, piece.x1 - piece.x0, piece.y1 - piece.y0))
-            rows.append(plan.rows[key])
-    return boxes, rows
+            scores.append(cut_scores[row])
+            crops.append(cut_crops[row])
+    return boxes, np.array(scores, np.float32).reshape(-1, spec.NUM_CLASSES), _stack(crops)
 
 
 class DigitReader:
@@ -215,32 +228,39 @@ class DigitReader:
         t0 = time.perf_counter()
         steps: dict[str, np.ndarray] = {}
         stages: dict[str, float] = {}
-        if is_mnist_style(frame):
+        one_digit = is_mnist_style(frame)
+        if one_digit:
             gray = preprocess.to_gray(frame)
             found = [Found(Box(0, 0, spec.INPUT_WIDTH_PX, spec.INPUT_HEIGHT_PX), gray, (14.0, 14.0))]
-            plans, batch = [_Plan(0)], mnist_polarity(gray)[np.newaxis]
+            whole = mnist_polarity(gray)[np.newaxis]
             to_frame = scaled_mapping(1.0, 0, 0)
         else:
             located = locate(frame, self.options, self.roi(frame.shape), trace)
             found, to_frame, steps, stages = located.found, located.to_frame, located.trace, located.stages_ms
             t_crops = time.perf_counter()
-            plans, batch = _plan_batch(found, self.options)
+            whole = _stack([mnist_crop(f.mask, self.options) for f in found])
             stages["crops"] = (time.perf_counter() - t_crops) * 1e3
         t1 = time.perf_counter()
-        scores = self.classifier.scores(batch)
+        whole_scores = self.classifier.scores(whole)
         t2 = time.perf_counter()
-        boxes, rows = _resolve(found, plans, scores)
-        floor = min(NOT_A_DIGIT_CONFIDENCE, self.min_confidence)
-        kept = [k for k, r in enumerate(rows) if scores[r].max() >= floor]
-        boxes, rows = [boxes[k] for k in kept], [rows[k] for k in kept]
-        digits = [Digit(label, conf, to_frame(box)) for (label, conf), box
-                  in zip(labels_for(scores[rows], self.min_confidence), boxes)]
-        text = "".join(d.label for d in digits)
+        # Blobs that may be touching digits: their candidate pieces, read in a second batch.
+        plans, cut_crops = ({}, whole[:0]) if one_digit or not len(found) else \
+            _plan_cuts(found, whole_scores.max(axis=1), self.options)
         t3 = time.perf_counter()
-        timing = {"preprocess": (t1 - t0) * 1e3, "inference": (t2 - t1) * 1e3,
-                  "postprocess": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3,
+        cut_scores = self.classifier.scores(cut_crops)
+        t4 = time.perf_counter()
+        boxes, scores, crops = _resolve(found, whole, whole_scores, plans, cut_crops, cut_scores)
+        floor = min(NOT_A_DIGIT_CONFIDENCE, self.min_confidence)
+        kept = [k for k in range(len(boxes)) if scores[k].max() >= floor]
+        boxes, scores, crops = [boxes[k] for k in kept], scores[kept], crops[kept]
+        digits = [Digit(label, conf, to_frame(box)) for (label, conf), box
+                  in zip(labels_for(scores, self.min_confidence), boxes)]
+        text = "".join(d.label for d in digits)
+        t5 = time.perf_counter()
+        stages["cuts"] = (t3 - t2) * 1e3
+        timing = {"preprocess": (t1 - t0 + t3 - t2) * 1e3, "inference": (t2 - t1 + t4 - t3) * 1e3,
+                  "postprocess": (t5 - t4) * 1e3, "total": (t5 - t0) * 1e3,
                   **{f"preprocess.{k}": v for k, v in stages.items()}}
-        crops = batch[rows] if rows else batch[:0]
         return Reading(text, digits, crops, timing, steps)
 
     def roi(self, frame_shape: tuple[int, ...]) -> Box | None:

@@ -140,11 +140,23 @@ def best_split(count: int, confidence: dict[tuple[int, int], float]) -> tuple[li
     return chain[::-1], float(np.exp(best[-1]))
 
 
+def _margin(aspect: float) -> float:
+    return SPLIT_MARGIN if aspect >= NEAR_SQUARE_ASPECT else SPLIT_MARGIN_NEAR_SQUARE
+
+
+def could_split(whole: float, aspect: float) -> bool:
+    """Whether any split could beat the blob read whole: a product of confidences is at most 1.
+
+    Blobs read whole with confidence are never cut, so their pieces are never prepared
+    or classified (most digits of a page).
+    """
+    return aspect >= MAX_ONE_DIGIT_ASPECT or whole + _margin(aspect) < 1.0
+
+
 def split_wins(whole: float, split: float, aspect: float) -> bool:
     """Whether the split's product of confidences beats the blob read whole, by the margin for its shape."""
     if split <= 0.0:
         return False
     if aspect >= MAX_ONE_DIGIT_ASPECT:
         return True
-    margin = SPLIT_MARGIN if aspect >= NEAR_SQUARE_ASPECT else SPLIT_MARGIN_NEAR_SQUARE
-    return split > whole + margin
+    return split > whole + _margin(aspect)
