@@ -179,6 +179,11 @@ def merge_fragments(candidates: list[Candidate], digit_h: float) -> list[Candida
         merged = sorted(groups.values(), key=lambda c: c.box.x)
 
 
+def _in_margin(b: Box, frame_shape: tuple[int, int], margin_px: int) -> bool:
+    h, w = frame_shape
+    return b.x <= margin_px or b.y <= margin_px or b.x + b.w >= w - margin_px or b.y + b.h >= h - margin_px
+
+
 def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
                   opts: DetectorOptions, min_height_px: float | None = None, margin_px: int = 0) -> list[Candidate]:
     """Drops what is not a digit: specks, rules, blobs, things cut by the frame edge.
@@ -193,9 +198,7 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
     kept = []
     for c in candidates:
         b = c.box
-        touches_edge = (b.x <= margin_px or b.y <= margin_px or b.x + b.w >= w - margin_px
-                        or b.y + b.h >= h - margin_px)
-        if touches_edge or not min_h <= b.h <= max_h:
+        if _in_margin(b, (h, w), margin_px) or not min_h <= b.h <= max_h:
             continue
         if b.w > opts.max_aspect * b.h:
             continue
@@ -258,6 +261,10 @@ def locate_digits(mask: np.ndarray, opts: DetectorOptions, min_height_px: float 
     # a frame of pure noise keeps only its largest blobs, so its cost stays bounded.
     min_area = max(4, int(0.00002 * h * w))
     candidates = [c for c in candidates if c.ink >= min_area]
+    if margin_px:
+        # A page's own edge (a thin line along it, its box spanning the page) must go
+        # before merging, or it swallows the digits its box overlaps.
+        candidates = [c for c in candidates if not _in_margin(c.box, (h, w), margin_px)]
     if len(candidates) > MAX_CANDIDATES:
         candidates = sorted(candidates, key=lambda c: c.ink, reverse=True)[:MAX_CANDIDATES]
     digit_h = typical_height(candidates, min_height_px)

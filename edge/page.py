@@ -23,6 +23,7 @@ BORDER_MARGIN = 0.02
 # Ink is inset from the page's edge by at least this (fraction of the page's shorter side):
 # the paper's own edge, its shadow and the desk just beyond are cut away.
 PAGE_INSET = 0.012
+MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet's corner may lie
 
 
 @dataclass(frozen=True)
@@ -148,10 +149,12 @@ def find_page(frame: np.ndarray) -> Page | None:
     scale = small.shape[1] / w
     white = cv2.medianBlur(whiteness(small), 5)  # washes out ink strokes and desk grain
     _, mask = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
-    # An opening cuts the thin bridges by which a page touches a glare on the desk
-    # or another sheet, which would otherwise drag one corner of its outline away.
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((11, 11), np.uint8))
+    side = max(small.shape[:2])
+    close, cut = max(5, round(0.025 * side)) | 1, max(7, round(0.05 * side)) | 1
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((close, close), np.uint8))
+    # An opening cuts the bridges by which a page touches a glare on the desk or
+    # another sheet, which would otherwise drag one corner of its outline away.
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((cut, cut), np.uint8))
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return None
@@ -166,6 +169,10 @@ def find_page(frame: np.ndarray) -> Page | None:
     if quad_area <= 0 or area / quad_area < MIN_RECTANGULARITY or _sides_on_frame_border(quad, (sh, sw)) > 2:
         return None
     quad = refine_quadrilateral(quad, contour.reshape(-1, 2).astype(np.float32))
+    # A sheet cut by the frame's edge has corners beyond it; far beyond is a bad fit.
+    slack = MAX_CORNER_OUTSIDE * np.float32([sw, sh])
+    if (quad < -slack).any() or (quad > np.float32([sw, sh]) + slack).any():
+        return None
     inside = np.zeros((sh, sw), np.uint8)
     cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
     paper, surroundings = cv2.mean(white, inside)[0], cv2.mean(white, cv2.bitwise_not(inside))[0]
@@ -198,8 +205,10 @@ def rectify(frame: np.ndarray, page: Page, max_side_px: int) -> tuple[np.ndarray
         to_frame_scale = 1.0
     target = np.float32([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]])
     forward = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    # Where the sheet runs past the frame's edge there is nothing to see: white, never ink.
+    white = (255,) * (frame.shape[2] if frame.ndim == 3 else 1)
     rectified = cv2.warpPerspective(frame, forward, (out_w, out_h), flags=cv2.INTER_LINEAR,
-                                    borderMode=cv2.BORDER_REPLICATE)
+                                    borderMode=cv2.BORDER_CONSTANT, borderValue=white)
     back = np.diag([to_frame_scale, to_frame_scale, 1.0]) @ np.linalg.inv(forward)
     return rectified, back
 

@@ -19,7 +19,9 @@ def halve_until(image: np.ndarray, max_side_px: int) -> np.ndarray:
     (measured on a 12-MP photo: 5.9 ms to halve it, 84 ms to scale it by 0.53).
     """
     while max(image.shape[:2]) >= 2 * max_side_px:
-        image = cv2.resize(image, (image.shape[1] // 2, image.shape[0] // 2), interpolation=cv2.INTER_AREA)
+        h, w = image.shape[:2]
+        # An odd side would make the factor not exactly 2, and OpenCV falls off its fast path.
+        image = cv2.resize(image[:h - h % 2, :w - w % 2], (w // 2, h // 2), interpolation=cv2.INTER_AREA)
     return image
 
 

@@ -16,59 +16,68 @@ MIN_RULES = 2  # one long line alone is an underline or a stroke; ruled paper ha
 MAX_RULE_THICKNESS_PX = 4
 
 
+def _bands(counts: np.ndarray, threshold: float, pad: int) -> list[tuple[int, int]]:
+    """Runs of indices whose count reaches the threshold, each widened by `pad`."""
+    hits = np.flatnonzero(counts >= threshold)
+    if hits.size == 0:
+        return []
+    starts = np.concatenate([[hits[0]], hits[1:][np.diff(hits) > 1]])
+    stops = np.concatenate([hits[:-1][np.diff(hits) > 1], [hits[-1]]]) + 1
+    size = len(counts)
+    return [(max(0, int(a) - pad), min(size, int(b) + pad)) for a, b in zip(starts, stops)]
+
+
+def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int, axis: int) -> np.ndarray:
+    """Long thin runs along `axis` (0: horizontal rows, 1: vertical columns), looked for in bands only."""
+    lines = np.zeros_like(mask)
+    run = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if axis == 0 else (1, length))
+    size = MAX_RULE_THICKNESS_PX + 1
+    across = np.ones((size, 1) if axis == 0 else (1, size), np.uint8)
+    for a, b in bands:
+        band = mask[a:b] if axis == 0 else mask[:, a:b]
+        found = cv2.morphologyEx(band, cv2.MORPH_OPEN, run)
+        if cv2.countNonZero(found):
+            # Runs too thick to be a printed rule (a bar of shadow, the desk's edge) stay,
+            # and so do the short ends that such a run leaves behind.
+            found = _long_only(cv2.subtract(found, cv2.morphologyEx(found, cv2.MORPH_OPEN, across)),
+                               length // 2, axis)
+        if axis == 0:
+            lines[a:b] = found
+        else:
+            lines[:, a:b] = found
+    return lines
+
+
+def _long_only(lines: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """The components of `lines` that run at least `length` along the axis."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    extent = stats[1:, cv2.CC_STAT_WIDTH if axis == 0 else cv2.CC_STAT_HEIGHT]
+    keep = np.flatnonzero(extent >= length) + 1
+    if len(keep) == count - 1:
+        return lines
+    return np.where(np.isin(labels, keep), lines, 0).astype(np.uint8)
+
+
 def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(H, W) 0/255 ink -> (horizontal, vertical) 0/255 masks of the long thin straight lines in it."""
+    """(H, W) 0/255 ink -> (horizontal, vertical) 0/255 masks of the long thin straight lines in it.
+
+    Only rows (columns) that hold a rule's length of ink are searched, with a few
+    rows of context: the long openings then cost a few bands, not the frame.
+    """
     h, w = mask.shape
     min_w, min_h = max(8, int(w * MIN_RULE_WIDTH)), max(8, int(h * MIN_RULE_HEIGHT))
-    # A rule needs a row (or column) holding that much ink at least: one cheap pass
-    # spares the long openings on the many frames without rules.
+    pad = 2 * MAX_RULE_THICKNESS_PX
     rows = cv2.reduce(mask, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
     cols = cv2.reduce(mask, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
-    horizontal = vertical = np.zeros_like(mask)
-    if rows.max(initial=0) >= 255 * min_w:
-        horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (min_w, 1)))
-    if cols.max(initial=0) >= 255 * min_h:
-        vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, min_h)))
-    return _thin_only(horizontal, axis=0), _thin_only(vertical, axis=1)
-
-
-def _thin_only(lines: np.ndarray, axis: int) -> np.ndarray:
-    """Drops runs too thick to be a printed rule (a bar of shadow, the desk's edge)."""
-    if not cv2.countNonZero(lines):
-        return lines
-    size = MAX_RULE_THICKNESS_PX + 1
-    kernel = np.ones((size, 1) if axis == 0 else (1, size), np.uint8)
-    thick = cv2.morphologyEx(lines, cv2.MORPH_OPEN, kernel)
-    return cv2.subtract(lines, thick)
+    horizontal = _lines_in_bands(mask, _bands(rows, 255 * min_w, pad), min_w, axis=0)
+    vertical = _lines_in_bands(mask, _bands(cols, 255 * min_h, pad), min_h, axis=1)
+    return horizontal, vertical
 
 
 def _count_lines(lines: np.ndarray) -> int:
     if not cv2.countNonZero(lines):
         return 0
     return cv2.connectedComponents(lines, connectivity=8)[0] - 1
-
-
-def find_rules_fast(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """find_rules at half resolution, mapped back onto the mask's own rule pixels.
-
-    Rules are long, so they survive halving (any ink in a 2x2 block counts);
-    the openings then cost a quarter. Full-resolution pixels are rule pixels where
-    the half-resolution rule covers them and the mask has ink.
-    """
-    h, w = mask.shape
-    if h < 64 or w < 64:
-        return find_rules(mask)
-    half = cv2.resize(mask, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-    _, half = cv2.threshold(half, 0, 255, cv2.THRESH_BINARY)
-    found = []
-    for lines in find_rules(half):
-        if not cv2.countNonZero(lines):
-            found.append(np.zeros_like(mask))
-            continue
-        big = cv2.resize(lines, (w // 2 * 2, h // 2 * 2), interpolation=cv2.INTER_NEAREST)
-        big = cv2.copyMakeBorder(big, 0, h - big.shape[0], 0, w - big.shape[1], cv2.BORDER_REPLICATE)
-        found.append(cv2.bitwise_and(big, mask))
-    return found[0], found[1]
 
 
 def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,7 +89,7 @@ def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     and just below the rule; a closing across the rule's thickness bridges
     exactly those gaps (and likewise sideways for vertical rules).
     """
-    horizontal, vertical = find_rules_fast(mask)
+    horizontal, vertical = find_rules(mask)
     rows, columns = _count_lines(horizontal), _count_lines(vertical)
     if rows < MIN_RULES:
         horizontal = np.zeros_like(mask)

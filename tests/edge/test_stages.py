@@ -123,3 +123,20 @@ def test_a_long_tail_does_not_move_a_digit_into_the_next_line():
     # Ink centres: a 7 with a long tail has its centre high in its own box.
     centres = np.float64([[20, 50], [60, 52], [100, 49], [140, 60], [20, 130], [60, 128], [100, 131]])
     assert layout.reading_order(centres, height=40.0) == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_a_page_edge_line_does_not_swallow_the_digits_its_box_overlaps():
+    from edge.detect import DetectorOptions, locate_digits
+    mask = np.zeros((400, 300), np.uint8)
+    cv2.line(mask, (0, 0), (120, 399), 255, 2)  # the sheet's slanted edge, left in the view
+    for k in range(3):
+        cv2.line(mask, (60 + 60 * k, 100), (60 + 60 * k, 140), 255, 3)  # three "1"s by it
+    found = locate_digits(mask, DetectorOptions(), min_height_px=10, margin_px=4)
+    assert len(found) == 3
+
+
+def test_a_lone_tall_stroke_is_no_rule():
+    mask = np.zeros((300, 400), np.uint8)
+    cv2.line(mask, (200, 20), (200, 280), 255, 4)  # a "1" filling a close-up
+    cleaned, removed = rules.remove_rules(mask)
+    assert not removed.any() and (cleaned == mask).all()
