@@ -65,15 +65,19 @@ def group_lines(centres: np.ndarray, height: float) -> list[list[int]]:
     along = centres[:, 0] * cos + centres[:, 1] * sin
     across = -centres[:, 0] * sin + centres[:, 1] * cos
     lines: list[list[int]] = []
+    recent: list[float] = []  # per line, the mean across-position of its last LINE_MEMORY digits
     tolerance = LINE_TOLERANCE * max(height, 1.0)
-    for i in np.argsort(along, kind="stable"):
-        recent = [float(np.mean(across[line[-LINE_MEMORY:]])) for line in lines]
-        gaps = np.abs(np.asarray(recent) - across[i]) if recent else np.array([])
-        k = int(np.argmin(gaps)) if len(gaps) else -1
-        if k >= 0 and gaps[k] <= tolerance:
-            lines[k].append(int(i))
+    across_list = across.tolist()
+    for i in np.argsort(along, kind="stable").tolist():
+        y = across_list[i]
+        k = min(range(len(recent)), key=lambda j: abs(recent[j] - y), default=-1)
+        if k >= 0 and abs(recent[k] - y) <= tolerance:
+            lines[k].append(i)
+            last = lines[k][-LINE_MEMORY:]
+            recent[k] = sum(across_list[j] for j in last) / len(last)
         else:
-            lines.append([int(i)])
+            lines.append([i])
+            recent.append(y)
     return sorted(lines, key=lambda line: float(np.median(across[line])))
 
 

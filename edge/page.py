@@ -137,7 +137,7 @@ def _sides_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> int:
     return count
 
 
-def find_page(frame: np.ndarray) -> Page | None:
+def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> Page | None:
     """The sheet of paper lying in the frame, or None when no sheet stands out from its surroundings.
 
     None means the paper fills the frame (or there is no paper): read the frame as it is.
@@ -145,7 +145,7 @@ def find_page(frame: np.ndarray) -> Page | None:
     surrounded by something darker on at least two of its sides.
     """
     h, w = frame.shape[:2]
-    small = preprocess.halve_until(frame, PAGE_SEARCH_SIDE_PX)  # 240 to 480 px: halvings only, fast
+    small = (pyramid or preprocess.Pyramid(frame)).below(PAGE_SEARCH_SIDE_PX)  # 240 to 480 px, fast
     scale = small.shape[1] / w
     white = cv2.medianBlur(whiteness(small), 5)  # washes out ink strokes and desk grain
     _, mask = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -181,35 +181,33 @@ def find_page(frame: np.ndarray) -> Page | None:
     return Page(quad / scale)
 
 
-def rectify(frame: np.ndarray, page: Page, max_side_px: int) -> tuple[np.ndarray, np.ndarray]:
+def rectified_scale(page: Page, max_side_px: int) -> float:
+    """The scale (<= 1) of the frame at which the page is read: its longer side at most max_side_px."""
+    width, height = page.native_size
+    return min(1.0, max_side_px / max(width, height))
+
+
+def rectify(source: np.ndarray, page: Page, max_side_px: int, source_scale: float = 1.0
+            ) -> tuple[np.ndarray, np.ndarray]:
     """The page seen square-on, its longer side at most max_side_px.
 
+    Args:
+      source: the frame, or a halving of it (preprocess.Pyramid) at `source_scale`; grey
+        or BGR. A source no larger than the page's scale makes the warp enlarge only:
+        a linear warp that shrinks skips pixels, and a thin pen with them.
     Returns:
       (h, w[, 3]) uint8 rectified page, and the (3, 3) homography from page pixels back to the frame's.
-    The frame is first shrunk with area averaging to about the page's scale, so
-    that a thin pen survives the resampling of a 12-megapixel photo.
     """
     width, height = page.native_size
-    scale = min(1.0, max_side_px / max(width, height))
+    scale = rectified_scale(page, max_side_px)
     out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
-    corners = page.corners
-    if scale < 0.75:
-        # Halvings (fast) to at most the page's scale, so that the warp only ever enlarges:
-        # a linear warp that shrinks skips pixels, and a thin pen with them.
-        halved = preprocess.halve_until(frame, int(np.ceil(max(frame.shape[:2]) * scale)))
-        if halved.shape[1] > frame.shape[1] * scale:
-            halved = cv2.resize(halved, (halved.shape[1] // 2, halved.shape[0] // 2), interpolation=cv2.INTER_AREA)
-        to_frame_scale = frame.shape[1] / halved.shape[1]
-        frame, corners = halved, corners / to_frame_scale
-    else:
-        to_frame_scale = 1.0
     target = np.float32([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]])
-    forward = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    forward = cv2.getPerspectiveTransform((page.corners * source_scale).astype(np.float32), target)
     # Where the sheet runs past the frame's edge there is nothing to see: white, never ink.
-    white = (255,) * (frame.shape[2] if frame.ndim == 3 else 1)
-    rectified = cv2.warpPerspective(frame, forward, (out_w, out_h), flags=cv2.INTER_LINEAR,
+    white = (255,) * (source.shape[2] if source.ndim == 3 else 1)
+    rectified = cv2.warpPerspective(source, forward, (out_w, out_h), flags=cv2.INTER_LINEAR,
                                     borderMode=cv2.BORDER_CONSTANT, borderValue=white)
-    back = np.diag([to_frame_scale, to_frame_scale, 1.0]) @ np.linalg.inv(forward)
+    back = np.diag([1 / source_scale, 1 / source_scale, 1.0]) @ np.linalg.inv(forward)
     return rectified, back
 
 

@@ -96,12 +96,20 @@ def homography_mapping(back: np.ndarray, dx: int, dy: int) -> Callable[[Box], Bo
     return to_frame
 
 
-def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, trace: dict[str, np.ndarray] | None) -> np.ndarray:
+def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
+                   trace: dict[str, np.ndarray] | None) -> np.ndarray:
+    """Ink, with printed rules taken out of it; rules are looked for inside the page's edge band
+    (the paper's own edge is a long thin line too, and is dropped with the band later)."""
     mask = ink_mask(gray, opts)
     if opts.remove_rules:
-        mask, removed = rules.remove_rules(mask)
+        inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
+        cleaned, removed = rules.remove_rules(inner)
+        if cleaned is not inner:
+            inner[:] = cleaned
         if trace is not None:
-            trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, cv2.bitwise_or(mask, removed)])
+            red = np.zeros_like(mask)
+            red[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset] = removed
+            trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, cv2.bitwise_or(mask, red)])
     return mask
 
 
@@ -118,23 +126,29 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
     if roi is not None:
         frame = frame[roi.y:roi.y + roi.h, roi.x:roi.x + roi.w]
         dx, dy = roi.x, roi.y
-    sheet = pages.find_page(frame) if opts.find_page and frame.ndim == 3 else None
+    pyramid = preprocess.Pyramid(frame)
+    sheet = pages.find_page(frame, pyramid) if opts.find_page and frame.ndim == 3 else None
     if sheet is not None:
-        view, back = pages.rectify(frame, sheet, opts.page_max_side_px)
+        # The grey of a halving no larger than the page's scale is warped: one channel, fast.
+        scale = pages.rectified_scale(sheet, opts.page_max_side_px)
+        source, source_scale = pyramid.at_most(scale) if scale < 0.75 else (frame, 1.0)
+        gray, back = pages.rectify(preprocess.to_gray(source), sheet, opts.page_max_side_px, source_scale)
         to_frame = homography_mapping(back, dx, dy)
-        inset, min_height = pages.inset_px(view.shape), opts.page_min_digit_height * view.shape[0]
+        inset, min_height = pages.inset_px(gray.shape), opts.page_min_digit_height * gray.shape[0]
         if steps is not None:
             outline = frame.copy()
             cv2.polylines(outline, [sheet.corners.astype(np.int32)], True, (255, 0, 255),
                           max(2, max(frame.shape[:2]) // 300))
-            steps["page"], steps["rectified"] = outline, view
+            steps["page"] = outline
+            steps["rectified"] = pages.rectify(source, sheet, opts.page_max_side_px, source_scale)[0]
     else:
         scale = processing_scale(frame.shape, opts.max_side_px)
         view = preprocess.shrink(frame, scale) if scale < 1 else frame
         to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
+        gray = preprocess.to_gray(view)
         inset, min_height = 0, None
     t1 = time.perf_counter()
-    mask = _ink_and_rules(preprocess.to_gray(view), opts, steps)
+    mask = _ink_and_rules(gray, opts, inset, steps)
     t2 = time.perf_counter()
     # On a page, what reaches into the band along its edge is the paper's edge or the desk.
     found = locate_digits(mask, opts, min_height, inset)

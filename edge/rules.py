@@ -27,9 +27,12 @@ def _bands(counts: np.ndarray, threshold: float, pad: int) -> list[tuple[int, in
     return [(max(0, int(a) - pad), min(size, int(b) + pad)) for a, b in zip(starts, stops)]
 
 
-def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int, axis: int) -> np.ndarray:
-    """Long thin runs along `axis` (0: horizontal rows, 1: vertical columns), looked for in bands only."""
+def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int, axis: int
+                    ) -> tuple[np.ndarray, int]:
+    """Long thin runs along `axis` (0: horizontal rows, 1: vertical columns), looked for in bands
+    only, and how many there are."""
     lines = np.zeros_like(mask)
+    count = 0
     run = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if axis == 0 else (1, length))
     size = MAX_RULE_THICKNESS_PX + 1
     across = np.ones((size, 1) if axis == 0 else (1, size), np.uint8)
@@ -39,27 +42,29 @@ def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int,
         if cv2.countNonZero(found):
             # Runs too thick to be a printed rule (a bar of shadow, the desk's edge) stay,
             # and so do the short ends that such a run leaves behind.
-            found = _long_only(cv2.subtract(found, cv2.morphologyEx(found, cv2.MORPH_OPEN, across)),
-                               length // 2, axis)
+            found, n = _long_only(cv2.subtract(found, cv2.morphologyEx(found, cv2.MORPH_OPEN, across)),
+                                  length // 2, axis)
+            count += n
         if axis == 0:
             lines[a:b] = found
         else:
             lines[:, a:b] = found
-    return lines
+    return lines, count
 
 
-def _long_only(lines: np.ndarray, length: int, axis: int) -> np.ndarray:
-    """The components of `lines` that run at least `length` along the axis."""
+def _long_only(lines: np.ndarray, length: int, axis: int) -> tuple[np.ndarray, int]:
+    """The components of `lines` that run at least `length` along the axis, and their count."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
     extent = stats[1:, cv2.CC_STAT_WIDTH if axis == 0 else cv2.CC_STAT_HEIGHT]
     keep = np.flatnonzero(extent >= length) + 1
     if len(keep) == count - 1:
-        return lines
-    return np.where(np.isin(labels, keep), lines, 0).astype(np.uint8)
+        return lines, len(keep)
+    return np.where(np.isin(labels, keep), lines, 0).astype(np.uint8), len(keep)
 
 
-def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(H, W) 0/255 ink -> (horizontal, vertical) 0/255 masks of the long thin straight lines in it.
+def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """(H, W) 0/255 ink -> (horizontal, vertical) 0/255 masks of the long thin straight lines in it,
+    and how many of each.
 
     Only rows (columns) that hold a rule's length of ink are searched, with a few
     rows of context: the long openings then cost a few bands, not the frame.
@@ -69,15 +74,9 @@ def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pad = 2 * MAX_RULE_THICKNESS_PX
     rows = cv2.reduce(mask, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
     cols = cv2.reduce(mask, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
-    horizontal = _lines_in_bands(mask, _bands(rows, 255 * min_w, pad), min_w, axis=0)
-    vertical = _lines_in_bands(mask, _bands(cols, 255 * min_h, pad), min_h, axis=1)
-    return horizontal, vertical
-
-
-def _count_lines(lines: np.ndarray) -> int:
-    if not cv2.countNonZero(lines):
-        return 0
-    return cv2.connectedComponents(lines, connectivity=8)[0] - 1
+    horizontal, rows_found = _lines_in_bands(mask, _bands(rows, 255 * min_w, pad), min_w, axis=0)
+    vertical, columns_found = _lines_in_bands(mask, _bands(cols, 255 * min_h, pad), min_h, axis=1)
+    return horizontal, vertical, rows_found, columns_found
 
 
 def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -89,8 +88,7 @@ def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     and just below the rule; a closing across the rule's thickness bridges
     exactly those gaps (and likewise sideways for vertical rules).
     """
-    horizontal, vertical = find_rules(mask)
-    rows, columns = _count_lines(horizontal), _count_lines(vertical)
+    horizontal, vertical, rows, columns = find_rules(mask)
     if rows < MIN_RULES:
         horizontal = np.zeros_like(mask)
     if not (rows >= MIN_RULES or columns >= MIN_RULES):
