@@ -209,7 +209,9 @@ def _resolve(found: list[Found], whole: np.ndarray, whole_scores: np.ndarray, pl
         if plan is not None:
             chain, product = segment.best_split(len(plan.candidates.points),
                                                 {key: float(cut_confidence[r]) for key, r in plan.rows.items()})
-            if not segment.split_wins(float(whole_scores[k].max()), product, aspect):
+            labels = [int(np.argmax(cut_scores[plan.rows[key]])) for key in chain]
+            if not segment.split_wins(float(whole_scores[k].max()), product, aspect) \
+                    or segment.only_strokes(labels):
                 chain = []
         if not chain:
             boxes.append(f.box)

@@ -153,6 +153,12 @@ def could_split(whole: float, aspect: float) -> bool:
     return aspect >= MAX_ONE_DIGIT_ASPECT or whole + _margin(aspect) < 1.0
 
 
+def only_strokes(labels: list[int]) -> bool:
+    """A cut into nothing but 1s: the uprights of an H, N, U or M read as strokes, far likelier
+    than two 1s joined. Such a blob is read whole (and a letter is then unsure, or dropped)."""
+    return bool(labels) and all(label == 1 for label in labels)
+
+
 def split_wins(whole: float, split: float, aspect: float) -> bool:
     """Whether the split's product of confidences beats the blob read whole, by the margin for its shape."""
     if split <= 0.0:

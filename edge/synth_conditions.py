@@ -10,7 +10,8 @@ import numpy as np
 from edge import synth
 from edge.synth import Handwriting
 
-INKS = {"blue": (160, 60, 20), "red": (40, 40, 200), "green": (50, 140, 40), "purple": (140, 40, 110),
+# A red ballpoint is light in grey (0.3 R + 0.59 G + 0.11 B): this one is 140 on 235 paper.
+INKS = {"blue": (170, 90, 40), "red": (90, 80, 225), "green": (70, 150, 60), "purple": (160, 60, 130),
         "black": (40, 30, 30)}
 PAPERS = {"white": (235, 235, 235), "cream": (200, 235, 245), "yellow": (120, 225, 240), "brown": (110, 150, 185)}
 

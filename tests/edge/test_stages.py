@@ -96,6 +96,10 @@ def test_best_split_takes_the_most_confident_chain():
     assert segment.best_split(4, {(0, 1): 0.9}) == ([], 0.0)
 
 
+def test_a_cut_into_nothing_but_ones_is_a_letter_not_digits():
+    assert segment.only_strokes([1, 1]) and not segment.only_strokes([1, 7]) and not segment.only_strokes([])
+
+
 def test_split_wins_needs_a_margin_that_grows_near_one_digits_shape():
     assert segment.split_wins(whole=0.6, split=0.9, aspect=1.4)
     assert not segment.split_wins(whole=0.6, split=0.85, aspect=1.0)  # near-square: one wide digit
