@@ -185,6 +185,9 @@ def pi_user(ssh_server):
         pytest.skip("needs root, sudo and useradd to create a sudo user (.ci/run installs sudo)")
     if subprocess.run(["id", PI_USER], capture_output=True).returncode != 0:
         subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", PI_USER], check=True)
+    # useradd leaves the account locked ("!"), and sshd refuses locked accounts even for keys;
+    # "*" means no password login, as on a Pi set up with a key.
+    subprocess.run(["usermod", "-p", "*", PI_USER], check=True)
     Path(f"/etc/sudoers.d/{PI_USER}").write_text(f"{PI_USER} ALL=(ALL) NOPASSWD:ALL\n")
     os.chmod(f"/etc/sudoers.d/{PI_USER}", 0o440)
     ssh_dir = Path(f"/home/{PI_USER}/.ssh")

@@ -96,7 +96,7 @@ def test_predict_keeps_going_past_bad_files(tiny_models, confident_digits, tmp_p
                      "--model", tiny_models / "digits_int8.tflite")
     assert result.exit_code == 1
     assert f"{good}: {confident_digits[1][0]}" in result.stdout
-    assert f"error: {broken}: not a readable image" in result.stderr
+    assert f"error: {broken}: the JPEG data is truncated" in result.stderr
     assert f"error: {text}: not a readable image" in result.stderr
     assert "missing.png: no such file" in result.stderr
     assert "3 of 4 image(s) could not be read" in result.stderr
