@@ -64,10 +64,10 @@ class Candidate:
     box: Box
     ids: tuple[int, ...]  # connected-component labels that make up the digit
     ink: int  # pixels of ink
-    centre: tuple[float, float] = (0.0, 0.0)  # (x, y) of the ink's centre of mass
+    centre: tuple[float, float] | None = None  # (x, y) of the ink's centre of mass, when measured
 
     def centre_or_box(self) -> tuple[float, float]:
-        if self.centre != (0.0, 0.0):
+        if self.centre is not None:
             return self.centre
         return (self.box.x + self.box.w / 2, self.box.y + self.box.h / 2)
 
