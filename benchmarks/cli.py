@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from edge.clicktypes import FiniteFloat
+
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("models"),
@@ -27,7 +29,7 @@ import click
 @click.option("--quick", is_flag=True, help="Few iterations: the same report in a CI-sized run.")
 @click.option("--compare", "compare_with", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="An earlier result JSON (from a Pi, say): print the ratio of every figure.")
-@click.option("--tolerance", type=click.FloatRange(min=1.0), default=1.25, show_default=True,
+@click.option("--tolerance", type=FiniteFloat(min=1.0), default=1.25, show_default=True,
               help="With --compare, flag figures this many times worse than before.")
 def main(models_dir, output_dir, data_dir, photos_dir, desk_dir, quick, compare_with, tolerance) -> None:
     """Measure model latency, throughput, the frame pipeline, cold start and memory."""

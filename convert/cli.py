@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from edge.clicktypes import FiniteFloat
 from convert.pipeline import QuantizeConfig
 
 _DEFAULTS = QuantizeConfig()
@@ -21,9 +22,9 @@ _DEFAULTS = QuantizeConfig()
               help="Folder with the four MNIST .gz files. Default: $MNIST_DIR, else the download cache.")
 @click.option("--representative-size", type=int, default=_DEFAULTS.representative_size,
               show_default=True, help="Training images used to calibrate the int8 ranges.")
-@click.option("--min-accuracy", type=float, default=_DEFAULTS.min_accuracy, show_default=True,
+@click.option("--min-accuracy", type=FiniteFloat(), default=_DEFAULTS.min_accuracy, show_default=True,
               help="Fail when int8 test accuracy is below this fraction.")
-@click.option("--max-drop", type=float, default=_DEFAULTS.max_drop, show_default=True,
+@click.option("--max-drop", type=FiniteFloat(), default=_DEFAULTS.max_drop, show_default=True,
               help="Fail when int8 loses more than this many percentage points against float.")
 @click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True,
               help="Seed for picking the representative images.")

@@ -46,8 +46,8 @@ class QuantizeConfig:
             raise ValueError(f"representative-size must be at least 1, got {self.representative_size}")
         if not 0.0 <= self.min_accuracy <= 1.0:
             raise ValueError(f"min-accuracy is a fraction between 0 and 1, got {self.min_accuracy}")
-        if self.max_drop < 0:
-            raise ValueError(f"max-drop must not be negative, got {self.max_drop}")
+        if not self.max_drop >= 0:  # also true for NaN, which would switch the gate off
+            raise ValueError(f"max-drop must be a non-negative number, got {self.max_drop}")
         if self.test_limit is not None and self.test_limit < 1:
             raise ValueError(f"test-limit must be at least 1, got {self.test_limit}")
 

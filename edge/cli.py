@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from edge.clicktypes import FiniteFloat
 from edge.runtime import BACKEND_NAMES
 
 DEFAULT_MODEL = Path("models/digits_int8.tflite")
@@ -23,9 +24,9 @@ def _model_options(func):
                           "tensorflow that imports."),
         click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
                      help="Interpreter threads."),
-        click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True,
+        click.option("--min-confidence", type=FiniteFloat(0.0, 1.0), default=0.5, show_default=True,
                      help="Digits below this confidence are shown as '?'."),
-        click.option("--roi", type=click.FloatRange(0.05, 1.0), default=None,
+        click.option("--roi", type=FiniteFloat(0.05, 1.0), default=None,
                      help="Only read a centred square box, this fraction of the shorter side (e.g. 0.5)."),
         click.option("--max-pixels", type=click.IntRange(min=1), default=50_000_000, show_default=True,
                      help="Refuse image files larger than this (checked from the header, before decoding)."),
@@ -139,7 +140,7 @@ def _check_gui() -> None:
 @_model_options
 @click.option("--width", type=click.IntRange(min=1), default=None, help="Camera frame width to request.")
 @click.option("--height", type=click.IntRange(min=1), default=None, help="Camera frame height to request.")
-@click.option("--fps", type=click.FloatRange(min=0.1), default=None, help="Camera frame rate to request.")
+@click.option("--fps", type=FiniteFloat(min=0.1), default=None, help="Camera frame rate to request.")
 @click.option("--headless", is_flag=True, help="No window and no GUI call at all (SSH, services).")
 @click.option("--json", "as_json", is_flag=True, help="Stream one JSON line per frame to stdout.")
 @click.option("--smooth", type=click.IntRange(min=1), default=1, show_default=True,

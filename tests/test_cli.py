@@ -30,6 +30,8 @@ def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     (["--epochs", "0"], "epochs must be at least 1, got 0"),
     (["--batch-size", "-5"], "batch-size must be at least 1, got -5"),
     (["--learning-rate", "0"], "learning-rate must be positive"),
+    (["--learning-rate", "nan"], "'nan' is not a finite number"),
+    (["--outlier-fraction", "inf"], "'inf' is not a finite number"),
 ])
 def test_train_rejects_bad_numbers(args, message):
     from train.cli import main
@@ -88,3 +90,19 @@ def test_convert_rejects_bad_gates():
     result = CliRunner().invoke(main, ["--min-accuracy", "99"])
     assert result.exit_code == 2
     assert "min-accuracy is a fraction between 0 and 1, got 99.0" in result.output
+
+
+@pytest.mark.parametrize("module, args", [
+    ("convert.cli", ["--max-drop", "nan"]),  # NaN used to switch the drop gate off
+    ("convert.cli", ["--min-accuracy", "nan"]),
+    ("edge.cli", ["predict", "x.png", "--min-confidence", "nan"]),
+    ("edge.cli", ["predict", "x.png", "--roi", "nan"]),
+    ("edge.cli", ["run", "--source", "0", "--fps", "inf"]),
+    ("benchmarks.cli", ["--tolerance", "nan"]),
+])
+def test_non_finite_numbers_are_refused_in_words(module, args):
+    import importlib
+    main = importlib.import_module(module).main
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "is not a finite number" in result.output and "Traceback" not in result.output

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from edge.clicktypes import FiniteFloat
 from train.training import STRATEGIES, TrainConfig
 
 _DEFAULTS = TrainConfig()
@@ -22,7 +23,7 @@ _DEFAULTS = TrainConfig()
               help="Most epochs to run; early stopping may end sooner.")
 @click.option("--batch-size", type=int, default=_DEFAULTS.batch_size, show_default=True,
               help="Images per training step (global, across replicas).")
-@click.option("--learning-rate", type=float, default=_DEFAULTS.learning_rate, show_default=True,
+@click.option("--learning-rate", type=FiniteFloat(), default=_DEFAULTS.learning_rate, show_default=True,
               help="Adam's initial learning rate (cosine-decayed over the epochs).")
 @click.option("--validation-size", type=int, default=_DEFAULTS.validation_size, show_default=True,
               help="Training images held out for validation and early stopping.")
@@ -32,7 +33,7 @@ _DEFAULTS = TrainConfig()
               help="Seed for the split, shuffling, augmentation and weights.")
 @click.option("--augment/--no-augment", default=_DEFAULTS.augment, show_default=True,
               help="Camera-like augmentation: rotation, shift, zoom, stroke width.")
-@click.option("--outlier-fraction", type=float, default=_DEFAULTS.outlier_fraction, show_default=True,
+@click.option("--outlier-fraction", type=FiniteFloat(), default=_DEFAULTS.outlier_fraction, show_default=True,
               help="Non-digit crops (letters, touching pairs, smudges) trained towards a "
                    "uniform output, as a fraction of the training images; 0 turns it off.")
 @click.option("--strategy", type=click.Choice(STRATEGIES), default=_DEFAULTS.strategy,

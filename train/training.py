@@ -49,7 +49,7 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "patience"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
-        if self.learning_rate <= 0:
+        if not 0 < self.learning_rate < float("inf"):  # NaN fails this too
             raise ValueError(f"learning-rate must be positive, got {self.learning_rate}")
         if not 0.0 <= self.outlier_fraction <= 1.0:  # also false for NaN
             raise ValueError(f"outlier-fraction must be between 0 and 1, got {self.outlier_fraction}")

@@ -1,0 +1,23 @@
+"""Command-line number types shared by every command: NaN and infinity are refused in words."""
+
+from __future__ import annotations
+
+import math
+
+import click
+
+
+class FiniteFloat(click.FloatRange):
+    """A float in an optional range, never NaN or infinite.
+
+    click's FloatRange lets NaN through (every comparison with NaN is false),
+    and a NaN confidence or accuracy gate then silently turns a check off.
+    """
+
+    name = "finite float"
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number is not None and not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
