@@ -23,7 +23,7 @@ def inventory_for(pi: str | None, hosts: Path | None, workdir: Path) -> Path:
     if bool(pi) == bool(hosts):
         raise click.UsageError("give exactly one of PI=user@host (one device) or HOSTS=inventory.ini (a fleet)")
     if hosts:
-        if not hosts.is_file():
+        if not hosts.exists():  # a file, or a folder of them as Ansible allows
             raise click.UsageError(f"inventory {hosts} not found")
         return hosts
     match = TARGET.match(pi)
@@ -39,10 +39,38 @@ def inventory_for(pi: str | None, hosts: Path | None, workdir: Path) -> Path:
     return path
 
 
-def run_playbook(playbook: str, inventory: Path, extra: dict, ansible_args: tuple[str, ...]) -> int:
-    binary = shutil.which("ansible-playbook") or str(Path(os.sys.executable).parent / "ansible-playbook")
+def _ansible(tool: str) -> str:
+    binary = shutil.which(tool) or str(Path(os.sys.executable).parent / tool)
     if not Path(binary).exists():
-        raise click.ClickException("ansible-playbook not found: `make deploy` installs ansible-core into .venv")
+        raise click.ClickException(f"{tool} not found: `make deploy` installs ansible-core into .venv")
+    return binary
+
+
+def inventory_hosts(inventory: Path) -> list[str]:
+    """The hosts an inventory names; an inventory Ansible cannot parse names none.
+
+    ansible-playbook exits 0 having done nothing when no host matches, so the
+    inventory is checked first.
+    """
+    env = {**os.environ, "ANSIBLE_CONFIG": str(DEPLOY_DIR / "ansible.cfg")}
+    proc = subprocess.run([_ansible("ansible-inventory"), "-i", str(inventory), "--list"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    try:
+        listed = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        return []
+    return sorted(listed.get("_meta", {}).get("hostvars", {}))
+
+
+def require_hosts(inventory: Path) -> Path:
+    if not inventory_hosts(inventory):
+        raise click.ClickException(f"inventory {inventory} names no host, or Ansible cannot parse it "
+                                   "(check it with: ansible-inventory -i INVENTORY --list)")
+    return inventory
+
+
+def run_playbook(playbook: str, inventory: Path, extra: dict, ansible_args: tuple[str, ...]) -> int:
+    binary = _ansible("ansible-playbook")
     env = {**os.environ, "ANSIBLE_CONFIG": str(DEPLOY_DIR / "ansible.cfg")}
     cmd = [binary, "-i", str(inventory), str(DEPLOY_DIR / playbook), "-e", json.dumps(extra), *ansible_args]
     return subprocess.call(cmd, env=env)
@@ -93,7 +121,7 @@ def push(pi, hosts, prefix, no_service, models_dir, source, runtime, ansible_arg
     """Ship edge/ and the int8 model, install, smoke-test, switch, (re)start the service."""
     with tempfile.TemporaryDirectory(prefix="digit-edge-deploy-") as work:
         work = Path(work)
-        inventory = inventory_for(pi, hosts, work)
+        inventory = require_hosts(inventory_for(pi, hosts, work))
         try:
             release = build_bundle(models_dir, work / "bundle")
         except BundleError as exc:
@@ -114,5 +142,5 @@ def push(pi, hosts, prefix, no_service, models_dir, source, runtime, ansible_arg
 def rollback(pi, hosts, prefix, no_service, ansible_args) -> None:
     """Return each host to the release it ran before the last deploy."""
     with tempfile.TemporaryDirectory(prefix="digit-edge-rollback-") as work:
-        inventory = inventory_for(pi, hosts, Path(work))
+        inventory = require_hosts(inventory_for(pi, hosts, Path(work)))
         _finish(run_playbook("rollback.yml", inventory, _host_vars(prefix, no_service), ansible_args), "rollback")

@@ -281,3 +281,14 @@ def test_edge_requirements_have_aarch64_wheels(requirements, python_version, tmp
     runtime = "tflite_runtime" if "tflite" in requirements else "ai_edge_litert"
     assert any(w.startswith(runtime) and tag in w and "aarch64" in w for w in wheels), wheels
     assert any(w.startswith("opencv_python_headless") and "aarch64" in w for w in wheels), wheels
+
+
+@pytest.mark.parametrize("content", ["", "[pis]\n", "this is ] not [ an inventory\n:::\n"])
+def test_an_inventory_without_hosts_fails_in_words(tmp_path, content):
+    """ansible-playbook exits 0 having done nothing when no host matches: that is a failure."""
+    inventory = tmp_path / "inventory.ini"
+    inventory.write_text(content)
+    for command in (["push", "--models-dir", tmp_path], ["rollback"]):
+        proc = _deploy(*command, "--hosts", inventory)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "names no host, or Ansible cannot parse it" in proc.stderr
