@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ REPORT_MD = "report.md"
 SAMPLE_IMAGE = "sample.png"
 SAMPLE_DIGITS = "sample.json"
 SAMPLE_ATTEMPTS = 20
+STAGING_PREFIX = ".convert-"  # candidates are staged in out/.convert-*, never installed half-written
 
 
 class ValidationFailed(RuntimeError):
@@ -100,9 +102,16 @@ def _install(classifier: Classifier, final: Path, accuracy: float) -> None:
     write_text_atomic(sidecar_path(final), sidecar.to_json())
 
 
-def gate(report_drop_pp: float, int8_accuracy: float, cfg: QuantizeConfig) -> tuple[str, ...]:
-    """The reasons the int8 model fails the build; empty when it passes."""
+def gate(report_drop_pp: float, int8_accuracy: float, cfg: QuantizeConfig,
+         float_accuracy: float | None = None) -> tuple[str, ...]:
+    """The reasons the models fail the build; empty when they pass.
+
+    The float32 model answers to --min-accuracy too: an untrained model's 7 %
+    float32 file must not replace a good one.
+    """
     failures = []
+    if float_accuracy is not None and float_accuracy < cfg.min_accuracy:
+        failures.append(f"float32 accuracy {float_accuracy:.2%} is below --min-accuracy {cfg.min_accuracy:.2%}")
     if int8_accuracy < cfg.min_accuracy:
         failures.append(f"int8 accuracy {int8_accuracy:.2%} is below --min-accuracy {cfg.min_accuracy:.2%}")
     if report_drop_pp > cfg.max_drop:
@@ -114,13 +123,17 @@ def gate(report_drop_pp: float, int8_accuracy: float, cfg: QuantizeConfig) -> tu
 def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionReport:
     """Converts, validates and writes models, sidecars and reports into cfg.output_dir.
 
-    The float32 model is always installed. The int8 model is installed only
-    when it passes the gates; otherwise ValidationFailed is raised after the
-    report is written, and no int8 file is left that looks valid.
+    The gates are decided before anything is installed. A rejected run changes
+    nothing in the output folder (the previous models, sidecars and reports
+    stay): ValidationFailed says why, and where the rejected run's report is.
+    Candidates are staged in a hidden folder inside the output folder; one
+    left by a killed run is cleared at the next start.
     """
     if not cfg.keras_model.is_file():
         raise FileNotFoundError(f"Keras model {cfg.keras_model} not found: train one first with `make train`")
     out = ensure_writable_dir(cfg.output_dir)
+    for stale in out.glob(f"{STAGING_PREFIX}*"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
     from train.data import load_mnist
     mnist = load_mnist(cfg.data_dir)
 
@@ -150,7 +163,7 @@ def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionR
     float_final, int8_final = out / FLOAT32_FILE, out / INT8_FILE
     # Candidates live in a hidden folder beside the outputs until validated;
     # whatever is not installed is deleted with it, even on Ctrl-C.
-    with tempfile.TemporaryDirectory(dir=out, prefix=".convert-") as staging:
+    with tempfile.TemporaryDirectory(dir=out, prefix=STAGING_PREFIX) as staging:
         float_tmp, int8_tmp = Path(staging) / FLOAT32_FILE, Path(staging) / INT8_FILE
         float_tmp.write_bytes(float_bytes)
         int8_tmp.write_bytes(int8_bytes)
@@ -160,7 +173,7 @@ def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionR
         float_eval = evaluate_tflite(float_clf, test_images, test_labels)
         int8_eval = evaluate_tflite(int8_clf, test_images, test_labels)
         drop_pp = (keras_eval.accuracy - int8_eval.accuracy) * 100
-        failures = gate(drop_pp, int8_eval.accuracy, cfg)
+        failures = gate(drop_pp, int8_eval.accuracy, cfg, float_eval.accuracy)
         backend = int8_clf.backend
         report = ConversionReport(
             test_images=int(len(test_labels)),
@@ -175,21 +188,18 @@ def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionR
             backend=f"{backend.name} {backend.version}",
             machine=f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         )
+        if not report.passed:
+            rejected = Path(tempfile.mkdtemp(prefix="digit-edge-rejected-"))
+            write_reports(report, rejected / REPORT_JSON, rejected / REPORT_MD)
+            raise ValidationFailed("; ".join(report.failures) + f". Nothing in {out} was changed; "
+                                   f"this run's report is {rejected / REPORT_MD}")
         _install(float_clf, float_final, float_eval.accuracy)
-        if report.passed:
-            _install(int8_clf, int8_final, int8_eval.accuracy)
-        else:
-            # A stale int8 model from an earlier run must not pass for this one.
-            for stale in (int8_final, sidecar_path(int8_final)):
-                stale.unlink(missing_ok=True)
+        _install(int8_clf, int8_final, int8_eval.accuracy)
         write_reports(report, out / REPORT_JSON, out / REPORT_MD)
-    if report.passed:
-        if write_smoke_sample(int8_clf, test_images, test_labels, out):
-            log(f"wrote {SAMPLE_IMAGE} for the deploy smoke test")
-        else:
-            log(f"no synthetic sheet read right in {SAMPLE_ATTEMPTS} tries: no {SAMPLE_IMAGE} written")
-    if not report.passed:
-        raise ValidationFailed("; ".join(report.failures) + f" (see {out / REPORT_MD})")
+    if write_smoke_sample(int8_clf, test_images, test_labels, out):
+        log(f"wrote {SAMPLE_IMAGE} for the deploy smoke test")
+    else:
+        log(f"no synthetic sheet read right in {SAMPLE_ATTEMPTS} tries: no {SAMPLE_IMAGE} written")
     return report
 
 
@@ -200,8 +210,7 @@ def write_smoke_sample(classifier: Classifier, images: np.ndarray, labels: np.nd
     Deploy ships it and runs `edge predict` on it on the device: the same
     model and code must give the same digits there.
     """
-    import cv2
-
+    from edge.files import write_image_atomic
     from edge.reader import DigitReader
     from edge.synth import draw_digits
     reader = DigitReader(classifier)
@@ -211,8 +220,7 @@ def write_smoke_sample(classifier: Classifier, images: np.ndarray, labels: np.nd
         sheet = draw_digits(images[pick], digit_height_px=64, seed=seed)
         expected = "".join(str(d) for d in labels[pick])
         if reader.read(sheet).text == expected:
-            ok, png = cv2.imencode(".png", sheet)
-            (out / SAMPLE_IMAGE).write_bytes(png.tobytes())
+            write_image_atomic(out / SAMPLE_IMAGE, sheet)
             write_text_atomic(out / SAMPLE_DIGITS, json.dumps(
                 {"file": SAMPLE_IMAGE, "digits": expected, "model_sha256": file_sha256(out / INT8_FILE)}) + "\n")
             return True

@@ -25,6 +25,8 @@ _BACKEND_MODULES = {
 }
 # Large batches are split so the interpreter's arena stays small on a Pi.
 MAX_BATCH = 256
+# The input and output types this runner can feed and read.
+TENSOR_DTYPES = ("uint8", "int8", "float32")
 
 
 class RuntimeUnavailableError(RuntimeError):
@@ -128,15 +130,38 @@ class Sidecar:
 
     @classmethod
     def from_json(cls, text: str) -> "Sidecar":
-        raw = json.loads(text)
+        """Parses and type-checks a sidecar.
+
+        Raises:
+          ModelError: not JSON, a field missing, or a field of the wrong kind (an input_dtype
+            of "bogus", a sha256 that is a number).
+        """
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ModelError(f"not JSON ({exc})") from exc
+        if not isinstance(raw, dict):
+            raise ModelError("not a JSON object")
         names = {f.name for f in dataclasses.fields(cls)}
         missing = names - set(raw) - {"polarity", "value_range", "test_accuracy"}
         if missing:
-            raise ModelError(f"sidecar lacks {', '.join(sorted(missing))}")
+            raise ModelError(f"lacks {', '.join(sorted(missing))}")
         raw = {k: v for k, v in raw.items() if k in names}
+        for key in ("model_file", "sha256", "input_dtype", "output_dtype", "polarity"):
+            if key in raw and not isinstance(raw[key], str):
+                raise ModelError(f"{key} must be a string, got {raw[key]!r}")
+        for key in ("input_dtype", "output_dtype"):
+            if raw[key] not in TENSOR_DTYPES:
+                raise ModelError(f"{key} {raw[key]!r} is not one of {', '.join(TENSOR_DTYPES)}")
         for key in ("labels", "input_shape", "value_range"):
             if key in raw:
+                if not isinstance(raw[key], list):
+                    raise ModelError(f"{key} must be a list, got {raw[key]!r}")
                 raw[key] = tuple(raw[key])
+        for key in ("input_scale", "output_scale", "input_zero_point", "output_zero_point"):
+            value = raw[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+                raise ModelError(f"{key} must be a number, got {value!r}")
         return cls(**raw)
 
 
@@ -156,8 +181,12 @@ def load_sidecar(model_path: str | os.PathLike) -> Sidecar | None:
         return None
     try:
         sidecar = Sidecar.from_json(path.read_text())
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise ModelError(f"{path}: not a valid sidecar ({exc})") from exc
+    except IsADirectoryError:
+        raise ModelError(f"sidecar {path} is a folder, not a file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"sidecar {path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    except ModelError as exc:
+        raise ModelError(f"sidecar {path}: {exc}") from None
     actual = file_sha256(model_path)
     if sidecar.sha256 != actual:
         raise ModelError(
@@ -224,18 +253,27 @@ class Classifier:
         if shape != spec.INPUT_SHAPE:
             raise ModelError(f"{model_path}: model input is {shape}, this runner needs "
                              f"{spec.INPUT_SHAPE} (28x28 grayscale)")
-        n_out = int(self._output["shape"][-1])
-        if n_out != spec.NUM_CLASSES:
-            raise ModelError(f"{model_path}: model has {n_out} outputs, expected {spec.NUM_CLASSES}")
+        out_shape = tuple(int(d) for d in self._output["shape"])
+        if len(out_shape) != 2 or out_shape[-1] != spec.NUM_CLASSES:
+            raise ModelError(f"{model_path}: model output is {out_shape}, this runner needs "
+                             f"(batch, {spec.NUM_CLASSES}) class scores")
         self.input_dtype = np.dtype(self._input["dtype"])
         self.output_dtype = np.dtype(self._output["dtype"])
+        for role, dtype in (("input", self.input_dtype), ("output", self.output_dtype)):
+            if dtype.name not in TENSOR_DTYPES:
+                raise ModelError(f"{model_path}: model {role} is {dtype.name}; this runner feeds and reads "
+                                 f"{', '.join(TENSOR_DTYPES)} only")
         self.input_scale, self.input_zero_point = _tensor_quantization(self._input)
         self.output_scale, self.output_zero_point = _tensor_quantization(self._output)
         if self.sidecar is not None and np.dtype(self.sidecar.input_dtype) != self.input_dtype:
             raise ModelError(f"{sidecar_path(model_path)} says input {self.sidecar.input_dtype}, "
                              f"the model has {self.input_dtype}")
         self._batch = 0
-        self._resize(1)
+        try:
+            self._resize(1)
+        except (ValueError, RuntimeError) as exc:  # a Flex (select TF) op has no kernel here
+            raise ModelError(f"{model_path}: the runtime cannot prepare this model "
+                             f"({str(exc).splitlines()[0]})") from exc
 
     def _resize(self, batch: int) -> None:
         if batch != self._batch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -68,25 +69,34 @@ def test_float_operators_are_refused(tiny_models):
         ensure_integer_only((tiny_models / "digits_float32.tflite").read_bytes())
 
 
-def test_gate_rejects_and_leaves_no_int8_model(tiny_models, mnist_dir, tmp_path):
+def test_a_rejected_conversion_changes_nothing_in_the_output_folder(tiny_models, mnist_dir, tmp_path):
+    """Gates are decided before anything is installed: the previous models stay, byte for byte."""
+    import hashlib
     import shutil
 
     from convert.pipeline import QuantizeConfig, ValidationFailed, run_conversion
 
     out = tmp_path / "out"
     out.mkdir()
-    shutil.copy(tiny_models / "digits.keras", out)
-    # A stale int8 model from an earlier run must not survive a rejection.
-    (out / "digits_int8.tflite").write_bytes(b"stale")
+    for name in ("digits.keras", "digits_int8.tflite", "digits_int8.json", "digits_float32.tflite",
+                 "digits_float32.json", "report.md", "report.json"):
+        shutil.copy(tiny_models / name, out)
+    (out / ".convert-leftover").mkdir()  # staging left by a killed run
+    (out / ".convert-leftover" / "digits_int8.tflite").write_bytes(b"half")
+
+    def hashes():
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir() if p.is_file()}
+
+    before = hashes()
     cfg = QuantizeConfig(keras_model=out / "digits.keras", output_dir=out, data_dir=mnist_dir,
                          representative_size=20, test_limit=100, min_accuracy=0.999)
-    with pytest.raises(ValidationFailed, match=r"int8 accuracy .* is below --min-accuracy 99\.90%"):
+    with pytest.raises(ValidationFailed, match=r"accuracy .* is below --min-accuracy 99\.90%.*Nothing in .* "
+                                               r"was changed; this run's report is .*report\.md") as failed:
         run_conversion(cfg)
-    assert not (out / "digits_int8.tflite").exists()
-    assert not (out / "digits_int8.json").exists()
-    assert (out / "digits_float32.tflite").exists()
-    assert json.loads((out / "report.json").read_text())["passed"] is False
-    assert "FAILED" in (out / "report.md").read_text()
+    assert hashes() == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no staging left, old leftover cleared
+    report = str(failed.value).rsplit("report is ", 1)[1]
+    assert "FAILED" in Path(report).read_text()
 
 
 def test_gate_thresholds():
@@ -97,6 +107,7 @@ def test_gate_thresholds():
     assert gate(0.31, 0.995, cfg) == ("int8 loses 0.31 percentage points against float, more than "
                                       "--max-drop 0.30",)
     assert len(gate(0.5, 0.98, cfg)) == 2
+    assert gate(0.0, 0.995, cfg, float_accuracy=0.07) == ("float32 accuracy 7.00% is below --min-accuracy 99.00%",)
 
 
 def test_smoke_sample_reads_as_its_digits(tiny_models):

@@ -107,9 +107,40 @@ def test_sidecar_that_does_not_match(tiny_models, tmp_path):
     sidecar.write_text(json.dumps({**data, "polarity": "black_on_white"}))
     with pytest.raises(ModelError, match=r"polarity 'black_on_white'"):
         Classifier(tmp_path / "digits_int8.tflite")
-    sidecar.write_text("{not json")
-    with pytest.raises(ModelError, match=r"not a valid sidecar"):
+    broken = {
+        "{not json": r"digits_int8\.json: not JSON",
+        "[1, 2]": r"digits_int8\.json: not a JSON object",
+        json.dumps({**data, "input_dtype": "bogus"}): r"input_dtype 'bogus' is not one of uint8, int8, float32",
+        json.dumps({**data, "sha256": 42}): r"digits_int8\.json: sha256 must be a string, got 42",
+        json.dumps({**data, "input_scale": "x"}): r"input_scale must be a number",
+        json.dumps({k: v for k, v in data.items() if k != "labels"}): r"lacks labels",
+    }
+    for text, message in broken.items():
+        sidecar.write_text(text)
+        with pytest.raises(ModelError, match=message):
+            Classifier(tmp_path / "digits_int8.tflite")
+    sidecar.unlink()
+    sidecar.mkdir()
+    with pytest.raises(ModelError, match=r"sidecar .*digits_int8\.json is a folder"):
         Classifier(tmp_path / "digits_int8.tflite")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["4-D output", "int32 input"])
+def test_models_this_runner_cannot_feed_are_refused_in_words(tmp_path, kind):
+    tf = pytest.importorskip("tensorflow")
+    if kind == "4-D output":
+        spec_in = tf.TensorSpec([1, 28, 28, 1], tf.float32)
+        fn = tf.function(lambda x: tf.tile(x[:, :1, :1, :], [1, 2, 2, 10]), input_signature=[spec_in])
+        message = r"model output is \(1, 2, 2, 10\), this runner needs \(batch, 10\)"
+    else:
+        spec_in = tf.TensorSpec([1, 28, 28, 1], tf.int32)
+        fn = tf.function(lambda x: tf.cast(tf.reshape(x, [1, -1])[:, :10], tf.float32), input_signature=[spec_in])
+        message = r"model input is int32; this runner feeds and reads uint8, int8, float32 only"
+    path = tmp_path / "odd.tflite"
+    path.write_bytes(tf.lite.TFLiteConverter.from_concrete_functions([fn.get_concrete_function()], fn).convert())
+    with pytest.raises(ModelError, match=message):
+        Classifier(path)
 
 
 @pytest.mark.slow
