@@ -1,5 +1,6 @@
 """Entry point of `python -m benchmarks`."""
 
+from edge.entry import run_main
 from benchmarks.cli import main
 
-main(prog_name="python -m benchmarks")
+run_main(main, "python -m benchmarks")

@@ -43,8 +43,8 @@ def main(models_dir, output_dir, data_dir, photos_dir, desk_dir, quick, compare_
     if compare_with is not None:
         try:
             earlier = json.loads(compare_with.read_text())
-            earlier["machine"]["host"]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            earlier["machine"]["host"], earlier["date"]  # what the comparison prints: checked before measuring
+        except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError, OSError) as exc:
             raise click.ClickException(f"{compare_with} is not a benchmark result ({exc})") from exc
     if photos_dir is None and os.environ.get("PHOTOS_DIR"):
         photos_dir = Path(os.environ["PHOTOS_DIR"])

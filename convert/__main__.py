@@ -1,5 +1,6 @@
 """Entry point of `python -m convert`."""
 
+from edge.entry import run_main
 from convert.cli import main
 
-main(prog_name="python -m convert")
+run_main(main, "python -m convert")

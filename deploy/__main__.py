@@ -1,5 +1,6 @@
 """Entry point of `python -m deploy`."""
 
+from edge.entry import run_main
 from deploy.cli import main
 
-main(prog_name="python -m deploy")
+run_main(main, "python -m deploy")

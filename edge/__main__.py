@@ -1,5 +1,6 @@
 """Entry point of `python -m edge`."""
 
 from edge.cli import main
+from edge.entry import run_main
 
-main(prog_name="python -m edge")
+run_main(main, "python -m edge")

@@ -13,6 +13,7 @@ from edge.clicktypes import FiniteFloat
 from edge.runtime import BACKEND_NAMES
 
 DEFAULT_MODEL = Path("models/digits_int8.tflite")
+MAX_THREADS = 64  # more than any Pi has cores; the interpreter overflows on absurd counts
 
 
 def _model_options(func):
@@ -22,7 +23,7 @@ def _model_options(func):
         click.option("--backend", type=click.Choice(BACKEND_NAMES), default=None,
                      help="Force a TFLite runtime. Default: the first of litert, tflite-runtime, "
                           "tensorflow that imports."),
-        click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+        click.option("--threads", type=click.IntRange(min=1, max=MAX_THREADS), default=1, show_default=True,
                      help="Interpreter threads."),
         click.option("--min-confidence", type=FiniteFloat(0.0, 1.0), default=0.5, show_default=True,
                      help="Digits below this confidence are shown as '?'."),

@@ -15,6 +15,7 @@ from edge.imagefile import DEFAULT_MAX_PIXELS, load_image
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".pgm", ".ppm"}
 CAMERA_REOPEN_ATTEMPTS = 3
+MAX_CAMERA_INDEX = 1023  # V4L2 numbers devices /dev/video0 upwards; OpenCV overflows on huge indices
 CAMERA_REOPEN_DELAY_S = 1.0
 
 
@@ -163,8 +164,15 @@ def open_source(source: str, width: int | None = None, height: int | None = None
     Raises:
       SourceError: with what was tried and what to do.
     """
-    if source.isdigit():
-        return Camera(int(source), width, height, fps, on_error)
+    if source.isdigit():  # also true for '²' and other digits that int() refuses
+        if not (source.isascii() and len(source) <= 4):
+            raise SourceError(f"{source!r} is not a camera index (0 to {MAX_CAMERA_INDEX})")
+        index = int(source)
+        if index > MAX_CAMERA_INDEX:
+            raise SourceError(f"camera index {index} is out of range (0 to {MAX_CAMERA_INDEX})")
+        return Camera(index, width, height, fps, on_error)
+    if not source.strip():
+        raise SourceError("the source is empty: give a camera index (0), a video, an image, a folder or a glob")
     if source == "picamera2":
         return PiCamera(width, height, fps)
     path = Path(source)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -106,3 +107,31 @@ def test_non_finite_numbers_are_refused_in_words(module, args):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2, result.output
     assert "is not a finite number" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("package", ["edge", "train", "convert", "benchmarks", "deploy"])
+def test_a_full_disk_on_standard_output_is_one_line(package):
+    """stdout to /dev/full gave a traceback; now one line on stderr and exit 1."""
+    import os
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", package, "--help"], cwd=REPO, stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert f"python -m {package}: cannot write the output (No space left on device)" in proc.stderr
+
+
+def test_threads_beyond_reason_are_refused():
+    from edge.cli import main
+    result = CliRunner().invoke(main, ["predict", "x.png", "--threads", "99999999999"])
+    assert result.exit_code == 2 and "99999999999 is not in the range" in result.output
+
+
+def test_compare_checks_the_earlier_result_before_measuring(tmp_path):
+    from benchmarks.cli import main
+    earlier = tmp_path / "old.json"
+    earlier.write_text(json.dumps({"machine": {"host": "pi"}}))  # no date
+    result = CliRunner().invoke(main, ["--compare", str(earlier), "--models-dir", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "is not a benchmark result" in result.output

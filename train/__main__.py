@@ -1,5 +1,6 @@
 """Entry point of `python -m train`."""
 
+from edge.entry import run_main
 from train.cli import main
 
-main(prog_name="python -m train")
+run_main(main, "python -m train")

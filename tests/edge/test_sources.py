@@ -149,3 +149,14 @@ def test_ctrl_c_stops_cleanly_with_a_summary():
     text = summary.describe()
     assert text.startswith("stopped (Ctrl-C): 2 frames in")
     assert "inference p50 0.50 ms p95 0.50 ms" in text
+
+
+@pytest.mark.parametrize("source, message", [
+    ("²", "is not a camera index"),
+    ("99999999999999999999", "is not a camera index"),
+    ("5000", "camera index 5000 is out of range"),
+    ("", "the source is empty"),
+])
+def test_odd_sources_are_refused_in_words(source, message):
+    with pytest.raises(SourceError, match=message):
+        open_source(source)
