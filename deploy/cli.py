@@ -15,7 +15,9 @@ import click
 from deploy.bundle import REPO, BundleError, build_bundle
 
 DEPLOY_DIR = REPO / "deploy"
-TARGET = re.compile(r"^(?:(?P<user>[^@\s]+)@)?(?P<host>[^:@\s]+)(?::(?P<port>\d+))?$")
+# user@host[:port], the host a name, an IPv4 address or a bracketed IPv6 one: pi@[::1]:22
+TARGET = re.compile(r"^(?:(?P<user>[^@\s]+)@)?(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<host>[^:@\s\[\]]+))"
+                    r"(?::(?P<port>\d+))?$")
 
 
 def inventory_for(pi: str | None, hosts: Path | None, workdir: Path) -> Path:
@@ -29,7 +31,9 @@ def inventory_for(pi: str | None, hosts: Path | None, workdir: Path) -> Path:
     match = TARGET.match(pi)
     if not match:
         raise click.UsageError(f"PI={pi!r} is not user@host or user@host:port")
-    line = match["host"] + f" ansible_host={match['host']}"
+    host = match["ipv6"] or match["host"]
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", host)  # an INI host name cannot hold colons
+    line = f"{name} ansible_host={host}"
     if match["user"]:
         line += f" ansible_user={match['user']}"
     if match["port"]:

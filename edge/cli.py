@@ -48,6 +48,10 @@ def _make_reader(model: Path, backend: str | None, threads: int, min_confidence:
     return DigitReader(classifier, DetectorOptions(roi=roi), min_confidence)
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _say(message: str) -> None:
     click.echo(message, err=True)
 
@@ -65,6 +69,7 @@ def main() -> None:
               help="Write the annotated image and the 28x28 crops the model saw here.")
 def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as_json, debug_dir) -> None:
     """Print the digit string of each IMAGE (a 28x28 MNIST-style image is classified as it is)."""
+    from edge.imagefile import display_name
     from edge.sources import load_image
     reader = _make_reader(model, backend, threads, min_confidence, roi)
     _say(f"model {reader.classifier.describe()}")
@@ -91,7 +96,7 @@ def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as
         if as_json:
             click.echo(json.dumps({"file": str(path), **reading.to_json()}))
         else:
-            click.echo(f"{path}: {reading.text}" if len(images) > 1 else reading.text)
+            click.echo(f"{display_name(path)}: {reading.text}" if len(images) > 1 else reading.text)
     if failed:
         raise click.ClickException(f"{failed} of {len(images)} image(s) could not be read")
 
@@ -152,9 +157,12 @@ def run(source, model, backend, threads, min_confidence, roi, max_pixels, width,
     """Live recognition from a camera, a video or images, with per-stage timing."""
     from edge.live import LiveOptions, run_live
     from edge.sources import SourceError, open_source
+    import signal
     reader = _make_reader(model, backend, threads, min_confidence, roi)
     if not headless:
         _check_gui()
+    # systemctl stop sends SIGTERM: end like Ctrl-C, with the summary.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         frames = open_source(source, width, height, fps, on_error=lambda m: _say(f"warning: {m}"),
                              max_pixels=max_pixels)
@@ -169,6 +177,8 @@ def run(source, model, backend, threads, min_confidence, roi, max_pixels, width,
     _say(summary.describe())
     if summary.error:
         raise click.ClickException(summary.error)
+    if summary.frames == 0 and not summary.interrupted:
+        raise click.ClickException(f"{frames.name} gave no frame to read")
 
 
 @main.command()

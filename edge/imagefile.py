@@ -28,15 +28,17 @@ class ImageError(ValueError):
     """The file is not an image the reader can use; the message names the file."""
 
 
-def _display(path: Path) -> str:
-    # A newline or an undecodable byte in a name must not split or break an output line.
-    return repr(str(path))[1:-1]
+def display_name(path: str | os.PathLike) -> str:
+    """A file name for one output line: bytes that are not UTF-8 and unprintable characters
+    (a newline would split the line) are written as escapes."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def read_bytes(path: str | os.PathLike) -> bytes:
     """The file's bytes, with a clear error for what is not a readable regular file."""
     path = Path(path)
-    name = _display(path)
+    name = display_name(path)
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -163,4 +165,4 @@ def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) ->
       FileNotFoundError: no such file.
       ImageError (a ValueError): not a readable image file, too large, truncated.
     """
-    return decode_image(read_bytes(path), _display(Path(path)), max_pixels)
+    return decode_image(read_bytes(path), display_name(Path(path)), max_pixels)

@@ -39,7 +39,7 @@ class LiveSummary:
             if stage in self.stages:
                 s = self.stages[stage]
                 parts.append(f"{stage} p50 {s['p50']:.2f} ms p95 {s['p95']:.2f} ms")
-        prefix = "stopped (Ctrl-C): " if self.interrupted else ""
+        prefix = "stopped (Ctrl-C or SIGTERM): " if self.interrupted else ""
         return prefix + "; ".join(parts)
 
 

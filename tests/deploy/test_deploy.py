@@ -292,3 +292,12 @@ def test_an_inventory_without_hosts_fails_in_words(tmp_path, content):
         proc = _deploy(*command, "--hosts", inventory)
         assert proc.returncode == 1, proc.stdout + proc.stderr
         assert "names no host, or Ansible cannot parse it" in proc.stderr
+
+
+def test_ipv6_targets_and_folder_inventories_are_accepted(tmp_path):
+    from deploy.cli import inventory_for
+    line = inventory_for("pi@[::1]:2222", None, tmp_path).read_text().splitlines()[1]
+    assert "ansible_host=::1" in line and "ansible_port=2222" in line and "ansible_user=pi" in line
+    folder = tmp_path / "inventory"
+    folder.mkdir()
+    assert inventory_for(None, folder, tmp_path) == folder

@@ -184,3 +184,40 @@ def test_doctor_says_what_is_wrong(tmp_path):
     result = _invoke("doctor", "--model", tmp_path / "none.tflite")
     assert result.exit_code == 1
     assert "NOT READY" in result.output and "none.tflite not found" in result.output
+
+
+def test_sigterm_ends_run_with_its_summary(tiny_models, confident_digits, tmp_path):
+    """systemctl stop sends SIGTERM: the service must log its summary and exit 0."""
+    import signal
+    import time
+    frames, _ = _frames(*confident_digits, count=2, seed=7)
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for k, frame in enumerate(frames * 200):  # long enough to be stopped mid-run
+        cv2.imwrite(str(folder / f"f{k:04d}.png"), frame)
+    proc = subprocess.Popen([sys.executable, "-m", "edge", "run", "--source", str(folder), "--headless", "--json",
+                             "--model", str(tiny_models / "digits_int8.tflite")], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith("{")  # it is reading
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "stopped (Ctrl-C or SIGTERM)" in err and "frames in" in err and "Traceback" not in err
+
+
+def test_a_run_that_reads_no_frame_fails(tiny_models, tmp_path):
+    (tmp_path / "a.png").write_bytes(b"not an image")
+    result = _invoke("run", "--source", tmp_path, "--headless", "--model", tiny_models / "digits_int8.tflite")
+    assert result.exit_code == 1 and "gave no frame to read" in result.output
+
+
+def test_a_newline_in_a_file_name_does_not_split_the_output_line(tiny_models, confident_digits, tmp_path):
+    frames, _ = _frames(*confident_digits, count=1)
+    odd, plain = tmp_path / "two\nlines.png", tmp_path / "plain.png"
+    cv2.imwrite(str(plain), frames[0])
+    odd.write_bytes(plain.read_bytes())
+    result = _invoke("predict", odd, plain, "--model", tiny_models / "digits_int8.tflite")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(str(tmp_path / "two\\nlines.png"))
