@@ -147,7 +147,7 @@ def test_ctrl_c_stops_cleanly_with_a_summary():
     summary = run_live(source, Reader(), LiveOptions(headless=True))
     assert summary.interrupted and summary.frames == 2 and source.closed
     text = summary.describe()
-    assert text.startswith("stopped (Ctrl-C): 2 frames in")
+    assert text.startswith("stopped (Ctrl-C or SIGTERM): 2 frames in")
     assert "inference p50 0.50 ms p95 0.50 ms" in text
 
 
