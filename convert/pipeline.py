@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from edge import spec
-from edge.files import ensure_writable_dir, write_text_atomic
+from edge.files import clear_stale_temporaries, ensure_writable_dir, write_text_atomic
 from edge.runtime import Classifier, Sidecar, file_sha256, sidecar_path
 
 INT8_FILE = "digits_int8.tflite"
@@ -134,6 +134,7 @@ def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionR
     out = ensure_writable_dir(cfg.output_dir)
     for stale in out.glob(f"{STAGING_PREFIX}*"):  # left by a run that was killed
         shutil.rmtree(stale, ignore_errors=True)
+    clear_stale_temporaries(out)
     from train.data import load_mnist
     mnist = load_mnist(cfg.data_dir)
 
@@ -146,7 +147,9 @@ def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionR
     try:
         model = keras.models.load_model(cfg.keras_model, compile=False)  # no optimizer or metrics needed
     except Exception as exc:
-        raise ValueError(f"{cfg.keras_model} is not a loadable Keras model ({str(exc).splitlines()[0]})") from exc
+        # Keras says "File not found" of a corrupt archive; say what it is.
+        raise ValueError(f"{cfg.keras_model} is not a loadable Keras model: a damaged or foreign file "
+                         f"({type(exc).__name__}); retrain with `make train`") from exc
     rng = np.random.default_rng(cfg.seed)
     pick = rng.choice(len(mnist.train.images), size=min(cfg.representative_size, len(mnist.train.images)),
                       replace=False)

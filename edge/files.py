@@ -30,6 +30,20 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
             os.unlink(tmp)
 
 
+def clear_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
+    """Removes what atomic_output left in a folder when its process was killed (.name.XXXX.tmp.ext).
+
+    Call it when a run starts; a concurrent run writing to the same folder would lose its
+    temporaries, which only costs that run its output.
+    """
+    removed = []
+    for path in Path(folder).glob(".*.tmp*"):
+        if path.is_file() and ".tmp" in path.name:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     with atomic_output(path) as tmp:
         tmp.write_text(text)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from edge import spec
-from edge.files import atomic_output, ensure_writable_dir, write_text_atomic
+from edge.files import atomic_output, clear_stale_temporaries, ensure_writable_dir, write_text_atomic
 
 STRATEGIES = ("default", "mirrored", "multi-worker")
 MODEL_FILE = "digits.keras"
@@ -61,6 +61,15 @@ class TrainConfig:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, got {value}")
         if self.strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
+
+
+class TrainingDiverged(ValueError):
+    """The loss became NaN or infinite, or ended worse than guessing: the weights are not saved."""
+
+
+# A model that guesses uniformly has a loss of ln(10) = 2.3; one that ends at twice that
+# is confidently wrong: its weights blew up (a learning rate far too high, say).
+MAX_SANE_LOSS = 2 * float(np.log(10))
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,7 @@ def train(cfg: TrainConfig) -> TrainResult:
       PermissionError / NotADirectoryError: the output folder cannot be written.
     """
     out = ensure_writable_dir(cfg.output_dir)
+    clear_stale_temporaries(out)  # left by a run that was killed
     from train.data import load_mnist
     mnist = load_mnist(cfg.data_dir)  # before TensorFlow: a data error costs no start-up time
 
@@ -179,6 +189,13 @@ def train(cfg: TrainConfig) -> TrainResult:
                         callbacks=callbacks, verbose=verbose, shuffle=False)  # tf.data shuffles
         seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vs] for k, vs in fit.history.items()}
+    final_loss = history["loss"][-1]
+    if (not all(np.isfinite(history["loss"])) or not all(np.isfinite(history["val_loss"]))
+            or final_loss > MAX_SANE_LOSS):
+        # Nothing is installed: the model in the output folder stays the last good one.
+        raise TrainingDiverged(f"training diverged (final loss {final_loss:.4g}, a model that guesses "
+                               f"scores {np.log(spec.NUM_CLASSES):.2f}): try a lower --learning-rate; "
+                               f"nothing in {out} was replaced")
     best_epoch = int(np.argmin(history["val_loss"])) + 1
 
     # One pass over the test set gives the loss, the accuracy and the confusion matrix.
@@ -207,6 +224,6 @@ def train(cfg: TrainConfig) -> TrainResult:
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
     }
-    write_text_atomic(out / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
+    write_text_atomic(out / METRICS_FILE, json.dumps(metrics, indent=2, allow_nan=False) + "\n")
     return TrainResult(model_path, float(test_accuracy), float(test_loss),
                        len(history["loss"]), best_epoch, seconds)

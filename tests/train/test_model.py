@@ -68,3 +68,15 @@ def test_unknown_strategy_is_refused():
 
     with pytest.raises(ValueError, match="strategy must be one of default, mirrored, multi-worker"):
         TrainConfig(strategy="tpu")
+
+
+@pytest.mark.slow
+def test_a_diverged_training_installs_nothing(mnist_dir, tmp_path):
+    from train.training import TrainConfig, TrainingDiverged, train
+    (tmp_path / "digits.keras").write_bytes(b"the last good model")
+    with pytest.raises(TrainingDiverged, match="training diverged"):
+        train(TrainConfig(epochs=1, train_limit=512, test_limit=100, learning_rate=1e30, data_dir=mnist_dir,
+                          output_dir=tmp_path, augment=False, outlier_fraction=0.0))
+    assert (tmp_path / "digits.keras").read_bytes() == b"the last good model"
+    assert not (tmp_path / "metrics.json").exists()
+    assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
