@@ -1,0 +1,150 @@
+"""The fault suite: bad inputs made at test time, each a row; every row asserts the exit code,
+one stderr line naming the file or option, no traceback or core dump, and the output folder
+before and after (nothing changed, nothing half-written, nothing left over)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def _frame() -> np.ndarray:
+    frame = np.full((120, 260, 3), 225, np.uint8)
+    cv2.putText(frame, "47", (40, 95), cv2.FONT_HERSHEY_SIMPLEX, 3, (25, 25, 25), 9)
+    return frame
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+
+def _jpeg() -> bytes:
+    return cv2.imencode(".jpg", _frame())[1].tobytes()
+
+
+# name -> (file name, how to make it in a folder, what stderr must say about it)
+BAD_IMAGES = {
+    "zero bytes": ("empty.jpg", lambda p: p.write_bytes(b""), "is empty"),
+    "text named .jpg": ("notes.jpg", lambda p: p.write_text("hello"), "not a readable image"),
+    "truncated head": ("head.jpg", lambda p: p.write_bytes(_jpeg()[:100]), "truncated"),
+    "truncated tail": ("tail.jpg", lambda p: p.write_bytes(_jpeg()[:int(len(_jpeg()) * 0.6)]), "truncated"),
+    "image bomb": ("bomb.png", lambda p: p.write_bytes(_png_claiming(60000, 60000)), "megapixels, over the limit"),
+    "folder": ("folder.jpg", lambda p: p.mkdir(), "is a folder"),
+    "fifo": ("pipe.jpg", lambda p: os.mkfifo(p), "not a regular file"),
+    "missing": ("missing.jpg", lambda p: None, "no such file"),
+}
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _edge(*args, cwd=REPO) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([sys.executable, "-m", "edge", *map(os.fsdecode, args)], cwd=cwd,
+                          capture_output=True, text=True, env={**env, "PYTHONPATH": str(REPO)}, timeout=120)
+
+
+def _no_crash(proc: subprocess.CompletedProcess) -> None:
+    assert proc.returncode in (0, 1, 2), f"exit {proc.returncode} (a signal or a core dump)\n{proc.stderr}"
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+
+
+@pytest.mark.parametrize("kind", list(BAD_IMAGES))
+def test_predict_reads_the_good_file_past_a_bad_one(kind, tiny_models, tmp_path):
+    name, make, message = BAD_IMAGES[kind]
+    bad, good = tmp_path / name, tmp_path / "good.png"
+    make(bad)
+    cv2.imwrite(str(good), _frame())
+    debug = tmp_path / "debug"
+    debug.mkdir()
+    (debug / "earlier.txt").write_text("from an earlier run")
+    before = _hashes(debug)
+    proc = _edge("predict", bad, good, "--model", tiny_models / "digits_int8.tflite", "--debug-dir", debug)
+    _no_crash(proc)
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and name in errors[0] and message in errors[0], proc.stderr
+    assert proc.stdout.splitlines()[0].startswith(f"{good}: ")  # the good file is still read
+    after = _hashes(debug)
+    assert {k: v for k, v in after.items() if k in before} == before  # nothing earlier changed
+    assert all(k.startswith("good_") for k in set(after) - set(before))  # only the good file's pictures
+    assert not [k for k in after if ".tmp" in k]
+
+
+def test_a_file_name_that_is_not_utf8_is_read_not_a_segfault(tiny_models, tmp_path):
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/b\xff.png"))
+    cv2.imwrite(str(tmp_path / "x.png"), _frame())
+    os.rename(tmp_path / "x.png", odd)
+    proc = _edge("predict", odd, "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode == 0, proc.stderr
+
+
+def _model_copy(tiny_models: Path, folder: Path) -> Path:
+    for name in ("digits_int8.tflite", "digits_int8.json", "digits_float32.tflite"):
+        shutil.copy(tiny_models / name, folder)
+    return folder / "digits_int8.tflite"
+
+
+# name -> (how to spoil a copy of the model or its sidecar, what stderr must say)
+BAD_MODELS = {
+    "sidecar of another model": (lambda m: shutil.copy(m.with_name("digits_float32.tflite"), m), "does not match"),
+    "sidecar dtype bogus": (lambda m: m.with_suffix(".json").write_text(json.dumps(
+        {**json.loads(m.with_suffix(".json").read_text()), "input_dtype": "bogus"})), "input_dtype 'bogus'"),
+    "sidecar sha256 a number": (lambda m: m.with_suffix(".json").write_text(json.dumps(
+        {**json.loads(m.with_suffix(".json").read_text()), "sha256": 7})), "sha256 must be a string"),
+    "sidecar a folder": (lambda m: (m.with_suffix(".json").unlink(), m.with_suffix(".json").mkdir()),
+                         "is a folder"),
+    "model not a model": (lambda m: m.write_bytes(b"\0" * 64), "digits_int8"),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_MODELS))
+@pytest.mark.parametrize("command", ["predict", "doctor"])
+def test_a_bad_model_or_sidecar_is_one_line_naming_it(kind, command, tiny_models, tmp_path):
+    model = _model_copy(tiny_models, tmp_path)
+    spoil, message = BAD_MODELS[kind]
+    spoil(model)
+    image = tmp_path / "good.png"
+    cv2.imwrite(str(image), _frame())
+    args = ["predict", image, "--model", model] if command == "predict" else ["doctor", "--model", model]
+    proc = _edge(*args)
+    _no_crash(proc)
+    assert proc.returncode == 1
+    assert message in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "--source", "²"], "is not a camera index"),
+    (["run", "--source", "99999999999999999999"], "is not a camera index"),
+    (["run", "--source", ""], "the source is empty"),
+    (["run", "--source", "/nonexistent/video.avi"], "no such file or folder"),
+    (["predict", "x.png", "--roi", "nan"], "is not a finite number"),
+    (["predict", "x.png", "--min-confidence", "nan"], "is not a finite number"),
+    (["predict", "x.png", "--threads", "99999999999"], "is not in the range"),
+])
+def test_bad_options_and_sources(args, message, tiny_models):
+    proc = _edge(*args, "--model", tiny_models / "digits_int8.tflite", "--headless") if args[0] == "run" else \
+        _edge(*args, "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode in (1, 2) and message in proc.stderr
