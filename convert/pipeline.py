@@ -168,8 +168,11 @@ def run_conversion(cfg: QuantizeConfig, log=lambda message: None) -> ConversionR
     # whatever is not installed is deleted with it, even on Ctrl-C.
     with tempfile.TemporaryDirectory(dir=out, prefix=STAGING_PREFIX) as staging:
         float_tmp, int8_tmp = Path(staging) / FLOAT32_FILE, Path(staging) / INT8_FILE
-        float_tmp.write_bytes(float_bytes)
-        int8_tmp.write_bytes(int8_bytes)
+        for staged, data in ((float_tmp, float_bytes), (int8_tmp, int8_bytes)):
+            try:
+                staged.write_bytes(data)
+            except OSError as exc:  # a full disk names no file by itself
+                raise OSError(exc.errno, f"{staged}: {exc.strerror or exc}") from exc
         log(f"validating on {len(test_labels)} test images")
         float_clf, int8_clf = Classifier(float_tmp), Classifier(int8_tmp)
         keras_eval = evaluate_keras(model, test_images, test_labels)

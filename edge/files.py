@@ -45,8 +45,22 @@ def clear_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    with atomic_output(path) as tmp:
-        tmp.write_text(text)
+    """Writes text atomically.
+
+    Raises:
+      OSError: naming the file (a full disk's "No space left on device" names none by itself).
+    """
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Writes bytes atomically; an OSError names the file."""
+    path = Path(path)
+    try:
+        with atomic_output(path) as tmp:
+            tmp.write_bytes(data)
+    except OSError as exc:
+        raise OSError(exc.errno, f"{path}: {exc.strerror or exc}") from exc
 
 
 def ensure_writable_dir(path: str | os.PathLike) -> Path:
@@ -78,8 +92,4 @@ def write_image_atomic(path: str | os.PathLike, image) -> None:
     ok, encoded = cv2.imencode(path.suffix or ".png", image)
     if not ok:
         raise OSError(f"{path}: OpenCV could not encode the image")
-    try:
-        with atomic_output(path) as tmp:
-            tmp.write_bytes(encoded.tobytes())
-    except OSError as exc:
-        raise OSError(f"{path}: {exc.strerror or exc}") from exc
+    write_bytes_atomic(path, encoded.tobytes())

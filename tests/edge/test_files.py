@@ -33,3 +33,17 @@ def test_write_image_atomic_names_the_file_it_could_not_write(tmp_path):
         write_image_atomic(tmp_path / "in_the_way.png", np.zeros((4, 4), np.uint8))
     write_image_atomic(tmp_path / "ok.png", np.zeros((4, 4), np.uint8))
     assert (tmp_path / "ok.png").stat().st_size > 0
+
+
+def test_a_full_disk_names_the_file(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from edge.files import write_text_atomic
+
+    def no_space(self, data):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(Path, "write_bytes", no_space)
+    with pytest.raises(OSError, match=r"report\.json: No space left on device"):
+        write_text_atomic(tmp_path / "report.json", "{}")
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []

@@ -148,3 +148,25 @@ def test_bad_options_and_sources(args, message, tiny_models):
         _edge(*args, "--model", tiny_models / "digits_int8.tflite")
     _no_crash(proc)
     assert proc.returncode in (1, 2) and message in proc.stderr
+
+
+def test_debug_pictures_of_same_named_files_do_not_overwrite_each_other(tiny_models, tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        cv2.imwrite(str(tmp_path / folder / "row.png"), _frame())
+    debug = tmp_path / "debug"
+    proc = _edge("predict", tmp_path / "a" / "row.png", tmp_path / "b" / "row.png",
+                 "--model", tiny_models / "digits_int8.tflite", "--debug-dir", debug)
+    _no_crash(proc)
+    assert proc.returncode == 0, proc.stderr
+    names = {p.name for p in debug.iterdir()}
+    assert {"row_annotated.png", "row-2_annotated.png", "row_crops.png", "row-2_crops.png"} <= names
+
+
+def test_a_file_in_the_way_of_a_debug_picture_is_an_error_naming_it(tiny_models, tmp_path):
+    cv2.imwrite(str(tmp_path / "row.png"), _frame())
+    debug = tmp_path / "debug"
+    (debug / "row_annotated.png").mkdir(parents=True)  # a folder where the picture should go
+    proc = _edge("predict", tmp_path / "row.png", "--model", tiny_models / "digits_int8.tflite", "--debug-dir", debug)
+    _no_crash(proc)
+    assert proc.returncode == 1 and "row_annotated.png" in proc.stderr
