@@ -23,6 +23,7 @@ BORDER_MARGIN = 0.02
 # Ink is inset from the page's edge by at least this (fraction of the page's shorter side):
 # the paper's own edge, its shadow and the desk just beyond are cut away.
 PAGE_INSET = 0.012
+FILLED_EDGE = 0.9  # of an edge of the frame that is paper: the sheet runs along it
 MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet's corner may lie
 
 
@@ -149,6 +150,11 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     scale = small.shape[1] / w
     white = whiteness(small)  # the halvings have averaged ink strokes and desk grain away
     _, mask = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # Paper along three or four edges of the frame is a sheet that fills it (most camera
+    # frames): no page to cut out, and no need for the morphology below.
+    edges = (mask[0], mask[-1], mask[:, 0], mask[:, -1])
+    if sum(cv2.countNonZero(edge) > FILLED_EDGE * edge.size for edge in edges) >= 3:
+        return None
     side = max(small.shape[:2])
     close, cut = max(5, round(0.025 * side)) | 1, max(7, round(0.05 * side)) | 1
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((close, close), np.uint8))
