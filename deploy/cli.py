@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from deploy.bundle import REPO, BundleError, build_bundle
+from deploy.bundle import REPO, BundleError, build_bundle, pack_bundle
 
 DEPLOY_DIR = REPO / "deploy"
 # user@host[:port], the host a name, an IPv4 address or a bracketed IPv6 one: pi@[::1]:22
@@ -130,7 +130,9 @@ def push(pi, hosts, prefix, no_service, models_dir, source, runtime, ansible_arg
             release = build_bundle(models_dir, work / "bundle")
         except BundleError as exc:
             raise click.ClickException(str(exc)) from exc
+        archive = pack_bundle(work / "bundle", work / f"digit-edge-{release}.tar.gz")
         extra = {"digit_edge_release": release, "digit_edge_bundle": str(work / "bundle"),
+                 "digit_edge_archive": str(archive),
                  **_host_vars(prefix, no_service)}
         if source:
             extra["digit_edge_source"] = source
