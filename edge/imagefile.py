@@ -8,10 +8,13 @@ silently half-grey picture.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import cv2
 import numpy as np
@@ -22,6 +25,12 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 
 # OpenCV's own warnings (libpng, libjpeg) name no file; the reader's errors do.
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
+
+# What libjpeg and libpng print (straight to the process's stderr, past OpenCV's log level)
+# that means the pixels are damaged; their other warnings (a bad ancillary chunk's CRC, extra
+# bytes between markers) are noise about a picture that decoded whole.
+DAMAGE_WARNINGS = ("Premature end", "premature end", "Truncated", "Not enough image data", "Read Error")
 
 
 class ImageError(ValueError):
@@ -96,6 +105,22 @@ def _to_bgr8(image: np.ndarray) -> np.ndarray:
     return image[:, :, :3]
 
 
+@contextlib.contextmanager
+def _native_stderr_captured() -> Iterator[list[str]]:
+    """Collects what C libraries write to file descriptor 2 meanwhile, instead of printing it."""
+    lines: list[str] = []
+    with tempfile.TemporaryFile() as sink:
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            lines.extend(sink.read().decode("utf-8", "replace").splitlines())
+
+
 def _header(data: bytes):
     """(width, height, needs_unchanged_decode) from the header alone, or None where Pillow cannot tell."""
     try:
@@ -134,9 +159,13 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int = DEFAULT_MAX
     buffer = np.frombuffer(data, np.uint8)
     # IMREAD_COLOR applies the EXIF orientation; alpha and deep pixels need the raw decode.
     try:
-        image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED if unusual else cv2.IMREAD_COLOR)
+        with _native_stderr_captured() as warnings:
+            image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED if unusual else cv2.IMREAD_COLOR)
     except cv2.error as exc:
         raise ImageError(f"{name}: OpenCV cannot decode it ({exc.err})") from None
+    damage = [w for w in warnings if any(d in w for d in DAMAGE_WARNINGS)]
+    if damage:
+        raise ImageError(f"{name}: the image data is damaged ({damage[0].strip()})")
     if image is None and header is not None:
         image = _decode_with_pillow(data)
     if image is None or image.size == 0:

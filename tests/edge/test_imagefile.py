@@ -125,3 +125,18 @@ def test_predict_reads_the_good_file_beside_an_odd_name(tmp_path, tiny_models):
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     lines = proc.stdout.decode(errors="replace").splitlines()
     assert len(lines) == 2 and lines[1].startswith(str(good))
+
+
+def test_library_noise_is_not_printed_and_damage_is_an_error(capfd):
+    """libpng and libjpeg write to the process's stderr past OpenCV's log level."""
+    png = cv2.imencode(".png", _frame())[1].tobytes()
+    body = b"Comment\x00hello"
+    bad_chunk = struct.pack(">I", len(body)) + b"tEXt" + body + b"\x00\x00\x00\x00"  # a wrong CRC
+    end = png.rfind(b"IEND") - 4
+    assert decode_image(png[:end] + bad_chunk + png[end:], "crc.png").shape == (120, 200, 3)
+    jpeg = cv2.imencode(".jpg", _frame())[1].tobytes()
+    cut = jpeg[:len(jpeg) // 2] + b"\xff\xd9"  # half the scan, then an end-of-image marker
+    with pytest.raises(ImageError, match="cut.jpg: the image data is damaged"):
+        decode_image(cut, "cut.jpg")
+    captured = capfd.readouterr()
+    assert "libpng" not in captured.err and "JPEG" not in captured.err
