@@ -7,7 +7,6 @@ import os
 import struct
 import subprocess
 import sys
-import zlib
 
 import cv2
 import numpy as np
@@ -15,21 +14,13 @@ import pytest
 
 from edge.imagefile import ImageError, decode_image, load_image
 from tests.conftest import REPO
+from tests.images import png_claiming
 
 
 def _frame() -> np.ndarray:
     frame = np.full((120, 200, 3), 230, np.uint8)
     cv2.putText(frame, "42", (40, 95), cv2.FONT_HERSHEY_SIMPLEX, 3, (20, 20, 20), 8)
     return frame
-
-
-def _png_header_only(width: int, height: int) -> bytes:
-    """A PNG that claims width x height: an image bomb's header, without its pixels."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    idat = zlib.compress(b"\0" * (width + 1) * 4)  # four rows; a decoder would want them all
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def test_a_file_name_that_is_not_utf8_is_read(tmp_path):
@@ -42,7 +33,7 @@ def test_a_file_name_that_is_not_utf8_is_read(tmp_path):
 @pytest.mark.parametrize("size", [(20000, 20000), (60000, 60000)])
 def test_image_bombs_are_refused_from_the_header(size):
     with pytest.raises(ImageError, match=r"x.*megapixels, over the limit of 50"):
-        decode_image(_png_header_only(*size), "bomb.png")
+        decode_image(png_claiming(*size), "bomb.png")
 
 
 def test_the_pixel_limit_is_settable():

@@ -8,10 +8,8 @@ import hashlib
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import cv2
@@ -19,6 +17,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO
+from tests.images import png_claiming
 
 pytestmark = pytest.mark.slow
 
@@ -27,13 +26,6 @@ def _frame() -> np.ndarray:
     frame = np.full((120, 260, 3), 225, np.uint8)
     cv2.putText(frame, "47", (40, 95), cv2.FONT_HERSHEY_SIMPLEX, 3, (25, 25, 25), 9)
     return frame
-
-
-def _png_claiming(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
 
 
 def _jpeg() -> bytes:
@@ -46,7 +38,7 @@ BAD_IMAGES = {
     "text named .jpg": ("notes.jpg", lambda p: p.write_text("hello"), "not a readable image"),
     "truncated head": ("head.jpg", lambda p: p.write_bytes(_jpeg()[:100]), "truncated"),
     "truncated tail": ("tail.jpg", lambda p: p.write_bytes(_jpeg()[:int(len(_jpeg()) * 0.6)]), "truncated"),
-    "image bomb": ("bomb.png", lambda p: p.write_bytes(_png_claiming(60000, 60000)), "megapixels, over the limit"),
+    "image bomb": ("bomb.png", lambda p: p.write_bytes(png_claiming(60000, 60000)), "megapixels, over the limit"),
     "folder": ("folder.jpg", lambda p: p.mkdir(), "is a folder"),
     "fifo": ("pipe.jpg", lambda p: os.mkfifo(p), "not a regular file"),
     "missing": ("missing.jpg", lambda p: None, "no such file"),
