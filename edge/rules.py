@@ -13,7 +13,7 @@ MIN_RULE_WIDTH = 1 / 4
 MIN_RULE_HEIGHT = 1 / 2
 MIN_RULES = 2  # one long line alone is an underline or a stroke; ruled paper has several
 # Rules are thin: ink this thick or thicker across its run is a stroke, not a rule.
-MAX_RULE_THICKNESS_PX = 4
+MAX_RULE_THICKNESS_PX = 6
 
 
 def _bands(counts: np.ndarray, threshold: float, pad: int) -> list[tuple[int, int]]:
@@ -40,11 +40,12 @@ def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int,
         band = mask[a:b] if axis == 0 else mask[:, a:b]
         found = cv2.morphologyEx(band, cv2.MORPH_OPEN, run)
         if cv2.countNonZero(found):
-            # Runs too thick to be a printed rule (a bar of shadow, the desk's edge) stay,
-            # and so do the short ends that such a run leaves behind.
-            found, n = _long_only(cv2.subtract(found, cv2.morphologyEx(found, cv2.MORPH_OPEN, across)),
-                                  length // 2, axis)
+            # Long runs first (digits sitting along a rule break its thin part into short
+            # pieces, which still belong to it); then the thick parts go: a bar of shadow,
+            # the desk's edge, and the digits' own strokes across the rule.
+            found, n = _long_only(found, length, axis)
             count += n
+            found = cv2.subtract(found, cv2.morphologyEx(found, cv2.MORPH_OPEN, across))
         if axis == 0:
             lines[a:b] = found
         else:

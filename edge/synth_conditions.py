@@ -48,7 +48,8 @@ def _ruled(pool, labels, rng, squared: bool) -> tuple[np.ndarray, str]:
     rules = synth.rule_sheet(size, pitch, squared=squared, offset_px=int(margin * size[0]) + 1,
                              color_bgr=(0, 0, 0), thickness=1 if squared else 2)
     ink = synth.write_lines(lines, size, hand, margin)
-    sheet = synth.paint(size, [(rules * 0.55, (200, 160, 110)), (ink, hand.ink_bgr)], hand.paper_bgr)
+    # Printed rules as dark as a ballpoint on cheap paper: they pass the ink threshold.
+    sheet = synth.paint(size, [(rules * 0.9, (170, 110, 60)), (ink, hand.ink_bgr)], hand.paper_bgr)
     return synth.finish(sheet, rng, blur_px=1), truth
 
 
