@@ -8,16 +8,15 @@ silently half-grey picture.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import stat
-import tempfile
 from pathlib import Path
-from typing import Iterator
 
 import cv2
 import numpy as np
+
+from edge.native import native_stderr_captured
 
 # 50 megapixels: a 48-MP phone photo passes; a decoded 50-MP BGR image is 150 MB.
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -105,22 +104,6 @@ def _to_bgr8(image: np.ndarray) -> np.ndarray:
     return image[:, :, :3]
 
 
-@contextlib.contextmanager
-def _native_stderr_captured() -> Iterator[list[str]]:
-    """Collects what C libraries write to file descriptor 2 meanwhile, instead of printing it."""
-    lines: list[str] = []
-    with tempfile.TemporaryFile() as sink:
-        saved = os.dup(2)
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield lines
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            lines.extend(sink.read().decode("utf-8", "replace").splitlines())
-
-
 def _header(data: bytes):
     """(width, height, needs_unchanged_decode) from the header alone, or None where Pillow cannot tell."""
     try:
@@ -159,7 +142,7 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int = DEFAULT_MAX
     buffer = np.frombuffer(data, np.uint8)
     # IMREAD_COLOR applies the EXIF orientation; alpha and deep pixels need the raw decode.
     try:
-        with _native_stderr_captured() as warnings:
+        with native_stderr_captured() as warnings:
             image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED if unusual else cv2.IMREAD_COLOR)
     except cv2.error as exc:
         raise ImageError(f"{name}: OpenCV cannot decode it ({exc.err})") from None

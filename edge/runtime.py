@@ -8,6 +8,7 @@ import importlib
 import importlib.metadata
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from edge import spec
+from edge.native import native_stderr_captured
 
 # Tried in this order when no backend is forced.
 BACKEND_NAMES = ("litert", "tflite-runtime", "tensorflow")
@@ -223,6 +225,19 @@ def _tensor_quantization(detail: dict) -> tuple[float, int]:
     return float(scale), int(zero_point)
 
 
+def _without_runtime_chatter(call):
+    """Runs call(); the runtime's "INFO: Created TensorFlow Lite XNNPACK delegate" lines, printed
+    on every model load, are dropped; anything else it prints is passed on."""
+    printed: list[str] = []
+    try:
+        with native_stderr_captured() as printed:
+            return call()
+    finally:
+        for line in printed:
+            if not line.startswith("INFO: "):
+                print(line, file=sys.stderr)
+
+
 class Classifier:
     """A digit model loaded once; classifies batches of 28x28 images.
 
@@ -244,7 +259,7 @@ class Classifier:
         if not use_xnnpack:
             kwargs["experimental_op_resolver_type"] = self.backend.no_xnnpack_resolver
         try:
-            self.interpreter = self.backend.interpreter_class(**kwargs)
+            self.interpreter = _without_runtime_chatter(lambda: self.backend.interpreter_class(**kwargs))
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"{model_path}: not a loadable TFLite model ({str(exc).splitlines()[0]})") from exc
         self._input = self.interpreter.get_input_details()[0]
@@ -270,7 +285,7 @@ class Classifier:
                              f"the model has {self.input_dtype}")
         self._batch = 0
         try:
-            self._resize(1)
+            _without_runtime_chatter(lambda: self._resize(1))  # the delegate is made here
         except (ValueError, RuntimeError) as exc:  # a Flex (select TF) op has no kernel here
             raise ModelError(f"{model_path}: the runtime cannot prepare this model "
                              f"({str(exc).splitlines()[0]})") from exc
