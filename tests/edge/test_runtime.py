@@ -126,10 +126,16 @@ def test_sidecar_that_does_not_match(tiny_models, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["4-D output", "int32 input"])
+@pytest.mark.parametrize("kind", ["4-D output", "int32 input", "Flex op"])
 def test_models_this_runner_cannot_feed_are_refused_in_words(tmp_path, kind):
     tf = pytest.importorskip("tensorflow")
-    if kind == "4-D output":
+    ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    if kind == "Flex op":  # a select-TF op: the converter embeds it, the device's runtime has no kernel
+        spec_in = tf.TensorSpec([1, 28, 28, 1], tf.float32)
+        fn = tf.function(lambda x: tf.math.cumprod(tf.reshape(x, [1, -1])[:, :10], axis=1), input_signature=[spec_in])
+        message = r"the runtime cannot prepare this model \(Select TensorFlow op"
+        ops.append(tf.lite.OpsSet.SELECT_TF_OPS)
+    elif kind == "4-D output":
         spec_in = tf.TensorSpec([1, 28, 28, 1], tf.float32)
         fn = tf.function(lambda x: tf.tile(x[:, :1, :1, :], [1, 2, 2, 10]), input_signature=[spec_in])
         message = r"model output is \(1, 2, 2, 10\), this runner needs \(batch, 10\)"
@@ -138,7 +144,9 @@ def test_models_this_runner_cannot_feed_are_refused_in_words(tmp_path, kind):
         fn = tf.function(lambda x: tf.cast(tf.reshape(x, [1, -1])[:, :10], tf.float32), input_signature=[spec_in])
         message = r"model input is int32; this runner feeds and reads uint8, int8, float32 only"
     path = tmp_path / "odd.tflite"
-    path.write_bytes(tf.lite.TFLiteConverter.from_concrete_functions([fn.get_concrete_function()], fn).convert())
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([fn.get_concrete_function()], fn)
+    converter.target_spec.supported_ops = ops
+    path.write_bytes(converter.convert())
     with pytest.raises(ModelError, match=message):
         Classifier(path)
 
