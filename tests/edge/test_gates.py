@@ -89,9 +89,29 @@ def test_each_hard_condition(trained_model, mnist_dir, condition):
     from train.data import load_mnist
 
     test = load_mnist(mnist_dir).test
-    [result] = score_conditions(DigitReader(Classifier(trained_model)), test.images, test.labels,
-                                [condition], frames_each=8, seed=101)
+    result = score_conditions(DigitReader(Classifier(trained_model)), test.images, test.labels,
+                              [condition], frames_each=8, seed=101)[condition]
     report = f"{result.accuracy:.1%}, {result.spurious} spurious\n" + "\n".join(
         f"{t} -> {r}" for t, r in result.misread)
     assert result.accuracy >= CONDITION_FLOORS[condition], report
     assert result.spurious <= MAX_SPURIOUS.get(condition, MAX_SPURIOUS_PER_CONDITION), report
+
+
+def test_each_desk_sheet_is_outlined_as_a_sheet(desk_dir):
+    """The outline is the sheet's, not the sheet joined to a glare: inside the frame, A4-shaped.
+
+    (The shared sheets are A4, 1.41 tall for 1 wide; perspective foreshortens that a little.)
+    """
+    from edge.page import find_page
+    from edge.scoring import read_labels
+    from edge.sources import load_image
+
+    for name, _ in read_labels(desk_dir):
+        frame = load_image(desk_dir / name)
+        sheet = find_page(frame)
+        assert sheet is not None, name
+        h, w = frame.shape[:2]
+        slack = 0.02 * np.float32([w, h])
+        assert (sheet.corners >= -slack).all() and (sheet.corners <= np.float32([w, h]) + slack).all(), name
+        width, height = sheet.native_size
+        assert 1.15 <= height / width <= 1.6, (name, width, height)
