@@ -6,43 +6,21 @@ truth is known; the score is digits right (by alignment) and spurious digits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-
-@dataclass(frozen=True)
-class ConditionScore:
-    name: str
-    right: int
-    total: int
-    spurious: int
-    misread: list[tuple[str, str]]  # (truth, reading) of the frames that were not read exactly
-
-    @property
-    def accuracy(self) -> float:
-        return self.right / self.total if self.total else 0.0
+from edge.scoring import FolderScore, score_photo
 
 
 def score_conditions(reader, images, labels, names: list[str] | None = None, frames_each: int = 8,
-                     seed: int = 0) -> list[ConditionScore]:
+                     seed: int = 0) -> dict[str, FolderScore]:
     """Reads `frames_each` frames of each condition with `reader` (an edge DigitReader)."""
-    from edge.scoring import align
     from edge.synth_conditions import CONDITIONS, frames
 
-    results = []
-    for name in names or list(CONDITIONS):
-        right = total = spurious = 0
-        misread = []
-        for frame, truth in frames(name, images, labels, frames_each, seed):
-            text = reader.read(frame).text
-            r, s = align(truth, text)
-            right, total, spurious = right + r, total + len(truth), spurious + s
-            if text != truth:
-                misread.append((truth, text))
-        results.append(ConditionScore(name, right, total, spurious, misread))
-    return results
+    return {name: FolderScore([score_photo(f"{name} {k}", truth, reader.read(frame).text)
+                               for k, (frame, truth) in enumerate(frames(name, images, labels, frames_each, seed))])
+            for name in names or list(CONDITIONS)}
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,8 +40,9 @@ def main(model, data_dir, frames_each, seed, verbose) -> None:
 
     test = load_mnist(data_dir).test
     reader = DigitReader(Classifier(model))
-    for result in score_conditions(reader, test.images, test.labels, frames_each=frames_each, seed=seed):
-        click.echo(f"{result.name:9s} {result.right}/{result.total} right ({result.accuracy:.1%}), "
+    for name, result in score_conditions(reader, test.images, test.labels, frames_each=frames_each,
+                                         seed=seed).items():
+        click.echo(f"{name:9s} {result.right}/{result.total} right ({result.accuracy:.1%}), "
                    f"{result.spurious} spurious")
         if verbose:
             for truth, text in result.misread:

@@ -109,7 +109,7 @@ def _write_debug(debug_dir: Path, name: str, frame, reading, reader) -> None:
     """
     from edge.files import write_image_atomic
     from edge.overlay import annotate, crop_strip
-    pictures = {f"{step}": image for step, image in reading.trace.items()}
+    pictures = dict(reading.trace)
     pictures["annotated"] = annotate(frame, reading, roi=reader.roi(frame.shape))
     pictures["crops"] = crop_strip(reading.crops, [d.label for d in reading.digits])
     for k, crop in enumerate(reading.crops):

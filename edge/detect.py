@@ -1,4 +1,4 @@
-"""Finding digits in a frame: ink, rules out, connected components, filtering, merging, reading order."""
+"""Finding digits in a frame: ink, connected components, filtering, merging, reading order."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from edge import layout, preprocess, rules, spec
+from edge import layout, preprocess
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,9 @@ class DetectorOptions:
     roi: float | None = None  # centred square box as a fraction of the shorter side
 
     def __post_init__(self) -> None:
-        if self.max_side_px < 64 or self.page_max_side_px < 64:
-            raise ValueError(f"max_side_px must be at least 64, got {self.max_side_px}")
+        for name in ("max_side_px", "page_max_side_px"):
+            if getattr(self, name) < 64:
+                raise ValueError(f"{name} must be at least 64, got {getattr(self, name)}")
         if self.roi is not None and not 0.05 <= self.roi <= 1.0:
             raise ValueError(f"roi is a fraction of the frame between 0.05 and 1, got {self.roi}")
 
@@ -280,15 +281,3 @@ def mnist_crop(mask: np.ndarray, opts: DetectorOptions, stroke_px: float | None 
       stroke_px: the pen's width in the mask's pixels when known; measured otherwise.
     """
     return preprocess.fit_to_mnist_box(preprocess.normalize_stroke(mask, opts.stroke_px_at_box, stroke_px))
-
-
-def find_digits(gray: np.ndarray, opts: DetectorOptions) -> tuple[list[Box], np.ndarray]:
-    """(H, W) uint8 grayscale at processing scale -> boxes in reading order and (N, 28, 28) crops."""
-    mask = ink_mask(gray, opts)
-    if opts.remove_rules:
-        mask, _ = rules.remove_rules(mask)
-    found = locate_digits(mask, opts)
-    crops = np.zeros((len(found), spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX), np.uint8)
-    for k, f in enumerate(found):
-        crops[k] = mnist_crop(f.mask, opts)
-    return [f.box for f in found], crops

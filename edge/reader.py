@@ -1,4 +1,5 @@
-"""Reading the digits of one frame: locate (page, ink, rules, digits), one batched invoke, choose cuts."""
+"""Reading the digits of one frame: locate (page, ink, rules, digits), crops, one batched invoke, then a
+second for the pieces of blobs that may be touching digits, and the cuts that win."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from edge.runtime import Classifier, top_classes
 
 UNSURE_LABEL = "?"
 # Below this the model says "none of the ten": it is trained towards a uniform output on
-# letters, cut digits and smudges (train/outliers.py), so such a blob is dropped, not shown
+# letters, touching pairs and smudges (train/outliers.py), so such a blob is dropped, not shown
 # as "?". A --min-confidence below this keeps everything it lets through.
 NOT_A_DIGIT_CONFIDENCE = 0.3
 
@@ -172,21 +173,20 @@ def _stack(crops: list[np.ndarray]) -> np.ndarray:
 
 
 def _aspects(found: list[Found]) -> list[float]:
-    """Width over height, the height capped at the frame's typical digit height (a 7's tail)."""
+    """segment.aspect of each blob, against the frame's typical digit height."""
     digit_height = float(np.median([f.box.h for f in found])) if found else 1.0
-    return [f.box.w / max(min(f.box.h, digit_height), 1) for f in found]
+    return [segment.aspect(f.box.w, f.box.h, digit_height) for f in found]
 
 
-def _plan_cuts(found: list[Found], whole_confidence: np.ndarray, opts: DetectorOptions
+def _plan_cuts(found: list[Found], aspects: list[float], whole_confidence: np.ndarray, opts: DetectorOptions
                ) -> tuple[dict[int, _Cuts], np.ndarray]:
     """Candidate pieces of the blobs that a split could win for, as one batch of crops."""
     crops: list[np.ndarray] = []
     plans = {}
-    digit_height = float(np.median([f.box.h for f in found])) if found else None
-    for k, (f, aspect) in enumerate(zip(found, _aspects(found))):
+    for k, (f, aspect) in enumerate(zip(found, aspects)):
         if not segment.could_split(float(whole_confidence[k]), aspect):
             continue
-        cuts = segment.candidates(f.mask, digit_height)
+        cuts = segment.candidates(f.mask, aspect)
         if cuts is None:
             continue
         pen = preprocess.stroke_width_px(f.mask)  # the pieces share the blob's pen
@@ -198,12 +198,13 @@ def _plan_cuts(found: list[Found], whole_confidence: np.ndarray, opts: DetectorO
     return plans, _stack(crops)
 
 
-def _resolve(found: list[Found], whole: np.ndarray, whole_scores: np.ndarray, plans: dict[int, _Cuts],
-             cut_crops: np.ndarray, cut_scores: np.ndarray) -> tuple[list[Box], np.ndarray, np.ndarray]:
+def _resolve(found: list[Found], aspects: list[float], whole: np.ndarray, whole_scores: np.ndarray,
+             plans: dict[int, _Cuts], cut_crops: np.ndarray, cut_scores: np.ndarray
+             ) -> tuple[list[Box], np.ndarray, np.ndarray]:
     """Per located digit, the reading that wins: boxes (processing pixels), (M, 10) scores, (M, 28, 28) crops."""
     cut_confidence = cut_scores.max(axis=1) if len(cut_scores) else np.zeros(0)
     boxes, scores, crops = [], [], []
-    for k, (f, aspect) in enumerate(zip(found, _aspects(found))):
+    for k, (f, aspect) in enumerate(zip(found, aspects)):
         chain: list[tuple[int, int]] = []
         plan = plans.get(k)
         if plan is not None:
@@ -260,12 +261,13 @@ class DigitReader:
         whole_scores = self.classifier.scores(whole)
         t2 = time.perf_counter()
         # Blobs that may be touching digits: their candidate pieces, read in a second batch.
+        aspects = _aspects(found)
         plans, cut_crops = ({}, whole[:0]) if one_digit or not len(found) else \
-            _plan_cuts(found, whole_scores.max(axis=1), self.options)
+            _plan_cuts(found, aspects, whole_scores.max(axis=1), self.options)
         t3 = time.perf_counter()
         cut_scores = self.classifier.scores(cut_crops)
         t4 = time.perf_counter()
-        boxes, scores, crops = _resolve(found, whole, whole_scores, plans, cut_crops, cut_scores)
+        boxes, scores, crops = _resolve(found, aspects, whole, whole_scores, plans, cut_crops, cut_scores)
         floor = min(NOT_A_DIGIT_CONFIDENCE, self.min_confidence)
         kept = [k for k in range(len(boxes)) if scores[k].max() >= floor]
         boxes, scores, crops = [boxes[k] for k in kept], scores[kept], crops[kept]

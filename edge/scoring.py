@@ -57,9 +57,17 @@ class FolderScore:
     def spurious(self) -> int:
         return sum(p.spurious for p in self.photos)
 
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.total if self.total else 0.0
+
+    @property
+    def misread(self) -> list[tuple[str, str]]:
+        """(truth, reading) of the photos not read exactly."""
+        return [(p.truth, p.reading) for p in self.photos if p.reading != p.truth]
+
     def summary(self) -> str:
-        share = self.right / self.total if self.total else 0.0
-        return f"{self.right} of {self.total} digits right ({share:.1%}), {self.spurious} spurious"
+        return f"{self.right} of {self.total} digits right ({self.accuracy:.1%}), {self.spurious} spurious"
 
 
 def read_labels(folder: Path) -> list[tuple[str, str]]:
@@ -78,6 +86,11 @@ def read_labels(folder: Path) -> list[tuple[str, str]]:
     return [(row["file"], row["digits"]) for row in rows]
 
 
+def score_photo(name: str, truth: str, reading: str) -> PhotoScore:
+    right, spurious = align(truth, reading)
+    return PhotoScore(name, truth, reading, right, spurious)
+
+
 def score_folder(folder: Path, read_text: Callable[[Path], str]) -> FolderScore:
     """Reads every labelled photo of a folder with `read_text` and scores it."""
     scores = []
@@ -87,6 +100,5 @@ def score_folder(folder: Path, read_text: Callable[[Path], str]) -> FolderScore:
         except (FileNotFoundError, ValueError) as exc:
             scores.append(PhotoScore(name, truth, "", 0, 0, str(exc)))
             continue
-        right, spurious = align(truth, text)
-        scores.append(PhotoScore(name, truth, text, right, spurious))
+        scores.append(score_photo(name, truth, text))
     return FolderScore(scores)

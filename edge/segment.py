@@ -1,9 +1,10 @@
 """Touching digits: cut candidates at the column ink profile's minima; recognition picks the cuts.
 
-A wide blob is cut at every low point of its column profile; each run of
-pieces between two cuts that is about a digit wide becomes a candidate crop;
-all candidates of a frame go through the model in one batch; the best chain
-of pieces (highest product of confidences) competes with the blob read whole.
+A blob the model is unsure of, and wide for the frame's digit height, is cut at
+every low point of its column profile; each run of pieces between two cuts that
+is about a digit wide becomes a candidate crop; the candidates of a frame go
+through the model in one second batch; the best chain of pieces (highest product
+of confidences) competes with the blob read whole.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ MAX_PIECE_WIDTH = 1.1
 # A cut sits where the column holds at most this share of the blob's busiest column.
 MAX_CUT_INK = 0.75
 MAX_CUTS = 8  # the lowest ones; a wider blob is a scribble, not three touching digits
-MAX_CUTS_IN_A_PIECE = 7  # a piece spans at most three of the runs between cuts
 # Each piece beyond the first costs this factor: a model sure of every sliver (a stroke of a
 # 7 reads as a confident 1) must not win over fewer, equally sure pieces.
 PIECE_COST = 0.85
@@ -85,22 +85,27 @@ def _trim(mask: np.ndarray, x0: int, x1: int) -> Piece | None:
     return Piece(x0, x1, int(rows[0]), int(rows[-1]) + 1)
 
 
-def candidates(mask: np.ndarray, digit_height: float | None = None) -> Candidates | None:
+def aspect(width: int, height: int, digit_height: float) -> float:
+    """A blob's width over its height, the height capped at the frame's typical digit height:
+    a long tail (a 7's, a 9's) makes a blob taller than its digits."""
+    return width / max(min(height, digit_height), 1.0)
+
+
+def candidates(mask: np.ndarray, blob_aspect: float) -> Candidates | None:
     """The pieces of a blob worth reading, or None for a blob too narrow to hold two digits.
 
     Args:
-      digit_height: the frame's typical digit height; a long tail (a 7's, a 9's) makes a
-        blob taller than its digits, and its width is judged against the digits' height.
+      blob_aspect: aspect() of the blob.
     """
     h, w = mask.shape
-    if w < MIN_ASPECT_TO_SPLIT * min(h, digit_height or h):
+    if blob_aspect < MIN_ASPECT_TO_SPLIT:
         return None
     points = [0, *cut_points(mask), w]
     if len(points) < 3:
         return None
     pieces = {}
     for i in range(len(points) - 1):
-        for j in range(i + 1, min(len(points), i + MAX_CUTS_IN_A_PIECE + 2)):
+        for j in range(i + 1, len(points)):
             width = points[j] - points[i]
             if (i, j) == (0, len(points) - 1) or width > MAX_PIECE_WIDTH * h:
                 break

@@ -12,7 +12,6 @@ from edge.detect import (
     Candidate,
     DetectorOptions,
     filter_digits,
-    find_digits,
     merge_fragments,
     reading_order,
     roi_box,
@@ -152,12 +151,23 @@ def test_roi_box_is_centred():
     assert roi_box((480, 640), 0.5) == Box(200, 120, 240, 240)
 
 
+def _find_digits(gray, opts):
+    """Boxes in reading order and (N, 28, 28) crops, through the reader's own locate stage."""
+    from edge.detect import mnist_crop
+    from edge.reader import locate
+    found = locate(gray, opts).found
+    crops = np.zeros((len(found), 28, 28), np.uint8)
+    for k, f in enumerate(found):
+        crops[k] = mnist_crop(f.mask, opts)
+    return [f.box for f in found], crops
+
+
 def test_find_digits_on_drawn_strokes():
     gray = np.full((240, 320), 210, np.uint8)
     cv2.line(gray, (60, 80), (60, 150), 40, 4)  # a "1"
     cv2.circle(gray, (160, 115), 30, 40, 4)  # a "0"
     cv2.line(gray, (250, 80), (250, 150), 40, 4)  # another "1"
-    boxes, crops = find_digits(gray, DetectorOptions())
+    boxes, crops = _find_digits(gray, DetectorOptions())
     assert [b.x for b in boxes] == sorted(b.x for b in boxes) and len(boxes) == 3
     assert crops.shape == (3, 28, 28)
     assert all(c.max() == 255 and c[0].max() == 0 for c in crops)  # white on black, clear border
@@ -176,7 +186,7 @@ def test_denoise_flattens_grain_and_keeps_thin_strokes():
 def test_grainy_empty_paper_has_no_digits(sigma):
     rng = np.random.default_rng(sigma)
     gray = np.clip(180 + rng.normal(0, sigma, (480, 640)), 0, 255).astype(np.uint8)
-    boxes, crops = find_digits(gray, DetectorOptions())
+    boxes, crops = _find_digits(gray, DetectorOptions())
     assert boxes == [] and crops.shape == (0, 28, 28)
 
 
@@ -195,5 +205,5 @@ def test_grainy_sheet_yields_exactly_its_digits():
         cv2.line(d, (14, 5), (14 + int(rng.integers(-3, 4)), 22), 255, 3)
         cv2.circle(d, (14, 14), 7, 255, 2)
     frame = draw_digits(digits, style=PaperStyle(noise_sigma=12), seed=3)
-    boxes, _ = find_digits(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), DetectorOptions())
+    boxes, _ = _find_digits(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), DetectorOptions())
     assert len(boxes) == 10

@@ -78,14 +78,20 @@ def test_cut_points_sit_where_two_digits_touch():
     cv2.circle(mask, (41, 20), 11, 255, 3)  # "0", touching at x ~ 27
     cuts = segment.cut_points(mask)
     assert any(abs(c - 27) <= 2 for c in cuts)
-    found = segment.candidates(mask)
+    found = segment.candidates(mask, segment.aspect(60, 40, digit_height=40))
     assert found is not None and any(p.x1 - p.x0 > 15 for p in found.pieces.values())
 
 
 def test_a_narrow_blob_is_never_cut():
     mask = np.zeros((40, 20), np.uint8)
     cv2.line(mask, (10, 2), (10, 37), 255, 3)
-    assert segment.candidates(mask) is None
+    assert segment.candidates(mask, segment.aspect(20, 40, digit_height=40)) is None
+
+
+def test_a_long_tail_does_not_make_a_touching_pair_look_narrow():
+    # "27" with the 7's tail reaching far down: tall, but wide for the frame's digits.
+    assert segment.aspect(50, 70, digit_height=40) == pytest.approx(1.25)
+    assert segment.aspect(50, 70, digit_height=80) == pytest.approx(50 / 70)
 
 
 def test_best_split_takes_the_most_confident_chain():
