@@ -143,9 +143,12 @@ def frame_pipeline(model_path: Path, frames: dict[str, list[bytes]], cfg: BenchC
                                               ("decode", "preprocess", "inference", "postprocess", "draw",
                                                "total")}
             digits = []
-            repeats = cfg.photo_repeats if name.startswith(FULL_SIZE_PREFIX) else cfg.pipeline_repeats
+            full_size = name.startswith(FULL_SIZE_PREFIX)
+            repeats = cfg.photo_repeats if full_size else cfg.pipeline_repeats
+            each: list[dict[str, list[float]]] = [{"decode": [], "read": []} for _ in encoded]
+            pixels = [0] * len(encoded)
             for repeat in range(repeats + 1):
-                for blob in encoded:
+                for index, blob in enumerate(encoded):
                     t0 = time.perf_counter()
                     frame = cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_COLOR)
                     t1 = time.perf_counter()
@@ -155,8 +158,11 @@ def frame_pipeline(model_path: Path, frames: dict[str, list[bytes]], cfg: BenchC
                     t3 = time.perf_counter()
                     if repeat == 0:  # the first pass warms caches and is discarded
                         digits.append(len(reading.digits))
+                        pixels[index] = frame.shape[0] * frame.shape[1]
                         continue
                     stages["decode"].append((t1 - t0) * 1e3)
+                    each[index]["decode"].append((t1 - t0) * 1e3)
+                    each[index]["read"].append(reading.timing_ms["total"])
                     for key, value in reading.timing_ms.items():
                         if key != "total":  # the reader's total; "total" here includes decode and draw
                             stages.setdefault(key, []).append(value)
@@ -171,6 +177,10 @@ def frame_pipeline(model_path: Path, frames: dict[str, list[bytes]], cfg: BenchC
                 "read_ms": percentiles(read_ms, (50, 95)),
                 "fps_one_core": 1000.0 / float(np.median(stages["total"])),
             }
+            if full_size:  # each photo's own read against its own decode
+                result[name]["per_frame"] = [
+                    {"megapixels": px / 1e6, "decode_ms_p50": float(np.median(t["decode"])),
+                     "read_ms_p50": float(np.median(t["read"]))} for px, t in zip(pixels, each)]
         return result
     finally:
         cv2.setNumThreads(previous_threads)

@@ -51,6 +51,12 @@ def render_markdown(result: dict) -> str:
         lines.append(f"| read (preprocess+inference+postprocess) | {p['read_ms']['p50']:.3f} "
                      f"| {p['read_ms']['p95']:.3f} |")
         lines.append(f"\n{p['fps_one_core']:.0f} frames/s on one core, decode and draw included.")
+        if "per_frame" in p:
+            lines += ["", "| photo | megapixels | decode p50 ms | read p50 ms | read / decode |",
+                      "| --- | ---: | ---: | ---: | ---: |"]
+            for k, f in enumerate(p["per_frame"], start=1):
+                lines.append(f"| {k} | {f['megapixels']:.1f} | {f['decode_ms_p50']:.1f} | {f['read_ms_p50']:.1f} "
+                             f"| {f['read_ms_p50'] / f['decode_ms_p50']:.2f} |")
     cold = result.get("cold_start", {})
     if cold:
         lines += ["", "## Cold start and memory", "", "| process | start to first prediction | peak RSS |",

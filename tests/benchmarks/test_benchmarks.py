@@ -58,9 +58,19 @@ def _run_quick(models, out, env_extra=None):
 
 @pytest.mark.slow
 def test_quick_run_writes_the_result_json(tiny_models, mnist_dir, tmp_path):
-    proc = _run_quick(tiny_models, tmp_path, {"MNIST_DIR": str(mnist_dir)})
+    import cv2
+
+    from edge.synth import DESKS, desk_texture
+    desk = tmp_path / "desk"  # full-size photos made here: each is timed against its own decode
+    desk.mkdir()
+    rng = np.random.default_rng(0)
+    for k, size in enumerate([(600, 800), (1500, 2000)]):
+        cv2.imwrite(str(desk / f"d{k}.jpg"), desk_texture(size, DESKS[k], rng).astype(np.uint8))
+    (desk / "labels.csv").write_text("file,digits\nd0.jpg,\nd1.jpg,\n")
+    out = tmp_path / "out"
+    proc = _run_quick(tiny_models, out, {"MNIST_DIR": str(mnist_dir), "DESK_DIR": str(desk)})
     assert proc.returncode == 0, proc.stderr[-2000:]
-    [result_file] = tmp_path.glob("*.json")
+    [result_file] = out.glob("*.json")
     result = json.loads(result_file.read_text())
     assert SCHEMA_KEYS | {"throughput", "accuracy", "pipeline"} <= set(result)
     machine = result["machine"]
@@ -80,7 +90,11 @@ def test_quick_run_writes_the_result_json(tiny_models, mnist_dir, tmp_path):
     assert set(result["cold_start"]) == {"edge_int8", "tensorflow_keras"}
     assert result["throughput"]["int8"]["images"] == 10000
     assert "| int8 | litert | 1 | on |" in proc.stdout
-    assert len(list(tmp_path.glob("*.png"))) == 2
+    assert len(list(out.glob("*.png"))) == 2
+    photos = result["pipeline"]["full_size_desk_photos"]["per_frame"]
+    assert [round(f["megapixels"], 2) for f in photos] == [0.48, 3.0]
+    assert all(f["decode_ms_p50"] > 0 and f["read_ms_p50"] > 0 for f in photos)
+    assert any(t["target"].startswith("largest desk photo (3 MP)") for t in result["targets"])
     compared = CliRunner().invoke(__import__("benchmarks.cli", fromlist=["main"]).main,
                                   ["--help"])
     assert compared.exit_code == 0 and "--compare" in compared.output
