@@ -60,7 +60,7 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     if info.st_size == 0:
         raise ImageError(f"{name}: is empty (0 bytes)")
     if info.st_size > MAX_FILE_BYTES:
-        raise ImageError(f"{name}: {info.st_size / 2**20:.0f} MB is larger than the {MAX_FILE_BYTES // 2**20} MB "
+        raise ImageError(f"{name}: {info.st_size:,} bytes, more than the {MAX_FILE_BYTES // 2**20} MB "
                          "an image may be")
     try:
         return path.read_bytes()

@@ -131,3 +131,12 @@ def test_library_noise_is_not_printed_and_damage_is_an_error(capfd):
         decode_image(cut, "cut.jpg")
     captured = capfd.readouterr()
     assert "libpng" not in captured.err and "JPEG" not in captured.err
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    from edge.imagefile import MAX_FILE_BYTES
+    huge = tmp_path / "huge.jpg"
+    with open(huge, "wb") as f:  # sparse: no disk is used
+        f.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(ImageError, match=r"huge.jpg: 209,715,201 bytes, more than the 200 MB an image may be"):
+        load_image(huge)
