@@ -43,6 +43,10 @@ def inventory_for(pi: str | None, hosts: Path | None, workdir: Path) -> Path:
     return path
 
 
+def _ansible_env() -> dict[str, str]:
+    return {**os.environ, "ANSIBLE_CONFIG": str(DEPLOY_DIR / "ansible.cfg")}
+
+
 def _ansible(tool: str) -> str:
     binary = shutil.which(tool) or str(Path(os.sys.executable).parent / tool)
     if not Path(binary).exists():
@@ -56,8 +60,7 @@ def inventory_hosts(inventory: Path) -> list[str]:
     ansible-playbook exits 0 having done nothing when no host matches, so the
     inventory is checked first.
     """
-    env = {**os.environ, "ANSIBLE_CONFIG": str(DEPLOY_DIR / "ansible.cfg")}
-    proc = subprocess.run([_ansible("ansible-inventory"), "-i", str(inventory), "--list"], env=env,
+    proc = subprocess.run([_ansible("ansible-inventory"), "-i", str(inventory), "--list"], env=_ansible_env(),
                           capture_output=True, text=True, timeout=120)
     try:
         listed = json.loads(proc.stdout)
@@ -74,10 +77,9 @@ def require_hosts(inventory: Path) -> Path:
 
 
 def run_playbook(playbook: str, inventory: Path, extra: dict, ansible_args: tuple[str, ...]) -> int:
-    binary = _ansible("ansible-playbook")
-    env = {**os.environ, "ANSIBLE_CONFIG": str(DEPLOY_DIR / "ansible.cfg")}
-    cmd = [binary, "-i", str(inventory), str(DEPLOY_DIR / playbook), "-e", json.dumps(extra), *ansible_args]
-    return subprocess.call(cmd, env=env)
+    cmd = [_ansible("ansible-playbook"), "-i", str(inventory), str(DEPLOY_DIR / playbook), "-e", json.dumps(extra),
+           *ansible_args]
+    return subprocess.call(cmd, env=_ansible_env())
 
 
 def _finish(rc: int, action: str) -> None:

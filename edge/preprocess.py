@@ -60,6 +60,14 @@ def shrink(image: np.ndarray, scale: float) -> np.ndarray:
     return image
 
 
+def tight_crop(image: np.ndarray, threshold: int = 0) -> np.ndarray | None:
+    """The smallest window of `image` holding every pixel above `threshold`; None when there is none."""
+    ys, xs = np.nonzero(image > threshold)
+    if ys.size == 0:
+        return None
+    return image[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
 def to_gray(frame: np.ndarray) -> np.ndarray:
     """(H, W, 3) BGR, (H, W, 4) BGRA or (H, W) -> (H, W) uint8."""
     if frame.ndim == 2:

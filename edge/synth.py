@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from edge.preprocess import tight_crop
+
 
 @dataclass(frozen=True)
 class PaperStyle:
@@ -83,10 +85,10 @@ DESKS = ("noise", "wood", "leather")
 
 def ink_box(digit: np.ndarray) -> np.ndarray:
     """The tight crop of a white-on-black (28, 28) digit's ink."""
-    ys, xs = np.nonzero(digit > 40)
-    if ys.size == 0:
+    crop = tight_crop(digit, 40)
+    if crop is None:
         raise ValueError("a digit image without ink")
-    return digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    return crop
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Non-digit crops for outlier exposure: the model learns to be unsure of what is not one digit.
 
 What reaches the classifier on a real page is not always a digit: a letter,
-two touching digits read as one, a smudge. Trained towards a uniform output on such crops, the same 10-output
-model gives them a low confidence, so that the reader drops them or shows "?",
+two touching digits read as one, a smudge. Trained towards a uniform output on
+such crops, the same 10-output model gives them a low confidence, so that the reader drops them or shows "?",
 and so that recognition-based cutting of touching digits can tell a good cut
 from a bad one. The crops go through the device's own crop preparation
 (stroke normalisation, fit into 20 px, centring by mass).
@@ -13,7 +13,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from edge import spec
 from edge.detect import DetectorOptions, mnist_crop
+from edge.preprocess import tight_crop
 
 # Letters that cannot pass for a digit in some hand (no O, I, l, S, Z, B, G, b, g, q, T, J, A...).
 LETTERS = "CEFHKMNPRUVWXYacefhkmnprtuvwxy"
@@ -33,13 +35,6 @@ def _binary(digit: np.ndarray, scale: int = 3) -> np.ndarray:
     return np.where(big > 100, 255, 0).astype(np.uint8)
 
 
-def _tight(mask: np.ndarray) -> np.ndarray | None:
-    ys, xs = np.nonzero(mask)
-    if ys.size == 0:
-        return None
-    return mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-
-
 def letter(rng: np.random.Generator) -> np.ndarray:
     canvas = np.zeros((CANVAS_PX, CANVAS_PX), np.uint8)
     font = FONTS[int(rng.integers(len(FONTS)))]
@@ -53,7 +48,7 @@ def letter(rng: np.random.Generator) -> np.ndarray:
 
 def pair(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
     """Two digits touching or overlapping slightly, as one blob."""
-    left, right = _tight(_binary(a)), _tight(_binary(b))
+    left, right = tight_crop(_binary(a)), tight_crop(_binary(b))
     if left is None or right is None:
         return None
     h = max(left.shape[0], right.shape[0])
@@ -88,7 +83,7 @@ def make_outliers(images: np.ndarray, count: int, seed: int = 0,
       images: (N, 28, 28) MNIST digits to make touching pairs from.
     """
     rng = np.random.default_rng(seed)
-    out = np.zeros((count, 28, 28), np.uint8)
+    out = np.zeros((count, spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX), np.uint8)
     k = 0
     while k < count:
         kind = KINDS[k % len(KINDS)]
@@ -99,7 +94,7 @@ def make_outliers(images: np.ndarray, count: int, seed: int = 0,
             mask = pair(images[a], images[b], rng)
         else:
             mask = blob(rng)
-        mask = _tight(np.where(mask > 100, 255, 0).astype(np.uint8)) if mask is not None else None
+        mask = tight_crop(np.where(mask > 100, 255, 0).astype(np.uint8)) if mask is not None else None
         if mask is None or min(mask.shape) < 2:
             continue
         out[k] = mnist_crop(mask, opts)
