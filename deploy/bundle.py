@@ -18,7 +18,7 @@ class BundleError(RuntimeError):
 
 def _edge_files(edge_dir: Path) -> list[Path]:
     return sorted(p for p in edge_dir.rglob("*")
-                  if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".txt"))
+                  if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".txt", ".html", ".js", ".css"))
 
 
 def build_bundle(models_dir: Path, dest: Path, edge_dir: Path = REPO / "edge") -> str:

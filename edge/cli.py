@@ -140,20 +140,28 @@ def _check_gui() -> None:
                                    "or pip install opencv-python") from exc
 
 
+def _source_options(func):
+    options = [
+        click.option("--source", "source", required=True,
+                     help="Camera index (0), video file, image folder or glob, or 'picamera2' on a Pi."),
+        click.option("--width", type=click.IntRange(min=1), default=None, help="Camera frame width to request."),
+        click.option("--height", type=click.IntRange(min=1), default=None, help="Camera frame height to request."),
+        click.option("--fps", type=FiniteFloat(min=0.1), default=None, help="Camera frame rate to request."),
+        click.option("--smooth", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Show the most frequent reading of the last N frames."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return _model_options(func)
+
+
 @main.command()
-@click.option("--source", "source", required=True,
-              help="Camera index (0), video file, image folder or glob, or 'picamera2' on a Pi.")
-@_model_options
-@click.option("--width", type=click.IntRange(min=1), default=None, help="Camera frame width to request.")
-@click.option("--height", type=click.IntRange(min=1), default=None, help="Camera frame height to request.")
-@click.option("--fps", type=FiniteFloat(min=0.1), default=None, help="Camera frame rate to request.")
+@_source_options
 @click.option("--headless", is_flag=True, help="No window and no GUI call at all (SSH, services).")
 @click.option("--json", "as_json", is_flag=True, help="Stream one JSON line per frame to stdout.")
-@click.option("--smooth", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Show the most frequent reading of the last N frames.")
 @click.option("--max-frames", type=click.IntRange(min=1), default=None, help="Stop after N frames.")
-def run(source, model, backend, threads, min_confidence, roi, max_pixels, width, height, fps, headless, as_json,
-        smooth, max_frames) -> None:
+def run(source, width, height, fps, smooth, model, backend, threads, min_confidence, roi, max_pixels, headless,
+        as_json, max_frames) -> None:
     """Live recognition from a camera, a video or images, with per-stage timing."""
     from edge.live import LiveOptions, run_live
     from edge.sources import SourceError, open_source
@@ -179,6 +187,86 @@ def run(source, model, backend, threads, min_confidence, roi, max_pixels, width,
         raise click.ClickException(summary.error)
     if summary.frames == 0 and not summary.interrupted:
         raise click.ClickException(f"{frames.name} gave no frame to read")
+
+
+@main.command()
+@_source_options
+@click.option("--loop", "replay", is_flag=True, help="Replay a video or an image folder without end (a demo).")
+@click.option("--bind", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 (or ::) lets other machines watch.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="HTTP port (0: any free port, printed at start).")
+@click.option("--stream-fps", type=FiniteFloat(0.1, 60.0), default=10.0, show_default=True,
+              help="Most frames per second sent to each viewer of /stream.mjpg.")
+@click.option("--token", default=None, help="Require this token on every route (?token= or a Bearer header).")
+@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Read the token from this file (not visible in the process list).")
+@click.option("--mqtt", "mqtt_url", default=None,
+              help="Publish to this broker: mqtt[s]://[user:pass@]host[:port].")
+@click.option("--mqtt-prefix", default="digit-edge", show_default=True, help="Topic prefix.")
+@click.option("--device-id", default=None, help="This device's name in topics (default: the host name).")
+@click.option("--ha-discovery", is_flag=True, help="Announce sensors to Home Assistant (MQTT discovery).")
+@click.option("--ha-prefix", default="homeassistant", show_default=True,
+              help="Home Assistant's discovery prefix.")
+def serve(source, width, height, fps, smooth, model, backend, threads, min_confidence, roi, max_pixels, replay, bind,
+          port, stream_fps, token, token_file, mqtt_url, mqtt_prefix, device_id, ha_discovery, ha_prefix) -> None:
+    """The live loop of `run` with a web page, a JSON API, /healthz, /metrics and MQTT."""
+    from edge.serve.server import ServeError, ServeOptions, serve as serve_forever
+    from edge.serve.web import WebOptions
+    from edge.sources import open_source
+    token = _token(token, token_file)
+    publisher = _mqtt_publisher(mqtt_url, mqtt_prefix, device_id, ha_prefix if ha_discovery else None, model)
+    reader = _make_reader(model, backend, threads, min_confidence, roi)
+    upload_reader = _make_reader(model, backend, threads, min_confidence, roi)
+
+    def open_frames():
+        return open_source(source, width, height, fps, on_error=lambda m: _say(f"warning: {m}"),
+                           max_pixels=max_pixels)
+
+    _say(f"reading {source} with {reader.classifier.describe()}")
+    options = ServeOptions(bind, port, smooth, replay, WebOptions(stream_fps, token, max_pixels))
+    info = {"model": str(model), "backend": reader.classifier.describe(), "source": source}
+    try:
+        summary = serve_forever(open_frames, reader, upload_reader, options, info, _say, publisher)
+    except ServeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _say(summary.describe())
+
+
+def _token(token: str | None, token_file: Path | None) -> str | None:
+    if token is not None and token_file is not None:
+        raise click.UsageError("give --token or --token-file, not both")
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.ClickException(f"--token-file {token_file}: {getattr(exc, 'strerror', None) or exc}")
+    if token is not None and not token.strip():
+        raise click.UsageError("the token is empty")
+    return token
+
+
+def _mqtt_publisher(url: str | None, prefix: str, device_id: str | None, ha_prefix: str | None, model: Path):
+    if url is None:
+        if ha_prefix is not None:
+            raise click.UsageError("--ha-discovery announces sensors over MQTT: add --mqtt mqtt://broker")
+        return None
+    import socket
+    from edge.serve.mqtt import MqttPublisher, Topics, check_device_id, default_device_id, parse_broker_url
+    try:
+        address = parse_broker_url(url)
+        device = check_device_id(device_id) if device_id is not None else default_device_id(socket.gethostname())
+        for name, value in (("--mqtt-prefix", prefix), ("--ha-prefix", ha_prefix or "homeassistant")):
+            if not value or any(ch in value for ch in "+#") or value.startswith("/") or value.endswith("/"):
+                raise ValueError(f"{name} {value!r}: a topic prefix without +, # or a leading or trailing /")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        sw_version = version("digit-edge")
+    except PackageNotFoundError:
+        sw_version = "dev"
+    return MqttPublisher(address, Topics(prefix, device, ha_prefix), _say, sw_version, model.name)
 
 
 @main.command()

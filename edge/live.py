@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
 
 from edge.smoothing import MajorityVote
 from edge.stats import StageTimer
+
+if TYPE_CHECKING:
+    from edge.reader import Reading
 
 QUIT_KEYS = {ord("q"), 27}  # q, Esc
 STAGES = ("capture", "preprocess", "inference", "draw")
@@ -44,22 +50,28 @@ class LiveSummary:
 
 
 def run_live(source, reader, options: LiveOptions, emit: Callable[[dict], None] | None = None,
-             on_text: Callable[[str], None] | None = None) -> LiveSummary:
-    """Reads frames until the source ends, a quit key, Ctrl-C or max_frames.
+             on_text: Callable[[str], None] | None = None,
+             on_frame: Callable[[dict, np.ndarray, Reading | None], None] | None = None,
+             stop: threading.Event | None = None, timer: StageTimer | None = None) -> LiveSummary:
+    """Reads frames until the source ends, a quit key, Ctrl-C, `stop` or max_frames.
 
     Args:
       source: has read() -> frame or None at its end, and close().
       reader: a DigitReader.
       emit: called with one JSON-ready record per frame (--json).
       on_text: called with the smoothed text whenever it changes.
+      on_frame: called with the record, the frame and its reading (None for a frame that could
+        not be read) for every frame, from this thread (`edge serve`).
+      stop: set from another thread to end the loop after the current frame.
+      timer: collects the stage timings (one across several runs); a new one by default.
     """
     from edge.sources import SourceError
     vote = MajorityVote(options.smooth)
-    timer = StageTimer()
+    timer = timer or StageTimer()
     frames, error, interrupted, shown = 0, None, False, None
     start = time.perf_counter()
     try:
-        while options.max_frames is None or frames < options.max_frames:
+        while (options.max_frames is None or frames < options.max_frames) and not (stop and stop.is_set()):
             t0 = time.perf_counter()
             try:
                 frame = source.read()
@@ -73,8 +85,11 @@ def run_live(source, reader, options: LiveOptions, emit: Callable[[dict], None] 
                 reading = reader.read(frame)
             except ValueError as exc:  # an empty or malformed frame: skip it, keep going
                 timer.add("capture", (t1 - t0) * 1e3)
+                record = {"frame": frames, "error": str(exc)}
                 if emit:
-                    emit({"frame": frames, "error": str(exc)})
+                    emit(record)
+                if on_frame:
+                    on_frame(record, frame, None)
                 frames += 1
                 continue
             text = vote.update(reading.text)
@@ -92,8 +107,11 @@ def run_live(source, reader, options: LiveOptions, emit: Callable[[dict], None] 
                       "inference": reading.timing_ms["inference"], "draw": (t3 - t2) * 1e3,
                       "total": (t3 - t0) * 1e3}
             timer.add_all(timing)
+            record = {"frame": frames, **reading.to_json(timing), "raw_text": reading.text, "text": text}
+            if on_frame:
+                on_frame(record, frame, reading)
             if emit:
-                emit({"frame": frames, **reading.to_json(timing), "raw_text": reading.text, "text": text})
+                emit(record)
             elif on_text and text != shown:
                 on_text(text)
                 shown = text

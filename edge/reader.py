@@ -38,6 +38,7 @@ class Reading:
     timing_ms: dict[str, float] = field(default_factory=dict)
     # With read(trace=True): the pictures of each step, by name (BGR or grey uint8).
     trace: dict[str, np.ndarray] = field(default_factory=dict)
+    scores: np.ndarray | None = None  # (N, 10) float32: the model's probabilities per digit
 
     def to_json(self, timing_ms: dict[str, float] | None = None) -> dict:
         """The --json record; the live loop passes its own per-stage timing."""
@@ -279,7 +280,7 @@ class DigitReader:
         timing = {"preprocess": (t1 - t0 + t3 - t2) * 1e3, "inference": (t2 - t1 + t4 - t3) * 1e3,
                   "postprocess": (t5 - t4) * 1e3, "total": (t5 - t0) * 1e3,
                   **{f"preprocess.{k}": v for k, v in stages.items()}}
-        return Reading(text, digits, crops, timing, steps)
+        return Reading(text, digits, crops, timing, steps, scores)
 
     def roi(self, frame_shape: tuple[int, ...]) -> Box | None:
         """The --roi box for a frame of this shape, in its pixels; None when reading it all."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 
 import numpy as np
 
@@ -15,11 +15,15 @@ def percentiles(samples, qs=(50, 90, 95, 99)) -> dict[str, float]:
     return {f"p{q}": float(v) for q, v in zip(qs, np.percentile(values, qs))}
 
 
-class StageTimer:
-    """Collects milliseconds per named stage over many frames."""
+# A service reads for months: percentiles over the most recent frames, in bounded memory.
+MAX_SAMPLES = 10_000
 
-    def __init__(self) -> None:
-        self.samples: dict[str, list[float]] = defaultdict(list)
+
+class StageTimer:
+    """Collects milliseconds per named stage over the last MAX_SAMPLES frames."""
+
+    def __init__(self, max_samples: int = MAX_SAMPLES) -> None:
+        self.samples: dict[str, deque[float]] = defaultdict(lambda: deque(maxlen=max_samples))
 
     def add(self, stage: str, ms: float) -> None:
         self.samples[stage].append(ms)

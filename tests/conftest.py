@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,3 +71,19 @@ def tiny_models(tmp_path_factory, mnist_dir) -> Path:
                                   data_dir=mnist_dir, representative_size=50, test_limit=300,
                                   min_accuracy=0.0, max_drop=100.0))
     return out
+
+
+@pytest.fixture(scope="session")
+def confident_digits(tiny_models, mnist_dir):
+    """MNIST test digits the tiny model reads with >= 0.97 confidence, and its answers.
+
+    The pipeline must hand the model crops close enough to MNIST that its
+    answer does not change: a test of detection and normalisation that holds
+    for a weak model too.
+    """
+    from edge.runtime import Classifier
+    from train.data import load_mnist
+    test = load_mnist(mnist_dir).test
+    scores = Classifier(tiny_models / "digits_int8.tflite").scores(test.images[:2000])
+    pick = np.flatnonzero((scores.max(1) >= 0.97) & (scores.argmax(1) == test.labels[:2000]))
+    return test.images[pick], test.labels[pick]

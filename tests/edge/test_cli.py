@@ -13,36 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from edge.cli import main
-from edge.synth import PaperStyle, draw_digits, write_video
+from edge.synth import write_video
 from tests.conftest import REPO
+from tests.images import synthetic_rows as _frames
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def confident_digits(tiny_models, mnist_dir):
-    """MNIST test digits the tiny model reads with >= 0.97 confidence, and its answers.
-
-    The pipeline must hand the model crops close enough to MNIST that its
-    answer does not change: a test of detection and normalisation that holds
-    for a weak model too.
-    """
-    from edge.runtime import Classifier
-    from train.data import load_mnist
-    test = load_mnist(mnist_dir).test
-    scores = Classifier(tiny_models / "digits_int8.tflite").scores(test.images[:2000])
-    pick = np.flatnonzero((scores.max(1) >= 0.97) & (scores.argmax(1) == test.labels[:2000]))
-    return test.images[pick], test.labels[pick]
-
-
-def _frames(images, labels, count, seed=0):
-    rng = np.random.default_rng(seed)
-    frames, texts = [], []
-    for k in range(count):
-        idx = rng.choice(len(images), 10, replace=False)
-        frames.append(draw_digits(images[idx], seed=seed + k, style=PaperStyle(), layout="row"))
-        texts.append("".join(str(d) for d in labels[idx]))
-    return frames, texts
 
 
 def _invoke(*args):

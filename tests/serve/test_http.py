@@ -1,0 +1,237 @@
+"""Every route of `edge serve` through a real HTTP client, the token, the limits, and stalled viewers."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.images import png_claiming
+from tests.serve.conftest import start_serve, wait_for
+
+pytestmark = pytest.mark.slow
+METRIC_LINE = re.compile(r'^[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)*\})? [-+0-9.eEinfINFaN]+$')
+
+
+def _png(image: np.ndarray) -> bytes:
+    return cv2.imencode(".png", image)[1].tobytes()
+
+
+def _first_part(served, path: str = "/stream.mjpg", timeout: float = 10.0) -> bytes:
+    """The first JPEG of the MJPEG stream, read from a raw socket."""
+    host, port = served.url.split("//")[1].rstrip("/").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        data = b""
+        while b"\xff\xd9" not in data:
+            chunk = sock.recv(65536)
+            assert chunk, "the stream closed before a whole frame"
+            data += chunk
+    assert b"multipart/x-mixed-replace; boundary=frame" in data
+    start = data.index(b"\xff\xd8")
+    return data[start:data.index(b"\xff\xd9") + 2]
+
+
+def test_every_route(served, demo_video, confident_digits):
+    status, headers, page = served.get("/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b"app.js" in page and b"style.css" in page
+    for path, kind in (("/app.js", "text/javascript"), ("/style.css", "text/css")):
+        status, headers, body = served.get(path)
+        assert status == 200 and headers["Content-Type"].startswith(kind) and body
+
+    wait_for(lambda: served.metric("digit_edge_frames_total") > 2, what="the first frames")
+    status, reading = served.json("/api/reading")
+    assert {"frame", "text", "raw_text", "digits", "timing_ms"} <= set(reading)
+    assert reading["raw_text"] in demo_video.texts
+    status, snapshot = served.json("/api/status")
+    assert status == 200 and snapshot["status"] == "reading" and snapshot["fps"] > 0
+
+    frame = cv2.imdecode(np.frombuffer(_first_part(served), np.uint8), cv2.IMREAD_COLOR)
+    assert frame is not None and frame.shape[:2] == (480, 640)
+    status, headers, crops = served.get("/crops.png")
+    assert status == 200 and crops.startswith(b"\x89PNG")
+
+    status, health = served.json("/healthz")
+    assert status == 200 and health["status"] == "reading"
+    status, headers, body = served.get("/metrics")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    samples = [line for line in body.decode().splitlines() if not line.startswith("#")]
+    assert all(METRIC_LINE.match(line) for line in samples), [s for s in samples if not METRIC_LINE.match(s)]
+    assert served.metric("digit_edge_frames_total") > 0
+    assert 'digit_edge_stage_seconds_bucket{stage="inference",le="+Inf"}' in body.decode()
+
+    images, labels = confident_digits
+    status, result = served.post("/api/predict", _png(255 - images[0]), "image/png")
+    assert status == 200 and result["text"] == str(labels[0])
+    assert len(result["digits"][0]["probabilities"]) == 10
+    assert np.argmax(result["digits"][0]["probabilities"]) == labels[0]
+
+    for path in ("/nothing", "/../edge/cli.py", "/static/app.js", "/etc/passwd"):
+        status, body = served.json(path)
+        assert status == 404 and "no such page" in body["error"]
+
+
+def test_events_follow_the_reading(served, demo_video):
+    host, port = served.url.split("//")[1].rstrip("/").rsplit(":", 1)
+    texts = []
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        buffer = b""
+        deadline = time.monotonic() + 30
+        while len(texts) < 4 and time.monotonic() < deadline:
+            buffer += sock.recv(65536)
+            while b"\n\n" in buffer:
+                event, buffer = buffer.split(b"\n\n", 1)
+                for line in event.decode().splitlines():
+                    if line.startswith("data: "):
+                        texts.append(json.loads(line[6:])["text"])
+    assert len(texts) >= 4, texts
+    # Each event is a change, and the changes walk through the video's scenes.
+    assert all(a != b for a, b in zip(texts, texts[1:]))
+    assert set(texts) <= set(demo_video.texts), (texts, demo_video.texts)
+
+
+def test_predict_multipart_and_bad_uploads_leave_the_loop_reading(served, confident_digits):
+    images, labels = confident_digits
+    boundary = "xyz"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"d.png\"\r\n"
+            f"Content-Type: image/png\r\n\r\n").encode() + _png(255 - images[1]) + f"\r\n--{boundary}--\r\n".encode()
+    status, result = served.post("/api/predict", body, f"multipart/form-data; boundary={boundary}")
+    assert status == 200 and result["file"] == "d.png" and result["text"] == str(labels[1])
+
+    before = served.metric("digit_edge_frames_total")
+    bad = [
+        (b"not an image at all", "image/png", 400, "not a readable image"),
+        (png_claiming(60000, 60000), "image/png", 400, "megapixels"),
+        (_png(255 - images[1])[:-30], "image/png", 400, "truncated"),
+        (b"", "image/png", 400, "empty"),
+        (b"{}", "application/json", 415, "send an image"),
+        (body.replace(b'name="image"', b'name="photo"'), f"multipart/form-data; boundary={boundary}", 400,
+         "no multipart field named 'image'"),
+    ]
+    for data, kind, code, message in bad:
+        status, error = served.post("/api/predict", data, kind)
+        assert status == code and message in error["error"], (kind, status, error)
+    wait_for(lambda: served.metric("digit_edge_frames_total") > before + 10, what="the loop to keep reading")
+    assert served.json("/healthz")[0] == 200
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(served):
+    wait_for(lambda: served.json("/healthz")[0] == 200, what="the first frame")
+    host, port = served.url.split("//")[1].rstrip("/").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+                     b"Content-Length: 104857600\r\n\r\n" + b"\xff" * 1000)
+        answer = sock.recv(65536).decode(errors="replace")
+    assert answer.startswith("HTTP/1.1 413")
+    assert "the limit is 20 MiB" in answer
+    assert served.json("/healthz")[0] == 200
+
+
+def test_a_stalled_viewer_does_not_slow_the_loop(served):
+    wait_for(lambda: served.metric("digit_edge_frames_total") > 20, what="frames")
+    host, port = served.url.split("//")[1].rstrip("/").rsplit(":", 1)
+
+    def rate(seconds: float = 3.0) -> float:
+        start, t0 = served.metric("digit_edge_frames_total"), time.monotonic()
+        time.sleep(seconds)
+        return (served.metric("digit_edge_frames_total") - start) / (time.monotonic() - t0)
+
+    alone = rate()
+    stalled = socket.socket()
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.connect((host, int(port)))
+    stalled.sendall(b"GET /stream.mjpg HTTP/1.1\r\nHost: x\r\n\r\n")  # and never read
+    try:
+        wait_for(lambda: served.metric("digit_edge_viewers") == 1, what="the stalled viewer to be counted")
+        time.sleep(2)  # long enough for its socket buffers to fill
+        watched = rate()
+        # Another viewer still gets fresh frames while the first one is stuck.
+        assert cv2.imdecode(np.frombuffer(_first_part(served), np.uint8), cv2.IMREAD_COLOR) is not None
+    finally:
+        stalled.close()
+    assert watched > 0.5 * alone, f"{watched:.1f} FPS with a stalled viewer against {alone:.1f} without"
+
+
+def test_frames_are_encoded_only_while_someone_watches(served):
+    wait_for(lambda: served.metric("digit_edge_frames_total") > 20, what="frames")
+    time.sleep(1)
+    assert served.metric("digit_edge_stream_frames_encoded_total") == 0
+    _first_part(served)
+    assert served.metric("digit_edge_stream_frames_encoded_total") >= 1
+
+
+def test_the_token_guards_every_route(tiny_models, demo_video, tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_text("s3cret\n")
+    server = start_serve("--source", demo_video.path, "--loop", "--token-file", token_file,
+                         "--model", tiny_models / "digits_int8.tflite")
+    try:
+        for path in ("/", "/app.js", "/api/reading", "/api/status", "/healthz", "/metrics", "/crops.png",
+                     "/stream.mjpg", "/api/events", "/nothing"):
+            status, _, body = server.get(path)
+            assert status == 401 and "a token is needed" in json.loads(body)["error"], path
+        assert server.get("/?token=wrong")[0] == 401
+        assert server.get("/?token=s3cret")[0] == 200
+        assert server.get("/metrics", headers={"Authorization": "Bearer s3cret"})[0] == 200
+        status, body = server.post("/api/predict", b"x", "image/png")
+        assert status == 401
+    finally:
+        server.stop()
+
+
+def test_health_says_when_the_source_ends_or_is_lost(tiny_models, demo_video, tmp_path):
+    server = start_serve("--source", demo_video.path, "--model", tiny_models / "digits_int8.tflite")
+    try:
+        status, body = wait_for(lambda: (lambda r: r[1]["status"] == "ended" and r)(server.json("/healthz")),
+                                what="/healthz to say the video ended")
+        assert status == 503 and "--loop" in body["reason"]
+        assert server.json("/api/reading")[0] == 200  # the last reading is still served
+    finally:
+        assert server.stop() == 0
+    assert server.said("frames in")  # the run summary, after SIGTERM
+
+    missing = tmp_path / "camera-not-there.avi"
+    server = start_serve("--source", missing, "--model", tiny_models / "digits_int8.tflite")
+    try:
+        status, body = wait_for(lambda: (lambda r: r[1]["status"] == "lost" and r)(server.json("/healthz")),
+                                what="/healthz to say the source is lost")
+        assert status == 503 and "no such file" in body["reason"]
+        wait_for(lambda: server.said("retrying in 2 s"), what="a second, later retry")
+        assert server.metric("digit_edge_source_up") == 0
+    finally:
+        assert server.stop() == 0
+
+
+def test_serve_refuses_bad_options_in_one_line(tiny_models, demo_video):
+    import subprocess
+    import sys
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    port = blocker.getsockname()[1]
+    cases = [
+        (["--port", str(port)], "cannot listen on 127.0.0.1:"),
+        (["--mqtt", "http://broker"], "give mqtt://host[:port]"),
+        (["--mqtt", "mqtt://broker:99999"], "--mqtt"),
+        (["--mqtt", "mqtt://broker", "--device-id", "a/b"], "device id 'a/b'"),
+        (["--ha-discovery"], "--ha-discovery announces sensors over MQTT"),
+        (["--token", " "], "the token is empty"),
+        (["--stream-fps", "nan"], "nan"),
+        (["--bind", "no-such-host.invalid"], "--bind"),
+    ]
+    try:
+        for extra, message in cases:
+            result = subprocess.run([sys.executable, "-m", "edge", "serve", "--source", str(demo_video.path),
+                                     "--model", str(tiny_models / "digits_int8.tflite"), *extra],
+                                    capture_output=True, text=True, timeout=60)
+            assert result.returncode in (1, 2) and message in result.stderr, (extra, result.stderr)
+            assert "Traceback" not in result.stderr
+    finally:
+        blocker.close()
