@@ -167,6 +167,8 @@ class MqttPublisher:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_connect_fail = self._on_connect_fail
+        self._said_unreachable = False
 
     def start(self) -> None:
         """Connects in the background; a broker that is down now is retried, never fatal."""
@@ -216,10 +218,16 @@ class MqttPublisher:
             self.say(f"MQTT {self.address.describe()} refused the connection: {reason_code}")
             return
         self.connected = True
+        self._said_unreachable = False
         self.say(f"MQTT connected to {self.address.describe()}, publishing to {self.topics.base}/")
         if self.topics.ha_status:
             client.subscribe(self.topics.ha_status, qos=1)
         self._publish_state()
+
+    def _on_connect_fail(self, client, userdata) -> None:
+        if not self._said_unreachable:  # once, not at every retry
+            self._said_unreachable = True
+            self.say(f"MQTT {self.address.describe()} cannot be reached; retrying with backoff, reading meanwhile")
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         if self.connected:

@@ -9,7 +9,8 @@ const withToken = (path, extra) => {
   return query ? `${path}?${query}` : path;
 };
 const $ = (id) => document.getElementById(id);
-const STAGES = ["capture", "preprocess", "inference", "draw", "total"];
+// No "draw": the page's frames are annotated by the stream, only while someone watches.
+const STAGES = ["capture", "preprocess", "inference", "total"];
 const SURE = 0.5;
 
 function renderDigits(element, digits, text) {
@@ -44,7 +45,7 @@ function showReading(record) {
 function showStatus(status) {
   const pill = $("status");
   pill.textContent = status.status;
-  pill.className = `pill ${status.status}`;
+  pill.className = `pill is-${status.status}`;
   $("fps").textContent = status.status === "reading" ? `${status.fps.toFixed(1)} FPS` : "";
   $("reason").textContent = status.reason || "";
   $("model").textContent = status.backend || "";
