@@ -122,9 +122,19 @@ def _host_vars(prefix: str | None, no_service: bool) -> dict:
 @click.option("--source", default=None, help="Camera source for the service (default 0; 'picamera2' on a Pi camera).")
 @click.option("--runtime", type=click.Choice(["litert", "tflite-runtime"]), default="litert", show_default=True,
               help="TFLite runtime to install; tflite-runtime is the fallback (numpy < 2, Python <= 3.11).")
+@click.option("--serve", is_flag=True,
+              help="The service runs `edge serve`: a web page and API on --port, guarded by a token "
+                   "the deploy creates on the device and prints.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True,
+              help="The web page's port with --serve.")
+@click.option("--mqtt", "mqtt_url", default=None,
+              help="Publish readings to this broker, mqtt[s]://[user:pass@]host[:port] (implies --serve).")
+@click.option("--ha-discovery", is_flag=True, help="Announce the reading to Home Assistant (with --mqtt).")
 @click.argument("ansible_args", nargs=-1, type=click.UNPROCESSED)
-def push(pi, hosts, prefix, no_service, models_dir, source, runtime, ansible_args) -> None:
+def push(pi, hosts, prefix, no_service, models_dir, source, runtime, serve, port, mqtt_url, ha_discovery,
+         ansible_args) -> None:
     """Ship edge/ and the int8 model, install, smoke-test, switch, (re)start the service."""
+    serve_vars = _serve_vars(serve, port, mqtt_url, ha_discovery)
     with tempfile.TemporaryDirectory(prefix="digit-edge-deploy-") as work:
         work = Path(work)
         inventory = require_hosts(inventory_for(pi, hosts, work))
@@ -135,13 +145,30 @@ def push(pi, hosts, prefix, no_service, models_dir, source, runtime, ansible_arg
         archive = pack_bundle(work / "bundle", work / f"digit-edge-{release}.tar.gz")
         extra = {"digit_edge_release": release, "digit_edge_bundle": str(work / "bundle"),
                  "digit_edge_archive": str(archive),
-                 **_host_vars(prefix, no_service)}
+                 **_host_vars(prefix, no_service), **serve_vars}
         if source:
             extra["digit_edge_source"] = source
         if runtime != "litert":
             extra["digit_edge_runtime"] = runtime
         click.echo(f"deploying release {release}", err=True)
         _finish(run_playbook("site.yml", inventory, extra, ansible_args), "deploy")
+
+
+def _serve_vars(serve: bool, port: int, mqtt_url: str | None, ha_discovery: bool) -> dict:
+    """The playbook's variables for a service that runs `edge serve`; {} for `edge run`."""
+    if ha_discovery and not mqtt_url:
+        raise click.UsageError("--ha-discovery announces the reading over MQTT: add --mqtt mqtt://broker")
+    if not (serve or mqtt_url):
+        return {}
+    args = []
+    if mqtt_url:
+        from edge.serve.mqtt import parse_broker_url
+        try:
+            parse_broker_url(mqtt_url)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--mqtt") from exc
+        args += ["--mqtt", mqtt_url] + (["--ha-discovery"] if ha_discovery else [])
+    return {"digit_edge_serve": True, "digit_edge_serve_port": port, "digit_edge_serve_args": args}
 
 
 @main.command()

@@ -114,7 +114,9 @@ def test_only_the_device_side_is_shipped(deployed):
     assert sorted(p.name for p in (release / "models").iterdir()) == ["digits_int8.json", "digits_int8.tflite"]
     def sources(folder):  # bytecode the device compiles for itself is not shipped
         return {p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
-    assert sources(release / "edge") == {p for p in sources(REPO / "edge") if p.suffix in (".py", ".txt")}
+    assert sources(release / "edge") == {p for p in sources(REPO / "edge")
+                                         if p.suffix in (".py", ".txt", ".html", ".js", ".css")}
+    assert Path("serve/static/index.html") in sources(release / "edge")
     assert Path("requirements.txt") in sources(release / "edge")
 
 
@@ -138,8 +140,8 @@ def test_deployed_runner_reads_the_sample_without_tensorflow(deployed):
 
 def test_unit_file_is_rendered(deployed):
     unit = (deployed["prefix"] / "current" / "digit-edge.service").read_text()
-    assert "python -m edge run --source 0 --headless --json" in unit
-    assert "Restart=on-failure" in unit and "StandardOutput=journal" in unit
+    assert "python -m edge run --source 0 --smooth 5 --model" in unit and "--headless --json" in unit
+    assert "Restart=always" in unit and "StandardOutput=journal" in unit
     out = " ".join(deployed["proc"].stdout.split())  # the YAML callback folds long messages
     # The hints name the SSH port: a host on a non-standard port is reached with -p.
     assert f"Check it: ssh -p {deployed['port']} " in out and "python -m edge doctor" in out
@@ -173,6 +175,35 @@ def test_new_release_then_rollback(deployed, models_dir, tmp_path):
     assert back.returncode == 0, back.stdout[-3000:]
     assert (deployed["prefix"] / "current").resolve() == first
     assert (deployed["prefix"] / "previous").resolve() == second
+
+
+def test_serve_mode_renders_serve_with_a_private_token(deployed, models_dir):
+    proc = _deploy("push", "--hosts", deployed["inventory"], "--models-dir", models_dir, "--serve",
+                   "--mqtt", "mqtt://reader:p%40ss@broker.local", "--ha-discovery")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    prefix = deployed["prefix"]
+    unit = (prefix / "current" / "digit-edge.service").read_text()
+    exec_line = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+    assert " -m edge serve --source 0 " in exec_line
+    assert f"--bind 0.0.0.0 --port 8080 --token-file {prefix}/serve-token" in exec_line
+    # systemd would expand a lone % as a specifier: it is doubled.
+    assert "--mqtt mqtt://reader:p%%40ss@broker.local --ha-discovery" in exec_line
+    token = (prefix / "serve-token").read_text().strip()
+    assert len(token) >= 20 and (prefix / "serve-token").stat().st_mode & 0o077 == 0
+    out = " ".join(proc.stdout.split())
+    if "journalctl -u digit-edge -f" in out:  # systemd hosts only
+        assert f"Open its page: http://127.0.0.1:8080/?token={token}" in out
+    again = _deploy("push", "--hosts", deployed["inventory"], "--models-dir", models_dir, "--serve")
+    assert again.returncode == 0 and (prefix / "serve-token").read_text().strip() == token  # kept
+    back = _deploy("push", "--hosts", deployed["inventory"], "--models-dir", models_dir)
+    assert back.returncode == 0 and " -m edge run " in (prefix / "current" / "digit-edge.service").read_text()
+
+
+def test_serve_options_are_checked_before_deploying(tmp_path):
+    cases = [(["--ha-discovery"], "add --mqtt"), (["--mqtt", "http://broker"], "give mqtt://host")]
+    for extra, message in cases:
+        proc = _deploy("push", "--pi", "pi@raspberrypi.local", "--models-dir", tmp_path, *extra)
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr
 
 
 PI_USER = "digitpi"
