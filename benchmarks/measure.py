@@ -28,11 +28,12 @@ class BenchConfig:
     pipeline_repeats: int = 20  # passes over the fixed frame set
     photo_repeats: int = 3  # passes over full-size photos (each costs a JPEG decode of megapixels)
     cold_start_repeats: int = 3
+    serving_frames: int = 1500  # frames of `edge run` and of `edge serve` on the same video
 
     @classmethod
     def quick(cls) -> "BenchConfig":
         return cls(warmup_runs=20, timed_runs=300, keras_runs=10, pipeline_repeats=3, photo_repeats=1,
-                   cold_start_repeats=1)
+                   cold_start_repeats=1, serving_frames=500)
 
 
 def summarize_us(samples_s) -> dict[str, float]:

@@ -57,6 +57,16 @@ def render_markdown(result: dict) -> str:
             for k, f in enumerate(p["per_frame"], start=1):
                 lines.append(f"| {k} | {f['megapixels']:.1f} | {f['decode_ms_p50']:.1f} | {f['read_ms_p50']:.1f} "
                              f"| {f['read_ms_p50'] / f['decode_ms_p50']:.2f} |")
+    serving = result.get("serving")
+    if serving:
+        run, idle, watched = serving["run"], serving["serve_idle"], serving["serve_watched"]
+        viewer = "one MJPEG viewer" + (" and MQTT to a local Mosquitto" if watched["mqtt"] else " (no Mosquitto here)")
+        lines += ["", f"## edge serve against edge run ({serving['frames']} frames of one synthetic video)", "",
+                  "| process | frame loop p50 | resident memory |", "| --- | ---: | ---: |",
+                  f"| edge run --headless | {run['loop_ms_p50']:.2f} ms | {run['rss_mib']:.0f} MiB |",
+                  f"| edge serve, nobody watching | | {idle['rss_mib']:.0f} MiB |",
+                  f"| edge serve, {viewer} | {watched['loop_ms_p50']:.2f} ms | {watched['rss_mib']:.0f} MiB |",
+                  "", f"The viewer received {watched['viewer_frames']} frames (at most --stream-fps 10)."]
     cold = result.get("cold_start", {})
     if cold:
         lines += ["", "## Cold start and memory", "", "| process | start to first prediction | peak RSS |",

@@ -73,6 +73,11 @@ def _mnist_test(data_dir: Path | None):
         return None
 
 
+def _decode(data: bytes) -> np.ndarray:
+    import cv2
+    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+
+
 def _encode(frames: list[np.ndarray]) -> list[bytes]:
     import cv2
     return [cv2.imencode(".jpg", f, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes() for f in frames]
@@ -163,6 +168,11 @@ def run_suite(models_dir: Path, cfg: BenchConfig, data_dir: Path | None = None,
     if desk_dir is None:
         result["skipped"].append("full-size desk photos: no desk set (set DESK_DIR or --desk-dir)")
 
+    if mnist is not None:
+        from benchmarks.serving import serving_figures
+        scenes = [_decode(data) for data in frames["synthetic_10_digits_640x480"]]
+        result["serving"] = serving_figures(models["int8"], scenes, cfg.serving_frames, log)
+
     log("cold start and memory")
     result["cold_start"] = {"edge_int8": measure.cold_start(measure._EDGE_COLD, models["int8"],
                                                             cfg.cold_start_repeats)}
@@ -219,6 +229,10 @@ def check_targets(result: dict) -> list[dict]:
         largest = max(photos["per_frame"], key=lambda f: f["megapixels"])
         add(f"largest desk photo ({largest['megapixels']:.0f} MP): its read p50 / its decode p50",
             largest["read_ms_p50"] / largest["decode_ms_p50"], 1.0)
+    serving = result.get("serving")
+    if serving:
+        add("edge serve loop p50 (a stream viewer, MQTT) / edge run --headless p50", serving["loop_p50_ratio"], 1.10)
+        add("edge serve RSS, nobody watching, minus edge run RSS (MiB)", serving["idle_rss_extra_mib"], 30.0)
     tp = result.get("throughput", {}).get("int8")
     if tp:
         add("int8 batched throughput (images/s)", tp["batched_images_per_s"], 30000, lower_is_better=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict, deque
 
 import numpy as np
@@ -20,13 +21,18 @@ MAX_SAMPLES = 10_000
 
 
 class StageTimer:
-    """Collects milliseconds per named stage over the last MAX_SAMPLES frames."""
+    """Collects milliseconds per named stage over the last MAX_SAMPLES frames.
+
+    One thread adds while another may ask for the summary (`edge serve`'s status page).
+    """
 
     def __init__(self, max_samples: int = MAX_SAMPLES) -> None:
         self.samples: dict[str, deque[float]] = defaultdict(lambda: deque(maxlen=max_samples))
+        self._lock = threading.Lock()
 
     def add(self, stage: str, ms: float) -> None:
-        self.samples[stage].append(ms)
+        with self._lock:
+            self.samples[stage].append(ms)
 
     def add_all(self, timing_ms: dict[str, float]) -> None:
         for stage, ms in timing_ms.items():
@@ -34,4 +40,6 @@ class StageTimer:
 
     def summary(self) -> dict[str, dict[str, float]]:
         """{stage: {'p50': ms, 'p95': ms}} for every stage seen."""
-        return {stage: percentiles(v, (50, 95)) for stage, v in self.samples.items()}
+        with self._lock:
+            copies = {stage: list(v) for stage, v in self.samples.items()}
+        return {stage: percentiles(v, (50, 95)) for stage, v in copies.items()}

@@ -8,7 +8,6 @@ from typing import Callable
 from edge.live import LiveOptions, LiveSummary, run_live
 from edge.serve.state import LiveState
 from edge.sources import SourceError
-from edge.stats import StageTimer
 
 FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 30.0
@@ -32,7 +31,6 @@ class ReadingThread(threading.Thread):
         self.replay = replay
         self.say = say
         self.stop_event = threading.Event()
-        self.timer = StageTimer()
         self.frames = 0
         self.seconds = 0.0
 
@@ -41,7 +39,7 @@ class ReadingThread(threading.Thread):
 
     def summary(self) -> LiveSummary:
         """All frames of every run of the source, like `run`'s summary."""
-        return LiveSummary(self.frames, self.seconds, self.timer.summary(), interrupted=True)
+        return LiveSummary(self.frames, self.seconds, self.state.timer.summary(), interrupted=True)
 
     def _retry(self, delay: float, reason: str) -> float:
         self.state.source_down("lost", reason)
@@ -58,7 +56,7 @@ class ReadingThread(threading.Thread):
                 delay = self._retry(delay, str(exc))
                 continue
             summary = run_live(frames, self.reader, LiveOptions(smooth=self.smooth, headless=True),
-                               on_frame=self.state.update, stop=self.stop_event, timer=self.timer)
+                               on_frame=self.state.update, stop=self.stop_event, timer=self.state.timer)
             self.frames += summary.frames
             self.seconds += summary.seconds
             if self.stop_event.is_set():

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from edge.serve.metrics import Histogram
+from edge.stats import StageTimer
 
 JPEG_QUALITY = 80
 # /healthz says the source is lost when no frame came for this long.
@@ -56,6 +57,7 @@ class LiveState:
         self.source_errors_total = 0
         self.jpeg_encoded_total = 0  # frames encoded for /stream.mjpg: only while someone watches
         self.stages: dict[str, Histogram] = {}
+        self.timer = StageTimer()  # the reading loop's own percentiles, over its last frames
 
     def listen(self, callback: Callable[[bool], None]) -> None:
         """callback(text_changed) after every frame, from the reading thread."""
@@ -113,7 +115,7 @@ class LiveState:
             record = self.record
             fps = self.fps
         return {"status": health.status, "reason": health.reason, "fps": round(fps, 2),
-                "frame": self.frame_id, "reading": record}
+                "frame": self.frame_id, "reading": record, "stages_ms": self.timer.summary()}
 
     def jpeg(self) -> tuple[int, bytes] | None:
         """(frame id, the annotated frame as JPEG), encoded once per frame and only when asked."""
