@@ -52,7 +52,10 @@ class Hub:
     def on_frame(self, text_changed: bool) -> None:
         """LiveState listener, called from the reading thread."""
         if self.viewers:
-            self.loop.call_soon_threadsafe(self._wake, text_changed)
+            try:
+                self.loop.call_soon_threadsafe(self._wake, text_changed)
+            except RuntimeError:  # the server's loop has closed: shutting down
+                pass
 
     def _wake(self, text_changed: bool) -> None:
         self.frame.notify_all()
