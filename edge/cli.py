@@ -224,7 +224,8 @@ def serve(source, width, height, fps, smooth, model, backend, threads, min_confi
                            max_pixels=max_pixels)
 
     _say(f"reading {source} with {reader.classifier.describe()}")
-    options = ServeOptions(bind, port, smooth, replay, WebOptions(stream_fps, token, max_pixels))
+    loopback = bind in ("127.0.0.1", "::1", "localhost")
+    options = ServeOptions(bind, port, smooth, replay, WebOptions(stream_fps, token, max_pixels, loopback))
     info = {"model": str(model), "backend": reader.classifier.describe(), "source": source}
     try:
         summary = serve_forever(open_frames, reader, upload_reader, options, info, _say, publisher)

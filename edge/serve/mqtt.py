@@ -112,12 +112,10 @@ class Topics:
                   "payload_available": "online", "payload_not_available": "offline", "device": device}
         return {
             f"{self.ha_prefix}/sensor/{uid}/reading/config": {
-                **common, "name": "Reading", "unique_id": f"{uid}_reading", "object_id": f"{uid}_reading",
-                "icon": "mdi:numeric", "value_template": "{{ value_json.text }}",
+                **common, "name": "Reading", "unique_id": f"{uid}_reading", "icon": "mdi:numeric", "value_template": "{{ value_json.text }}",
                 "json_attributes_topic": self.reading},
             f"{self.ha_prefix}/sensor/{uid}/confidence/config": {
-                **common, "name": "Confidence", "unique_id": f"{uid}_confidence",
-                "object_id": f"{uid}_confidence", "unit_of_measurement": "%", "state_class": "measurement",
+                **common, "name": "Confidence", "unique_id": f"{uid}_confidence", "unit_of_measurement": "%", "state_class": "measurement",
                 "icon": "mdi:percent",
                 "value_template": "{{ (value_json.confidence * 100) | round(1) if value_json.confidence "
                                   "is not none else none }}"},
@@ -193,9 +191,12 @@ class MqttPublisher:
 
     def publish_stats(self, stats: dict) -> None:
         if self.connected:
-            self._publish(self.topics.stats, stats, retain=False, qos=0)
+            self._publish(self.topics.stats, stats, retain=False)
 
-    def _publish(self, topic: str, payload: dict | str, retain: bool, qos: int = 1) -> None:
+    # QoS 0: paho would resend an unacknowledged QoS 1 message after a reconnect, behind the
+    # fresh state on_connect publishes, and a stale reading or "offline" would end up retained.
+    # Every connect publishes the whole state again instead.
+    def _publish(self, topic: str, payload: dict | str, retain: bool, qos: int = 0) -> None:
         data = payload if isinstance(payload, str) else json.dumps(payload)
         info = self.client.publish(topic, data, qos=qos, retain=retain)
         if info.rc == 0:

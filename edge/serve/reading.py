@@ -55,8 +55,14 @@ class ReadingThread(threading.Thread):
             except SourceError as exc:
                 delay = self._retry(delay, str(exc))
                 continue
-            summary = run_live(frames, self.reader, LiveOptions(smooth=self.smooth, headless=True),
-                               on_frame=self.state.update, stop=self.stop_event, timer=self.state.timer)
+            try:
+                summary = run_live(frames, self.reader, LiveOptions(smooth=self.smooth, headless=True),
+                                   on_frame=self.state.update, stop=self.stop_event, timer=self.state.timer)
+            except Exception as exc:  # noqa: BLE001 - a service keeps reading: a camera driver's
+                # cv2.error or a bug in one frame must not leave the page up and the loop dead.
+                frames.close()
+                delay = self._retry(delay, f"reading failed ({type(exc).__name__}: {exc})")
+                continue
             self.frames += summary.frames
             self.seconds += summary.seconds
             if self.stop_event.is_set():

@@ -12,7 +12,7 @@ from typing import Callable
 from edge.live import LiveSummary
 from edge.serve.reading import ReadingThread
 from edge.serve.state import LiveState
-from edge.serve.web import MAX_UPLOAD_BYTES, Predictor, Server, WebOptions
+from edge.serve.web import MAX_OTHER_BODY_BYTES, Predictor, Server, WebOptions
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,9 @@ def serve(open_frames: Callable[[], object], reader, upload_reader, options: Ser
         stopped = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):  # systemctl stop sends SIGTERM
             loop.add_signal_handler(sig, stopped.set)
-        server = tornado.httpserver.HTTPServer(web.application(loop), max_body_size=MAX_UPLOAD_BYTES + 2**20,
-                                               idle_connection_timeout=60)
+        # Uploads raise their own limit once the token has passed (PredictHandler.prepare).
+        server = tornado.httpserver.HTTPServer(web.application(loop), max_body_size=MAX_OTHER_BODY_BYTES,
+                                               idle_connection_timeout=60, body_timeout=60)
         server.add_sockets(sockets)
         port = sockets[0].getsockname()[1]
         say(f"serving http://{url_host(options.bind)}:{port}/ (Ctrl-C stops)")

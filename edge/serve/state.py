@@ -48,6 +48,7 @@ class LiveState:
         self.fps = 0.0
         self._last_frame_at: float | None = None
         self._status, self._reason = "starting", "waiting for the first frame"
+        self._encode_lock = threading.Lock()  # viewers woken together encode a frame once
         self._jpeg: tuple[int, bytes] | None = None
         self._crops: tuple[int, bytes] | None = None
         # Prometheus counters and histograms.
@@ -119,6 +120,10 @@ class LiveState:
 
     def jpeg(self) -> tuple[int, bytes] | None:
         """(frame id, the annotated frame as JPEG), encoded once per frame and only when asked."""
+        with self._encode_lock:
+            return self._encode_jpeg()
+
+    def _encode_jpeg(self) -> tuple[int, bytes] | None:
         from edge.overlay import annotate
         with self._lock:
             frame_id, frame, reading, fps = self.frame_id, self._frame, self._reading, self.fps
@@ -140,6 +145,10 @@ class LiveState:
 
     def crops_png(self) -> bytes | None:
         """The 28x28 crops the model saw in the latest frame, side by side, captioned, as PNG."""
+        with self._encode_lock:
+            return self._encode_crops()
+
+    def _encode_crops(self) -> bytes | None:
         from edge.overlay import crop_strip
         with self._lock:
             frame_id, reading, cached = self.frame_id, self._reading, self._crops

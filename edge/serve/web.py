@@ -26,6 +26,8 @@ ASSETS = {"/": ("index.html", "text/html; charset=utf-8"),
           "/app.js": ("app.js", "text/javascript; charset=utf-8"),
           "/style.css": ("style.css", "text/css; charset=utf-8")}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Any other request's body: nothing else takes one, so a client cannot make the server hold megabytes.
+MAX_OTHER_BODY_BYTES = 64 * 1024
 MAX_VIEWERS = 8  # MJPEG and event-stream clients at once
 MAX_PENDING_UPLOADS = 4
 STALLED_CLIENT_S = 20.0  # a viewer that takes longer than this to take one frame is dropped
@@ -33,11 +35,17 @@ KEEPALIVE_S = 15.0
 UPLOAD_TYPES = ("image/", "application/octet-stream")
 
 
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+
+
 @dataclass(frozen=True)
 class WebOptions:
     stream_fps: float = 10.0
     token: str | None = None
     max_pixels: int = 50_000_000
+    # Listening on loopback without a token: only requests naming a loopback host are served, so
+    # a web page elsewhere cannot reach the API through DNS rebinding.
+    loopback_only: bool = False
 
 
 class Hub:
@@ -90,6 +98,9 @@ class Base(tornado.web.RequestHandler):
     def prepare(self) -> None:
         token = self.app.options.token
         if token is None:
+            if self.app.options.loopback_only and self.request.host_name.strip("[]") not in LOOPBACK_NAMES:
+                raise tornado.web.HTTPError(403, log_message="this server answers only to localhost, "
+                                                             "127.0.0.1 or [::1] (--bind and --token for more)")
             return
         header = self.request.headers.get("Authorization", "")
         given = header[7:] if header.startswith("Bearer ") else self.get_query_argument("token", "")
@@ -226,18 +237,19 @@ class PredictHandler(Base):
     """An uploaded image (raw body with an image type, or multipart field `image`) -> its reading."""
 
     def prepare(self) -> None:
-        super().prepare()
+        super().prepare()  # the token first: only then may a body this large be read
         length = self.request.headers.get("Content-Length")
-        if length is not None and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
+        if length is None or not length.isdigit():
+            # Browsers and curl send the length of a file; a chunked body would have to be
+            # read to its end before it could be refused.
+            raise tornado.web.HTTPError(411, log_message="send the upload with a Content-Length")
+        if int(length) > MAX_UPLOAD_BYTES:
             raise tornado.web.HTTPError(413, log_message=f"the upload is {int(length) / 2**20:.1f} MiB; "
                                                          f"the limit is {MAX_UPLOAD_BYTES // 2**20} MiB")
+        self.request.connection.set_max_body_size(MAX_UPLOAD_BYTES)
         self.chunks: list[bytes] = []
-        self.size = 0
 
     def data_received(self, chunk: bytes) -> None:
-        self.size += len(chunk)
-        if self.size > MAX_UPLOAD_BYTES:
-            raise tornado.web.HTTPError(413, log_message=f"the upload is over {MAX_UPLOAD_BYTES // 2**20} MiB")
         self.chunks.append(chunk)
 
     def _image(self) -> tuple[bytes, str]:
@@ -246,7 +258,10 @@ class PredictHandler(Base):
         if content_type.startswith("multipart/form-data"):
             args: dict = {}
             files: dict = {}
-            tornado.httputil.parse_body_arguments(content_type, body, args, files)
+            try:
+                tornado.httputil.parse_body_arguments(content_type, body, args, files)
+            except tornado.httputil.HTTPInputError as exc:
+                raise tornado.web.HTTPError(400, log_message=f"a malformed multipart form ({exc})") from None
             if not files.get("image"):
                 raise tornado.web.HTTPError(400, log_message="no multipart field named 'image'")
             upload = files["image"][0]

@@ -179,15 +179,15 @@ def test_new_release_then_rollback(deployed, models_dir, tmp_path):
 
 def test_serve_mode_renders_serve_with_a_private_token(deployed, models_dir):
     proc = _deploy("push", "--hosts", deployed["inventory"], "--models-dir", models_dir, "--serve",
-                   "--mqtt", "mqtt://reader:p%40ss@broker.local", "--ha-discovery")
+                   "--mqtt", "mqtt://reader:p%40s$s\\@broker.local", "--ha-discovery")
     assert proc.returncode == 0, proc.stdout[-3000:]
     prefix = deployed["prefix"]
     unit = (prefix / "current" / "digit-edge.service").read_text()
     exec_line = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
     assert " -m edge serve --source 0 " in exec_line
     assert f"--bind 0.0.0.0 --port 8080 --token-file {prefix}/serve-token" in exec_line
-    # systemd would expand a lone % as a specifier: it is doubled.
-    assert "--mqtt mqtt://reader:p%%40ss@broker.local --ha-discovery" in exec_line
+    # systemd expands % specifiers, $ variables and \\ escapes, even in quotes: each is doubled.
+    assert "--mqtt 'mqtt://reader:p%%40s$$s\\\\@broker.local' --ha-discovery" in exec_line
     token = (prefix / "serve-token").read_text().strip()
     assert len(token) >= 20 and (prefix / "serve-token").stat().st_mode & 0o077 == 0
     out = " ".join(proc.stdout.split())

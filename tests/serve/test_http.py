@@ -26,7 +26,7 @@ def _first_part(served, path: str = "/stream.mjpg", timeout: float = 10.0) -> by
     """The first JPEG of the MJPEG stream, read from a raw socket."""
     host, port = served.url.split("//")[1].rstrip("/").rsplit(":", 1)
     with socket.create_connection((host, int(port)), timeout=timeout) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
         data = b""
         while b"\xff\xd9" not in data:
             chunk = sock.recv(65536)
@@ -81,7 +81,7 @@ def test_events_follow_the_reading(served, demo_video):
     host, port = served.url.split("//")[1].rstrip("/").rsplit(":", 1)
     texts = []
     with socket.create_connection((host, int(port)), timeout=30) as sock:
-        sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
         buffer = b""
         deadline = time.monotonic() + 30
         while len(texts) < 4 and time.monotonic() < deadline:
@@ -126,12 +126,45 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(served):
     wait_for(lambda: served.json("/healthz")[0] == 200, what="the first frame")
     host, port = served.url.split("//")[1].rstrip("/").rsplit(":", 1)
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+        sock.sendall(b"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/jpeg\r\n"
                      b"Content-Length: 104857600\r\n\r\n" + b"\xff" * 1000)
         answer = sock.recv(65536).decode(errors="replace")
     assert answer.startswith("HTTP/1.1 413")
     assert "the limit is 20 MiB" in answer
     assert served.json("/healthz")[0] == 200
+
+
+def _raw(served, request: bytes, timeout: float = 10.0) -> str:
+    """Sends raw bytes; the first answer, or "" when the server closed the connection unanswered."""
+    host, port = served.url.split("//")[1].rstrip("/").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        try:
+            sock.sendall(request)
+            return sock.recv(65536).decode(errors="replace")
+        except (ConnectionResetError, BrokenPipeError):
+            return ""
+
+
+def test_bodies_are_refused_where_no_route_takes_one(served):
+    wait_for(lambda: served.json("/healthz")[0] == 200, what="the first frame")
+    # No token here, and still no route reads megabytes it did not ask for.
+    answer = _raw(served, b"POST /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 22000000\r\n\r\n" + b"x" * 70000)
+    assert not answer.startswith("HTTP/1.1 2"), answer[:200]
+    # A chunked body has no length to refuse it by up front: it is not taken at all.
+    answer = _raw(served, b"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
+                          b"Transfer-Encoding: chunked\r\n\r\n10000\r\n" + b"x" * 65536 + b"\r\n")
+    assert answer.startswith("HTTP/1.1 411") and "Content-Length" in answer, answer[:300]
+    status, error = served.post("/api/predict", b"--x\r\nbroken", "multipart/form-data")
+    assert status == 400 and "multipart" in error["error"]
+    assert served.json("/healthz")[0] == 200
+
+
+def test_without_a_token_only_loopback_names_are_served(served):
+    answer = _raw(served, b"GET /api/status HTTP/1.1\r\nHost: rebound.example.com:8080\r\n\r\n")
+    assert answer.startswith("HTTP/1.1 403") and "answers only to localhost" in answer
+    for host in (b"localhost:8080", b"127.0.0.1", b"[::1]:8080"):
+        assert _raw(served, b"GET /healthz HTTP/1.1\r\nHost: " + host + b"\r\n\r\n").startswith("HTTP/1.1 ")
+        assert " 403 " not in _raw(served, b"GET /healthz HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")[:20]
 
 
 def test_a_stalled_viewer_does_not_slow_the_loop(served):
@@ -147,7 +180,7 @@ def test_a_stalled_viewer_does_not_slow_the_loop(served):
     stalled = socket.socket()
     stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     stalled.connect((host, int(port)))
-    stalled.sendall(b"GET /stream.mjpg HTTP/1.1\r\nHost: x\r\n\r\n")  # and never read
+    stalled.sendall(b"GET /stream.mjpg HTTP/1.1\r\nHost: localhost\r\n\r\n")  # and never read
     try:
         wait_for(lambda: served.metric("digit_edge_viewers") == 1, what="the stalled viewer to be counted")
         time.sleep(2)  # long enough for its socket buffers to fill

@@ -71,7 +71,12 @@ async function pollStatus() {
 }
 
 function startLive() {
-  $("stream").src = withToken("stream.mjpg");
+  const stream = $("stream");
+  // A server that restarts (systemd, a new release) ends the stream: open it again.
+  stream.addEventListener("error", () => setTimeout(() => {
+    stream.src = withToken("stream.mjpg", { t: Date.now() });
+  }, 2000));
+  stream.src = withToken("stream.mjpg");
   const events = new EventSource(withToken("api/events"));
   events.addEventListener("reading", (event) => showReading(JSON.parse(event.data)));
   pollStatus();
