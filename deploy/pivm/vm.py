@@ -176,8 +176,11 @@ def host_pip_settings() -> dict[str, str]:
     proxy = os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")
     if proxy and "proxy" not in settings:
         settings["proxy"] = proxy
+    for key in ("index-url", "extra-index-url"):  # a file:// index is a folder of this machine only
+        if key in settings:
+            settings[key] = " ".join(url for url in settings[key].split() if not url.startswith("file:"))
     local = r"(?<![\w.-])(127\.0\.0\.1|localhost|\[::1\])(?![\w.-])"
-    return {k: re.sub(local, HOST_FROM_VM, v) for k, v in settings.items()}
+    return {k: re.sub(local, HOST_FROM_VM, v) for k, v in settings.items() if v}
 
 
 def bring_in_host_trust(vm: Vm, log: Callable[[str], None] = print) -> None:
@@ -187,11 +190,12 @@ def bring_in_host_trust(vm: Vm, log: Callable[[str], None] = print) -> None:
     system trust store holds; pip in the VM must trust it too.
     """
     certificates = sorted(HOST_CA_DIR.rglob("*.crt")) if HOST_CA_DIR.is_dir() else []
+    # Kept in /usr/local/share/ca-certificates for a later update-ca-certificates, and appended to
+    # the bundle now: update-ca-certificates itself takes minutes on an emulated CPU.
     for i, cert in enumerate(certificates):
-        vm.ssh(f"sudo tee /usr/local/share/ca-certificates/host-{i}-{cert.name} >/dev/null", check=True,
-               input=cert.read_text(), timeout=60)
-    if certificates:
-        vm.ssh("sudo update-ca-certificates >/dev/null", check=True, timeout=300)
+        name = f"/usr/local/share/ca-certificates/host-{i}-{cert.name}"
+        vm.ssh(f"sudo tee {name} >/dev/null && sudo sh -c 'cat {name} >> /etc/ssl/certs/ca-certificates.crt'",
+               check=True, input=cert.read_text(), timeout=60)
     pip_conf = "[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n" + "".join(
         f"{k} = {v}\n" for k, v in sorted(host_pip_settings().items()))
     vm.ssh("sudo tee /etc/pip.conf >/dev/null", check=True, input=pip_conf, timeout=60)

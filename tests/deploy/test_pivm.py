@@ -62,13 +62,15 @@ def test_the_mirror_comes_from_apt_sources_in_either_format(tmp_path):
 
 def test_local_pip_settings_point_at_the_host_as_the_vm_sees_it(monkeypatch, tmp_path):
     conf = tmp_path / "pip.conf"
-    conf.write_text("[global]\nindex-url = http://127.0.0.1:3141/simple\ncert = /host/only/ca.pem\n")
+    conf.write_text("[global]\nindex-url = http://127.0.0.1:3141/simple\ncert = /host/only/ca.pem\n"
+                    "extra-index-url = file:///opt/wheels/simple\n")
     monkeypatch.setenv("PIP_CONFIG_FILE", str(conf))
     monkeypatch.setenv("PIP_DEFAULT_TIMEOUT", "180")
     monkeypatch.setenv("PIP_TRUSTED_HOST", "localhost")
     settings = host_pip_settings()
     assert settings["index-url"] == "http://10.0.2.2:3141/simple"
     assert settings["timeout"] == "180" and settings["trusted-host"] == "10.0.2.2"
+    assert "extra-index-url" not in settings  # a folder of this machine only
     assert "cert" not in settings  # a host path; the VM trusts the host's CAs through its own store
 
 
