@@ -7,7 +7,7 @@ MODELS ?= models
 # TensorFlow's C++ start-up chatter hides the progress bar.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup train convert test test-gates predict live bench deploy rollback clean
+.PHONY: setup train convert test test-gates predict live bench deploy rollback clean pi-vm test-pi
 
 setup: $(STAMP)
 
@@ -56,3 +56,12 @@ rollback: $(STAMP)
 
 clean:
 	rm -rf $(MODELS) .pytest_cache
+
+# The emulated Pi (Debian 12 arm64 under qemu), built once into ~/.cache/digit-edge/pi-vm.
+pi-vm: $(STAMP)
+	$(PY) -m deploy.pivm build
+
+# make test-pi [PI=pi@raspberrypi.local]: deploy for real and prove the service lives, on the
+# emulated Pi booted from the cached image, or on a real Pi when PI is given.
+test-pi: $(STAMP) $(if $(PI),,pi-vm)
+	PI=$(PI) MODELS=$(MODELS) $(PY) -m pytest -m pi tests/pi $(PYTEST_ARGS)
