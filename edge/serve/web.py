@@ -32,6 +32,7 @@ MAX_VIEWERS = 8  # MJPEG and event-stream clients at once
 MAX_PENDING_UPLOADS = 4
 STALLED_CLIENT_S = 20.0  # a viewer that takes longer than this to take one frame is dropped
 KEEPALIVE_S = 15.0
+FRAME_POLL_S = 0.02  # how often a stream viewer looks for a newer frame than the one it has
 UPLOAD_TYPES = ("image/", "application/octet-stream")
 
 
@@ -49,26 +50,25 @@ class WebOptions:
 
 
 class Hub:
-    """Wakes the stream and event handlers (on the server's loop) when the reading thread has news."""
+    """Wakes the event streams (on the server's loop) when the reading thread has a new reading.
+
+    Only changes cross threads: waking the server's loop for every frame would take the
+    interpreter lock from the reading thread a hundred times a second. The MJPEG stream polls
+    for new frames at its own, lower rate instead.
+    """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.frame = tornado.locks.Condition()
         self.text = tornado.locks.Condition()
         self.viewers = 0
 
     def on_frame(self, text_changed: bool) -> None:
         """LiveState listener, called from the reading thread."""
-        if self.viewers:
+        if text_changed and self.viewers:
             try:
-                self.loop.call_soon_threadsafe(self._wake, text_changed)
+                self.loop.call_soon_threadsafe(self.text.notify_all)
             except RuntimeError:  # the server's loop has closed: shutting down
                 pass
-
-    def _wake(self, text_changed: bool) -> None:
-        self.frame.notify_all()
-        if text_changed:
-            self.text.notify_all()
 
 
 class Predictor:
@@ -204,11 +204,11 @@ class StreamHandler(_Watching):
         while not self.closed:
             started = time.monotonic()
             if self.app.state.frame_id == last_id:
-                await self.app.hub.frame.wait(timeout=timedelta(seconds=1))
+                await asyncio.sleep(FRAME_POLL_S)
                 continue
             jpeg = await loop.run_in_executor(None, self.app.state.jpeg)
             if jpeg is None:
-                await self.app.hub.frame.wait(timeout=timedelta(seconds=1))
+                await asyncio.sleep(FRAME_POLL_S)
                 continue
             last_id, data = jpeg
             await self.send(b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n%s\r\n"
