@@ -212,7 +212,7 @@ def serve(source, width, height, fps, smooth, model, backend, threads, min_confi
           port, stream_fps, token, token_file, mqtt_url, mqtt_prefix, device_id, ha_discovery, ha_prefix) -> None:
     """The live loop of `run` with a web page, a JSON API, /healthz, /metrics and MQTT."""
     from edge.serve.server import ServeError, ServeOptions, serve as serve_forever
-    from edge.serve.web import WebOptions
+    from edge.serve.base import WebOptions
     from edge.sources import open_source
     token = _token(token, token_file)
     publisher = _mqtt_publisher(mqtt_url, mqtt_prefix, device_id, ha_prefix if ha_discovery else None, model)

@@ -12,7 +12,9 @@ from typing import Callable
 from edge.live import LiveSummary
 from edge.serve.reading import ReadingThread
 from edge.serve.state import LiveState
-from edge.serve.web import MAX_OTHER_BODY_BYTES, Predictor, Server, WebOptions
+from edge.serve.base import MAX_OTHER_BODY_BYTES, WebOptions
+from edge.serve.upload import Predictor
+from edge.serve.web import Server
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,61 @@
+"""What every route of `edge serve` shares: its options, the token and host checks, JSON errors."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import tornado.web
+
+if TYPE_CHECKING:
+    from edge.serve.web import Server
+
+# Any request's body but an upload's: nothing else takes one, so a client cannot make the server
+# hold megabytes.
+MAX_OTHER_BODY_BYTES = 64 * 1024
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    stream_fps: float = 10.0
+    token: str | None = None
+    max_pixels: int = 50_000_000
+    # Listening on loopback without a token: only requests naming a loopback host are served, so
+    # a web page elsewhere cannot reach the API through DNS rebinding.
+    loopback_only: bool = False
+
+
+class Base(tornado.web.RequestHandler):
+    def initialize(self, app: "Server") -> None:
+        self.app = app
+
+    def prepare(self) -> None:
+        token = self.app.options.token
+        if token is None:
+            if self.app.options.loopback_only and self.request.host_name.strip("[]") not in LOOPBACK_NAMES:
+                raise tornado.web.HTTPError(403, log_message="this server answers only to localhost, "
+                                                             "127.0.0.1 or [::1] (--bind and --token for more)")
+            return
+        header = self.request.headers.get("Authorization", "")
+        given = header[7:] if header.startswith("Bearer ") else self.get_query_argument("token", "")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise tornado.web.HTTPError(401, reason="Unauthorized", log_message="a token is needed")
+
+    def set_default_headers(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        exc = kwargs.get("exc_info", (None, None))[1]
+        message = getattr(exc, "log_message", None) or self._reason
+        if status_code == 401:
+            message = "a token is needed: ?token=... or Authorization: Bearer ..."
+        self.finish({"error": message, "status": status_code})
+
+    def write_json(self, payload: dict, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(payload))

@@ -1,0 +1,94 @@
+"""Uploads to `edge serve`: POST /api/predict, read by a reader of its own, off the server's loop."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import tornado.httputil
+import tornado.web
+
+from edge.serve.base import Base
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_PENDING_UPLOADS = 4
+UPLOAD_TYPES = ("image/", "application/octet-stream")
+
+
+class Predictor:
+    """Reads uploaded images with a reader of its own, one at a time, off the server's loop."""
+
+    def __init__(self, reader, max_pixels: int) -> None:
+        self.reader = reader
+        self.max_pixels = max_pixels
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="predict")
+        self.pending = 0
+
+    def read(self, data: bytes, name: str) -> dict:
+        """Raises ImageError (a ValueError) for what is not a readable image."""
+        from edge.imagefile import decode_image
+        frame = decode_image(data, name, self.max_pixels)
+        reading = self.reader.read(frame)
+        record = {"file": name, **reading.to_json(), "width": frame.shape[1], "height": frame.shape[0]}
+        for digit, scores in zip(record["digits"], reading.scores if reading.scores is not None else []):
+            digit["probabilities"] = [round(float(p), 4) for p in scores]
+        return record
+
+
+@tornado.web.stream_request_body
+class PredictHandler(Base):
+    """An uploaded image (raw body with an image type, or multipart field `image`) -> its reading."""
+
+    def prepare(self) -> None:
+        super().prepare()  # the token first: only then may a body this large be read
+        length = self.request.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            # Browsers and curl send the length of a file; a chunked body would have to be
+            # read to its end before it could be refused.
+            raise tornado.web.HTTPError(411, log_message="send the upload with a Content-Length")
+        if int(length) > MAX_UPLOAD_BYTES:
+            raise tornado.web.HTTPError(413, log_message=f"the upload is {int(length) / 2**20:.1f} MiB; "
+                                                         f"the limit is {MAX_UPLOAD_BYTES // 2**20} MiB")
+        self.request.connection.set_max_body_size(MAX_UPLOAD_BYTES)
+        self.chunks: list[bytes] = []
+
+    def data_received(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+
+    def _image(self) -> tuple[bytes, str]:
+        body = b"".join(self.chunks)
+        content_type = self.request.headers.get("Content-Type", "")
+        if content_type.startswith("multipart/form-data"):
+            args: dict = {}
+            files: dict = {}
+            try:
+                tornado.httputil.parse_body_arguments(content_type, body, args, files)
+            except tornado.httputil.HTTPInputError as exc:
+                raise tornado.web.HTTPError(400, log_message=f"a malformed multipart form ({exc})") from None
+            if not files.get("image"):
+                raise tornado.web.HTTPError(400, log_message="no multipart field named 'image'")
+            upload = files["image"][0]
+            return upload.body, Path(upload.filename or "upload").name
+        if not content_type.startswith(UPLOAD_TYPES):
+            raise tornado.web.HTTPError(415, log_message=f"send an image (Content-Type image/...) or a "
+                                                         f"multipart form with a field 'image', not "
+                                                         f"{content_type or 'no Content-Type'}")
+        return body, "upload"
+
+    async def post(self) -> None:
+        data, name = self._image()
+        if not data:
+            raise tornado.web.HTTPError(400, log_message="the upload is empty")
+        predictor = self.app.predictor
+        if predictor.pending >= MAX_PENDING_UPLOADS:
+            raise tornado.web.HTTPError(503, log_message="busy reading other uploads: try again")
+        predictor.pending += 1
+        try:
+            record = await asyncio.get_running_loop().run_in_executor(predictor.pool, predictor.read, data, name)
+        except ValueError as exc:  # ImageError: not an image, truncated, too many pixels
+            raise tornado.web.HTTPError(400, log_message=str(exc)) from None
+        finally:
+            predictor.pending -= 1
+        self.app.uploads_total += 1
+        self.write_json(record)
