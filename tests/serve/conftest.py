@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -75,10 +76,11 @@ class Served:
         return any(text in line for line in list(self.lines))
 
 
-def start_serve(*args, cwd: Path = REPO) -> Served:
+def start_serve(*args, cwd: Path = REPO, env: dict | None = None) -> Served:
     """Starts the server on port 0 and waits until it says where it listens."""
     process = subprocess.Popen([sys.executable, "-m", "edge", "serve", "--port", "0", *map(str, args)],
-                               cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env=None if env is None else {**os.environ, **env})
     served = Served(process)
     ready = threading.Event()
 

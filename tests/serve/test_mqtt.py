@@ -29,7 +29,7 @@ def _free_port() -> int:
 class Broker:
     """A Mosquitto process on 127.0.0.1:port, stoppable and restartable on the same port."""
 
-    def __init__(self, tmp_path) -> None:
+    def __init__(self, tmp_path, extra_config: str = "") -> None:
         if MOSQUITTO is None:
             message = "mosquitto is not installed (apt-get install mosquitto; .ci/run does it)"
             if os.environ.get("CI"):
@@ -37,7 +37,10 @@ class Broker:
             pytest.skip(message)
         self.port = _free_port()
         self.config = tmp_path / "mosquitto.conf"
-        self.config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        # As root, mosquitto drops to the user `mosquitto`, who cannot read the test's private files.
+        stay = "user root\n" if os.geteuid() == 0 else ""
+        self.config.write_text(f"listener {self.port} 127.0.0.1\npersistence false\n{stay}"
+                               + (extra_config or "allow_anonymous true\n"))
         self.process = None
         self.start()
 
@@ -185,6 +188,57 @@ def test_a_broker_that_is_down_at_start_is_waited_for(tiny_models, demo_video, b
         wait_for(lambda: server.said("MQTT connected"), 90, "the first connection once the broker is up")
     finally:
         server.stop()
+
+
+def _tls_files(folder) -> dict[str, str]:
+    """A throwaway CA and a certificate for localhost signed by it."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=digit-edge test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+            "-subj", "/CN=localhost")
+    (folder / "san.ext").write_text("subjectAltName=DNS:localhost\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
+    return {name: str(folder / f"{name}.pem") for name in ("ca", "server")} | {"key": str(folder / "server.key")}
+
+
+def test_tls_and_credentials(tiny_models, demo_video, tmp_path):
+    if not (shutil.which("openssl") and shutil.which("mosquitto_passwd")):
+        pytest.skip("openssl or mosquitto_passwd is missing")
+    files = _tls_files(tmp_path)
+    subprocess.run(["mosquitto_passwd", "-b", "-c", str(tmp_path / "passwords"), "reader", "s3cret:%$"],
+                   check=True, capture_output=True)
+    broker = Broker(tmp_path, f"cafile {files['ca']}\ncertfile {files['server']}\nkeyfile {files['key']}\n"
+                              f"allow_anonymous false\npassword_file {tmp_path / 'passwords'}\n")
+    trust = {"SSL_CERT_FILE": files["ca"]}  # the test CA, as a system trust store would hold it
+    model = tiny_models / "digits_int8.tflite"
+    try:
+        good = start_serve("--source", demo_video.path, "--loop", "--model", model, "--device-id", "tls-1",
+                           "--mqtt", f"mqtts://reader:s3cret%3A%25%24@localhost:{broker.port}", env=trust)
+        try:
+            wait_for(lambda: good.said("MQTT connected to mqtts://reader@localhost"), 30, "a TLS connection")
+            assert good.metric("digit_edge_mqtt_connected") == 1
+            assert not good.said("s3cret")  # the password is never printed
+        finally:
+            good.stop()
+        wrong = start_serve("--source", demo_video.path, "--loop", "--model", model, "--device-id", "tls-2",
+                            "--mqtt", f"mqtts://reader:wrong@localhost:{broker.port}", env=trust)
+        try:
+            wait_for(lambda: wrong.said("refused the connection"), 30, "the refusal to be said")
+            assert wrong.metric("digit_edge_mqtt_connected") == 0 and wrong.json("/healthz")[0] == 200
+        finally:
+            wrong.stop()
+        untrusted = start_serve("--source", demo_video.path, "--loop", "--model", model, "--device-id", "tls-3",
+                                "--mqtt", f"mqtts://reader:s3cret%3A%25%24@localhost:{broker.port}")
+        try:
+            wait_for(lambda: untrusted.said("cannot be reached"), 30, "a certificate it does not trust refused")
+            assert untrusted.metric("digit_edge_mqtt_connected") == 0
+        finally:
+            untrusted.stop()
+    finally:
+        broker.stop()
 
 
 def test_the_reading_payload_and_broker_urls():
