@@ -212,7 +212,7 @@ def serve(source, width, height, fps, smooth, model, backend, threads, min_confi
           port, stream_fps, token, token_file, mqtt_url, mqtt_prefix, device_id, ha_discovery, ha_prefix) -> None:
     """The live loop of `run` with a web page, a JSON API, /healthz, /metrics and MQTT."""
     from edge.serve.server import ServeError, ServeOptions, serve as serve_forever
-    from edge.serve.base import WebOptions
+    from edge.serve.base import LOOPBACK_NAMES, WebOptions
     from edge.sources import open_source
     token = _token(token, token_file)
     publisher = _mqtt_publisher(mqtt_url, mqtt_prefix, device_id, ha_prefix if ha_discovery else None, model)
@@ -224,8 +224,8 @@ def serve(source, width, height, fps, smooth, model, backend, threads, min_confi
                            max_pixels=max_pixels)
 
     _say(f"reading {source} with {reader.classifier.describe()}")
-    loopback = bind in ("127.0.0.1", "::1", "localhost")
-    options = ServeOptions(bind, port, smooth, replay, WebOptions(stream_fps, token, max_pixels, loopback))
+    options = ServeOptions(bind, port, smooth, replay,
+                           WebOptions(stream_fps, token, max_pixels, loopback_only=bind in LOOPBACK_NAMES))
     info = {"model": str(model), "backend": reader.classifier.describe(), "source": source}
     try:
         summary = serve_forever(open_frames, reader, upload_reader, options, info, _say, publisher)

@@ -107,12 +107,13 @@ def run_live(source, reader, options: LiveOptions, emit: Callable[[dict], None] 
                       "inference": reading.timing_ms["inference"], "draw": (t3 - t2) * 1e3,
                       "total": (t3 - t0) * 1e3}
             timer.add_all(timing)
-            record = {"frame": frames, **reading.to_json(timing), "raw_text": reading.text, "text": text}
-            if on_frame:
-                on_frame(record, frame, reading)
-            if emit:
-                emit(record)
-            elif on_text and text != shown:
+            if on_frame or emit:  # the record costs a JSON-ready copy of every digit: only when used
+                record = {"frame": frames, **reading.to_json(timing), "raw_text": reading.text, "text": text}
+                if on_frame:
+                    on_frame(record, frame, reading)
+                if emit:
+                    emit(record)
+            if not emit and on_text and text != shown:
                 on_text(text)
                 shown = text
             frames += 1
