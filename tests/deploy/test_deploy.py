@@ -15,18 +15,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import REPO
+from tests.conftest import REPO, free_port
 
 pytestmark = pytest.mark.slow
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 PI_PLATFORMS = [f"manylinux_2_{v}_aarch64" for v in (36, 35, 34, 31, 28, 27, 17)] + ["manylinux2014_aarch64"]
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +35,7 @@ def ssh_server(tmp_path_factory):
     for name in ("host_key", "client_key"):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / name)], check=True)
     (d / "authorized_keys").write_text((d / "client_key.pub").read_text())
-    port = _free_port()
+    port = free_port()
     (d / "sshd_config").write_text(
         f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys .ssh/authorized_keys\n"
         f"PidFile {d}/sshd.pid\nUsePAM no\nStrictModes no\nPasswordAuthentication no\n"
@@ -256,7 +251,7 @@ def test_a_sudo_user_deploys_into_a_root_owned_prefix_and_rolls_back(ssh_server,
 
 def test_bad_hosts_fail_alone(ssh_server, models_dir, tmp_path):
     prefix = tmp_path / "opt"
-    closed_port = _free_port()
+    closed_port = free_port()
     inventory = _inventory(
         tmp_path / "fleet.ini",
         _host_line("good", ssh_server, prefix / "good"),

@@ -8,22 +8,17 @@ import shutil
 import signal
 import socket
 import subprocess
-import threading
 import time
 from dataclasses import dataclass, field
 
 import pytest
 
+from tests.conftest import free_port
 from tests.serve.conftest import start_serve, wait_for
 
 pytestmark = pytest.mark.slow
 MOSQUITTO = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None)
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Broker:
@@ -35,7 +30,7 @@ class Broker:
             if os.environ.get("CI"):
                 pytest.fail(message)
             pytest.skip(message)
-        self.port = _free_port()
+        self.port = free_port()
         self.config = tmp_path / "mosquitto.conf"
         # As root, mosquitto drops to the user `mosquitto`, who cannot read the test's private files.
         stay = "user root\n" if os.geteuid() == 0 else ""
