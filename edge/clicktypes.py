@@ -21,3 +21,9 @@ class FiniteFloat(click.FloatRange):
         if number is not None and not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number", param, ctx)
         return number
+
+    def _describe_range(self) -> str:
+        # click describes an open range as "x<=None" in --help; there is nothing to describe.
+        if self.min is None and self.max is None:
+            return ""
+        return super()._describe_range()
