@@ -27,7 +27,10 @@ class DetectorOptions:
     min_digit_height: float = 0.035
     page_min_digit_height: float = 0.008
     max_digit_height: float = 0.8
-    max_aspect: float = 2.5  # width / height above this is a rule or a dash, not a digit
+    max_aspect: float = 2.5  # width / height above this is a rule or a dash, not a digit,
+    # unless its ink spreads across the line like digits do (touching digits, "200" in one stroke),
+    # up to this aspect: wider is a scribble or a word.
+    max_touching_aspect: float = 5.0
     max_fill: float = 0.75  # ink / box area above this is a blob (a shadow's edge, a thumb)
     min_relative_height: float = 0.45  # of the median candidate height: smaller is a speck,
     # unless it is round: handwriting often makes 0 a small o, down to this height.
@@ -185,13 +188,32 @@ def _in_margin(b: Box, frame_shape: tuple[int, int], margin_px: int) -> bool:
     return b.x <= margin_px or b.y <= margin_px or b.x + b.w >= w - margin_px or b.y + b.h >= h - margin_px
 
 
+# Ink spread across its own main axis by at least this share of its box height (the standard
+# deviation) is written, not drawn as one line: a rule, dash or underline spreads by about
+# a pen's width over 3.5 (0.03 of a digit's height), a digit by 0.25 of its height or more.
+MIN_WRITTEN_SPREAD = 0.12
+
+
+def line_spread(mask: np.ndarray) -> float:
+    """The standard deviation of a blob's ink across its main axis, in pixels: (h, w) 0/255 -> float."""
+    m = cv2.moments(mask, binaryImage=True)
+    if m["m00"] == 0:
+        return 0.0
+    a, b, c = m["mu20"] / m["m00"], m["mu11"] / m["m00"], m["mu02"] / m["m00"]
+    smaller = (a + c) / 2 - np.sqrt(((a - c) / 2) ** 2 + b * b)
+    return float(np.sqrt(max(smaller, 0.0)))
+
+
 def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
-                  opts: DetectorOptions, min_height_px: float | None = None, margin_px: int = 0) -> list[Candidate]:
+                  opts: DetectorOptions, min_height_px: float | None = None, margin_px: int = 0,
+                  labels: np.ndarray | None = None) -> list[Candidate]:
     """Drops what is not a digit: specks, rules, blobs, things cut by the frame edge.
 
     Args:
       margin_px: ink reaching this close to the edge is cut by it (a rectified page's own
         edge and the desk beyond it).
+      labels: the components' label image; with it, a blob wider than max_aspect is kept when its
+        ink is written across the line (touching digits), not drawn along it (a dash).
     """
     h, w = frame_shape
     min_h = opts.min_digit_height * h if min_height_px is None else min_height_px
@@ -201,7 +223,9 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
         b = c.box
         if _in_margin(b, (h, w), margin_px) or not min_h <= b.h <= max_h:
             continue
-        if b.w > opts.max_aspect * b.h:
+        if b.w > opts.max_aspect * b.h and not (
+                labels is not None and b.w <= opts.max_touching_aspect * b.h
+                and line_spread(digit_mask(labels, c)) >= MIN_WRITTEN_SPREAD * b.h):
             continue
         # A solid box is a blob, unless it is narrow: a straight "1" fills its box too.
         if c.ink > opts.max_fill * b.w * b.h and b.w > 0.35 * b.h:
@@ -269,7 +293,7 @@ def locate_digits(mask: np.ndarray, opts: DetectorOptions, min_height_px: float 
     if len(candidates) > MAX_CANDIDATES:
         candidates = sorted(candidates, key=lambda c: c.ink, reverse=True)[:MAX_CANDIDATES]
     digit_h = typical_height(candidates, min_height_px)
-    digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts, min_height_px, margin_px)
+    digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts, min_height_px, margin_px, labels)
     order = reading_order([c.box for c in digits], [c.centre_or_box() for c in digits])
     return [Found(digits[i].box, digit_mask(labels, digits[i]), digits[i].centre_or_box()) for i in order]
 

@@ -173,19 +173,24 @@ def _stack(crops: list[np.ndarray]) -> np.ndarray:
     return np.stack(crops) if crops else np.zeros((0, spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX), np.uint8)
 
 
-def _aspects(found: list[Found]) -> list[float]:
-    """segment.aspect of each blob, against the frame's typical digit height."""
-    digit_height = float(np.median([f.box.h for f in found])) if found else 1.0
-    return [segment.aspect(f.box.w, f.box.h, digit_height) for f in found]
+def _digit_height(found: list[Found]) -> float:
+    """The frame's typical digit height: the median blob's."""
+    return float(np.median([f.box.h for f in found])) if found else 1.0
 
 
-def _plan_cuts(found: list[Found], aspects: list[float], whole_confidence: np.ndarray, opts: DetectorOptions
+def _weighed(scores: np.ndarray, aspects: list[float]) -> np.ndarray:
+    """Each reading's confidence times its plausibility for its blob's shape: (N, 10), N -> (N,)."""
+    return np.array([float(s.max()) * segment.plausibility(int(np.argmax(s)), a) for s, a in zip(scores, aspects)],
+                    np.float32)
+
+
+def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarray, opts: DetectorOptions
                ) -> tuple[dict[int, _Cuts], np.ndarray]:
     """Candidate pieces of the blobs that a split could win for, as one batch of crops."""
     crops: list[np.ndarray] = []
     plans = {}
     for k, (f, aspect) in enumerate(zip(found, aspects)):
-        if not segment.could_split(float(whole_confidence[k]), aspect):
+        if not segment.could_split(float(whole_weight[k]), aspect):
             continue
         cuts = segment.candidates(f.mask, aspect)
         if cuts is None:
@@ -194,7 +199,7 @@ def _plan_cuts(found: list[Found], aspects: list[float], whole_confidence: np.nd
         rows = {}
         for key, piece in cuts.pieces.items():
             rows[key] = len(crops)
-            crops.append(mnist_crop(f.mask[piece.y0:piece.y1, piece.x0:piece.x1], opts, pen))
+            crops.append(mnist_crop(piece.mask, opts, pen))
         plans[k] = _Cuts(cuts, rows)
     return plans, _stack(crops)
 
@@ -203,17 +208,20 @@ def _resolve(found: list[Found], aspects: list[float], whole: np.ndarray, whole_
              plans: dict[int, _Cuts], cut_crops: np.ndarray, cut_scores: np.ndarray
              ) -> tuple[list[Box], np.ndarray, np.ndarray]:
     """Per located digit, the reading that wins: boxes (processing pixels), (M, 10) scores, (M, 28, 28) crops."""
-    cut_confidence = cut_scores.max(axis=1) if len(cut_scores) else np.zeros(0)
+    digit_height = _digit_height(found)
+    whole_weight = _weighed(whole_scores, aspects)
     boxes, scores, crops = [], [], []
     for k, (f, aspect) in enumerate(zip(found, aspects)):
         chain: list[tuple[int, int]] = []
         plan = plans.get(k)
         if plan is not None:
-            chain, product = segment.best_split(len(plan.candidates.points),
-                                                {key: float(cut_confidence[r]) for key, r in plan.rows.items()})
+            keys = list(plan.rows)
+            pieces = [plan.candidates.pieces[key] for key in keys]
+            weight = _weighed(cut_scores[[plan.rows[key] for key in keys]],
+                              [segment.aspect(p.x1 - p.x0, p.y1 - p.y0, digit_height) for p in pieces])
+            chain, product = segment.best_split(len(plan.candidates.points), dict(zip(keys, weight.tolist())))
             labels = [int(np.argmax(cut_scores[plan.rows[key]])) for key in chain]
-            if not segment.split_wins(float(whole_scores[k].max()), product, aspect) \
-                    or segment.only_strokes(labels):
+            if not segment.split_wins(float(whole_weight[k]), product, aspect) or segment.only_strokes(labels):
                 chain = []
         if not chain:
             boxes.append(f.box)
@@ -262,9 +270,10 @@ class DigitReader:
         whole_scores = self.classifier.scores(whole)
         t2 = time.perf_counter()
         # Blobs that may be touching digits: their candidate pieces, read in a second batch.
-        aspects = _aspects(found)
+        digit_height = _digit_height(found)
+        aspects = [segment.aspect(f.box.w, f.box.h, digit_height) for f in found]
         plans, cut_crops = ({}, whole[:0]) if one_digit or not len(found) else \
-            _plan_cuts(found, aspects, whole_scores.max(axis=1), self.options)
+            _plan_cuts(found, aspects, _weighed(whole_scores, aspects), self.options)
         t3 = time.perf_counter()
         cut_scores = self.classifier.scores(cut_crops)
         t4 = time.perf_counter()

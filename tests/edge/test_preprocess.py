@@ -138,6 +138,21 @@ def test_filter_drops_specks_rules_blobs_and_edge_cut():
     assert sorted(c.ids[0] for c in kept) == [0, 1, 2]
 
 
+def test_a_wide_blob_is_kept_when_written_across_and_dropped_when_drawn_along():
+    # "0000" in one stroke (aspect 2.7) is four digits; a sloped dash as wide for its height is not.
+    opts = DetectorOptions()
+    mask = np.zeros((120, 400), np.uint8)
+    for x in (30, 66, 102, 138):
+        cv2.ellipse(mask, (x, 60), (18, 25), 0, 0, 360, 255, 3)
+    cv2.line(mask, (200, 80), (340, 30), 255, 4)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    cands = [Candidate(Box(*map(int, stats[i, :4])), (i,), int(stats[i, 4])) for i in range(1, count)]
+    assert len(cands) == 2 and all(c.box.w > opts.max_aspect * c.box.h for c in cands)
+    kept = filter_digits(cands, mask.shape, opts, labels=labels)
+    assert [c.box.x for c in kept] == [10]  # the zeros; the dash is gone
+    assert filter_digits(cands, mask.shape, opts) == []  # without the labels, wide is wide
+
+
 def test_reading_order_rows_then_columns():
     # Two lines, given shuffled; the second line starts slightly lower on the left.
     boxes = [Box(200, 100, 20, 40), Box(10, 12, 20, 40), Box(100, 8, 20, 40),

@@ -82,6 +82,37 @@ def test_cut_points_sit_where_two_digits_touch():
     assert found is not None and any(p.x1 - p.x0 > 15 for p in found.pieces.values())
 
 
+def test_a_cut_follows_the_gap_between_slanted_digits():
+    # Two "1"s slanted like "//", overlapping in columns, joined by a bar: a straight cut slices
+    # both; the cut's path goes down the gap between them and crosses only the bar.
+    mask = np.zeros((40, 36), np.uint8)
+    cv2.line(mask, (2, 38), (16, 2), 255, 3)
+    cv2.line(mask, (18, 38), (32, 2), 255, 3)
+    cv2.line(mask, (10, 20), (24, 20), 255, 2)
+    [path] = segment.cut_paths(mask, [17])
+    assert np.count_nonzero(mask[:, 17]) > 10
+    assert sum(mask[y, x] > 0 for y, x in enumerate(path)) <= 3
+    assert np.abs(np.diff(path)).max() <= 1
+
+
+def test_round_digits_touching_are_cut_at_the_joint_of_their_outlines():
+    # "00": where the two touch, their sides stack up and the column profile peaks; its minima
+    # lie inside the 0s. The outline's valleys, from above and below, find the joint.
+    mask = np.zeros((40, 60), np.uint8)
+    cv2.ellipse(mask, (15, 20), (13, 17), 0, 0, 360, 255, 3)
+    cv2.ellipse(mask, (42, 20), (13, 17), 0, 0, 360, 255, 3)
+    assert segment.contour_valleys(mask) and all(abs(c - 28) <= 2 for c in segment.contour_valleys(mask))
+    found = segment.candidates(mask, segment.aspect(60, 40, digit_height=40))
+    whole_zeros = [p for p in found.pieces.values() if abs(p.x0 - 0) <= 2 and abs(p.x1 - 29) <= 3]
+    assert whole_zeros, "the left 0 is one piece, from its edge to the joint"
+
+
+def test_a_reading_wider_than_its_digit_ever_is_weighs_less():
+    assert segment.plausibility(9, 0.8) == 1.0 and segment.plausibility(0, 1.4) == 1.0
+    assert segment.plausibility(9, 1.11 + segment.TOO_WIDE_HALVING) == pytest.approx(0.5)
+    assert segment.plausibility(1, 1.3) < 0.25  # a "1" wider than tall is two strokes
+
+
 def test_a_narrow_blob_is_never_cut():
     mask = np.zeros((40, 20), np.uint8)
     cv2.line(mask, (10, 2), (10, 37), 255, 3)
