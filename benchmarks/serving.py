@@ -19,7 +19,10 @@ from typing import Callable
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-SETTLE_S = 3.0  # reading before memory is sampled: imports done, buffers grown
+# Memory is sampled once a process has read this share of the frames (imports done, buffers grown):
+# at the same point of the video for both, however fast the machine reads it.
+SETTLE_SHARE = 0.5
+WAIT_S = 300.0  # for a served loop to reach a frame count
 MOSQUITTO = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None)
 
 
@@ -42,22 +45,20 @@ def _edge(*args) -> list[str]:
 
 
 def measure_run(model: Path, video: Path, frames: int) -> dict:
-    """`run --headless --json` to `frames` frames: its loop p50 (ms) and its RSS after SETTLE_S."""
+    """`run --headless --json` to `frames` frames: its loop p50 (ms) and its RSS once settled."""
     proc = subprocess.Popen(_edge("run", "--source", video, "--headless", "--json", "--model", model,
                                   "--max-frames", frames), cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     totals, rss = [], None
-    started = time.monotonic()
     for line in proc.stdout:
         record = json.loads(line)
         if "timing_ms" in record:
             totals.append(record["timing_ms"]["total"])
-        if rss is None and time.monotonic() - started > SETTLE_S:
+        if rss is None and len(totals) >= SETTLE_SHARE * frames:
             rss = _rss_mib(proc.pid)
     proc.wait()
     if proc.returncode != 0 or rss is None:
-        raise RuntimeError(f"edge run failed or ended before {SETTLE_S} s (exit {proc.returncode}): "
-                           "make the video longer")
+        raise RuntimeError(f"edge run failed or read {len(totals)} of {frames} frames (exit {proc.returncode})")
     return {"frames": len(totals), "loop_ms_p50": float(np.median(totals)), "rss_mib": rss}
 
 
@@ -82,8 +83,18 @@ def _status(url: str) -> dict:
         return json.loads(response.read())
 
 
+def _wait_for_frame(url: str, frame: float) -> dict:
+    """The served loop's status once it has read `frame` frames."""
+    deadline = time.monotonic() + WAIT_S
+    while (status := _status(url))["frame"] < frame:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"edge serve read {status['frame']} frames in {WAIT_S:.0f} s, not {frame:.0f}")
+        time.sleep(0.05)
+    return status
+
+
 def measure_serve(model: Path, video: Path, frames: int, watched: bool, workdir: Path) -> dict:
-    """`serve --loop`, nobody watching: its RSS after SETTLE_S. Watched: one stream viewer from the
+    """`serve --loop`, nobody watching: its RSS once settled, as run's. Watched: one stream viewer from the
     start and MQTT to a local Mosquitto (when installed); the loop p50 over the first `frames` frames."""
     args = ["serve", "--source", video, "--loop", "--port", "0", "--model", model]
     broker = None
@@ -105,13 +116,11 @@ def measure_serve(model: Path, video: Path, frames: int, watched: bool, workdir:
             raise RuntimeError("edge serve did not start")
         threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
         if not watched:
-            time.sleep(SETTLE_S)
+            _wait_for_frame(url, SETTLE_SHARE * frames)
             return {"rss_mib": _rss_mib(proc.pid)}
         viewer = _Viewer(url)
         viewer.start()
-        while _status(url)["frame"] < frames:
-            time.sleep(0.1)
-        status = _status(url)
+        status = _wait_for_frame(url, frames)
         viewer.stop.set()
         return {"loop_ms_p50": status["stages_ms"]["total"]["p50"], "frames": status["frame"],
                 "viewer_frames": viewer.frames, "mqtt": broker is not None, "rss_mib": _rss_mib(proc.pid)}
