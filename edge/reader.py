@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from edge import page as pages
-from edge import preprocess, rules, segment, spec
+from edge import preprocess, rules, segment, spec, upright
 from edge.detect import (Box, DetectorOptions, Found, ink_mask, locate_digits, mnist_crop, processing_scale,
                          roi_box)
 from edge.runtime import Classifier, top_classes
@@ -269,14 +269,23 @@ class DigitReader:
         t1 = time.perf_counter()
         whole_scores = self.classifier.scores(whole)
         t2 = time.perf_counter()
-        # Blobs that may be touching digits: their candidate pieces, read in a second batch.
+        # Blobs that may be touching digits: their candidate pieces, read in a second batch; with
+        # them, the unsure digits of sloped lines turned upright.
         digit_height = _digit_height(found)
         aspects = [segment.aspect(f.box.w, f.box.h, digit_height) for f in found]
         plans, cut_crops = ({}, whole[:0]) if one_digit or not len(found) else \
             _plan_cuts(found, aspects, _weighed(whole_scores, aspects), self.options)
+        skew = 0.0 if one_digit else upright.skew_deg(np.array([f.centre for f in found]).reshape(-1, 2), digit_height)
+        turned = upright.unsure(whole_scores.max(axis=1), skew)
+        second = np.concatenate([cut_crops, _stack([mnist_crop(upright.turn_upright(found[k].mask, skew), self.options)
+                                                    for k in turned])])
         t3 = time.perf_counter()
-        cut_scores = self.classifier.scores(cut_crops)
+        second_scores = self.classifier.scores(second)
         t4 = time.perf_counter()
+        cut_scores = second_scores[:len(cut_crops)]
+        for k, s, crop in zip(turned, second_scores[len(cut_crops):], second[len(cut_crops):]):
+            if s.max() > whole_scores[k].max():
+                whole_scores[k], whole[k] = s, crop
         boxes, scores, crops = _resolve(found, aspects, whole, whole_scores, plans, cut_crops, cut_scores)
         floor = min(NOT_A_DIGIT_CONFIDENCE, self.min_confidence)
         kept = [k for k in range(len(boxes)) if scores[k].max() >= floor]

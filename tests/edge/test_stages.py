@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import layout, page, rules, segment, synth
+from edge import layout, page, rules, segment, synth, upright
 
 
 def _sheet_with_lines(size=(700, 500)) -> np.ndarray:
@@ -111,6 +111,23 @@ def test_a_reading_wider_than_its_digit_ever_is_weighs_less():
     assert segment.plausibility(9, 0.8) == 1.0 and segment.plausibility(0, 1.4) == 1.0
     assert segment.plausibility(9, 1.11 + segment.TOO_WIDE_HALVING) == pytest.approx(0.5)
     assert segment.plausibility(1, 1.3) < 0.25  # a "1" wider than tall is two strokes
+
+
+def test_a_digit_on_a_turned_page_is_turned_upright_by_the_lines_slope():
+    # A "1" on lines sloping 15 degrees down to the right leans the same way; turned by the
+    # lines' slope it stands upright again, and none of its ink is lost off the canvas.
+    stroke = np.zeros((60, 60), np.uint8)
+    cv2.line(stroke, (30, 8), (30, 52), 255, 4)
+    lean = cv2.getRotationMatrix2D((30, 30), -15, 1.0)  # clockwise: how the page turned
+    leaning = np.where(cv2.warpAffine(stroke, lean, (60, 60)) > 127, 255, 0).astype(np.uint8)
+    centres = np.array([[x, 100 + x * np.tan(np.radians(15))] for x in range(0, 400, 50)])
+    skew = upright.skew_deg(centres, digit_height=40)
+    assert skew == pytest.approx(15, abs=0.5)
+    standing = upright.turn_upright(leaning, skew)
+    ys, xs = np.nonzero(standing)
+    assert xs.max() - xs.min() <= 6 and ys.max() - ys.min() >= 40
+    assert upright.unsure(np.array([0.99, 0.6]), skew) == [1]
+    assert upright.unsure(np.array([0.6]), upright.skew_deg(centres * [1, 0] + [0, 100], 40)) == []
 
 
 def test_a_narrow_blob_is_never_cut():
