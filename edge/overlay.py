@@ -54,3 +54,19 @@ def crop_strip(crops: np.ndarray, labels: list[str], zoom: int = 4) -> np.ndarra
                     cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 1, cv2.LINE_AA)
         tiles.append(tile)
     return np.hstack(tiles)
+
+
+CUT_MADE_BGR = (0, 0, 255)
+CUT_TRIED_BGR = (0, 170, 230)
+
+
+def draw_cuts(ink: np.ndarray, offered: list[tuple[Box, np.ndarray, list[int]]]) -> np.ndarray:
+    """The ink mask, dimmed, with the cuts tried on each blob offered for cutting (amber) and the
+    cuts made (red): (H, W) 0/255 and, per blob, (its box, (k, h) cut paths, indices of those made)."""
+    out = cv2.cvtColor(cv2.bitwise_and(ink, 150), cv2.COLOR_GRAY2BGR)
+    for box, paths, made in offered:
+        rows = np.arange(box.y, box.y + paths.shape[1])
+        for k, path in enumerate(paths):
+            columns = np.clip(box.x + path, 0, out.shape[1] - 1)
+            out[rows, columns] = CUT_MADE_BGR if k in made else CUT_TRIED_BGR
+    return out

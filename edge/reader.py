@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
 
-import cv2
 import numpy as np
 
-from edge import page as pages
-from edge import preprocess, rules, segment, spec, upright
-from edge.detect import (Box, DetectorOptions, Found, ink_mask, locate_digits, mnist_crop, processing_scale,
-                         roi_box)
+from edge import overlay, preprocess, segment, spec, upright
+from edge.detect import Box, DetectorOptions, Found, mnist_crop, roi_box
+from edge.locate import locate, scaled_mapping
 from edge.runtime import Classifier, top_classes
 
 UNSURE_LABEL = "?"
@@ -71,96 +68,6 @@ def labels_for(scores: np.ndarray, min_confidence: float) -> list[tuple[str, flo
             for c, p in zip(classes, confidences)]
 
 
-@dataclass
-class Located:
-    """The digits found in a frame, in reading order, and how to map their boxes back to the frame."""
-
-    found: list[Found]
-    to_frame: Callable[[Box], Box]
-    trace: dict[str, np.ndarray]
-    stages_ms: dict[str, float] = field(default_factory=dict)  # page, ink, digits
-
-
-def scaled_mapping(scale: float, dx: int, dy: int) -> Callable[[Box], Box]:
-    """Boxes of an image shrunk by `scale` from a frame region at (dx, dy) -> the frame's pixels."""
-    return lambda box: box.scaled(1.0 / scale, dx, dy)
-
-
-def homography_mapping(back: np.ndarray, dx: int, dy: int) -> Callable[[Box], Box]:
-    """Boxes of a rectified page -> the bounding box of their outline in the frame's pixels."""
-    def to_frame(box: Box) -> Box:
-        corners = np.float32([[box.x, box.y], [box.x + box.w, box.y], [box.x + box.w, box.y + box.h],
-                              [box.x, box.y + box.h]])
-        mapped = pages.map_points(corners, back)
-        x0, y0 = np.floor(mapped.min(axis=0)).astype(int)
-        x1, y1 = np.ceil(mapped.max(axis=0)).astype(int)
-        return Box(int(x0) + dx, int(y0) + dy, max(1, int(x1 - x0)), max(1, int(y1 - y0)))
-    return to_frame
-
-
-def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
-                   trace: dict[str, np.ndarray] | None) -> np.ndarray:
-    """Ink, with printed rules taken out of it; rules are looked for inside the page's edge band
-    (the paper's own edge is a long thin line too, and is dropped with the band later)."""
-    mask = ink_mask(gray, opts)
-    if opts.remove_rules:
-        inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
-        cleaned, removed = rules.remove_rules(inner)
-        if cleaned is not inner:
-            inner[:] = cleaned
-        if trace is not None:
-            red = np.zeros_like(mask)
-            red[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset] = removed
-            trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, cv2.bitwise_or(mask, red)])
-    return mask
-
-
-def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
-           trace: bool = False) -> Located:
-    """Finds the digits of a BGR or grey frame: on the sheet when one lies on a desk, else in the frame.
-
-    Stages: page (find and rectify the sheet, or shrink the frame), ink (grey, flatten,
-    threshold, rules out), digits (components, merging, filtering, reading order).
-    """
-    steps: dict[str, np.ndarray] | None = {} if trace else None
-    t0 = time.perf_counter()
-    dx = dy = 0
-    if roi is not None:
-        frame = frame[roi.y:roi.y + roi.h, roi.x:roi.x + roi.w]
-        dx, dy = roi.x, roi.y
-    pyramid = preprocess.Pyramid(frame)
-    sheet = pages.find_page(frame, pyramid) if opts.find_page and frame.ndim == 3 else None
-    if sheet is not None:
-        # The grey of a halving no larger than the page's scale is warped: one channel, fast.
-        scale = pages.rectified_scale(sheet, opts.page_max_side_px)
-        source, source_scale = pyramid.at_most(scale) if scale < 0.75 else (frame, 1.0)
-        gray, back = pages.rectify(preprocess.to_gray(source), sheet, opts.page_max_side_px, source_scale)
-        to_frame = homography_mapping(back, dx, dy)
-        inset, min_height = pages.inset_px(gray.shape), opts.page_min_digit_height * gray.shape[0]
-        if steps is not None:
-            outline = frame.copy()
-            cv2.polylines(outline, [sheet.corners.astype(np.int32)], True, (255, 0, 255),
-                          max(2, max(frame.shape[:2]) // 300))
-            steps["page"] = outline
-            steps["rectified"] = pages.rectify(source, sheet, opts.page_max_side_px, source_scale)[0]
-    else:
-        scale = processing_scale(frame.shape, opts.max_side_px)
-        view = preprocess.shrink(frame, scale) if scale < 1 else frame
-        to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
-        gray = preprocess.to_gray(view)
-        inset, min_height = 0, None
-    t1 = time.perf_counter()
-    mask = _ink_and_rules(gray, opts, inset, steps)
-    t2 = time.perf_counter()
-    # On a page, what reaches into the band along its edge is the paper's edge or the desk.
-    found = locate_digits(mask, opts, min_height, inset)
-    t3 = time.perf_counter()
-    if steps is not None:
-        steps["ink"] = mask
-    stages = {"page": (t1 - t0) * 1e3, "ink": (t2 - t1) * 1e3, "digits": (t3 - t2) * 1e3}
-    return Located(found, to_frame, steps or {}, stages)
-
-
 @dataclass(frozen=True)
 class _Cuts:
     """A blob offered for cutting: its candidate pieces and where each sits in the cut batch."""
@@ -206,11 +113,12 @@ def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarra
 
 def _resolve(found: list[Found], aspects: list[float], whole: np.ndarray, whole_scores: np.ndarray,
              plans: dict[int, _Cuts], cut_crops: np.ndarray, cut_scores: np.ndarray
-             ) -> tuple[list[Box], np.ndarray, np.ndarray]:
-    """Per located digit, the reading that wins: boxes (processing pixels), (M, 10) scores, (M, 28, 28) crops."""
+             ) -> tuple[list[Box], np.ndarray, np.ndarray, dict[int, list[int]]]:
+    """Per located digit, the reading that wins: boxes (processing pixels), (M, 10) scores, (M, 28, 28)
+    crops; and per blob cut, the indices of its cut points where the cuts were made."""
     digit_height = _digit_height(found)
     whole_weight = _weighed(whole_scores, aspects)
-    boxes, scores, crops = [], [], []
+    boxes, scores, crops, made = [], [], [], {}
     for k, (f, aspect) in enumerate(zip(found, aspects)):
         chain: list[tuple[int, int]] = []
         plan = plans.get(k)
@@ -228,12 +136,13 @@ def _resolve(found: list[Found], aspects: list[float], whole: np.ndarray, whole_
             scores.append(whole_scores[k])
             crops.append(whole[k])
             continue
+        made[k] = [i for i, _ in chain[1:]]
         for key in chain:
             piece, row = plan.candidates.pieces[key], plan.rows[key]
             boxes.append(Box(f.box.x + piece.x0, f.box.y + piece.y0, piece.x1 - piece.x0, piece.y1 - piece.y0))
             scores.append(cut_scores[row])
             crops.append(cut_crops[row])
-    return boxes, np.array(scores, np.float32).reshape(-1, spec.NUM_CLASSES), _stack(crops)
+    return boxes, np.array(scores, np.float32).reshape(-1, spec.NUM_CLASSES), _stack(crops), made
 
 
 class DigitReader:
@@ -286,7 +195,11 @@ class DigitReader:
         for k, s, crop in zip(turned, second_scores[len(cut_crops):], second[len(cut_crops):]):
             if s.max() > whole_scores[k].max():
                 whole_scores[k], whole[k] = s, crop
-        boxes, scores, crops = _resolve(found, aspects, whole, whole_scores, plans, cut_crops, cut_scores)
+        boxes, scores, crops, made = _resolve(found, aspects, whole, whole_scores, plans, cut_crops, cut_scores)
+        if trace and "ink" in steps:
+            steps["cuts"] = overlay.draw_cuts(steps["ink"], [
+                (found[k].box, plan.candidates.paths[1:-1], [i - 1 for i in made.get(k, [])])
+                for k, plan in plans.items()])
         floor = min(NOT_A_DIGIT_CONFIDENCE, self.min_confidence)
         kept = [k for k in range(len(boxes)) if scores[k].max() >= floor]
         boxes, scores, crops = [boxes[k] for k in kept], scores[kept], crops[kept]

@@ -66,6 +66,7 @@ class Candidates:
 
     points: list[int]  # 0, the cuts, the width: where each cut's path is centred
     pieces: dict[tuple[int, int], Piece]  # (i, j) into points -> the piece from points[i] to points[j]
+    paths: np.ndarray  # (len(points), h): the column each point's cut takes on each row
 
 
 def column_profile(mask: np.ndarray) -> np.ndarray:
@@ -192,7 +193,7 @@ def candidates(mask: np.ndarray, blob_aspect: float) -> Candidates | None:
     if not cuts:
         return None
     points = [0, *cuts, w]
-    paths = [np.zeros(h, np.int64), *cut_paths(mask, cuts), np.full(h, w, np.int64)]
+    paths = np.vstack([np.zeros(h, np.int64), cut_paths(mask, cuts), np.full(h, w, np.int64)])
     pieces = {}
     for i in range(len(points) - 1):
         for j in range(i + 1, len(points)):
@@ -204,7 +205,7 @@ def candidates(mask: np.ndarray, blob_aspect: float) -> Candidates | None:
             piece = _piece(mask, paths[i], paths[j])
             if piece is not None:
                 pieces[(i, j)] = piece
-    return Candidates(points, pieces) if pieces else None
+    return Candidates(points, pieces, paths) if pieces else None
 
 
 def plausibility(label: int, aspect: float) -> float:

@@ -169,7 +169,7 @@ def test_roi_box_is_centred():
 def _find_digits(gray, opts):
     """Boxes in reading order and (N, 28, 28) crops, through the reader's own locate stage."""
     from edge.detect import mnist_crop
-    from edge.reader import locate
+    from edge.locate import locate
     found = locate(gray, opts).found
     crops = np.zeros((len(found), 28, 28), np.uint8)
     for k, f in enumerate(found):

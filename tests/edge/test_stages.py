@@ -198,3 +198,17 @@ def test_a_lone_tall_stroke_is_no_rule():
     cv2.line(mask, (200, 20), (200, 280), 255, 4)  # a "1" filling a close-up
     cleaned, removed = rules.remove_rules(mask)
     assert not removed.any() and (cleaned == mask).all()
+
+
+def test_the_cuts_picture_shows_cuts_made_in_red_and_cuts_tried_in_amber():
+    from edge import overlay
+    from edge.detect import Box
+    ink = np.zeros((50, 80), np.uint8)
+    cv2.ellipse(ink, (25, 25), (12, 18), 0, 0, 360, 255, 3)
+    cv2.ellipse(ink, (48, 25), (12, 18), 0, 0, 360, 255, 3)
+    box = Box(10, 5, 52, 40)
+    paths = np.array([[26] * 40, [38] * 40])  # in the blob's columns, one per row
+    picture = overlay.draw_cuts(ink, [(box, paths, [1])])
+    assert picture.shape == (50, 80, 3)
+    assert tuple(picture[20, 48]) == overlay.CUT_MADE_BGR and tuple(picture[20, 36]) == overlay.CUT_TRIED_BGR
+    assert tuple(picture[2, 48]) != overlay.CUT_MADE_BGR  # above the blob's box: nothing drawn

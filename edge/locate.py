@@ -1,0 +1,105 @@
+"""Locating the digits of a frame: the page (found and rectified, or the frame shrunk), the ink with
+printed rules taken out, the digits in reading order, and the way back to the frame's pixels."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from edge import page as pages
+from edge import preprocess, rules
+from edge.detect import Box, DetectorOptions, Found, ink_mask, locate_digits, processing_scale
+
+
+@dataclass
+class Located:
+    """The digits found in a frame, in reading order, and how to map their boxes back to the frame."""
+
+    found: list[Found]
+    to_frame: Callable[[Box], Box]
+    trace: dict[str, np.ndarray]
+    stages_ms: dict[str, float] = field(default_factory=dict)  # page, ink, digits
+
+
+def scaled_mapping(scale: float, dx: int, dy: int) -> Callable[[Box], Box]:
+    """Boxes of an image shrunk by `scale` from a frame region at (dx, dy) -> the frame's pixels."""
+    return lambda box: box.scaled(1.0 / scale, dx, dy)
+
+
+def homography_mapping(back: np.ndarray, dx: int, dy: int) -> Callable[[Box], Box]:
+    """Boxes of a rectified page -> the bounding box of their outline in the frame's pixels."""
+    def to_frame(box: Box) -> Box:
+        corners = np.float32([[box.x, box.y], [box.x + box.w, box.y], [box.x + box.w, box.y + box.h],
+                              [box.x, box.y + box.h]])
+        mapped = pages.map_points(corners, back)
+        x0, y0 = np.floor(mapped.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(mapped.max(axis=0)).astype(int)
+        return Box(int(x0) + dx, int(y0) + dy, max(1, int(x1 - x0)), max(1, int(y1 - y0)))
+    return to_frame
+
+
+def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
+                   trace: dict[str, np.ndarray] | None) -> np.ndarray:
+    """Ink, with printed rules taken out of it; rules are looked for inside the page's edge band
+    (the paper's own edge is a long thin line too, and is dropped with the band later)."""
+    mask = ink_mask(gray, opts)
+    if opts.remove_rules:
+        inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
+        cleaned, removed = rules.remove_rules(inner)
+        if cleaned is not inner:
+            inner[:] = cleaned
+        if trace is not None:
+            red = np.zeros_like(mask)
+            red[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset] = removed
+            trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, cv2.bitwise_or(mask, red)])
+    return mask
+
+
+def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
+           trace: bool = False) -> Located:
+    """Finds the digits of a BGR or grey frame: on the sheet when one lies on a desk, else in the frame.
+
+    Stages: page (find and rectify the sheet, or shrink the frame), ink (grey, flatten,
+    threshold, rules out), digits (components, merging, filtering, reading order).
+    """
+    steps: dict[str, np.ndarray] | None = {} if trace else None
+    t0 = time.perf_counter()
+    dx = dy = 0
+    if roi is not None:
+        frame = frame[roi.y:roi.y + roi.h, roi.x:roi.x + roi.w]
+        dx, dy = roi.x, roi.y
+    pyramid = preprocess.Pyramid(frame)
+    sheet = pages.find_page(frame, pyramid) if opts.find_page and frame.ndim == 3 else None
+    if sheet is not None:
+        # The grey of a halving no larger than the page's scale is warped: one channel, fast.
+        scale = pages.rectified_scale(sheet, opts.page_max_side_px)
+        source, source_scale = pyramid.at_most(scale) if scale < 0.75 else (frame, 1.0)
+        gray, back = pages.rectify(preprocess.to_gray(source), sheet, opts.page_max_side_px, source_scale)
+        to_frame = homography_mapping(back, dx, dy)
+        inset, min_height = pages.inset_px(gray.shape), opts.page_min_digit_height * gray.shape[0]
+        if steps is not None:
+            outline = frame.copy()
+            cv2.polylines(outline, [sheet.corners.astype(np.int32)], True, (255, 0, 255),
+                          max(2, max(frame.shape[:2]) // 300))
+            steps["page"] = outline
+            steps["rectified"] = pages.rectify(source, sheet, opts.page_max_side_px, source_scale)[0]
+    else:
+        scale = processing_scale(frame.shape, opts.max_side_px)
+        view = preprocess.shrink(frame, scale) if scale < 1 else frame
+        to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
+        gray = preprocess.to_gray(view)
+        inset, min_height = 0, None
+    t1 = time.perf_counter()
+    mask = _ink_and_rules(gray, opts, inset, steps)
+    t2 = time.perf_counter()
+    # On a page, what reaches into the band along its edge is the paper's edge or the desk.
+    found = locate_digits(mask, opts, min_height, inset)
+    t3 = time.perf_counter()
+    if steps is not None:
+        steps["ink"] = mask
+    stages = {"page": (t1 - t0) * 1e3, "ink": (t2 - t1) * 1e3, "digits": (t3 - t2) * 1e3}
+    return Located(found, to_frame, steps or {}, stages)
