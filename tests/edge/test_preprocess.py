@@ -11,6 +11,7 @@ from edge.detect import (
     Box,
     Candidate,
     DetectorOptions,
+    components,
     filter_digits,
     merge_fragments,
     reading_order,
@@ -136,6 +137,20 @@ def test_filter_drops_specks_rules_blobs_and_edge_cut():
     ]
     kept = filter_digits(digits + junk, (240, 320), opts)
     assert sorted(c.ids[0] for c in kept) == [0, 1, 2]
+
+
+def test_components_are_in_frame_pixels_and_an_inkless_mask_has_none():
+    # Labelled inside the ink's bounding box, reported in the frame's pixels.
+    mask = np.zeros((50, 60), np.uint8)
+    mask[10:20, 30:35] = 255
+    mask[30:40, 5:8] = 255
+    labels, found = components(mask)
+    assert sorted(c.box for c in found) == [Box(5, 30, 3, 10), Box(30, 10, 5, 10)]
+    assert labels.shape == mask.shape and labels[15, 32] != labels[35, 6] and labels[0, 0] == 0
+    assert sorted(c.centre for c in found) == [(6.0, 34.5), (32.0, 14.5)]
+    for empty in (np.zeros((5, 5), np.uint8), np.zeros((0, 5), np.uint8)):
+        labels, found = components(empty)
+        assert found == [] and labels.shape == empty.shape
 
 
 def test_a_wide_blob_is_kept_when_written_across_and_dropped_when_drawn_along():
