@@ -87,8 +87,7 @@ def _digit_height(found: list[Found]) -> float:
 
 def _weighed(scores: np.ndarray, aspects: list[float]) -> np.ndarray:
     """Each reading's confidence times its plausibility for its blob's shape: (N, 10), N -> (N,)."""
-    return np.array([float(s.max()) * segment.plausibility(int(np.argmax(s)), a) for s, a in zip(scores, aspects)],
-                    np.float32)
+    return scores.max(axis=1) * segment.plausibility(scores.argmax(axis=1), np.asarray(aspects))
 
 
 def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarray, opts: DetectorOptions
@@ -184,8 +183,9 @@ class DigitReader:
         aspects = [segment.aspect(f.box.w, f.box.h, digit_height) for f in found]
         plans, cut_crops = ({}, whole[:0]) if one_digit or not len(found) else \
             _plan_cuts(found, aspects, _weighed(whole_scores, aspects), self.options)
-        skew = 0.0 if one_digit else upright.skew_deg(np.array([f.centre for f in found]).reshape(-1, 2), digit_height)
-        turned = upright.unsure(whole_scores.max(axis=1), skew)
+        turned = [] if one_digit else upright.unsure(whole_scores.max(axis=1))
+        skew = upright.skew_deg(np.array([f.centre for f in found]), digit_height) if turned else 0.0
+        turned = turned if skew else []
         second = np.concatenate([cut_crops, _stack([mnist_crop(upright.turn_upright(found[k].mask, skew), self.options)
                                                     for k in turned])])
         t3 = time.perf_counter()

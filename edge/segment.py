@@ -208,10 +208,14 @@ def candidates(mask: np.ndarray, blob_aspect: float) -> Candidates | None:
     return Candidates(points, pieces, paths) if pieces else None
 
 
-def plausibility(label: int, aspect: float) -> float:
-    """How well a reading fits its blob's shape: 1 up to the class's widest, halving beyond it."""
-    excess = aspect - WIDEST_ASPECT[label]
-    return 1.0 if excess <= 0 else float(0.5 ** (excess / TOO_WIDE_HALVING))
+def plausibility(labels: np.ndarray, aspects: np.ndarray) -> np.ndarray:
+    """How well each reading fits its blob's shape: 1 up to the class's widest, halving beyond it.
+
+    Args:
+      labels: (N,) classes read; aspects: (N,) aspect() of each blob (scalars work too).
+    """
+    excess = np.asarray(aspects, np.float32) - np.asarray(WIDEST_ASPECT, np.float32)[labels]
+    return np.where(excess <= 0, 1.0, 0.5 ** (np.maximum(excess, 0) / TOO_WIDE_HALVING)).astype(np.float32)
 
 
 def best_split(count: int, confidence: dict[tuple[int, int], float]) -> tuple[list[tuple[int, int]], float]:

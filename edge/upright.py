@@ -37,6 +37,6 @@ def turn_upright(mask: np.ndarray, skew: float) -> np.ndarray:
     return np.where(turned > 127, 255, 0).astype(np.uint8)
 
 
-def unsure(confidence: np.ndarray, skew: float) -> list[int]:
-    """Which digits to read again turned: none on level lines."""
-    return [] if skew == 0.0 else np.flatnonzero(confidence < UNSURE_BELOW).tolist()
+def unsure(confidence: np.ndarray) -> list[int]:
+    """Which digits to read again turned, if the lines slope."""
+    return np.flatnonzero(confidence < UNSURE_BELOW).tolist()
