@@ -160,15 +160,17 @@ def _serve_vars(serve: bool, port: int, mqtt_url: str | None, ha_discovery: bool
         raise click.UsageError("--ha-discovery announces the reading over MQTT: add --mqtt mqtt://broker")
     if not (serve or mqtt_url):
         return {}
-    args = []
+    found = {"digit_edge_serve": True, "digit_edge_serve_port": port,
+             "digit_edge_serve_args": ["--ha-discovery"] if ha_discovery else []}
     if mqtt_url:
         from edge.serve.mqtt import parse_broker_url
         try:
             parse_broker_url(mqtt_url)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--mqtt") from exc
-        args += ["--mqtt", mqtt_url] + (["--ha-discovery"] if ha_discovery else [])
-    return {"digit_edge_serve": True, "digit_edge_serve_port": port, "digit_edge_serve_args": args}
+        # Not on the command line: the unit file and the process list are readable by every user.
+        found["digit_edge_mqtt_url"] = mqtt_url
+    return found
 
 
 @main.command()

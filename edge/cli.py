@@ -201,8 +201,9 @@ def run(source, width, height, fps, smooth, model, backend, threads, min_confide
 @click.option("--token", default=None, help="Require this token on every route (?token= or a Bearer header).")
 @click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Read the token from this file (not visible in the process list).")
-@click.option("--mqtt", "mqtt_url", default=None,
-              help="Publish to this broker: mqtt[s]://[user:pass@]host[:port].")
+@click.option("--mqtt", "mqtt_url", default=None, envvar="DIGIT_EDGE_MQTT",
+              help="Publish to this broker: mqtt[s]://[user:pass@]host[:port]. Read from $DIGIT_EDGE_MQTT when "
+                   "not given, which keeps a password out of the process list (deploy does so).")
 @click.option("--mqtt-prefix", default="digit-edge", show_default=True, help="Topic prefix.")
 @click.option("--device-id", default=None, help="This device's name in topics (default: the host name).")
 @click.option("--ha-discovery", is_flag=True, help="Announce sensors to Home Assistant (MQTT discovery).")

@@ -181,8 +181,13 @@ def test_serve_mode_renders_serve_with_a_private_token(deployed, models_dir):
     exec_line = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
     assert " -m edge serve --source 0 " in exec_line
     assert f"--bind 0.0.0.0 --port 8080 --token-file {prefix}/serve-token" in exec_line
-    # systemd expands % specifiers, $ variables and \\ escapes, even in quotes: each is doubled.
-    assert "--mqtt 'mqtt://reader:p%%40s$$s\\\\@broker.local' --ha-discovery" in exec_line
+    # The broker's URL and its password stay off the command line (the unit and `ps` are readable
+    # by every user): systemd reads them from a file only the service's user can read.
+    assert "--mqtt" not in unit and "p%40s" not in unit and exec_line.endswith(" --ha-discovery")
+    env_file = next(p for p in (prefix / "releases").glob("*/serve.env"))
+    assert f"EnvironmentFile={env_file}" in unit
+    assert env_file.read_text() == "DIGIT_EDGE_MQTT='mqtt://reader:p%40s$s\\@broker.local'\n"
+    assert env_file.stat().st_mode & 0o077 == 0
     token = (prefix / "serve-token").read_text().strip()
     assert len(token) >= 20 and (prefix / "serve-token").stat().st_mode & 0o077 == 0
     out = " ".join(proc.stdout.split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import time
@@ -259,11 +260,15 @@ def test_serve_refuses_bad_options_in_one_line(tiny_models, demo_video):
         (["--stream-fps", "nan"], "nan"),
         (["--bind", "no-such-host.invalid"], "--bind"),
     ]
+    # The broker's URL may come from $DIGIT_EDGE_MQTT (how a deployed service gets it): checked the same.
+    cases.append(({"DIGIT_EDGE_MQTT": "http://broker"}, "give mqtt://host[:port]"))
     try:
         for extra, message in cases:
+            env = {**os.environ, **extra} if isinstance(extra, dict) else None
+            args = [] if env else extra
             result = subprocess.run([sys.executable, "-m", "edge", "serve", "--source", str(demo_video.path),
-                                     "--model", str(tiny_models / "digits_int8.tflite"), *extra],
-                                    capture_output=True, text=True, timeout=60)
+                                     "--model", str(tiny_models / "digits_int8.tflite"), *args],
+                                    capture_output=True, text=True, timeout=60, env=env)
             assert result.returncode in (1, 2) and message in result.stderr, (extra, result.stderr)
             assert "Traceback" not in result.stderr
     finally:
