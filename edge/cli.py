@@ -62,7 +62,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("images", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
 @_model_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line and image.")
 @click.option("--debug-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
