@@ -269,10 +269,39 @@ def digit_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
     return np.isin(window, candidate.ids).astype(np.uint8) * 255
 
 
+# A pen found this wide is closed over with a margin: the paper's estimate must span it.
+PEN_MARGIN = 1.6
+
+
+def widest_pen_px(gray: np.ndarray, opts: DetectorOptions, wider_than: float) -> float:
+    """The pen width of bold digits, if a quick look finds any wider than `wider_than` px: else 0.
+
+    A global threshold of a small copy keeps the dark shapes; those of a digit's height, clear of
+    the frame's edge and not solid, are digits in a bold pen (a marker close up, a crop of just the
+    number), whose strokes a closing sized for a ballpoint would take for paper.
+    """
+    shrink = preprocess.BACKGROUND_SHRINK
+    small = preprocess.shrink(gray, 1.0 / shrink)
+    _, dark = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    sh, sw = dark.shape
+    x, y, bw, bh, area = stats[1:].T
+    # A digit's ink runs about 2.5 heights long: area over that is its pen, cheaply, before measuring.
+    shapes = ((x > 0) & (y > 0) & (x + bw < sw) & (y + bh < sh) & (bh >= max(8, opts.min_digit_height * sh))
+              & (bh <= opts.max_digit_height * sh) & (area <= opts.max_fill * bw * bh)
+              & (area / (2.5 * np.maximum(bh, 1)) * shrink > wider_than))
+    widths = [preprocess.stroke_width_px((labels[y[i]:y[i] + bh[i], x[i]:x[i] + bw[i]] == i + 1).astype(np.uint8) * 255)
+              for i in np.flatnonzero(shapes)]
+    widest = float(np.median(widths)) * shrink if widths else 0.0
+    return widest if widest > wider_than else 0.0
+
+
 def ink_mask(gray: np.ndarray, opts: DetectorOptions) -> np.ndarray:
     """(H, W) uint8 grey at processing scale -> (H, W) 0/255 ink, white on black."""
     h, w = gray.shape
-    stroke_guess = max(3, min(h, w) // 25)  # wider than any pen at this scale
+    # Wider than a ballpoint or a fine marker at this scale, and than a bold pen when one is seen.
+    stroke_guess = max(3, min(h, w) // 25)
+    stroke_guess = max(stroke_guess, int(PEN_MARGIN * widest_pen_px(gray, opts, stroke_guess / PEN_MARGIN)))
     background = preprocess.estimate_background(gray, stroke_guess)
     ink = preprocess.flatten_illumination(gray, background)
     return preprocess.binarize(preprocess.denoise(ink), opts.min_contrast)

@@ -107,6 +107,16 @@ def colour(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(sheet, rng), truth
 
 
+def closeup(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A close-up of a short number: three digits over 40 % of the frame's height, strokes a fifth
+    of the frame's shorter side wide at most (MNIST's bold pen, enlarged)."""
+    hand = Handwriting(digit_height_px=200, gap=0.3, line_pitch=1.3)
+    lines, truth = _lines(pool, labels, rng, [3])
+    size = (480, 960)
+    sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.06), hand.ink_bgr)], hand.paper_bgr)
+    return synth.finish(sheet, rng), truth
+
+
 def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Digits among things that are not: letters, dashes, a logo, an underline, mirrored show-through
     from the back of the sheet and an embossed impression without ink."""
@@ -126,7 +136,8 @@ def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
 
 
 CONDITIONS: dict[str, Callable] = {"desk": desk, "ruled": ruled, "squared": squared, "touching": touching,
-                                   "slanted": slanted, "tilted": tilted, "colour": colour, "marks": marks}
+                                   "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
+                                   "marks": marks}
 
 
 def frames(name: str, pool: np.ndarray, labels: np.ndarray, count: int, seed: int = 0

@@ -153,6 +153,23 @@ def test_components_are_in_frame_pixels_and_an_inkless_mask_has_none():
         assert found == [] and labels.shape == empty.shape
 
 
+def test_bold_digits_close_up_are_ink_not_paper():
+    # "47" in a marker filling half of a small crop: strokes of 18 px, wider than the closing sized
+    # for a ballpoint (a 25th of the shorter side, 4 px here). Measured, the closing spans them.
+    from edge.detect import ink_mask, widest_pen_px
+    gray = np.full((120, 260), 225, np.uint8)
+    cv2.putText(gray, "47", (40, 95), cv2.FONT_HERSHEY_SIMPLEX, 3, 25, 9)
+    opts = DetectorOptions()
+    assert 12 <= widest_pen_px(gray, opts, wider_than=3) <= 24
+    mask = ink_mask(gray, opts)
+    drawn = gray < 128
+    assert np.count_nonzero(mask[drawn]) > 0.9 * np.count_nonzero(drawn)
+    # A ballpoint's digits stay below the default: nothing is measured for them.
+    thin = np.full((480, 640), 225, np.uint8)
+    cv2.putText(thin, "1234", (100, 260), cv2.FONT_HERSHEY_SIMPLEX, 2, 25, 2)
+    assert widest_pen_px(thin, opts, wider_than=480 // 25 / 1.6) == 0.0
+
+
 def test_a_wide_blob_is_kept_when_written_across_and_dropped_when_drawn_along():
     # "0000" in one stroke (aspect 2.7) is four digits; a sloped dash as wide for its height is not.
     opts = DetectorOptions()
