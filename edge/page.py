@@ -24,6 +24,8 @@ BORDER_MARGIN = 0.02
 # Ink is inset from the page's edge by at least this (fraction of the page's shorter side):
 # the paper's own edge, its shadow and the desk just beyond are cut away.
 PAGE_INSET = 0.012
+# A page whose longer side is seen shorter than this is enlarged to it before reading.
+MIN_PAGE_SIDE_PX = 900
 FILLED_EDGE = 0.9  # of an edge of the frame that is paper: the sheet runs along it
 MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet's corner may lie
 
@@ -195,9 +197,11 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
 
 
 def rectified_scale(page: Page, max_side_px: int) -> float:
-    """The scale (<= 1) of the frame at which the page is read: its longer side at most max_side_px."""
-    width, height = page.native_size
-    return min(1.0, max_side_px / max(width, height))
+    """The scale of the frame at which the page is read: its longer side at most max_side_px, and a
+    page seen small (a sticky note, a sheet far off) enlarged to MIN_PAGE_SIDE_PX: its digits are then
+    a dozen pixels tall or less, and a threshold at that size merges their strokes."""
+    longest = max(page.native_size)
+    return min(max_side_px / longest, max(1.0, MIN_PAGE_SIDE_PX / longest))
 
 
 def rectify(source: np.ndarray, page: Page, max_side_px: int, source_scale: float = 1.0

@@ -27,13 +27,13 @@ def _lines(pool: np.ndarray, labels: np.ndarray, rng: np.random.Generator, count
 
 
 def desk(pool, labels, rng) -> tuple[np.ndarray, str]:
-    """A sheet on a desk (noise, wood or leather), rotated and in perspective, 25-60 % of the frame."""
+    """A sheet on a desk (noise, wood or leather), rotated and in perspective, 10-80 % of the frame."""
     lines, truth = _lines(pool, labels, rng, [7, 7, 7])
     hand = Handwriting(digit_height_px=44)
     size = (1100, 780)
     sheet = synth.paint(size, [(synth.write_lines(lines, size, hand), hand.ink_bgr)], hand.paper_bgr)
     scene = synth.place_on_desk(sheet, (960, 1280), synth.DESKS[int(rng.integers(3))],
-                                coverage=rng.uniform(0.25, 0.6), rotation_deg=rng.uniform(-15, 15),
+                                coverage=rng.uniform(0.1, 0.8), rotation_deg=rng.uniform(-15, 15),
                                 perspective=rng.uniform(0.0, 0.2), rng=rng)
     return synth.finish(scene, rng), truth
 

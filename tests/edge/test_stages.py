@@ -212,3 +212,12 @@ def test_the_cuts_picture_shows_cuts_made_in_red_and_cuts_tried_in_amber():
     assert picture.shape == (50, 80, 3)
     assert tuple(picture[20, 48]) == overlay.CUT_MADE_BGR and tuple(picture[20, 36]) == overlay.CUT_TRIED_BGR
     assert tuple(picture[2, 48]) != overlay.CUT_MADE_BGR  # above the blob's box: nothing drawn
+
+
+def test_a_page_seen_small_is_enlarged_and_a_large_one_shrunk():
+    small = page.Page(np.float32([[100, 100], [400, 100], [400, 520], [100, 520]]))  # 300 x 420 px
+    rectified, _ = page.rectify(np.full((700, 700), 230, np.uint8), small, max_side_px=1600)
+    assert max(rectified.shape) == page.MIN_PAGE_SIDE_PX
+    large = page.Page(np.float32([[0, 0], [3000, 0], [3000, 4000], [0, 4000]]))
+    assert page.rectified_scale(large, 1600) == pytest.approx(0.4)
+    assert page.rectified_scale(small, 600) == pytest.approx(600 / 420)  # never past the most asked
