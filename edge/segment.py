@@ -139,20 +139,24 @@ def cut_paths(mask: np.ndarray, columns: list[int]) -> np.ndarray:
     cols = np.asarray(columns)[:, None] + offsets[None, :]  # (k, n): the window of each cut
     outside = (cols < 0) | (cols >= w)
     ink = (mask[:, np.clip(cols, 0, w - 1)] > 0).astype(np.float32)  # (h, k, n)
-    here = CUT_INK_COST * ink + CUT_DRIFT_COST * np.abs(offsets) + np.where(outside, np.inf, 0.0)
-    cost = here[0] + ink[0]
+    here = (CUT_INK_COST * ink + CUT_DRIFT_COST * np.abs(offsets) + np.where(outside, np.inf, 0.0)).astype(np.float32)
+    # Padded by a column each side that no path can come from, so that the three ways into a
+    # column are three slices. paper[y]: 1 where row y is paper (entering ink from it costs 1).
+    cost = np.full((len(columns), cols.shape[1] + 2), np.inf, np.float32)
+    cost[:, 1:-1] = here[0] + ink[0]
+    paper = np.pad(1.0 - ink, ((0, 0), (0, 0), (1, 1)))
+    # The cost of entering each row's columns from the left, from above, from the right: all rows at once.
+    from_left, from_above, from_right = (ink[1:] * paper[:-1, :, s:s + ink.shape[2]] for s in (0, 1, 2))
     moves = np.zeros((h, *cols.shape), np.int8)  # -1, 0, +1: where the path came from
-    blocked = np.full((len(columns), 1), np.inf, np.float32)
-    clear = np.zeros((len(columns), 1), np.float32)
     for y in range(1, h):
-        # From the column to the left, the same one, the right one; entering ink from paper costs 1.
-        came = [(np.concatenate([blocked, cost[:, :-1]], axis=1), np.concatenate([clear, ink[y - 1][:, :-1]], axis=1)),
-                (cost, ink[y - 1]),
-                (np.concatenate([cost[:, 1:], blocked], axis=1), np.concatenate([ink[y - 1][:, 1:], clear], axis=1))]
-        options = np.stack([before + ink[y] * (1.0 - was_ink) for before, was_ink in came])
-        choice = np.argmin(options, axis=0)
-        cost = np.take_along_axis(options, choice[np.newaxis], axis=0)[0] + here[y]
-        moves[y] = choice - 1
+        left = cost[:, :-2] + from_left[y - 1]
+        down = cost[:, 1:-1] + from_above[y - 1]
+        right = cost[:, 2:] + from_right[y - 1]
+        best = np.minimum(np.minimum(left, down), right)
+        # Straight down where it is as cheap, else from the left, else from the right.
+        moves[y] = np.where(down == best, 0, np.where(left == best, -1, 1))
+        cost[:, 1:-1] = best + here[y]
+    cost = cost[:, 1:-1]
     paths = np.empty((len(columns), h), np.int64)
     at = np.argmin(cost, axis=1)
     rows = np.arange(len(columns))
