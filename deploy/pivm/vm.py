@@ -77,13 +77,19 @@ class Vm:
         except OSError:
             return "(no console output)"
 
+    def qemu_errors(self) -> str:
+        """What qemu printed on stderr (it says why it would not start there, not on the console)."""
+        path = self.console_log.with_name("qemu.stderr")
+        text = path.read_text(errors="replace").strip() if path.exists() else ""
+        return text[-800:] or "(qemu printed nothing)"
+
     def wait_for_ssh(self, timeout: float = SSH_TIMEOUT_S) -> float:
         """Seconds until `pi` could log in; PiVmError with the console's last lines on a timeout."""
         start = time.perf_counter()
         while time.perf_counter() - start < timeout:
             if not self.running():
-                raise PiVmError(f"qemu exited (code {self.process.returncode}) before SSH came up; "
-                                f"console:\n{self.console_tail()}")
+                raise PiVmError(f"qemu exited (code {self.process.returncode}) before SSH came up: "
+                                f"{self.qemu_errors()}; console:\n{self.console_tail()}")
             try:
                 if self.ssh("true", timeout=30).returncode == 0:
                     return time.perf_counter() - start
@@ -95,12 +101,16 @@ class Vm:
 
 
 def qemu_command(image: Image, overlay: Path, port: int, console_log: Path) -> list[str]:
-    """A Pi 4-like machine: Cortex-A72, 2 cores, 2 GiB; the only network is user mode with SSH forwarded."""
+    """A Pi 4-like machine: Cortex-A72, 2 cores, 2 GiB; the only network is user mode with SSH forwarded.
+
+    The network card boots no option ROM (romfile=): the kernel is given directly, and without it qemu
+    needs Debian's ipxe-qemu, which a qemu installed without its recommended packages lacks.
+    """
     return ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-smp", str(CPUS), "-m", str(MEMORY_MB),
             "-kernel", str(image.kernel), "-initrd", str(image.initrd),
             "-append", "root=/dev/vda rw console=ttyAMA0 systemd.show_status=0",
             "-drive", f"file={overlay},if=none,id=root,format=qcow2", "-device", "virtio-blk-pci,drive=root",
-            "-netdev", f"user,id=net0,hostfwd=tcp:127.0.0.1:{port}-:22", "-device", "virtio-net-pci,netdev=net0",
+            "-netdev", f"user,id=net0,hostfwd=tcp:127.0.0.1:{port}-:22", "-device", "virtio-net-pci,netdev=net0,romfile=",
             "-device", "virtio-rng-pci", "-display", "none", "-monitor", "none",
             "-serial", f"file:{console_log}"]
 

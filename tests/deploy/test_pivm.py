@@ -79,6 +79,8 @@ def test_the_vm_is_pi_shaped_with_only_user_networking(tmp_path):
     cmd = " ".join(qemu_command(image, tmp_path / "overlay.qcow2", 40022, tmp_path / "console.log"))
     assert "-M virt -cpu cortex-a72 -smp 2 -m 2048" in cmd
     assert "hostfwd=tcp:127.0.0.1:40022-:22" in cmd and cmd.count("-netdev") == 1
+    # No option ROM for the network card: qemu without Debian's ipxe-qemu refused to start for it.
+    assert "virtio-net-pci,netdev=net0,romfile=" in cmd.split()
 
 
 def test_help_of_every_pivm_command():
