@@ -22,8 +22,23 @@ from edge.native import native_stderr_captured
 DEFAULT_MAX_PIXELS = 50_000_000
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
-# OpenCV's own warnings (libpng, libjpeg) name no file; the reader's errors do.
-cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+OPENCV_LOG_LEVEL_ERROR = 2  # in every OpenCV: SILENT 0, FATAL 1, ERROR 2, WARNING 3
+
+
+def quiet_opencv(cv) -> None:
+    """OpenCV's own warnings (libpng, libjpeg) name no file; the reader's errors do: errors only.
+
+    OpenCV 5 has cv2.utils.logging; the 4.x wheels the tflite-runtime fallback installs on a Pi
+    have only cv2.setLogLevel.
+    """
+    logging = getattr(getattr(cv, "utils", None), "logging", None)
+    if logging is not None:
+        logging.setLogLevel(logging.LOG_LEVEL_ERROR)
+    elif hasattr(cv, "setLogLevel"):
+        cv.setLogLevel(OPENCV_LOG_LEVEL_ERROR)
+
+
+quiet_opencv(cv2)
 
 
 # What libjpeg and libpng print (straight to the process's stderr, past OpenCV's log level)

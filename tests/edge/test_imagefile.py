@@ -140,3 +140,18 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
         f.truncate(MAX_FILE_BYTES + 1)
     with pytest.raises(ImageError, match=r"huge.jpg: 209,715,201 bytes, more than the 200 MB an image may be"):
         load_image(huge)
+
+
+def test_opencv_is_quieted_in_either_api():
+    # OpenCV 5 (and 4.x built with it) has cv2.utils.logging; the 4.x aarch64 wheels that the
+    # tflite-runtime fallback installs have only cv2.setLogLevel: importing the reader must work on both.
+    from types import SimpleNamespace
+
+    from edge.imagefile import OPENCV_LOG_LEVEL_ERROR, quiet_opencv
+    levels = []
+    new = SimpleNamespace(utils=SimpleNamespace(logging=SimpleNamespace(LOG_LEVEL_ERROR=2, setLogLevel=levels.append)))
+    old = SimpleNamespace(utils=SimpleNamespace(), setLogLevel=levels.append)
+    quiet_opencv(new)
+    quiet_opencv(old)
+    quiet_opencv(SimpleNamespace())  # neither: nothing to set, no error
+    assert levels == [2, OPENCV_LOG_LEVEL_ERROR]
