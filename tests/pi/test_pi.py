@@ -134,6 +134,7 @@ def test_3_service_comes_back_after_a_reboot_with_nobody_logged_in(device, video
 
 
 def test_4_kill_9_restarts_and_stop_logs_the_summary(device, video):
+    assert _active(device) == "active", "digit-edge is not running before the test"
     first = device.show("MainPID", "NRestarts")
     assert first["MainPID"] != "0", "digit-edge has no main process"
     device.ssh(f"sudo kill -9 {first['MainPID']}")
