@@ -97,18 +97,21 @@ def roi_box(shape: tuple[int, ...], fraction: float) -> Box:
     return Box((w - side) // 2, (h - side) // 2, side, side)
 
 
+def label_type(mask: np.ndarray) -> int:
+    """16-bit labels where they suffice (there are no more components than ink pixels): measured
+    0.38 ms against 1.17 ms for 32-bit on a whole 640x480 mask, Intel(R) Xeon(R) Processor, one thread."""
+    return cv2.CV_16U if cv2.countNonZero(mask) < 65535 else cv2.CV_32S
+
+
 def components(mask: np.ndarray) -> tuple[np.ndarray, list[Candidate]]:
     """Binary (H, W) mask -> label image and one candidate per component (background dropped)."""
     # Labelled inside the ink's bounding box only: a line of digits across a camera frame
-    # is a tenth of it (0.07 against 0.38 ms on a 640x480 frame, Intel Xeon, one thread).
+    # is a tenth of it (0.07 against 0.38 ms on a 640x480 frame, Intel(R) Xeon(R) Processor, one thread).
     x0, y0, w, h = cv2.boundingRect(mask)
     if w == 0 or h == 0:  # no ink (OpenCV would crash labelling an empty image)
         return np.zeros(mask.shape, np.uint16), []
-    # 16-bit labels: measured 0.38 ms against 1.17 ms for 32-bit on a whole 640x480 mask
-    # (same machine). There can be no more components than ink pixels.
-    ltype = cv2.CV_16U if cv2.countNonZero(mask) < 65535 else cv2.CV_32S
     count, inner, stats, centroids = cv2.connectedComponentsWithStats(
-        mask[y0:y0 + h, x0:x0 + w], connectivity=8, ltype=ltype)
+        mask[y0:y0 + h, x0:x0 + w], connectivity=8, ltype=label_type(mask))
     labels = np.zeros(mask.shape, inner.dtype)
     labels[y0:y0 + h, x0:x0 + w] = inner
     candidates = [
@@ -273,18 +276,17 @@ def digit_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
 PEN_MARGIN = 1.6
 
 
-def widest_pen_px(gray: np.ndarray, opts: DetectorOptions, wider_than: float) -> float:
+def widest_pen_px(small: np.ndarray, opts: DetectorOptions, wider_than: float) -> float:
     """The pen width of bold digits, if a quick look finds any wider than `wider_than` px: else 0.
 
-    A global threshold of a small copy keeps the dark shapes; those of a digit's height, clear of
-    the frame's edge and not solid, are digits in a bold pen (a marker close up, a crop of just the
-    number), whose strokes a closing sized for a ballpoint would take for paper.
+    A global threshold of the grey shrunk by BACKGROUND_SHRINK (`small`) keeps the dark shapes;
+    those of a digit's height, clear of the frame's edge and not solid, are digits in a bold pen
+    (a marker close up, a crop of just the number), whose strokes a closing sized for a ballpoint
+    would take for paper. Widths are in the full-size grey's pixels.
     """
     shrink = preprocess.BACKGROUND_SHRINK
-    small = preprocess.shrink(gray, 1.0 / shrink)
     _, dark = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    ltype = cv2.CV_16U if cv2.countNonZero(dark) < 65535 else cv2.CV_32S  # 16-bit: 0.05 against 0.13 ms
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8, ltype=ltype)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8, ltype=label_type(dark))
     sh, sw = dark.shape
     x, y, bw, bh, area = stats[1:].T
     # A digit's ink runs about 2.5 heights long: area over that is its pen, cheaply, before measuring.
@@ -301,9 +303,10 @@ def ink_mask(gray: np.ndarray, opts: DetectorOptions) -> np.ndarray:
     """(H, W) uint8 grey at processing scale -> (H, W) 0/255 ink, white on black."""
     h, w = gray.shape
     # Wider than a ballpoint or a fine marker at this scale, and than a bold pen when one is seen.
+    small = preprocess.shrink(gray, 1.0 / preprocess.BACKGROUND_SHRINK)
     stroke_guess = max(3, min(h, w) // 25)
-    stroke_guess = max(stroke_guess, int(PEN_MARGIN * widest_pen_px(gray, opts, stroke_guess / PEN_MARGIN)))
-    background = preprocess.estimate_background(gray, stroke_guess)
+    stroke_guess = max(stroke_guess, int(PEN_MARGIN * widest_pen_px(small, opts, stroke_guess / PEN_MARGIN)))
+    background = preprocess.estimate_background(gray, stroke_guess, small)
     ink = preprocess.flatten_illumination(gray, background)
     return preprocess.binarize(preprocess.denoise(ink), opts.min_contrast)
 

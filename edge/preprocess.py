@@ -85,14 +85,18 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     return gray
 
 
-def estimate_background(gray: np.ndarray, stroke_px: int) -> np.ndarray:
+def estimate_background(gray: np.ndarray, stroke_px: int, small: np.ndarray | None = None) -> np.ndarray:
     """The paper without the ink: (H, W) uint8 -> (H, W) uint8.
 
     A grey closing wider than any pen stroke fills dark strokes with the
     surrounding paper, and keeps large dark regions (shadows) as they are.
+
+    Args:
+      small: the grey shrunk by BACKGROUND_SHRINK, when the caller has made it already.
     """
     h, w = gray.shape
-    small = shrink(gray, 1.0 / BACKGROUND_SHRINK)
+    if small is None:
+        small = shrink(gray, 1.0 / BACKGROUND_SHRINK)
     k = max(3, (2 * stroke_px) // BACKGROUND_SHRINK + 1) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)

@@ -110,12 +110,11 @@ def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarra
     return plans, _stack(crops)
 
 
-def _resolve(found: list[Found], aspects: list[float], whole: np.ndarray, whole_scores: np.ndarray,
-             plans: dict[int, _Cuts], cut_crops: np.ndarray, cut_scores: np.ndarray
+def _resolve(found: list[Found], aspects: list[float], digit_height: float, whole: np.ndarray,
+             whole_scores: np.ndarray, plans: dict[int, _Cuts], cut_crops: np.ndarray, cut_scores: np.ndarray
              ) -> tuple[list[Box], np.ndarray, np.ndarray, dict[int, list[int]]]:
     """Per located digit, the reading that wins: boxes (processing pixels), (M, 10) scores, (M, 28, 28)
     crops; and per blob cut, the indices of its cut points where the cuts were made."""
-    digit_height = _digit_height(found)
     whole_weight = _weighed(whole_scores, aspects)
     boxes, scores, crops, made = [], [], [], {}
     for k, (f, aspect) in enumerate(zip(found, aspects)):
@@ -195,7 +194,8 @@ class DigitReader:
         for k, s, crop in zip(turned, second_scores[len(cut_crops):], second[len(cut_crops):]):
             if s.max() > whole_scores[k].max():
                 whole_scores[k], whole[k] = s, crop
-        boxes, scores, crops, made = _resolve(found, aspects, whole, whole_scores, plans, cut_crops, cut_scores)
+        boxes, scores, crops, made = _resolve(found, aspects, digit_height, whole, whole_scores, plans, cut_crops,
+                                              cut_scores)
         if trace and "ink" in steps:
             steps["cuts"] = overlay.draw_cuts(steps["ink"], [
                 (found[k].box, plan.candidates.paths[1:-1], [i - 1 for i in made.get(k, [])])

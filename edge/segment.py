@@ -1,9 +1,10 @@
 """Touching digits: cut candidates at the column ink profile's minima; recognition picks the cuts.
 
 A blob the model is unsure of, and wide for the frame's digit height, is cut at
-every low point of its column profile. A cut is not a straight column: it is the
-path from top to bottom, near that column, that crosses the least ink, so that a
-7's bar reaching over its neighbour stays with the 7. Each run of pieces between
+every low point of its column profile and at the valleys of its outline. A cut is
+not a straight column: it is the path from top to bottom, near that column, that
+enters the fewest strokes, so that it follows the gap between two slanted digits
+and runs down the joint of two round ones. Each run of pieces between
 two cuts that is about a digit wide becomes a candidate crop; the candidates of a frame go
 through the model in one second batch; the best chain of pieces (highest product
 of confidences) competes with the blob read whole.
@@ -98,9 +99,9 @@ def contour_valleys(mask: np.ndarray) -> list[int]:
     for depth in (top, h - 1 - bottom):  # both as depth into the blob from its side
         padded = np.pad(depth, reach, mode="edge")
         windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)  # (w, 2 reach + 1)
-        shore = np.minimum(windows[:, :reach].min(axis=1), windows[:, reach + 1:].min(axis=1))
+        # The rim: the lower of the highest outline points on either side; a valley is below both.
         rim = np.maximum(windows[:, :reach].min(axis=1), windows[:, reach + 1:].min(axis=1))
-        deep = (depth - rim >= MIN_VALLEY_DEPTH * h) & (depth >= windows.max(axis=1)) & (shore < depth)
+        deep = (depth - rim >= MIN_VALLEY_DEPTH * h) & (depth >= windows.max(axis=1))
         deep[:edge] = deep[w - edge:] = False
         found += _middles(np.flatnonzero(deep))
     return found

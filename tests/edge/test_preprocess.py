@@ -160,14 +160,16 @@ def test_bold_digits_close_up_are_ink_not_paper():
     gray = np.full((120, 260), 225, np.uint8)
     cv2.putText(gray, "47", (40, 95), cv2.FONT_HERSHEY_SIMPLEX, 3, 25, 9)
     opts = DetectorOptions()
-    assert 12 <= widest_pen_px(gray, opts, wider_than=3) <= 24
+    def quarter(image):
+        return preprocess.shrink(image, 1 / preprocess.BACKGROUND_SHRINK)
+    assert 12 <= widest_pen_px(quarter(gray), opts, wider_than=3) <= 24
     mask = ink_mask(gray, opts)
     drawn = gray < 128
     assert np.count_nonzero(mask[drawn]) > 0.9 * np.count_nonzero(drawn)
     # A ballpoint's digits stay below the default: nothing is measured for them.
     thin = np.full((480, 640), 225, np.uint8)
     cv2.putText(thin, "1234", (100, 260), cv2.FONT_HERSHEY_SIMPLEX, 2, 25, 2)
-    assert widest_pen_px(thin, opts, wider_than=480 // 25 / 1.6) == 0.0
+    assert widest_pen_px(quarter(thin), opts, wider_than=480 // 25 / 1.6) == 0.0
 
 
 def test_a_wide_blob_is_kept_when_written_across_and_dropped_when_drawn_along():
