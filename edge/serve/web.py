@@ -21,7 +21,15 @@ ASSETS = {"/": ("index.html", "text/html; charset=utf-8"),
           "/style.css": ("style.css", "text/css; charset=utf-8")}
 
 
-class AssetHandler(Base):
+class Snapshot(Base):
+    """A route whose GET is one finished response: HEAD answers its headers without the body
+    (uptime checkers and `curl -I` use HEAD). The streams have no HEAD: they never finish."""
+
+    def head(self):
+        return self.get()
+
+
+class AssetHandler(Snapshot):
     def get(self) -> None:
         body, content_type = self.app.assets[self.request.path]
         self.set_header("Content-Type", content_type)
@@ -30,7 +38,7 @@ class AssetHandler(Base):
         self.finish(body)
 
 
-class ReadingHandler(Base):
+class ReadingHandler(Snapshot):
     def get(self) -> None:
         record = self.app.state.record
         if record is None:
@@ -39,25 +47,25 @@ class ReadingHandler(Base):
             self.write_json(record)
 
 
-class StatusHandler(Base):
+class StatusHandler(Snapshot):
     def get(self) -> None:
         self.write_json({**self.app.state.snapshot(), **self.app.status_extra()})
 
 
-class HealthHandler(Base):
+class HealthHandler(Snapshot):
     def get(self) -> None:
         health = self.app.state.health()
         self.write_json({"status": health.status, "reason": health.reason,
                          "seconds_since_frame": health.seconds_since_frame}, 200 if health.ok else 503)
 
 
-class MetricsHandler(Base):
+class MetricsHandler(Snapshot):
     def get(self) -> None:
         self.set_header("Content-Type", metrics.CONTENT_TYPE)
         self.finish(metrics.render(self.app.state, self.app.info, self.app.gauges()))
 
 
-class CropsHandler(Base):
+class CropsHandler(Snapshot):
     async def get(self) -> None:
         png = await asyncio.get_running_loop().run_in_executor(None, self.app.state.crops_png)
         if png is None:

@@ -32,8 +32,9 @@ class Served:
     url: str = ""
     lines: list[str] = field(default_factory=list)
 
-    def get(self, path: str, headers: dict | None = None, timeout: float = 10.0) -> tuple[int, dict, bytes]:
-        request = urllib.request.Request(self.url + path.lstrip("/"), headers=headers or {})
+    def get(self, path: str, headers: dict | None = None, timeout: float = 10.0,
+            method: str = "GET") -> tuple[int, dict, bytes]:
+        request = urllib.request.Request(self.url + path.lstrip("/"), headers=headers or {}, method=method)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, dict(response.headers), response.read()

@@ -73,6 +73,11 @@ def test_every_route(served, demo_video, confident_digits):
     assert len(result["digits"][0]["probabilities"]) == 10
     assert np.argmax(result["digits"][0]["probabilities"]) == labels[0]
 
+    for path in ("/", "/api/reading", "/healthz", "/metrics", "/crops.png"):  # HEAD: the headers, no body
+        status, headers, body = served.get(path, method="HEAD")
+        assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0, path
+    assert served.get("/stream.mjpg", method="HEAD")[0] == 405  # a stream never finishes
+
     for path in ("/nothing", "/../edge/cli.py", "/static/app.js", "/etc/passwd"):
         status, body = served.json(path)
         assert status == 404 and "no such page" in body["error"]
