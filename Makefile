@@ -48,8 +48,9 @@ bench: $(STAMP)
 
 # make deploy PI=pi@raspberrypi.local | HOSTS=inventory.ini [ARGS="--source picamera2"]
 TARGET = $(if $(PI),--pi $(PI)) $(if $(HOSTS),--hosts $(HOSTS))
+# Not echoed: ARGS may hold a broker's password (--mqtt mqtt://user:pass@host), and logs keep what make prints.
 deploy: $(STAMP)
-	$(PY) -m deploy push $(TARGET) --models-dir $(MODELS) $(ARGS)
+	@$(PY) -m deploy push $(TARGET) --models-dir $(MODELS) $(ARGS)
 
 rollback: $(STAMP)
 	$(PY) -m deploy rollback $(TARGET) $(ARGS)

@@ -260,3 +260,43 @@ def test_7_the_tflite_runtime_fallback_deploys_and_reads(device, video):
     numpy = device.ssh(f"{prefix}/venv/bin/python -c 'import numpy; print(numpy.__version__)'").stdout.strip()
     assert numpy.startswith("1."), f"numpy {numpy} in the tflite-runtime venv"
     assert _first_reading_of(device, video, since), "the tflite-runtime service does not read the video"
+
+
+def test_10_serve_with_mqtt_and_a_password_under_systemd(device, video, tmp_path):
+    """`make deploy ARGS="--serve --mqtt mqtt://user:pass@host"`: systemd hands the sandboxed service
+    the broker's URL from the release's serve.env, the page's API answers on the device, and the
+    readings reach a broker on this machine that wants the password."""
+    if device.vm is None:
+        pytest.skip("the broker listens on this machine's loopback, which only the emulated Pi reaches")
+    from deploy.pivm.vm import HOST_FROM_VM
+    from tests.serve.test_mqtt import Broker, Subscriber
+    import subprocess
+    # ":%$" in the password: the URL carries it percent-encoded, serve.env single-quoted, systemd as is.
+    subprocess.run(["mosquitto_passwd", "-b", "-c", str(tmp_path / "passwords"), "reader", "pi-s3cret:%$"],
+                   check=True, capture_output=True)
+    broker = Broker(tmp_path, f"allow_anonymous false\npassword_file {tmp_path / 'passwords'}\n")
+    subscriber = Subscriber(broker.port, auth=("reader", "pi-s3cret:%$"))
+    try:
+        url = f"mqtt://reader:pi-s3cret%3A%25%24@{HOST_FROM_VM}:{broker.port}"
+        proc = device.make("deploy", f"ARGS=--serve --mqtt {url} --ha-discovery --source {VIDEO_ON_DEVICE}")
+        FIGURES["deploy switching the service to edge serve with MQTT"] = round(proc.seconds, 1)
+        assert proc.returncode == 0, f"the --serve --mqtt deploy failed:\n{_tail(proc)}"
+        assert "s3cret" not in proc.stdout + proc.stderr, "the deploy printed the broker's password"
+        token = re.search(r"\?token=([\w-]+)", proc.stdout)
+        assert token, f"the deploy did not print the page's address with its token:\n{_tail(proc)}"
+        unit = device.ssh(f"cat {PREFIX}/current/digit-edge.service").stdout
+        assert " serve " in unit and "s3cret" not in unit and "EnvironmentFile=" in unit, unit
+        assert device.ssh(f"stat -c %a {PREFIX}/current/serve.env").stdout.strip() == "600"
+        assert _active(device) == "active", "the serve service is not active"
+        fetch = (f"python3 -c \"import urllib.request; print(urllib.request.urlopen("
+                 f"'http://127.0.0.1:8080/healthz?token={token[1]}', timeout=10).read().decode())\"")
+        health = wait_for(lambda: device.ssh(fetch).stdout.strip() or None, READING_TIMEOUT_S)
+        assert health and json.loads(health)["status"] == "reading", f"/healthz on the device: {health}"
+        got = wait_for(lambda: video in subscriber.readings(), READING_TIMEOUT_S)
+        assert got, (f"no reading {video} reached the broker; it got {subscriber.messages[-3:]}; journal:\n"
+                     + "\n".join(device.journal()[-5:]))
+        assert subscriber.on("/availability")[-1][1] == "online"
+        assert any(topic.startswith("homeassistant/sensor/") for topic, _, _ in subscriber.messages)
+    finally:
+        subscriber.close()
+        broker.stop()

@@ -67,10 +67,13 @@ class Subscriber:
     port: int
     topics: tuple[str, ...] = ("digit-edge/#", "homeassistant/#")
     messages: list[tuple[str, str, bool]] = field(default_factory=list)
+    auth: tuple[str, str] | None = None  # (user, password) for a broker that wants them
 
     def __post_init__(self) -> None:
         import paho.mqtt.client as mqtt
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        if self.auth:
+            self.client.username_pw_set(*self.auth)
         self.client.on_connect = lambda client, *args: [client.subscribe(t, qos=1) for t in self.topics]
         self.client.on_message = lambda client, userdata, m: self.messages.append(
             (m.topic, m.payload.decode(), bool(m.retain)))
