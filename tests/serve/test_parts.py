@@ -61,6 +61,21 @@ def test_the_stream_jpeg_is_encoded_once_per_frame():
     assert state.jpeg()[0] == 2 and state.jpeg_encoded_total == 2
 
 
+def test_the_stream_shows_the_frame_as_read_whatever_the_loop_does_with_it_after():
+    """The state keeps its own copy: a source that writes its next frame into the same buffer
+    does not change the frame a viewer gets, and frames of another size or type are kept too."""
+    import cv2
+    state = LiveState()
+    frame = np.full((48, 64, 3), 200, np.uint8)
+    state.update(_record(0, ""), frame, _Reading(""))
+    frame[:] = 0  # the loop's buffer, reused
+    shown = cv2.imdecode(np.frombuffer(state.jpeg()[1], np.uint8), cv2.IMREAD_COLOR)
+    assert abs(int(np.median(shown)) - 200) <= 3
+    state.update(_record(1, ""), np.full((30, 40), 90, np.uint8), _Reading(""))
+    shown = cv2.imdecode(np.frombuffer(state.jpeg()[1], np.uint8), cv2.IMREAD_COLOR)
+    assert shown.shape[:2] == (30, 40) and abs(int(np.median(shown)) - 90) <= 3
+
+
 def test_histogram_and_exposition():
     histogram = metrics.Histogram((0.001, 0.01))
     for value in (0.0005, 0.001, 0.005, 0.5):
