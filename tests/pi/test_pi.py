@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 import time
 
 import pytest
@@ -270,7 +271,6 @@ def test_10_serve_with_mqtt_and_a_password_under_systemd(device, video, tmp_path
         pytest.skip("the broker listens on this machine's loopback, which only the emulated Pi reaches")
     from deploy.pivm.vm import HOST_FROM_VM
     from tests.serve.test_mqtt import Broker, Subscriber
-    import subprocess
     # ":%$" in the password: the URL carries it percent-encoded, serve.env single-quoted, systemd as is.
     subprocess.run(["mosquitto_passwd", "-b", "-c", str(tmp_path / "passwords"), "reader", "pi-s3cret:%$"],
                    check=True, capture_output=True)
