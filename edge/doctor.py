@@ -75,6 +75,10 @@ def diagnose(model: Path | None) -> Report:
     except ImportError:
         report.add("opencv", "missing")
         report.problems.append("OpenCV is missing: pip install opencv-python-headless")
+    pyav = _version("av")
+    report.add("pyav (video files)", pyav or "missing")
+    if not pyav:
+        report.problems.append("PyAV is missing, so video files cannot be read: pip install av")
     cams = camera_sources()
     report.add("cameras", ", ".join(cams) or "none found")
     if model is not None:

@@ -10,7 +10,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from edge.imagefile import DEFAULT_MAX_PIXELS, load_image
+from edge.imagefile import DEFAULT_MAX_PIXELS, display_name, load_image
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".pgm", ".ppm"}
 CAMERA_REOPEN_ATTEMPTS = 3
@@ -50,22 +50,72 @@ class ImageFiles:
 
 
 class VideoFile:
-    """Frames from a video file, to its end."""
+    """Frames from a video file, to its end, each at its own size.
 
-    def __init__(self, path: Path) -> None:
-        self.name = str(path)
-        self.capture = cv2.VideoCapture(str(path))
-        if not self.capture.isOpened():
-            raise SourceError(f"{path}: not a video OpenCV can open")
+    Decoded with PyAV (imported only here): OpenCV's VideoCapture rescales every frame of a stream
+    whose frame size changes to its first frame's size and says nothing, and it takes a path string
+    (PyAV reads from an open file, so no file name reaches FFmpeg). A packet that does not decode is
+    reported and skipped; a changed frame size is reported once per change.
+    """
+
+    def __init__(self, path: Path, on_error: Callable[[str], None] = lambda message: None) -> None:
+        import av  # noqa: PLC0415 (a camera or photos never need FFmpeg's demuxers)
+
+        self._av = av
+        self.name = display_name(path)
+        self.on_error = on_error
+        if not path.is_file():  # a pipe or a device would block here, or never end
+            raise SourceError(f"{self.name}: is not a regular file (a pipe or a device), not a video")
+        try:
+            self._file = open(path, "rb")  # noqa: SIM115 (closed in close())
+        except OSError as exc:
+            raise SourceError(f"{self.name}: cannot be read ({exc.strerror})") from None
+        try:
+            self.container = av.open(self._file)
+            stream = next(iter(self.container.streams.video), None)
+        except av.error.FFmpegError as exc:
+            self.close()
+            raise SourceError(f"{self.name}: not a video FFmpeg can open ({exc.strerror or exc})") from None
+        if stream is None:
+            self.close()
+            raise SourceError(f"{self.name}: has no video stream")
         # The recorded frame rate: a window shows the video at this pace.
-        self.fps = float(self.capture.get(cv2.CAP_PROP_FPS) or 0.0) or None
+        rate = stream.average_rate or stream.guessed_rate
+        self.fps = float(rate) if rate else None
+        self._frames = self._decode(stream)
+        self._size: tuple[int, int] | None = None
+
+    def _decode(self, stream):
+        av, count = self._av, 0
+        try:
+            for packet in self.container.demux(stream):
+                try:
+                    frames = packet.decode()
+                except av.error.FFmpegError as exc:
+                    self.on_error(f"{self.name}: a packet after frame {count} does not decode "
+                                  f"({exc.strerror or exc}); skipped")
+                    continue
+                for frame in frames:
+                    count += 1
+                    yield frame
+        except av.error.FFmpegError as exc:
+            self.on_error(f"{self.name}: the file cannot be read past frame {count} ({exc.strerror or exc})")
 
     def read(self) -> np.ndarray | None:
-        ok, frame = self.capture.read()
-        return frame if ok and frame is not None and frame.size else None
+        frame = next(self._frames, None)
+        if frame is None:
+            return None
+        size = (frame.width, frame.height)
+        if self._size is not None and size != self._size:
+            self.on_error(f"{self.name}: the frame size changes from {self._size[0]}x{self._size[1]} "
+                          f"to {size[0]}x{size[1]}; each frame is read at its own size")
+        self._size = size
+        return frame.to_ndarray(format="bgr24")
 
     def close(self) -> None:
-        self.capture.release()
+        for part in (getattr(self, "container", None), getattr(self, "_file", None)):
+            if part is not None:
+                part.close()
 
 
 class Camera:
@@ -184,4 +234,4 @@ def open_source(source: str, width: int | None = None, height: int | None = None
         raise SourceError(f"{source}: no such file or folder, and not a camera index or 'picamera2'")
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageFiles([path], on_error, max_pixels)
-    return VideoFile(path)
+    return VideoFile(path, on_error)

@@ -119,7 +119,7 @@ def test_run_corrupt_video(tiny_models, tmp_path):
     bad = tmp_path / "bad.avi"
     bad.write_bytes(os.urandom(2048))
     result = _invoke("run", "--source", bad, "--headless", "--model", tiny_models / "digits_int8.tflite")
-    assert result.exit_code == 1 and "not a video OpenCV can open" in result.output
+    assert result.exit_code == 1 and "not a video FFmpeg can open" in result.output
 
 
 def test_missing_model_is_one_clear_line(tmp_path):

@@ -164,3 +164,46 @@ def test_a_file_in_the_way_of_a_debug_picture_is_an_error_naming_it(tiny_models,
     proc = _edge("predict", tmp_path / "row.png", "--model", tiny_models / "digits_int8.tflite", "--debug-dir", debug)
     _no_crash(proc)
     assert proc.returncode == 1 and "row_annotated.png" in proc.stderr
+
+
+def _mjpeg(frames: list[np.ndarray]) -> bytes:
+    """A raw MJPEG stream: its frames are JPEGs one after another, each with its own size."""
+    return b"".join(cv2.imencode(".jpg", frame)[1].tobytes() for frame in frames)
+
+
+def test_a_video_whose_frame_size_changes_is_read_at_each_size_and_said(tiny_models, tmp_path):
+    small = cv2.resize(_frame(), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    video = tmp_path / "resized.mjpeg"
+    video.write_bytes(_mjpeg([_frame()] * 3 + [small] * 3))
+    proc = _edge("run", "--source", video, "--headless", "--json", "--min-confidence", "0",
+                 "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert "resized.mjpeg: the frame size changes from 260x120 to 130x60" in proc.stderr
+    assert proc.stderr.count("frame size changes") == 1
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(records) == 6 and all(r["digits"] for r in records)
+    # Boxes are in the frame's own pixels: the small frames' fit inside 130x60 (rescaled they would not).
+    right = [max(d["box"][0] + d["box"][2] for d in r["digits"]) for r in records]
+    assert min(right[:3]) > 130 >= max(right[3:])
+
+
+def test_a_packet_that_does_not_decode_is_skipped_and_named(tiny_models, tmp_path):
+    good = cv2.imencode(".jpg", _frame())[1].tobytes()
+    broken = good[:2] + bytes(200) + good[202:]  # a JPEG whose tables are zeros
+    video = tmp_path / "damaged.mjpeg"
+    video.write_bytes(good * 2 + broken + good * 2)
+    proc = _edge("run", "--source", video, "--headless", "--json", "--min-confidence", "0",
+                 "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert len(proc.stdout.splitlines()) >= 4 and "Traceback" not in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_video_name_that_is_not_utf8_is_read(tiny_models, tmp_path):
+    video = Path(os.fsdecode(bytes(tmp_path) + b"/clip\xff.mjpeg"))
+    video.write_bytes(_mjpeg([_frame()] * 2))
+    proc = _edge("run", "--source", video, "--headless", "--json", "--min-confidence", "0",
+                 "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 2, proc.stderr
