@@ -8,9 +8,11 @@ silently half-grey picture.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
+import warnings
 from pathlib import Path
 
 import cv2
@@ -44,7 +46,8 @@ quiet_opencv(cv2)
 # What libjpeg and libpng print (straight to the process's stderr, past OpenCV's log level)
 # that means the pixels are damaged; their other warnings (a bad ancillary chunk's CRC, extra
 # bytes between markers) are noise about a picture that decoded whole.
-DAMAGE_WARNINGS = ("Premature end", "premature end", "Truncated", "Not enough image data", "Read Error")
+DAMAGE_WARNINGS = ("Premature end", "premature end", "Truncated", "Not enough image data", "Read Error",
+                   "bad Huffman code")
 
 
 class ImageError(ValueError):
@@ -119,8 +122,17 @@ def _to_bgr8(image: np.ndarray) -> np.ndarray:
     return image[:, :, :3]
 
 
+# EXIF orientation (1 to 8) -> how to turn the stored pixels upright, as numpy views.
+ORIENTATIONS = {
+    2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+    5: lambda a: a.swapaxes(0, 1), 6: lambda a: np.rot90(a, -1),
+    7: lambda a: a.swapaxes(0, 1)[::-1, ::-1], 8: lambda a: np.rot90(a, 1),
+}
+
+
 def _header(data: bytes):
-    """(width, height, needs_unchanged_decode) from the header alone, or None where Pillow cannot tell."""
+    """(width, height, needs_unchanged_decode, EXIF orientation) from the header alone, or None
+    where Pillow cannot tell."""
     try:
         from PIL import Image
     except ImportError:  # pragma: no cover - Pillow is in edge/requirements.txt
@@ -129,10 +141,11 @@ def _header(data: bytes):
     # check would raise before the size could be reported.
     Image.MAX_IMAGE_PIXELS = None
     try:
-        with Image.open(io.BytesIO(data)) as pil:
+        with _pillow_quiet(), Image.open(io.BytesIO(data)) as pil:
             unusual = pil.mode in ("RGBA", "LA", "PA", "I;16", "I;16B", "I;16L", "I", "F") or (
                 pil.mode == "P" and "transparency" in pil.info)
-            return pil.size[0], pil.size[1], unusual
+            orientation = pil.getexif().get(0x0112, 1) if unusual else 1
+            return pil.size[0], pil.size[1], unusual, orientation
     except Exception:  # noqa: BLE001 - not a format Pillow knows: OpenCV may still decode it
         return None
 
@@ -145,25 +158,28 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int = DEFAULT_MAX
     """
     header = _header(data)
     if header is not None:
-        width, height, unusual = header
+        width, height, unusual, orientation = header
         if width * height > max_pixels:
             raise ImageError(f"{name}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over the "
                              f"limit of {max_pixels / 1e6:g} (--max-pixels)")
     else:
-        unusual = False
+        unusual, orientation = False, 1
     reason = truncation(data)
     if reason:
         raise ImageError(f"{name}: {reason}")
     buffer = np.frombuffer(data, np.uint8)
     # IMREAD_COLOR applies the EXIF orientation; alpha and deep pixels need the raw decode.
     try:
-        with native_stderr_captured() as warnings:
+        with native_stderr_captured() as printed:
             image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED if unusual else cv2.IMREAD_COLOR)
     except cv2.error as exc:
         raise ImageError(f"{name}: OpenCV cannot decode it ({exc.err})") from None
-    damage = [w for w in warnings if any(d in w for d in DAMAGE_WARNINGS)]
+    damage = [w for w in printed if any(d in w for d in DAMAGE_WARNINGS)]
     if damage:
         raise ImageError(f"{name}: the image data is damaged ({damage[0].strip()})")
+    if image is not None and unusual and orientation in ORIENTATIONS:
+        # OpenCV's raw decode does not apply the EXIF orientation (IMREAD_COLOR and Pillow's do).
+        image = np.ascontiguousarray(ORIENTATIONS[orientation](image))
     if image is None and header is not None:
         image = _decode_with_pillow(data)
     if image is None or image.size == 0:
@@ -174,15 +190,26 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int = DEFAULT_MAX
     return _to_bgr8(image)
 
 
+@contextlib.contextmanager
+def _pillow_quiet():
+    """Pillow warns of a corrupt EXIF block in a line that names no file (the pixels decode)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 def _decode_with_pillow(data: bytes) -> np.ndarray | None:
     """Formats OpenCV lacks (GIF, some TIFF variants), EXIF orientation applied."""
     from PIL import Image, ImageOps
     try:
-        with Image.open(io.BytesIO(data)) as pil:
-            rgb = np.asarray(ImageOps.exif_transpose(pil).convert("RGB"))
+        with _pillow_quiet(), Image.open(io.BytesIO(data)) as pil:
+            upright = ImageOps.exif_transpose(pil)
+            # Kept with its alpha, so that a transparent ground is composited on white (_to_bgr8).
+            transparent = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+            pixels = np.asarray(upright.convert("RGBA" if transparent else "RGB"))
     except Exception:  # noqa: BLE001 - any decoder failure is "not an image" for this file
         return None
-    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    return cv2.cvtColor(pixels, cv2.COLOR_RGBA2BGRA if transparent else cv2.COLOR_RGB2BGR)
 
 
 def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from edge import overlay, preprocess, segment, spec, upright
@@ -18,6 +19,8 @@ UNSURE_LABEL = "?"
 # letters, touching pairs and smudges (train/outliers.py), so such a blob is dropped, not shown
 # as "?". A --min-confidence below this keeps everything it lets through.
 NOT_A_DIGIT_CONFIDENCE = 0.3
+# A 28x28 tile whose darkest and lightest pixels are closer than this (of 255) is blank.
+MIN_TILE_CONTRAST = 32
 
 
 @dataclass(frozen=True)
@@ -155,17 +158,31 @@ class DigitReader:
         self.min_confidence = min_confidence
 
     def read(self, frame: np.ndarray, trace: bool = False) -> Reading:
-        """Reads the digits of a BGR or grayscale frame; `trace` keeps a picture of each step."""
+        """Reads the digits of a BGR or grayscale frame; `trace` keeps a picture of each step.
+
+        Raises:
+          ValueError: an empty frame, or one OpenCV fails on (that frame's error: a service
+            keeps reading the next).
+        """
         if frame is None or frame.size == 0:
             raise ValueError("empty frame")
+        try:
+            return self._read(frame, trace)
+        except cv2.error as exc:
+            raise ValueError(f"OpenCV failed on this {frame.shape[1]}x{frame.shape[0]} frame "
+                             f"({exc.err})") from None
+
+    def _read(self, frame: np.ndarray, trace: bool) -> Reading:
         t0 = time.perf_counter()
         steps: dict[str, np.ndarray] = {}
         stages: dict[str, float] = {}
         one_digit = is_mnist_style(frame)
         if one_digit:
             gray = preprocess.to_gray(frame)
-            found = [Found(Box(0, 0, spec.INPUT_WIDTH_PX, spec.INPUT_HEIGHT_PX), gray, (14.0, 14.0))]
-            whole = mnist_polarity(gray)[np.newaxis]
+            # A tile of one shade holds no digit (the model would still name one).
+            blank = int(gray.max()) - int(gray.min()) < MIN_TILE_CONTRAST
+            found = [] if blank else [Found(Box(0, 0, spec.INPUT_WIDTH_PX, spec.INPUT_HEIGHT_PX), gray, (14.0, 14.0))]
+            whole = _stack([mnist_polarity(gray)] if found else [])
             to_frame = scaled_mapping(1.0, 0, 0)
         else:
             located = locate(frame, self.options, self.roi(frame.shape), trace)

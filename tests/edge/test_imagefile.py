@@ -155,3 +155,24 @@ def test_opencv_is_quieted_in_either_api():
     quiet_opencv(old)
     quiet_opencv(SimpleNamespace())  # neither: nothing to set, no error
     assert levels == [2, OPENCV_LOG_LEVEL_ERROR]
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "I;16"])
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_of_alpha_and_deep_pngs_matches_a_jpeg(mode, orientation):
+    """Alpha and 16-bit pixels take OpenCV's raw decode, which ignores EXIF; the result must be
+    turned as a JPEG with the same tag is (every one of the eight orientations)."""
+    from PIL import Image
+    stored = np.full((60, 100), 255, np.uint8)
+    stored[:20, :30] = 0  # a mark in the stored top-left corner, wider than tall
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    encoded = {}
+    for fmt, pil in (("JPEG", Image.fromarray(stored).convert("RGB")),
+                     ("PNG", Image.fromarray(stored.astype(np.uint16) * 257).convert("I;16") if mode == "I;16"
+                      else Image.fromarray(stored).convert(mode))):
+        buffer = io.BytesIO()
+        pil.save(buffer, fmt, exif=exif.tobytes())
+        encoded[fmt] = decode_image(buffer.getvalue(), f"x.{fmt.lower()}")
+    assert encoded["PNG"].shape == encoded["JPEG"].shape
+    assert np.abs(encoded["PNG"].astype(int) - encoded["JPEG"].astype(int)).mean() < 8
