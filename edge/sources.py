@@ -58,12 +58,14 @@ class VideoFile:
     reported and skipped; a changed frame size is reported once per change.
     """
 
-    def __init__(self, path: Path, on_error: Callable[[str], None] = lambda message: None) -> None:
+    def __init__(self, path: Path, on_error: Callable[[str], None] = lambda message: None,
+                 max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
         import av  # noqa: PLC0415 (a camera or photos never need FFmpeg's demuxers)
 
         self._av = av
         self.name = display_name(path)
         self.on_error = on_error
+        self.max_pixels = max_pixels
         if not path.is_file():  # a pipe or a device would block here, or never end
             raise SourceError(f"{self.name}: is not a regular file (a pipe or a device), not a video")
         try:
@@ -79,6 +81,10 @@ class VideoFile:
         if stream is None:
             self.close()
             raise SourceError(f"{self.name}: has no video stream")
+        if stream.width * stream.height > max_pixels:  # refused before a frame is decoded
+            self.close()
+            raise SourceError(f"{self.name}: {stream.width}x{stream.height} frames are over the limit of "
+                              f"{max_pixels / 1e6:g} megapixels (--max-pixels)")
         # The recorded frame rate: a window shows the video at this pace.
         rate = stream.average_rate or stream.guessed_rate
         self.fps = float(rate) if rate else None
@@ -102,15 +108,18 @@ class VideoFile:
             self.on_error(f"{self.name}: the file cannot be read past frame {count} ({exc.strerror or exc})")
 
     def read(self) -> np.ndarray | None:
-        frame = next(self._frames, None)
-        if frame is None:
-            return None
-        size = (frame.width, frame.height)
-        if self._size is not None and size != self._size:
-            self.on_error(f"{self.name}: the frame size changes from {self._size[0]}x{self._size[1]} "
-                          f"to {size[0]}x{size[1]}; each frame is read at its own size")
-        self._size = size
-        return frame.to_ndarray(format="bgr24")
+        for frame in self._frames:
+            size = (frame.width, frame.height)
+            if self._size is not None and size != self._size:
+                self.on_error(f"{self.name}: the frame size changes from {self._size[0]}x{self._size[1]} "
+                              f"to {size[0]}x{size[1]}; each frame is read at its own size")
+            self._size = size
+            if frame.width * frame.height > self.max_pixels:  # an image renamed .mp4 is one frame
+                self.on_error(f"{self.name}: a {frame.width}x{frame.height} frame is over the limit of "
+                              f"{self.max_pixels / 1e6:g} megapixels (--max-pixels); skipped")
+                continue
+            return frame.to_ndarray(format="bgr24")
+        return None
 
     def close(self) -> None:
         for part in (getattr(self, "container", None), getattr(self, "_file", None)):
@@ -224,14 +233,21 @@ def open_source(source: str, width: int | None = None, height: int | None = None
         raise SourceError("the source is empty: give a camera index (0), a video, an image, a folder or a glob")
     if source == "picamera2":
         return PiCamera(width, height, fps)
-    path = Path(source)
-    if path.is_dir() or any(ch in source for ch in "*?["):
+    try:
+        return _open_path(Path(source), source, on_error, max_pixels)
+    except OSError as exc:  # a folder on the way that this user may not enter, a name too long
+        raise SourceError(f"{display_name(source)}: cannot be read ({exc.strerror})") from None
+
+
+def _open_path(path: Path, source: str, on_error: Callable[[str], None], max_pixels: int):
+    # An existing file is the file, even with a glob's characters in its name ("shot[1].jpg").
+    if path.is_dir() or (not path.is_file() and any(ch in source for ch in "*?[")):
         images = _expand_images(source)
         if not images:
-            raise SourceError(f"{source}: no image files ({', '.join(sorted(IMAGE_SUFFIXES))})")
+            raise SourceError(f"{display_name(source)}: no image files ({', '.join(sorted(IMAGE_SUFFIXES))})")
         return ImageFiles(images, on_error, max_pixels)
     if not path.exists():
-        raise SourceError(f"{source}: no such file or folder, and not a camera index or 'picamera2'")
+        raise SourceError(f"{display_name(source)}: no such file or folder, and not a camera index or 'picamera2'")
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageFiles([path], on_error, max_pixels)
-    return VideoFile(path, on_error)
+    return VideoFile(path, on_error, max_pixels)

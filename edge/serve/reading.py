@@ -55,6 +55,9 @@ class ReadingThread(threading.Thread):
             except SourceError as exc:
                 delay = self._retry(delay, str(exc))
                 continue
+            except Exception as exc:  # noqa: BLE001 - as below: the page must not outlive the loop
+                delay = self._retry(delay, f"opening failed ({type(exc).__name__}: {exc})")
+                continue
             try:
                 summary = run_live(frames, self.reader, LiveOptions(smooth=self.smooth, headless=True),
                                    on_frame=self.state.update, stop=self.stop_event, timer=self.state.timer)

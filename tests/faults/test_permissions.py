@@ -111,3 +111,16 @@ def test_a_debug_folder_that_cannot_be_written_is_an_error_before_reading(as_use
     assert proc.returncode == 1
     assert f"output folder {debug} is not writable (Permission denied)" in proc.stderr
     assert not any(debug.iterdir())
+
+
+@pytest.mark.parametrize("source", ["{locked}/good.png", "{locked}", "{locked}/*.png"])
+def test_a_source_in_a_folder_that_cannot_be_entered_is_one_line(as_user, folder, source):
+    locked = folder / "private"
+    locked.mkdir()
+    shutil.copy(folder / "good.png", locked)
+    _lock(locked)
+    proc = _edge(as_user, "run", "--source", source.format(locked=locked), "--headless",
+                 "--model", folder / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode == 1, proc.stderr
+    assert "Permission denied" in proc.stderr or "no image files" in proc.stderr, proc.stderr
