@@ -100,6 +100,14 @@ def comparable_figures(result: dict) -> dict[str, tuple[float, bool]]:
     return figures
 
 
+def check_comparable(result: dict) -> None:
+    """Raises ValueError naming the first figure of an earlier result that is not a number: checked
+    before the suite measures for minutes, not after."""
+    for name, (value, _) in comparable_figures(result).items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{name} is {value!r}, not a number")
+
+
 def compare(current: dict, earlier: dict, tolerance: float = REGRESSION_TOLERANCE) -> tuple[str, list[str]]:
     """Markdown of current / earlier for every shared figure, and the names that regressed."""
     now, before = comparable_figures(current), comparable_figures(earlier)

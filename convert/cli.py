@@ -6,19 +6,19 @@ from pathlib import Path
 
 import click
 
-from edge.clicktypes import FiniteFloat
+from edge.clicktypes import FiniteFloat, NonEmptyPath
 from convert.pipeline import QuantizeConfig
 
 _DEFAULTS = QuantizeConfig()
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--keras-model", type=click.Path(path_type=Path), default=_DEFAULTS.keras_model,
+@click.option("--keras-model", type=NonEmptyPath(path_type=Path), default=_DEFAULTS.keras_model,
               show_default=True, help="The trained Keras model (from `make train`).")
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--output-dir", type=NonEmptyPath(file_okay=False, path_type=Path),
               default=_DEFAULTS.output_dir, show_default=True,
               help="Where the .tflite files, their sidecars and the reports go.")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--data-dir", type=NonEmptyPath(file_okay=False, path_type=Path), default=None,
               help="Folder with the four MNIST .gz files. Default: $MNIST_DIR, else the download cache.")
 @click.option("--representative-size", type=int, default=_DEFAULTS.representative_size,
               show_default=True, help="Training images used to calibrate the int8 ranges.")

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from deploy.bundle import REPO, BundleError, build_bundle, pack_bundle
+from edge.clicktypes import NonEmptyPath
 
 DEPLOY_DIR = REPO / "deploy"
 # user@host[:port], the host a name, an IPv4 address or a bracketed IPv6 one: pi@[::1]:22
@@ -25,13 +26,18 @@ def inventory_for(pi: str | None, hosts: Path | None, workdir: Path) -> Path:
     if bool(pi) == bool(hosts):
         raise click.UsageError("give exactly one of PI=user@host (one device) or HOSTS=inventory.ini (a fleet)")
     if hosts:
-        if not hosts.exists():  # a file, or a folder of them as Ansible allows
-            raise click.UsageError(f"inventory {hosts} not found")
+        if not (hosts.is_file() or hosts.is_dir()):  # a file, or a folder of them as Ansible allows
+            raise click.UsageError(f"inventory {hosts} not found" if not hosts.exists() else
+                                   f"inventory {hosts} is not a file or a folder (a pipe or a device)")
         return hosts
     match = TARGET.match(pi)
     if not match:
         raise click.UsageError(f"PI={pi!r} is not user@host or user@host:port")
     host = match["ipv6"] or match["host"]
+    if host.startswith("-"):  # ssh would take it for an option
+        raise click.UsageError(f"PI={pi!r}: a host name cannot start with '-'")
+    if match["port"] and not 1 <= int(match["port"]) <= 65535:
+        raise click.UsageError(f"PI={pi!r}: port {match['port']} is not between 1 and 65535")
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", host)  # an INI host name cannot hold colons
     line = f"{name} ansible_host={host}"
     if match["user"]:
@@ -60,8 +66,11 @@ def inventory_hosts(inventory: Path) -> list[str]:
     ansible-playbook exits 0 having done nothing when no host matches, so the
     inventory is checked first.
     """
-    proc = subprocess.run([_ansible("ansible-inventory"), "-i", str(inventory), "--list"], env=_ansible_env(),
-                          capture_output=True, text=True, timeout=120)
+    try:
+        proc = subprocess.run([_ansible("ansible-inventory"), "-i", str(inventory), "--list"],
+                              env=_ansible_env(), capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        raise click.ClickException(f"ansible-inventory did not finish reading {inventory} in 120 s") from None
     try:
         listed = json.loads(proc.stdout)
     except json.JSONDecodeError:
@@ -97,7 +106,7 @@ def main() -> None:
 def _target_options(func):
     for option in reversed([
         click.option("--pi", default=None, help="One device: user@host or user@host:port."),
-        click.option("--hosts", type=click.Path(path_type=Path), default=None,
+        click.option("--hosts", type=NonEmptyPath(path_type=Path), default=None,
                      help="A standard Ansible inventory for a fleet."),
         click.option("--prefix", default=None, help="Install root on the device (default /opt/digit-edge)."),
         click.option("--no-service", is_flag=True, help="Do not install the systemd service."),
@@ -117,7 +126,7 @@ def _host_vars(prefix: str | None, no_service: bool) -> dict:
 
 @main.command()
 @_target_options
-@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("models"),
+@click.option("--models-dir", type=NonEmptyPath(file_okay=False, path_type=Path), default=Path("models"),
               show_default=True, help="Where `make convert` put the int8 model and the sample.")
 @click.option("--source", default=None, help="Camera source for the service (default 0; 'picamera2' on a Pi camera).")
 @click.option("--runtime", type=click.Choice(["litert", "tflite-runtime"]), default="litert", show_default=True,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from edge.clicktypes import FiniteFloat
+from edge.clicktypes import FiniteFloat, NonEmptyPath
 from edge.runtime import BACKEND_NAMES
 
 DEFAULT_MODEL = Path("models/digits_int8.tflite")
@@ -18,7 +18,7 @@ MAX_THREADS = 64  # more than any Pi has cores; the interpreter overflows on abs
 
 def _model_options(func):
     options = [
-        click.option("--model", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_MODEL,
+        click.option("--model", type=NonEmptyPath(dir_okay=False, path_type=Path), default=DEFAULT_MODEL,
                      show_default=True, help="The .tflite model; its .json sidecar is checked when present."),
         click.option("--backend", type=click.Choice(BACKEND_NAMES), default=None,
                      help="Force a TFLite runtime. Default: the first of litert, tflite-runtime, "
@@ -62,10 +62,10 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("images", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
+@click.argument("images", nargs=-1, required=True, type=NonEmptyPath(readable=False, path_type=Path))
 @_model_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line and image.")
-@click.option("--debug-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--debug-dir", type=NonEmptyPath(file_okay=False, path_type=Path), default=None,
               help="Write the annotated image and the 28x28 crops the model saw here.")
 def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as_json, debug_dir) -> None:
     """Print the digit string of each IMAGE (a 28x28 MNIST-style image is classified as it is)."""
@@ -83,10 +83,15 @@ def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as
     for path, name in zip(images, _debug_names(images)):
         try:
             frame = load_image(path, max_pixels)
-            reading = reader.read(frame, trace=debug_dir is not None)
-        except (FileNotFoundError, ValueError) as exc:
+        except (FileNotFoundError, ValueError) as exc:  # the message names the file
             failed += 1
             _say(f"error: {exc}")
+            continue
+        try:
+            reading = reader.read(frame, trace=debug_dir is not None)
+        except ValueError as exc:
+            failed += 1
+            _say(f"error: {display_name(path)}: {exc}")
             continue
         if debug_dir is not None:
             try:
@@ -199,7 +204,7 @@ def run(source, width, height, fps, smooth, model, backend, threads, min_confide
 @click.option("--stream-fps", type=FiniteFloat(0.1, 60.0), default=10.0, show_default=True,
               help="Most frames per second sent to each viewer of /stream.mjpg.")
 @click.option("--token", default=None, help="Require this token on every route (?token= or a Bearer header).")
-@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--token-file", type=NonEmptyPath(dir_okay=False, path_type=Path), default=None,
               help="Read the token from this file (not visible in the process list).")
 @click.option("--mqtt", "mqtt_url", default=None, envvar="DIGIT_EDGE_MQTT",
               help="Publish to this broker: mqtt[s]://[user:pass@]host[:port]. Read from $DIGIT_EDGE_MQTT when "
@@ -215,6 +220,9 @@ def serve(source, width, height, fps, smooth, model, backend, threads, min_confi
     from edge.serve.server import ServeError, ServeOptions, serve as serve_forever
     from edge.serve.base import LOOPBACK_NAMES, WebOptions
     from edge.sources import open_source
+    if not bind.strip():  # tornado would listen on every interface, and the loopback guard would be off
+        raise click.BadParameter("is empty: give an address (0.0.0.0 or :: to let other machines watch)",
+                                 param_hint="'--bind'")
     token = _token(token, token_file)
     publisher = _mqtt_publisher(mqtt_url, mqtt_prefix, device_id, ha_prefix if ha_discovery else None, model)
     reader = _make_reader(model, backend, threads, min_confidence, roi)
@@ -239,10 +247,13 @@ def _token(token: str | None, token_file: Path | None) -> str | None:
     if token is not None and token_file is not None:
         raise click.UsageError("give --token or --token-file, not both")
     if token_file is not None:
+        from edge.files import read_small_text
         try:
-            token = token_file.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise click.ClickException(f"--token-file {token_file}: {getattr(exc, 'strerror', None) or exc}")
+            token = read_small_text(token_file, max_bytes=4096).strip()
+        except OSError as exc:
+            raise click.ClickException(f"--token-file {token_file}: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise click.ClickException(f"--token-file {token_file} {exc}") from None
     if token is not None and not token.strip():
         raise click.UsageError("the token is empty")
     return token
@@ -272,13 +283,14 @@ def _mqtt_publisher(url: str | None, prefix: str, device_id: str | None, ha_pref
 
 
 @main.command()
-@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folders", nargs=-1, required=True, type=NonEmptyPath(file_okay=False, path_type=Path))
 @_model_options
 def score(folders, model, backend, threads, min_confidence, roi, max_pixels) -> None:
     """Read each photo of labelled FOLDERS (labels.csv: file,digits) and score it against the truth."""
     from edge.scoring import score_folder
     from edge.sources import load_image
     reader = _make_reader(model, backend, threads, min_confidence, roi)
+    failed = 0
     for folder in folders:
         try:
             result = score_folder(folder, lambda path: reader.read(load_image(path, max_pixels)).text)
@@ -287,10 +299,13 @@ def score(folders, model, backend, threads, min_confidence, roi, max_pixels) -> 
         for photo in result.photos:
             click.echo(photo.line())
         click.echo(f"{folder}: {result.summary()}")
+        failed += sum(1 for photo in result.photos if photo.error)
+    if failed:  # scored as read nothing, and said: the figures above are not the reader's
+        raise click.ClickException(f"{failed} labelled photo(s) could not be read")
 
 
 @main.command()
-@click.option("--model", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_MODEL,
+@click.option("--model", type=NonEmptyPath(dir_okay=False, path_type=Path), default=DEFAULT_MODEL,
               show_default=True, help="The model to try loading.")
 def doctor(model) -> None:
     """Report runtime, versions, cameras and architecture, with a one-line verdict."""

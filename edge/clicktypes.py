@@ -27,3 +27,13 @@ class FiniteFloat(click.FloatRange):
         if self.min is None and self.max is None:
             return ""
         return super()._describe_range()
+
+
+class NonEmptyPath(click.Path):
+    """click.Path that refuses an empty value: click turns "" into ".", so `--debug-dir ""`
+    (an unset shell variable) would silently mean the current folder."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty: give a path ('.' for the current folder)", param, ctx)
+        return super().convert(value, param, ctx)

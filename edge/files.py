@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -93,3 +95,28 @@ def write_image_atomic(path: str | os.PathLike, image) -> None:
     if not ok:
         raise OSError(f"{path}: OpenCV could not encode the image")
     write_bytes_atomic(path, encoded.tobytes())
+
+
+def read_small_text(path: str | os.PathLike, max_bytes: int = 1 << 20) -> str:
+    """A small UTF-8 text file (a sidecar, a token, a result): refuses a pipe or a device (the
+    read would block or never end) and anything over max_bytes, before reading.
+
+    Raises:
+      FileNotFoundError, IsADirectoryError, PermissionError (OSError): as open() would.
+      ValueError: not a regular file, too large, or not UTF-8; the message says which.
+    """
+    with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as f:
+        info = os.fstat(f.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("is not a regular file (a pipe or a device)")
+        if info.st_size > max_bytes:
+            raise ValueError(f"is {info.st_size:,} bytes, more than the {max_bytes:,} it may be")
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"grew past the {max_bytes:,} bytes it may be while being read")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None

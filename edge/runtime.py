@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from edge import spec
+from edge.files import read_small_text
 from edge.native import native_stderr_captured
 
 # Tried in this order when no backend is forced.
@@ -142,6 +143,8 @@ class Sidecar:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ModelError(f"not JSON ({exc})") from exc
+        except RecursionError:
+            raise ModelError("not a sidecar (JSON nested too deep)") from None
         if not isinstance(raw, dict):
             raise ModelError("not a JSON object")
         names = {f.name for f in dataclasses.fields(cls)}
@@ -160,10 +163,14 @@ class Sidecar:
                 if not isinstance(raw[key], list):
                     raise ModelError(f"{key} must be a list, got {raw[key]!r}")
                 raw[key] = tuple(raw[key])
-        for key in ("input_scale", "output_scale", "input_zero_point", "output_zero_point"):
-            value = raw[key]
+        for key in ("input_scale", "output_scale", "input_zero_point", "output_zero_point", "test_accuracy"):
+            value = raw.get(key)
+            if key == "test_accuracy" and value is None:
+                continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
                 raise ModelError(f"{key} must be a number, got {value!r}")
+        if raw.get("test_accuracy") is not None and not 0.0 <= raw["test_accuracy"] <= 1.0:
+            raise ModelError(f"test_accuracy must be between 0 and 1, got {raw['test_accuracy']!r}")
         return cls(**raw)
 
 
@@ -182,11 +189,15 @@ def load_sidecar(model_path: str | os.PathLike) -> Sidecar | None:
     if not path.exists():
         return None
     try:
-        sidecar = Sidecar.from_json(path.read_text())
+        text = read_small_text(path)
     except IsADirectoryError:
         raise ModelError(f"sidecar {path} is a folder, not a file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(f"sidecar {path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    except OSError as exc:
+        raise ModelError(f"sidecar {path} cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise ModelError(f"sidecar {path} {exc}") from None
+    try:
+        sidecar = Sidecar.from_json(text)
     except ModelError as exc:
         raise ModelError(f"sidecar {path}: {exc}") from None
     actual = file_sha256(model_path)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from edge.files import read_small_text
 
 
 def align(truth: str, predicted: str) -> tuple[int, int]:
@@ -79,9 +82,13 @@ def read_labels(folder: Path) -> list[tuple[str, str]]:
     labels = folder / "labels.csv"
     if not labels.is_file():
         raise FileNotFoundError(f"{labels}: no such file (a labelled folder has labels.csv with file,digits)")
-    with open(labels, newline="") as f:
-        rows = list(csv.DictReader(f))
-    if rows and not {"file", "digits"} <= set(rows[0]):
+    try:
+        rows = list(csv.DictReader(io.StringIO(read_small_text(labels, max_bytes=16 << 20), newline="")))
+    except (OSError, ValueError, csv.Error) as exc:
+        raise ValueError(f"{labels}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not rows:
+        raise ValueError(f"{labels}: lists no photo (a header file,digits and a row per photo)")
+    if not {"file", "digits"} <= set(rows[0]):
         raise ValueError(f"{labels}: needs the columns file and digits")
     return [(row["file"], row["digits"]) for row in rows]
 

@@ -6,17 +6,17 @@ from pathlib import Path
 
 import click
 
-from edge.clicktypes import FiniteFloat
+from edge.clicktypes import FiniteFloat, NonEmptyPath
 from train.training import STRATEGIES, TrainConfig
 
 _DEFAULTS = TrainConfig()
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--data-dir", type=NonEmptyPath(file_okay=False, path_type=Path), default=None,
               help="Folder with the four MNIST .gz files. Default: $MNIST_DIR, else download "
                    "into ~/.cache/digit-edge/mnist.")
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--output-dir", type=NonEmptyPath(file_okay=False, path_type=Path),
               default=_DEFAULTS.output_dir, show_default=True,
               help="Where the model, history, plots and metrics.json go.")
 @click.option("--epochs", type=int, default=_DEFAULTS.epochs, show_default=True,

@@ -43,8 +43,17 @@ def _setup(tmp_path: Path) -> dict[str, Path]:
     garbage.write_text("{ not json")
     empty_inventory = tmp_path / "empty.ini"
     empty_inventory.write_text("[pis]\n")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    text_figure = tmp_path / "text_figure.json"
+    text_figure.write_text(json.dumps({"machine": {"host": "pi"}, "date": "2026-12-01",
+                                       "cold_start": {"edge": {"seconds_to_first_prediction": "fast",
+                                                               "peak_rss_mib": 40}}}))
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
     return {"out": out, "corrupt": corrupt, "a_file": a_file, "no_date": no_date, "garbage": garbage,
-            "empty_inventory": empty_inventory, "missing": tmp_path / "missing", "tmp": tmp_path}
+            "empty_inventory": empty_inventory, "missing": tmp_path / "missing", "tmp": tmp_path,
+            "deep": deep, "text_figure": text_figure, "fifo": fifo}
 
 
 # (package, arguments with {placeholders}, exit code, what stderr must say)
@@ -68,6 +77,15 @@ ROWS = {
                                                                   "{missing}"], 1, "is not a benchmark result"),
     "benchmarks: comparison file not JSON": ("benchmarks", ["--compare", "{garbage}", "--models-dir", "{missing}"],
                                              1, "is not a benchmark result"),
+    "benchmarks: comparison file nested too deep": ("benchmarks", ["--compare", "{deep}", "--models-dir", "{missing}"],
+                                                    1, "is not a benchmark result"),
+    "benchmarks: comparison figure not a number": ("benchmarks", ["--compare", "{text_figure}", "--models-dir",
+                                                                  "{missing}"], 1, "'fast', not a number"),
+    "benchmarks: comparison file a pipe": ("benchmarks", ["--compare", "{fifo}", "--models-dir", "{missing}"], 1,
+                                           "not a regular file"),
+    "benchmarks: output folder empty": ("benchmarks", ["--output-dir", ""], 2, "is empty"),
+    "train: output folder empty": ("train", ["--output-dir", ""], 2, "is empty"),
+    "convert: output folder empty": ("convert", ["--output-dir", ""], 2, "is empty"),
     "benchmarks: tolerance NaN": ("benchmarks", ["--tolerance", "nan"], 2, "'nan' is not a finite number"),
     "deploy: inventory without hosts": ("deploy", ["push", "--hosts", "{empty_inventory}", "--models-dir", "{out}"],
                                         1, "names no host"),
@@ -75,6 +93,11 @@ ROWS = {
                                   "not found"),
     "deploy: not user@host": ("deploy", ["push", "--pi", "bad target!", "--models-dir", "{out}"], 2,
                               "is not user@host"),
+    "deploy: port out of range": ("deploy", ["push", "--pi", "pi@raspberrypi.local:99999", "--models-dir", "{out}"],
+                                  2, "is not between 1 and 65535"),
+    "deploy: host like an ssh option": ("deploy", ["push", "--pi", "pi@-oProxyCommand=id", "--models-dir", "{out}"],
+                                        2, "cannot start with '-'"),
+    "deploy: inventory a pipe": ("deploy", ["rollback", "--hosts", "{fifo}"], 2, "a pipe or a device"),
     "deploy: nothing built": ("deploy", ["push", "--pi", "pi@raspberrypi.local", "--models-dir", "{tmp}"], 1,
                               "no model built yet"),
 }

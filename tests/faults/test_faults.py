@@ -42,7 +42,17 @@ BAD_IMAGES = {
     "folder": ("folder.jpg", lambda p: p.mkdir(), "is a folder"),
     "fifo": ("pipe.jpg", lambda p: os.mkfifo(p), "not a regular file"),
     "missing": ("missing.jpg", lambda p: None, "no such file"),
+    "bad Huffman code": ("huffman.jpg", lambda p: p.write_bytes(_flip_scan_bits(_jpeg())), "damaged"),
 }
+
+
+def _flip_scan_bits(jpeg: bytes) -> bytes:
+    """A JPEG whose entropy-coded data is overwritten in the middle (its markers kept)."""
+    start = jpeg.index(b"\xff\xda") + 20
+    middle = bytearray(jpeg)
+    middle[start + 40:len(jpeg) - 40] = bytes([0xFF, 0x00]) * ((len(jpeg) - 80 - start) // 2) + \
+        b"\x00" * ((len(jpeg) - 80 - start) % 2)
+    return bytes(middle)
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -83,6 +93,19 @@ def test_predict_reads_the_good_file_past_a_bad_one(kind, tiny_models, tmp_path)
     assert not [k for k in after if ".tmp" in k]
 
 
+@pytest.mark.parametrize("height, width", [(1, 500), (500, 1), (8, 3840), (16, 4000), (28, 28)])
+def test_a_thin_or_blank_image_reads_as_no_digit(height, width, tiny_models, tmp_path):
+    """A strip a pixel or a few high (halving it made it empty, and OpenCV raised), a blank tile."""
+    image = tmp_path / f"{width}x{height}.png"
+    cv2.imwrite(str(image), np.full((height, width, 3), 90, np.uint8))
+    cv2.imwrite(str(tmp_path / "good.png"), _frame())
+    proc = _edge("predict", image, tmp_path / "good.png", "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == f"{image}: "
+    assert proc.stdout.splitlines()[1].startswith(f"{tmp_path / 'good.png'}: ")
+
+
 def test_a_file_name_that_is_not_utf8_is_read_not_a_segfault(tiny_models, tmp_path):
     odd = Path(os.fsdecode(bytes(tmp_path) + b"/b\xff.png"))
     cv2.imwrite(str(tmp_path / "x.png"), _frame())
@@ -110,6 +133,12 @@ BAD_MODELS = {
     "sidecar a folder": (lambda m: (m.with_suffix(".json").unlink(), m.with_suffix(".json").mkdir()),
                          "is a folder"),
     "model not a model": (lambda m: m.write_bytes(b"\0" * 64), "digits_int8"),
+    "sidecar test accuracy a list": (lambda m: m.with_suffix(".json").write_text(json.dumps(
+        {**json.loads(m.with_suffix(".json").read_text()), "test_accuracy": [1]})), "test_accuracy must be a number"),
+    "sidecar nested too deep": (lambda m: m.with_suffix(".json").write_text("[" * 200_000 + "]" * 200_000),
+                                "nested too deep"),
+    "sidecar a pipe": (lambda m: (m.with_suffix(".json").unlink(), os.mkfifo(m.with_suffix(".json"))),
+                       "a pipe or a device"),
 }
 
 
@@ -136,7 +165,7 @@ def test_a_bad_model_or_sidecar_is_one_line_naming_it(kind, command, tiny_models
     (["predict", "x.png", "--roi", "nan"], "is not a finite number"),
     (["predict", "x.png", "--min-confidence", "nan"], "is not a finite number"),
     (["predict", "x.png", "--threads", "99999999999"], "is not in the range"),
-])
+], ids=lambda value: " ".join(value) if isinstance(value, list) else None)
 def test_bad_options_and_sources(args, message, tiny_models):
     proc = _edge(*args, "--model", tiny_models / "digits_int8.tflite", "--headless") if args[0] == "run" else \
         _edge(*args, "--model", tiny_models / "digits_int8.tflite")
@@ -207,3 +236,54 @@ def test_a_video_name_that_is_not_utf8_is_read(tiny_models, tmp_path):
                  "--model", tiny_models / "digits_int8.tflite")
     _no_crash(proc)
     assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 2, proc.stderr
+
+
+def test_a_source_with_glob_characters_in_its_name_is_that_file(tiny_models, tmp_path):
+    image = tmp_path / "shot[1].png"
+    cv2.imwrite(str(image), _frame())
+    proc = _edge("run", "--source", image, "--headless", "--json", "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 1, proc.stderr
+
+
+def test_an_image_renamed_as_a_video_keeps_the_pixel_limit(tiny_models, tmp_path):
+    video = tmp_path / "photo.mp4"
+    video.write_bytes(cv2.imencode(".png", np.full((200, 300, 3), 200, np.uint8))[1].tobytes())
+    proc = _edge("run", "--source", video, "--headless", "--max-pixels", "10000",
+                 "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode == 1
+    assert "photo.mp4: 300x200 frames are over the limit of 0.01 megapixels" in proc.stderr
+
+
+def test_a_jpeg_with_a_corrupt_exif_block_reads_without_noise(tiny_models, tmp_path):
+    jpeg = _jpeg()
+    exif = b"Exif\0\0MM\0*\0\0\xff\xff" + bytes(range(256)) * 2
+    image = tmp_path / "exif.jpg"
+    image.write_bytes(jpeg[:2] + b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif + jpeg[2:])
+    proc = _edge("predict", image, "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert [line for line in proc.stderr.splitlines() if not line.startswith("model ")] == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["serve", "--source", "0", "--bind", ""], "'--bind': is empty"),
+    (["predict", "x.png", "--debug-dir", ""], "'--debug-dir': is empty"),
+    (["score", ""], "is empty"),
+], ids=lambda value: " ".join(value) if isinstance(value, list) else None)
+def test_an_empty_path_or_address_is_refused_not_taken_as_here(args, message):
+    proc = _edge(*args)
+    _no_crash(proc)
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"file,digits\nrow.png,12\xe9\n", "is not UTF-8 text"),
+    (b"", "lists no photo"),
+])
+def test_labels_that_cannot_be_used_are_one_line_naming_them(content, message, tiny_models, tmp_path):
+    (tmp_path / "labels.csv").write_bytes(content)
+    proc = _edge("score", tmp_path, "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode == 1 and f"{tmp_path / 'labels.csv'}: {message}" in proc.stderr, proc.stderr
