@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from edge.clicktypes import NonEmptyPath
 from edge.scoring import FolderScore, score_photo
 
 
@@ -24,9 +25,9 @@ def score_conditions(reader, images, labels, names: list[str] | None = None, fra
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--model", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--model", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path),
               default=Path("models/digits_int8.tflite"), show_default=True, help="The int8 model to read with.")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--data-dir", type=NonEmptyPath(file_okay=False, path_type=Path), default=None,
               help="MNIST folder (the test digits are drawn). Default: $MNIST_DIR, else the download cache.")
 @click.option("--frames", "frames_each", type=click.IntRange(min=1), default=8, show_default=True,
               help="Frames per condition.")
@@ -35,11 +36,14 @@ def score_conditions(reader, images, labels, names: list[str] | None = None, fra
 def main(model, data_dir, frames_each, seed, verbose) -> None:
     """Score the reader on each synthetic condition: desk, rules, touching, slopes, colour, non-digits."""
     from edge.reader import DigitReader
-    from edge.runtime import Classifier
-    from train.data import load_mnist
+    from edge.runtime import Classifier, ModelError, RuntimeUnavailableError
+    from train.data import DatasetError, load_mnist
 
-    test = load_mnist(data_dir).test
-    reader = DigitReader(Classifier(model))
+    try:
+        test = load_mnist(data_dir).test
+        reader = DigitReader(Classifier(model))
+    except (DatasetError, ModelError, RuntimeUnavailableError, OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
     for name, result in score_conditions(reader, test.images, test.labels, frames_each=frames_each,
                                          seed=seed).items():
         click.echo(f"{name:9s} {result.right}/{result.total} right ({result.accuracy:.1%}), "
@@ -50,4 +54,5 @@ def main(model, data_dir, frames_each, seed, verbose) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    from edge.entry import run_main
+    run_main(main, "python -m benchmarks.conditions")
