@@ -217,7 +217,7 @@ def test_a_video_whose_frame_size_changes_is_read_at_each_size_and_said(tiny_mod
     assert min(right[:3]) > 130 >= max(right[3:])
 
 
-def test_a_packet_that_does_not_decode_is_skipped_and_named(tiny_models, tmp_path):
+def test_a_damaged_packet_mid_video_does_not_end_the_run(tiny_models, tmp_path):
     good = cv2.imencode(".jpg", _frame())[1].tobytes()
     broken = good[:2] + bytes(200) + good[202:]  # a JPEG whose tables are zeros
     video = tmp_path / "damaged.mjpeg"
