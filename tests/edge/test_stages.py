@@ -161,6 +161,28 @@ def test_split_wins_needs_a_margin_that_grows_near_one_digits_shape():
     assert not segment.split_wins(whole=0.2, split=0.0, aspect=2.5)
 
 
+def test_a_split_into_full_height_pieces_needs_no_margin():
+    # "21" read whole as a 2 (0.8) and cut into a 2 and a 1, each the blob's height.
+    mask = np.zeros((40, 44), np.uint8)
+    cv2.putText(mask, "2", (0, 38), cv2.FONT_HERSHEY_SIMPLEX, 1.4, 255, 3)
+    cv2.line(mask, (36, 1), (36, 38), 255, 3)
+    cuts = segment.candidates(mask, segment.aspect(44, 40, 40))
+    full = [p for key, p in cuts.pieces.items() if p.x1 - p.x0 < 30]
+    assert any(segment.full_height([p], 40, digit_height=40) for p in full)
+    assert not any(segment.full_height([p], 40, digit_height=60) for p in full)  # smaller than the line's digits
+    # The foot of a 2 cut off as a sliver is not a digit of its own, nor are two fragments far apart.
+    foot = segment.Piece(30, 44, 34, 40, np.full((6, 14), 255, np.uint8))
+    fragments = np.zeros((40, 10), np.uint8)
+    fragments[:8] = fragments[-8:] = 255
+    assert not segment.full_height([foot], 40, 40)
+    assert not segment.full_height([segment.Piece(0, 10, 0, 40, fragments)], 40, 40)
+    assert segment.split_wins(whole=0.8, split=0.82, aspect=1.1, full=True)
+    assert not segment.split_wins(whole=0.8, split=0.82, aspect=1.1, full=False)  # needs the margin
+    assert not segment.split_wins(whole=0.6, split=0.65, aspect=1.1, full=True)  # pieces not sure enough
+    assert not segment.split_wins(whole=0.85, split=0.84, aspect=1.1, full=True)  # the whole reads better
+    assert segment.could_split(whole=0.8, aspect=1.0)  # a near-square blob the model is not sure of
+
+
 @pytest.mark.parametrize("slope_deg", [-20, -10, 0, 10, 20])
 def test_sloped_lines_come_out_line_by_line(slope_deg):
     rng = np.random.default_rng(slope_deg + 50)
