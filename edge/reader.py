@@ -132,8 +132,10 @@ def _resolve(found: list[Found], aspects: list[float], digit_height: float, whol
                               [segment.aspect(p.x1 - p.x0, p.y1 - p.y0, digit_height) for p in pieces])
             chain, product = segment.best_split(len(plan.candidates.points), dict(zip(keys, weight.tolist())))
             labels = [int(np.argmax(cut_scores[plan.rows[key]])) for key in chain]
-            full = segment.full_height([plan.candidates.pieces[key] for key in chain], f.mask.shape[0], digit_height)
-            if not segment.split_wins(float(whole_weight[k]), product, aspect, full) or segment.only_strokes(labels):
+            full = segment.full_height([plan.candidates.pieces[key] for key in chain], f.mask.shape[0],
+                                       digit_height)
+            if (not segment.split_wins(float(whole_weight[k]), product, aspect, full)
+                    or segment.only_strokes(labels)):
                 chain = []
         if not chain:
             boxes.append(f.box)

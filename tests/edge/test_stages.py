@@ -169,7 +169,8 @@ def test_a_split_into_full_height_pieces_needs_no_margin():
     cuts = segment.candidates(mask, segment.aspect(44, 40, 40))
     full = [p for key, p in cuts.pieces.items() if p.x1 - p.x0 < 30]
     assert any(segment.full_height([p], 40, digit_height=40) for p in full)
-    assert not any(segment.full_height([p], 40, digit_height=60) for p in full)  # smaller than the line's digits
+    # A blob smaller than the line's digits (the two halves of a small 0 each span it).
+    assert not any(segment.full_height([p], 40, digit_height=60) for p in full)
     # The foot of a 2 cut off as a sliver is not a digit of its own, nor are two fragments far apart.
     foot = segment.Piece(30, 44, 34, 40, np.full((6, 14), 255, np.uint8))
     fragments = np.zeros((40, 10), np.uint8)
