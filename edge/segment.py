@@ -37,7 +37,8 @@ CUT_DRIFT_COST = 0.02
 PIECE_COST = 0.85
 # The best split must beat the blob read whole by this much (product of confidences against
 # confidence): one wide digit ("0", "4", "6" written wide) is the safer reading when the cut
-# is not clearly better, and the more so the closer the blob is to one digit's shape.
+# is not clearly better, and the more so the closer the blob is to one digit's shape. (Not a
+# split into full-height pieces: FULL_HEIGHT below.)
 SPLIT_MARGIN = 0.12
 SPLIT_MARGIN_NEAR_SQUARE = 0.3
 NEAR_SQUARE_ASPECT = 1.2
@@ -47,10 +48,11 @@ NEAR_SQUARE_ASPECT = 1.2
 # again for every TOO_WIDE_HALVING of aspect beyond the class's widest.
 WIDEST_ASPECT = (1.43, 0.9, 1.67, 1.25, 1.25, 1.67, 1.18, 1.33, 1.25, 1.11)
 TOO_WIDE_HALVING = 0.15
-# Two digits side by side in a line are each about the line's height, so the pieces of a true split
-# of a blob of that height span it from top to bottom; cutting one digit leaves a piece that does
-# not (the foot of a 2, the bar of a 7, the bowl of a 6). A split whose every piece has ink on at
-# least this share of the blob's rows, each read with confidence (their product at least
+# Two digits side by side in a line are each about the line's height (the frame's median blob
+# height), so the pieces of a true split of a blob of that height span it from top to bottom;
+# cutting one digit leaves a piece that does not (the foot of a 2, the bar of a 7, the bowl of a
+# 6). A split whose every piece has ink on at least this share of the blob's rows, in a blob at
+# least this share of the median height, each read with confidence (their product at least
 # FULL_HEIGHT_MIN_SPLIT), needs no margin: it wins when it beats the blob read whole. On 60 frames
 # of each undistorted condition (seeds 1 and 2), it split 10 more of 270 touching groups (256
 # against 246) and no more single digits (6 of 6,960 either way).
@@ -272,7 +274,7 @@ def could_split(whole: float, aspect: float) -> bool:
     Blobs read whole with confidence are never cut, so their pieces are never prepared
     or classified (most digits of a page).
     """
-    return aspect >= MAX_ONE_DIGIT_ASPECT or whole + _margin(aspect) < 1.0 or whole < PIECE_COST
+    return aspect >= MAX_ONE_DIGIT_ASPECT or whole + _margin(aspect) < 1.0 or whole <= PIECE_COST
 
 
 def only_strokes(labels: list[int]) -> bool:
@@ -282,11 +284,12 @@ def only_strokes(labels: list[int]) -> bool:
 
 
 def full_height(pieces: list[Piece], blob_height: int, digit_height: float) -> bool:
-    """Whether the blob is about as tall as the frame's digits and every piece has ink on at least
-    FULL_HEIGHT of its rows, as digits side by side do. (Rows, not the piece's box: a piece of two
-    fragments, one at the top and one at the bottom, has a box of the full height and is no digit.
-    And the two halves of a small 0 each span it, but it is not a line's height.)"""
-    return blob_height >= FULL_HEIGHT * digit_height and all(
+    """Whether the blob is at least FULL_HEIGHT of the frame's typical (median) digit height and every
+    piece has ink on at least FULL_HEIGHT of the blob's rows, as digits side by side do. (Rows, not
+    the piece's box: a piece of two fragments, one at the top and one at the bottom, has a box of the
+    full height and is no digit. And the two halves of a small 0 each span it, but it is smaller
+    than the line's digits.) False for no pieces."""
+    return bool(pieces) and blob_height >= FULL_HEIGHT * digit_height and all(
         np.count_nonzero(p.mask.any(axis=1)) >= FULL_HEIGHT * blob_height for p in pieces)
 
 
@@ -299,5 +302,5 @@ def split_wins(whole: float, split: float, aspect: float, full: bool = False) ->
     if aspect >= MAX_ONE_DIGIT_ASPECT:
         return True
     if full and split >= FULL_HEIGHT_MIN_SPLIT:
-        return split >= whole
+        return split > whole
     return split > whole + _margin(aspect)

@@ -162,25 +162,29 @@ def test_split_wins_needs_a_margin_that_grows_near_one_digits_shape():
 
 
 def test_a_split_into_full_height_pieces_needs_no_margin():
-    # "21" read whole as a 2 (0.8) and cut into a 2 and a 1, each the blob's height.
-    mask = np.zeros((40, 44), np.uint8)
-    cv2.putText(mask, "2", (0, 38), cv2.FONT_HERSHEY_SIMPLEX, 1.4, 255, 3)
-    cv2.line(mask, (36, 1), (36, 38), 255, 3)
-    cuts = segment.candidates(mask, segment.aspect(44, 40, 40))
-    full = [p for key, p in cuts.pieces.items() if p.x1 - p.x0 < 30]
-    assert any(segment.full_height([p], 40, digit_height=40) for p in full)
-    # A blob smaller than the line's digits (the two halves of a small 0 each span it).
-    assert not any(segment.full_height([p], 40, digit_height=60) for p in full)
+    # "21" joined at the base: the blob is cut into a 2 and a 1, each with ink on all its rows.
+    mask = np.zeros((40, 50), np.uint8)
+    cv2.putText(mask, "2", (0, 38), cv2.FONT_HERSHEY_SIMPLEX, 1.8, 255, 3)  # rows 0 to 37
+    cv2.line(mask, (30, 37), (44, 37), 255, 3)  # the 2's base runs into the 1
+    cv2.line(mask, (44, 0), (44, 37), 255, 3)
+    cuts = segment.candidates(mask, segment.aspect(50, 40, 40))
+    last = len(cuts.points) - 1
+    pairs = [(cuts.pieces[(0, j)], cuts.pieces[(j, last)]) for j in range(1, last)
+             if (0, j) in cuts.pieces and (j, last) in cuts.pieces]
+    assert any(segment.full_height(list(pair), 40, digit_height=40) for pair in pairs)
+    # A blob smaller than the line's digits (the two halves of a small 0 each span it) does not count.
+    assert not any(segment.full_height(list(pair), 40, digit_height=60) for pair in pairs)
     # The foot of a 2 cut off as a sliver is not a digit of its own, nor are two fragments far apart.
     foot = segment.Piece(30, 44, 34, 40, np.full((6, 14), 255, np.uint8))
     fragments = np.zeros((40, 10), np.uint8)
     fragments[:8] = fragments[-8:] = 255
     assert not segment.full_height([foot], 40, 40)
     assert not segment.full_height([segment.Piece(0, 10, 0, 40, fragments)], 40, 40)
+    assert not segment.full_height([], 40, 40)
     assert segment.split_wins(whole=0.8, split=0.82, aspect=1.1, full=True)
     assert not segment.split_wins(whole=0.8, split=0.82, aspect=1.1, full=False)  # needs the margin
     assert not segment.split_wins(whole=0.6, split=0.65, aspect=1.1, full=True)  # pieces not sure enough
-    assert not segment.split_wins(whole=0.85, split=0.84, aspect=1.1, full=True)  # the whole reads better
+    assert not segment.split_wins(whole=0.84, split=0.84, aspect=1.1, full=True)  # a tie keeps the whole
     assert segment.could_split(whole=0.8, aspect=1.0)  # a near-square blob the model is not sure of
 
 
