@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from edge import overlay, preprocess, segment, spec, upright
+from edge import overlay, preprocess, segment, spec, splits, upright
 from edge.detect import Box, DetectorOptions, Found, mnist_crop, roi_box
 from edge.locate import locate, scaled_mapping
 from edge.runtime import Classifier, top_classes
@@ -92,7 +92,7 @@ def _digit_height(found: list[Found]) -> float:
 
 def _weighed(scores: np.ndarray, aspects: list[float]) -> np.ndarray:
     """Each reading's confidence times its plausibility for its blob's shape: (N, 10), N -> (N,)."""
-    return scores.max(axis=1) * segment.plausibility(scores.argmax(axis=1), np.asarray(aspects))
+    return scores.max(axis=1) * splits.plausibility(scores.argmax(axis=1), np.asarray(aspects))
 
 
 def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarray, opts: DetectorOptions
@@ -101,7 +101,7 @@ def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarra
     crops: list[np.ndarray] = []
     plans = {}
     for k, (f, aspect) in enumerate(zip(found, aspects)):
-        if not segment.could_split(float(whole_weight[k]), aspect):
+        if not splits.could_split(float(whole_weight[k]), aspect):
             continue
         cuts = segment.candidates(f.mask, aspect)
         if cuts is None:
@@ -115,6 +115,25 @@ def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarra
     return plans, _stack(crops)
 
 
+def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: float, plan: _Cuts,
+                   cut_scores: np.ndarray) -> list[tuple[int, int]]:
+    """The best chain of a blob's pieces when it wins over the blob read whole, else []."""
+    keys = list(plan.rows)
+    pieces = [plan.candidates.pieces[key] for key in keys]
+    weight = _weighed(cut_scores[[plan.rows[key] for key in keys]],
+                      [segment.aspect(p.x1 - p.x0, p.y1 - p.y0, digit_height) for p in pieces])
+    weight_of = dict(zip(keys, weight.tolist()))
+    chain, product = splits.best_split(len(plan.candidates.points), weight_of)
+    if not chain or splits.only_strokes([int(np.argmax(cut_scores[plan.rows[key]])) for key in chain]):
+        return []
+    full = splits.full_height([plan.candidates.pieces[key] for key in chain], f.mask.shape[0], digit_height)
+    one_stroke = all(splits.strokes_crossed(f.mask, plan.candidates.paths[i]) == 1 for i, _ in chain[1:])
+    if splits.split_wins(whole_weight, product, aspect, full) or splits.sure_split_wins(
+            whole_weight, min(weight_of[key] for key in chain), one_stroke, full):
+        return chain
+    return []
+
+
 def _resolve(found: list[Found], aspects: list[float], digit_height: float, whole: np.ndarray,
              whole_scores: np.ndarray, plans: dict[int, _Cuts], cut_crops: np.ndarray, cut_scores: np.ndarray
              ) -> tuple[list[Box], np.ndarray, np.ndarray, dict[int, list[int]]]:
@@ -123,20 +142,8 @@ def _resolve(found: list[Found], aspects: list[float], digit_height: float, whol
     whole_weight = _weighed(whole_scores, aspects)
     boxes, scores, crops, made = [], [], [], {}
     for k, (f, aspect) in enumerate(zip(found, aspects)):
-        chain: list[tuple[int, int]] = []
         plan = plans.get(k)
-        if plan is not None:
-            keys = list(plan.rows)
-            pieces = [plan.candidates.pieces[key] for key in keys]
-            weight = _weighed(cut_scores[[plan.rows[key] for key in keys]],
-                              [segment.aspect(p.x1 - p.x0, p.y1 - p.y0, digit_height) for p in pieces])
-            chain, product = segment.best_split(len(plan.candidates.points), dict(zip(keys, weight.tolist())))
-            labels = [int(np.argmax(cut_scores[plan.rows[key]])) for key in chain]
-            full = segment.full_height([plan.candidates.pieces[key] for key in chain], f.mask.shape[0],
-                                       digit_height)
-            if (not segment.split_wins(float(whole_weight[k]), product, aspect, full)
-                    or segment.only_strokes(labels)):
-                chain = []
+        chain = _winning_chain(f, aspect, digit_height, float(whole_weight[k]), plan, cut_scores) if plan else []
         if not chain:
             boxes.append(f.box)
             scores.append(whole_scores[k])

@@ -1,4 +1,5 @@
-"""Touching digits: cut candidates at the column ink profile's minima; recognition picks the cuts.
+"""Touching digits: cut candidates at the column ink profile's minima; recognition picks the cuts
+(edge.splits).
 
 A blob the model is unsure of, and wide for the frame's digit height, is cut at
 every low point of its column profile and at the valleys of its outline. A cut is
@@ -32,35 +33,6 @@ CUT_REACH = 0.3
 # row and column away from its own column: of two equally clean ways down, the straighter one.
 CUT_INK_COST = 0.05
 CUT_DRIFT_COST = 0.02
-# Each piece beyond the first costs this factor: a model sure of every sliver (a stroke of a
-# 7 reads as a confident 1) must not win over fewer, equally sure pieces.
-PIECE_COST = 0.85
-# The best split must beat the blob read whole by this much (product of confidences against
-# confidence): one wide digit ("0", "4", "6" written wide) is the safer reading when the cut
-# is not clearly better, and the more so the closer the blob is to one digit's shape. (Not a
-# split into full-height pieces: FULL_HEIGHT below.)
-SPLIT_MARGIN = 0.12
-SPLIT_MARGIN_NEAR_SQUARE = 0.3
-NEAR_SQUARE_ASPECT = 1.2
-# The widest each digit is written, width over height of its ink: per class 0..9, the 99th
-# percentile over MNIST's 60,000 training digits binarized at 127. A blob read as a 9 but wider
-# than nearly every 9 is likelier a 9 and a neighbour: the reading's weight drops, and halves
-# again for every TOO_WIDE_HALVING of aspect beyond the class's widest.
-WIDEST_ASPECT = (1.43, 0.9, 1.67, 1.25, 1.25, 1.67, 1.18, 1.33, 1.25, 1.11)
-TOO_WIDE_HALVING = 0.15
-# Two digits side by side in a line are each about the line's height (the frame's median blob
-# height), so the pieces of a true split of a blob of that height span it from top to bottom;
-# cutting one digit leaves a piece that does not (the foot of a 2, the bar of a 7, the bowl of a
-# 6). A split whose every piece has ink on at least this share of the blob's rows, in a blob at
-# least this share of the median height, each read with confidence (their product at least
-# FULL_HEIGHT_MIN_SPLIT), needs no margin: it wins when it beats the blob read whole. On 60 frames
-# of each undistorted condition (seeds 1 and 2), it split 10 more of 270 touching groups (256
-# against 246) and no more single digits (6 of 6,960 either way).
-FULL_HEIGHT = 0.9
-FULL_HEIGHT_MIN_SPLIT = 0.7
-# No single handwritten digit is this much wider than tall: such a blob is split whenever
-# a chain of pieces spans it, however sure the model is of the whole (it has never seen one).
-MAX_ONE_DIGIT_ASPECT = 2.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,84 +195,3 @@ def candidates(mask: np.ndarray, blob_aspect: float) -> Candidates | None:
             if piece is not None:
                 pieces[(i, j)] = piece
     return Candidates(points, pieces, paths) if pieces else None
-
-
-def plausibility(labels: np.ndarray, aspects: np.ndarray) -> np.ndarray:
-    """How well each reading fits its blob's shape: 1 up to the class's widest, halving beyond it.
-
-    Args:
-      labels: (N,) classes read; aspects: (N,) aspect() of each blob (scalars work too).
-    """
-    excess = np.asarray(aspects, np.float32) - np.asarray(WIDEST_ASPECT, np.float32)[labels]
-    return np.where(excess <= 0, 1.0, 0.5 ** (np.maximum(excess, 0) / TOO_WIDE_HALVING)).astype(np.float32)
-
-
-def best_split(count: int, confidence: dict[tuple[int, int], float]) -> tuple[list[tuple[int, int]], float]:
-    """The chain of pieces from point 0 to point count-1 with the highest product of confidences,
-    each piece beyond the first weighed by PIECE_COST.
-
-    Returns:
-      ([(i, j), ...], score), or ([], 0.0) when no chain of pieces spans the blob.
-    """
-    best = [-np.inf] * count
-    back: list[tuple[int, int] | None] = [None] * count
-    best[0] = 0.0
-    for j in range(1, count):
-        for i in range(j):
-            c = confidence.get((i, j))
-            if c is None or best[i] == -np.inf:
-                continue
-            score = best[i] + float(np.log(max(c, 1e-6))) + (np.log(PIECE_COST) if i > 0 else 0.0)
-            if score > best[j]:
-                best[j], back[j] = score, (i, j)
-    if best[-1] == -np.inf:
-        return [], 0.0
-    chain, j = [], count - 1
-    while j > 0:
-        link = back[j]
-        chain.append(link)
-        j = link[0]
-    return chain[::-1], float(np.exp(best[-1]))
-
-
-def _margin(aspect: float) -> float:
-    return SPLIT_MARGIN if aspect >= NEAR_SQUARE_ASPECT else SPLIT_MARGIN_NEAR_SQUARE
-
-
-def could_split(whole: float, aspect: float) -> bool:
-    """Whether any split could beat the blob read whole (its confidence times its plausibility):
-    a product of confidences is at most 1, and a split into two or more pieces at most PIECE_COST.
-
-    Blobs read whole with confidence are never cut, so their pieces are never prepared
-    or classified (most digits of a page).
-    """
-    return aspect >= MAX_ONE_DIGIT_ASPECT or whole + _margin(aspect) < 1.0 or whole <= PIECE_COST
-
-
-def only_strokes(labels: list[int]) -> bool:
-    """A cut into nothing but 1s: the uprights of an H, N, U or M read as strokes, far likelier
-    than two 1s joined. Such a blob is read whole (and a letter is then unsure, or dropped)."""
-    return bool(labels) and all(label == 1 for label in labels)
-
-
-def full_height(pieces: list[Piece], blob_height: int, digit_height: float) -> bool:
-    """Whether the blob is at least FULL_HEIGHT of the frame's typical (median) digit height and every
-    piece has ink on at least FULL_HEIGHT of the blob's rows, as digits side by side do. (Rows, not
-    the piece's box: a piece of two fragments, one at the top and one at the bottom, has a box of the
-    full height and is no digit. And the two halves of a small 0 each span it, but it is smaller
-    than the line's digits.) False for no pieces."""
-    return bool(pieces) and blob_height >= FULL_HEIGHT * digit_height and all(
-        np.count_nonzero(p.mask.any(axis=1)) >= FULL_HEIGHT * blob_height for p in pieces)
-
-
-def split_wins(whole: float, split: float, aspect: float, full: bool = False) -> bool:
-    """Whether the split's product of weighed confidences beats the blob read whole (weighed the
-    same way): by the margin for its shape, or, for pieces each of the blob's full height
-    (full_height()) read with confidence, at all."""
-    if split <= 0.0:
-        return False
-    if aspect >= MAX_ONE_DIGIT_ASPECT:
-        return True
-    if full and split >= FULL_HEIGHT_MIN_SPLIT:
-        return split > whole
-    return split > whole + _margin(aspect)

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import layout, page, rules, segment, synth, upright
+from edge import layout, page, rules, segment, splits, synth, upright
 
 
 def _sheet_with_lines(size=(700, 500)) -> np.ndarray:
@@ -108,9 +108,9 @@ def test_round_digits_touching_are_cut_at_the_joint_of_their_outlines():
 
 
 def test_a_reading_wider_than_its_digit_ever_is_weighs_less():
-    assert segment.plausibility(9, 0.8) == 1.0 and segment.plausibility(0, 1.4) == 1.0
-    assert segment.plausibility(9, 1.11 + segment.TOO_WIDE_HALVING) == pytest.approx(0.5)
-    assert segment.plausibility(1, 1.3) < 0.25  # a "1" wider than tall is two strokes
+    assert splits.plausibility(9, 0.8) == 1.0 and splits.plausibility(0, 1.4) == 1.0
+    assert splits.plausibility(9, 1.11 + splits.TOO_WIDE_HALVING) == pytest.approx(0.5)
+    assert splits.plausibility(1, 1.3) < 0.25  # a "1" wider than tall is two strokes
 
 
 def test_a_digit_on_a_turned_page_is_turned_upright_by_the_lines_slope():
@@ -145,20 +145,20 @@ def test_a_long_tail_does_not_make_a_touching_pair_look_narrow():
 def test_best_split_takes_the_most_confident_chain():
     # points 0..3: pieces (0,1),(1,3) read well; (0,2),(2,3) do not; (1,2),(2,3) are fragments.
     confidence = {(0, 1): 0.95, (1, 3): 0.9, (0, 2): 0.4, (2, 3): 0.3, (1, 2): 0.2}
-    chain, product = segment.best_split(4, confidence)
-    assert chain == [(0, 1), (1, 3)] and product == pytest.approx(0.95 * 0.9 * segment.PIECE_COST)
-    assert segment.best_split(4, {(0, 1): 0.9}) == ([], 0.0)
+    chain, product = splits.best_split(4, confidence)
+    assert chain == [(0, 1), (1, 3)] and product == pytest.approx(0.95 * 0.9 * splits.PIECE_COST)
+    assert splits.best_split(4, {(0, 1): 0.9}) == ([], 0.0)
 
 
 def test_a_cut_into_nothing_but_ones_is_a_letter_not_digits():
-    assert segment.only_strokes([1, 1]) and not segment.only_strokes([1, 7]) and not segment.only_strokes([])
+    assert splits.only_strokes([1, 1]) and not splits.only_strokes([1, 7]) and not splits.only_strokes([])
 
 
 def test_split_wins_needs_a_margin_that_grows_near_one_digits_shape():
-    assert segment.split_wins(whole=0.6, split=0.9, aspect=1.4)
-    assert not segment.split_wins(whole=0.6, split=0.85, aspect=1.0)  # near-square: one wide digit
-    assert segment.split_wins(whole=0.99, split=0.5, aspect=2.5)  # no digit is that wide
-    assert not segment.split_wins(whole=0.2, split=0.0, aspect=2.5)
+    assert splits.split_wins(whole=0.6, split=0.9, aspect=1.4)
+    assert not splits.split_wins(whole=0.6, split=0.85, aspect=1.0)  # near-square: one wide digit
+    assert splits.split_wins(whole=0.99, split=0.5, aspect=2.5)  # no digit is that wide
+    assert not splits.split_wins(whole=0.2, split=0.0, aspect=2.5)
 
 
 def test_a_split_into_full_height_pieces_needs_no_margin():
@@ -171,21 +171,41 @@ def test_a_split_into_full_height_pieces_needs_no_margin():
     last = len(cuts.points) - 1
     pairs = [(cuts.pieces[(0, j)], cuts.pieces[(j, last)]) for j in range(1, last)
              if (0, j) in cuts.pieces and (j, last) in cuts.pieces]
-    assert any(segment.full_height(list(pair), 40, digit_height=40) for pair in pairs)
+    assert any(splits.full_height(list(pair), 40, digit_height=40) for pair in pairs)
     # A blob smaller than the line's digits (the two halves of a small 0 each span it) does not count.
-    assert not any(segment.full_height(list(pair), 40, digit_height=60) for pair in pairs)
+    assert not any(splits.full_height(list(pair), 40, digit_height=60) for pair in pairs)
     # The foot of a 2 cut off as a sliver is not a digit of its own, nor are two fragments far apart.
     foot = segment.Piece(30, 44, 34, 40, np.full((6, 14), 255, np.uint8))
     fragments = np.zeros((40, 10), np.uint8)
     fragments[:8] = fragments[-8:] = 255
-    assert not segment.full_height([foot], 40, 40)
-    assert not segment.full_height([segment.Piece(0, 10, 0, 40, fragments)], 40, 40)
-    assert not segment.full_height([], 40, 40)
-    assert segment.split_wins(whole=0.8, split=0.82, aspect=1.1, full=True)
-    assert not segment.split_wins(whole=0.8, split=0.82, aspect=1.1, full=False)  # needs the margin
-    assert not segment.split_wins(whole=0.6, split=0.65, aspect=1.1, full=True)  # pieces not sure enough
-    assert not segment.split_wins(whole=0.84, split=0.84, aspect=1.1, full=True)  # a tie keeps the whole
-    assert segment.could_split(whole=0.8, aspect=1.0)  # a near-square blob the model is not sure of
+    assert not splits.full_height([foot], 40, 40)
+    assert not splits.full_height([segment.Piece(0, 10, 0, 40, fragments)], 40, 40)
+    assert not splits.full_height([], 40, 40)
+    assert splits.split_wins(whole=0.8, split=0.82, aspect=1.1, full=True)
+    assert not splits.split_wins(whole=0.8, split=0.82, aspect=1.1, full=False)  # needs the margin
+    assert not splits.split_wins(whole=0.6, split=0.65, aspect=1.1, full=True)  # pieces not sure enough
+    assert not splits.split_wins(whole=0.84, split=0.84, aspect=1.1, full=True)  # a tie keeps the whole
+    assert splits.could_split(whole=0.8, aspect=1.0)  # a near-square blob the model is not sure of
+
+
+def test_a_sure_split_through_one_stroke_wins_over_an_unsure_whole():
+    # "21" joined at the base: the cut between them enters one stroke, the joint.
+    mask = np.zeros((40, 50), np.uint8)
+    cv2.putText(mask, "2", (0, 38), cv2.FONT_HERSHEY_SIMPLEX, 1.8, 255, 3)
+    cv2.line(mask, (30, 37), (44, 37), 255, 3)
+    cv2.line(mask, (44, 0), (44, 37), 255, 3)
+    between = np.full(40, 38)
+    assert splits.strokes_crossed(mask, between) == 1
+    # A cut down the middle of a 0 enters two strokes, its top and its bottom.
+    zero = np.zeros((40, 30), np.uint8)
+    cv2.ellipse(zero, (15, 20), (12, 18), 0, 0, 360, 255, 3)
+    assert splits.strokes_crossed(zero, np.full(40, 15)) == 2
+    assert splits.sure_split_wins(whole=0.92, least_sure_piece=0.995, one_stroke_cuts=True, full=True)
+    assert not splits.sure_split_wins(whole=1.0, least_sure_piece=0.995, one_stroke_cuts=True, full=True)
+    assert not splits.sure_split_wins(whole=0.92, least_sure_piece=0.95, one_stroke_cuts=True, full=True)
+    assert not splits.sure_split_wins(whole=0.92, least_sure_piece=0.995, one_stroke_cuts=False, full=True)
+    assert not splits.sure_split_wins(whole=0.92, least_sure_piece=0.995, one_stroke_cuts=True, full=False)
+    assert splits.could_split(whole=0.92, aspect=1.0)  # offered for cutting, so that this can be tried
 
 
 @pytest.mark.parametrize("slope_deg", [-20, -10, 0, 10, 20])
