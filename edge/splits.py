@@ -40,9 +40,9 @@ FULL_HEIGHT = 0.9
 FULL_HEIGHT_MIN_SPLIT = 0.7
 # Near certainty. Where the model is sure of each full-height piece of a split whose every cut
 # enters one stroke (where two digits touch), and not sure of the blob read whole, the split wins
-# even against a whole read at 0.86 to 0.98 ("21" read as a 2 at 0.92, "88" as an 8 at 0.98; the
-# split's product is then about 0.84). A single 0 cut into a 6 and a 7 also reads 0.84, but its
-# whole is sure (1.00), and its cuts enter two strokes.
+# even against a whole read at 0.86 to 0.98 ("21" read as a 2 at 0.92; both pieces read at 0.996,
+# the split's product is 0.84). A single 0 cut into a 6 and a 7 also reads 0.84, but its whole is
+# sure (1.00), and a cut down a 0 enters two strokes.
 SURE = 0.99
 # No single handwritten digit is this much wider than tall: such a blob is split whenever
 # a chain of pieces spans it, however sure the model is of the whole (it has never seen one).
