@@ -122,16 +122,11 @@ def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: f
     pieces = [plan.candidates.pieces[key] for key in keys]
     weight = _weighed(cut_scores[[plan.rows[key] for key in keys]],
                       [segment.aspect(p.x1 - p.x0, p.y1 - p.y0, digit_height) for p in pieces])
-    weight_of = dict(zip(keys, weight.tolist()))
-    chain, product = splits.best_split(len(plan.candidates.points), weight_of)
+    chain, product = splits.best_split(len(plan.candidates.points), dict(zip(keys, weight.tolist())))
     if not chain or splits.only_strokes([int(np.argmax(cut_scores[plan.rows[key]])) for key in chain]):
         return []
     full = splits.full_height([plan.candidates.pieces[key] for key in chain], f.mask.shape[0], digit_height)
-    one_stroke = all(splits.strokes_crossed(f.mask, plan.candidates.paths[i]) == 1 for i, _ in chain[1:])
-    if splits.split_wins(whole_weight, product, aspect, full) or splits.sure_split_wins(
-            whole_weight, min(weight_of[key] for key in chain), one_stroke, full):
-        return chain
-    return []
+    return chain if splits.split_wins(whole_weight, product, aspect, full) else []
 
 
 def _resolve(found: list[Found], aspects: list[float], digit_height: float, whole: np.ndarray,

@@ -2,8 +2,7 @@
 
 Each piece's confidence is weighed by how well its reading fits its width; the chain of pieces
 with the highest product of weighed confidences (best_split) competes with the blob read whole
-(split_wins: by a margin, or by none for full-height pieces; sure_split_wins: pieces the model is
-sure of against a whole it is not).
+(split_wins: by a margin, or by none for full-height pieces).
 """
 
 from __future__ import annotations
@@ -38,12 +37,6 @@ TOO_WIDE_HALVING = 0.15
 # against 246) and no more single digits (6 of 6,960 either way).
 FULL_HEIGHT = 0.9
 FULL_HEIGHT_MIN_SPLIT = 0.7
-# Near certainty. Where the model is sure of each full-height piece of a split whose every cut
-# enters one stroke (where two digits touch), and not sure of the blob read whole, the split wins
-# even against a whole read at 0.86 to 0.98 ("21" read as a 2 at 0.92; both pieces read at 0.996,
-# the split's product is 0.84). A single 0 cut into a 6 and a 7 also reads 0.84, but its whole is
-# sure (1.00), and a cut down a 0 enters two strokes.
-SURE = 0.99
 # No single handwritten digit is this much wider than tall: such a blob is split whenever
 # a chain of pieces spans it, however sure the model is of the whole (it has never seen one).
 MAX_ONE_DIGIT_ASPECT = 2.0
@@ -93,13 +86,12 @@ def _margin(aspect: float) -> float:
 
 def could_split(whole: float, aspect: float) -> bool:
     """Whether any split could beat the blob read whole (its confidence times its plausibility):
-    a product of confidences is at most 1, and a blob read whole with less than SURE may lose to a
-    split the model is sure of (sure_split_wins()).
+    a product of confidences is at most 1, and a split into two or more pieces at most PIECE_COST.
 
     Blobs read whole with confidence are never cut, so their pieces are never prepared
     or classified (most digits of a page).
     """
-    return aspect >= MAX_ONE_DIGIT_ASPECT or whole + _margin(aspect) < 1.0 or whole < SURE
+    return aspect >= MAX_ONE_DIGIT_ASPECT or whole + _margin(aspect) < 1.0 or whole <= PIECE_COST
 
 
 def only_strokes(labels: list[int]) -> bool:
@@ -116,18 +108,6 @@ def full_height(pieces: list[Piece], blob_height: int, digit_height: float) -> b
     than the line's digits.) False for no pieces."""
     return bool(pieces) and blob_height >= FULL_HEIGHT * digit_height and all(
         np.count_nonzero(p.mask.any(axis=1)) >= FULL_HEIGHT * blob_height for p in pieces)
-
-
-def strokes_crossed(mask: np.ndarray, path: np.ndarray) -> int:
-    """How many strokes a cut enters on its way down the blob: (h, w) 0/255 mask, (h,) path columns."""
-    ink = mask[np.arange(mask.shape[0]), np.clip(path, 0, mask.shape[1] - 1)] > 0
-    return int(ink[0]) + int(np.count_nonzero(ink[1:] & ~ink[:-1]))
-
-
-def sure_split_wins(whole: float, least_sure_piece: float, one_stroke_cuts: bool, full: bool) -> bool:
-    """Whether a split wins because the model is sure of each of its pieces and not of the blob read
-    whole: full-height pieces (full_height()), each cut entering one stroke (strokes_crossed())."""
-    return full and one_stroke_cuts and least_sure_piece >= SURE and whole < SURE
 
 
 def split_wins(whole: float, split: float, aspect: float, full: bool = False) -> bool:

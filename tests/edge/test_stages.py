@@ -188,26 +188,6 @@ def test_a_split_into_full_height_pieces_needs_no_margin():
     assert splits.could_split(whole=0.8, aspect=1.0)  # a near-square blob the model is not sure of
 
 
-def test_a_sure_split_through_one_stroke_wins_over_an_unsure_whole():
-    # "21" joined at the base: the cut between them enters one stroke, the joint.
-    mask = np.zeros((40, 50), np.uint8)
-    cv2.putText(mask, "2", (0, 38), cv2.FONT_HERSHEY_SIMPLEX, 1.8, 255, 3)
-    cv2.line(mask, (30, 37), (44, 37), 255, 3)
-    cv2.line(mask, (44, 0), (44, 37), 255, 3)
-    between = np.full(40, 38)
-    assert splits.strokes_crossed(mask, between) == 1
-    # A cut down the middle of a 0 enters two strokes, its top and its bottom.
-    zero = np.zeros((40, 30), np.uint8)
-    cv2.ellipse(zero, (15, 20), (12, 18), 0, 0, 360, 255, 3)
-    assert splits.strokes_crossed(zero, np.full(40, 15)) == 2
-    assert splits.sure_split_wins(whole=0.92, least_sure_piece=0.995, one_stroke_cuts=True, full=True)
-    assert not splits.sure_split_wins(whole=1.0, least_sure_piece=0.995, one_stroke_cuts=True, full=True)
-    assert not splits.sure_split_wins(whole=0.92, least_sure_piece=0.95, one_stroke_cuts=True, full=True)
-    assert not splits.sure_split_wins(whole=0.92, least_sure_piece=0.995, one_stroke_cuts=False, full=True)
-    assert not splits.sure_split_wins(whole=0.92, least_sure_piece=0.995, one_stroke_cuts=True, full=False)
-    assert splits.could_split(whole=0.92, aspect=1.0)  # offered for cutting, so that this can be tried
-
-
 @pytest.mark.parametrize("slope_deg", [-20, -10, 0, 10, 20])
 def test_sloped_lines_come_out_line_by_line(slope_deg):
     rng = np.random.default_rng(slope_deg + 50)
