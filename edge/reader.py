@@ -138,7 +138,8 @@ def _resolve(found: list[Found], aspects: list[float], digit_height: float, whol
     boxes, scores, crops, made = [], [], [], {}
     for k, (f, aspect) in enumerate(zip(found, aspects)):
         plan = plans.get(k)
-        chain = _winning_chain(f, aspect, digit_height, float(whole_weight[k]), plan, cut_scores) if plan else []
+        chain = [] if plan is None else _winning_chain(f, aspect, digit_height, float(whole_weight[k]), plan,
+                                                        cut_scores)
         if not chain:
             boxes.append(f.box)
             scores.append(whole_scores[k])
