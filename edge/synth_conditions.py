@@ -38,6 +38,20 @@ def desk(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(scene, rng), truth
 
 
+def note(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A small note of coloured paper on a desk (10-30 % of the frame), turned, two short lines in
+    any pen: a yellow note is as dark as a grey desk in its blue channel."""
+    hand = Handwriting(digit_height_px=44, ink_bgr=list(INKS.values())[int(rng.integers(len(INKS)))],
+                       paper_bgr=list(PAPERS.values())[int(rng.integers(len(PAPERS)))])
+    lines, truth = _lines(pool, labels, rng, [4, 4])
+    size = (300, 300)
+    sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.1), hand.ink_bgr)], hand.paper_bgr)
+    scene = synth.place_on_desk(sheet, (720, 960), synth.DESKS[int(rng.integers(3))],
+                                coverage=rng.uniform(0.1, 0.3), rotation_deg=rng.uniform(-20, 20),
+                                perspective=rng.uniform(0.0, 0.15), rng=rng)
+    return synth.finish(scene, rng), truth
+
+
 def _ruled(pool, labels, rng, squared: bool) -> tuple[np.ndarray, str]:
     hand = Handwriting(digit_height_px=40, line_pitch=2.0)
     lines, truth = _lines(pool, labels, rng, [9, 9, 9])
@@ -136,7 +150,7 @@ def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(sheet, rng), truth
 
 
-CONDITIONS: dict[str, Callable] = {"desk": desk, "ruled": ruled, "squared": squared, "touching": touching,
+CONDITIONS: dict[str, Callable] = {"desk": desk, "note": note, "ruled": ruled, "squared": squared, "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
                                    "marks": marks}
 

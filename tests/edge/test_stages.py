@@ -37,6 +37,36 @@ def test_a_sheet_on_a_desk_is_found_and_rectified(desk):
     assert np.abs(mapped - found.corners[[0, 2]]).max() < 4
 
 
+@pytest.mark.parametrize("paper", ["yellow", "brown"])
+@pytest.mark.parametrize("desk", synth.DESKS)
+def test_a_coloured_note_on_a_desk_is_found(desk, paper):
+    """A yellow note is as dark as a grey desk in its blue channel, and kraft paper no whiter than
+    it: the note is found by how unlike the desk it is."""
+    from edge.synth_conditions import PAPERS
+    rng = np.random.default_rng(2)
+    note = np.empty((300, 300, 3), np.float32)
+    note[:] = PAPERS[paper]
+    cv2.line(note, (60, 150), (240, 150), (170, 90, 40), 4)
+    frame = synth.finish(synth.place_on_desk(note, (720, 960), desk, coverage=0.15, rotation_deg=-10,
+                                             perspective=0.1, rng=rng), rng)
+    found = page.find_page(frame)
+    assert found is not None
+    width, height = found.native_size
+    assert 0.8 < width / height < 1.25
+    # The note's centre, where it lies: the middle of the frame, give or take 3 %.
+    assert np.abs(found.corners.mean(axis=0) - [480, 360]).max() < 0.05 * 960
+
+
+def test_a_dark_thing_on_a_sheet_filling_the_frame_is_no_page():
+    """A phone lying on the sheet is unlike the paper around it, but darker: it is no page."""
+    sheet = np.full((480, 640, 3), 225, np.float32)
+    for x in range(60, 560, 70):  # a row of "digits", stand-ins
+        cv2.line(sheet, (x, 110), (x + 30, 170), (40, 40, 40), 4)
+    cv2.rectangle(sheet, (60, 340), (640, 480), (40, 35, 45), -1)
+    frame = synth.finish(sheet, np.random.default_rng(3))
+    assert page.find_page(frame) is None
+
+
 def test_paper_filling_the_frame_is_no_page_even_with_a_shadow():
     frame = synth.draw_digits(np.zeros((3, 28, 28), np.uint8), style=synth.PaperStyle(shadow_strength=0.5))
     assert page.find_page(frame) is None
