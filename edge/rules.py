@@ -14,17 +14,31 @@ MIN_RULE_HEIGHT = 1 / 2
 MIN_RULES = 2  # one long line alone is an underline or a stroke; ruled paper has several
 # Rules are thin: ink this thick or thicker across its run is a stroke, not a rule.
 MAX_RULE_THICKNESS_PX = 6
+# A rule's edge rows that are not found with it (broken, or short where it bends) are taken with it
+# up to this far from it, where the ink there is thin.
+EDGE_PX = 1
+SLIVER_GAP_PX = 8
 
 
 def _bands(counts: np.ndarray, threshold: float, pad: int) -> list[tuple[int, int]]:
-    """Runs of indices whose count reaches the threshold, each widened by `pad`."""
+    """Runs of indices whose count reaches the threshold, each widened by `pad`; runs that then
+    overlap are merged. (Searched one by one, overlapping bands wrote over each other's rules: a
+    line of digits dense enough to make a band of its own, just above a rule, left the rule's lower
+    rows in the ink.)"""
     hits = np.flatnonzero(counts >= threshold)
     if hits.size == 0:
         return []
     starts = np.concatenate([[hits[0]], hits[1:][np.diff(hits) > 1]])
     stops = np.concatenate([hits[:-1][np.diff(hits) > 1], [hits[-1]]]) + 1
     size = len(counts)
-    return [(max(0, int(a) - pad), min(size, int(b) + pad)) for a, b in zip(starts, stops)]
+    bands: list[tuple[int, int]] = []
+    for a, b in zip(starts, stops):
+        a, b = max(0, int(a) - pad), min(size, int(b) + pad)
+        if bands and a <= bands[-1][1]:  # padded bands that overlap are one: each is searched once
+            bands[-1] = (bands[-1][0], b)
+        else:
+            bands.append((a, b))
+    return bands
 
 
 def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int, axis: int
@@ -36,6 +50,7 @@ def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int,
     run = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if axis == 0 else (1, length))
     size = MAX_RULE_THICKNESS_PX + 1
     across = np.ones((size, 1) if axis == 0 else (1, size), np.uint8)
+    half = cv2.getStructuringElement(cv2.MORPH_RECT, (length // 2, 1) if axis == 0 else (1, length // 2))
     for a, b in bands:
         band = mask[a:b] if axis == 0 else mask[:, a:b]
         found = cv2.morphologyEx(band, cv2.MORPH_OPEN, run)
@@ -46,11 +61,28 @@ def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int,
             found, n = _long_only(found, length, axis)
             count += n
             found = cv2.subtract(found, cv2.morphologyEx(found, cv2.MORPH_OPEN, across))
+            found = _with_edges(found, band, across, half)
         if axis == 0:
             lines[a:b] = found
         else:
             lines[:, a:b] = found
     return lines, count
+
+
+def _with_edges(core: np.ndarray, band: np.ndarray, across: np.ndarray, along: np.ndarray) -> np.ndarray:
+    """The rules' cores with the slivers along their edges: the band's thin ink (thinner across
+    than `across`) within EDGE_PX of a core, in runs along it at least `along` long once gaps of
+    up to SLIVER_GAP_PX are closed. A rule that bends or tilts over the page (a sheet rectified
+    from a photo), or whose edge sits at the ink threshold, has edge rows broken or too short to
+    be found as rules; left in the ink, they joined the digits sitting on the rule. (A digit's
+    stroke lying along a rule is thin there too, but short: it stays.)"""
+    horizontal = across.shape[0] > 1
+    thin = cv2.subtract(band, cv2.morphologyEx(band, cv2.MORPH_OPEN, across))
+    size = 2 * EDGE_PX + 1
+    near = cv2.bitwise_and(thin, cv2.dilate(core, np.ones((size, 1) if horizontal else (1, size), np.uint8)))
+    gap = np.ones((1, SLIVER_GAP_PX + 1) if horizontal else (SLIVER_GAP_PX + 1, 1), np.uint8)
+    long = cv2.morphologyEx(cv2.morphologyEx(near, cv2.MORPH_CLOSE, gap), cv2.MORPH_OPEN, along)
+    return cv2.bitwise_or(core, cv2.bitwise_and(near, long))
 
 
 def _long_only(lines: np.ndarray, length: int, axis: int) -> tuple[np.ndarray, int]:

@@ -52,7 +52,8 @@ def note(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(scene, rng), truth
 
 
-def _ruled(pool, labels, rng, squared: bool) -> tuple[np.ndarray, str]:
+def _ruled_sheet(pool, labels, rng, squared: bool) -> tuple[np.ndarray, str]:
+    """A float sheet of ruled (or squared) paper with a margin line, three lines of digits on it."""
     hand = Handwriting(digit_height_px=40, line_pitch=2.0)
     lines, truth = _lines(pool, labels, rng, [9, 9, 9])
     size = (480, 640)
@@ -63,7 +64,11 @@ def _ruled(pool, labels, rng, squared: bool) -> tuple[np.ndarray, str]:
                              color_bgr=(0, 0, 0), thickness=1 if squared else 2)
     ink = synth.write_lines(lines, size, hand, margin)
     # Printed rules as dark as a ballpoint on cheap paper: they pass the ink threshold.
-    sheet = synth.paint(size, [(rules * 0.9, (170, 110, 60)), (ink, hand.ink_bgr)], hand.paper_bgr)
+    return synth.paint(size, [(rules * 0.9, (170, 110, 60)), (ink, hand.ink_bgr)], hand.paper_bgr), truth
+
+
+def _ruled(pool, labels, rng, squared: bool) -> tuple[np.ndarray, str]:
+    sheet, truth = _ruled_sheet(pool, labels, rng, squared)
     return synth.finish(sheet, rng, blur_px=1), truth
 
 
@@ -75,6 +80,16 @@ def ruled(pool, labels, rng):
 def squared(pool, labels, rng):
     """Squared (grid) paper finer than the digits: every digit is crossed by lines both ways."""
     return _ruled(pool, labels, rng, squared=True)
+
+
+def notebook(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A ruled notebook page lying on a desk, turned and in perspective, 30-80 % of the frame: its
+    rules, rectified from the photo, bend and thicken by a pixel or two along the page."""
+    sheet, truth = _ruled_sheet(pool, labels, rng, squared=False)
+    scene = synth.place_on_desk(sheet, (960, 1280), synth.DESKS[int(rng.integers(3))],
+                                coverage=rng.uniform(0.3, 0.8), rotation_deg=rng.uniform(-15, 15),
+                                perspective=rng.uniform(0.0, 0.2), rng=rng)
+    return synth.finish(scene, rng), truth
 
 
 def touching(pool, labels, rng) -> tuple[np.ndarray, str]:
@@ -150,7 +165,8 @@ def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(sheet, rng), truth
 
 
-CONDITIONS: dict[str, Callable] = {"desk": desk, "note": note, "ruled": ruled, "squared": squared, "touching": touching,
+CONDITIONS: dict[str, Callable] = {"desk": desk, "note": note, "ruled": ruled, "squared": squared,
+                                   "notebook": notebook, "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
                                    "marks": marks}
 

@@ -94,6 +94,22 @@ def test_rules_are_removed_and_crossing_strokes_kept_whole():
     assert removed[40, 100] == 255 and removed[150, 30] == 255
 
 
+def test_rules_of_a_rectified_photo_go_with_their_broken_edges():
+    """A rule's edge row at the ink threshold is broken (no long run of its own), and a line of
+    digits dense enough to make a band of its own lies just above a rule: the rules still go whole."""
+    mask = np.zeros((300, 600), np.uint8)
+    for y in range(60, 300, 60):
+        cv2.line(mask, (0, y), (599, y), 255, 4)
+        mask[y - 3, np.arange(600) % 9 < 6] = 255  # the broken edge row
+    digits = np.zeros_like(mask)
+    for x in range(40, 560, 13):
+        cv2.line(digits, (x, 92), (x, 115), 255, 7)
+    cleaned, removed = rules.remove_rules(mask | digits)
+    rule_ink_left = np.count_nonzero(cv2.subtract(cleaned, digits))
+    assert rule_ink_left < 0.01 * np.count_nonzero(mask)  # 1,421 of 13,400 px before
+    assert np.count_nonzero(cleaned & digits) > 0.95 * np.count_nonzero(digits)
+
+
 def test_strokes_of_a_digit_are_not_rules():
     mask = np.zeros((300, 400), np.uint8)
     cv2.line(mask, (100, 100), (150, 100), 255, 3)  # a 7's bar: far shorter than a rule
