@@ -312,12 +312,13 @@ def ink_mask(gray: np.ndarray, opts: DetectorOptions) -> np.ndarray:
 
 
 def locate_digits(mask: np.ndarray, opts: DetectorOptions, min_height_px: float | None = None,
-                  margin_px: int = 0) -> list[Found]:
+                  margin_px: int = 0, excluded: np.ndarray | None = None) -> list[Found]:
     """(H, W) 0/255 ink (rules already out) -> the digits in reading order, each with its own ink.
 
     Args:
       min_height_px: digits shorter than this are specks; default opts.min_digit_height of the height.
       margin_px: blobs reaching into this band along the edge are cut by it and dropped.
+      excluded: (H, W) 0/255, where blobs reaching it are cut (a page's part beyond the frame).
     """
     h, w = mask.shape
     if min_height_px is None:
@@ -331,6 +332,9 @@ def locate_digits(mask: np.ndarray, opts: DetectorOptions, min_height_px: float 
         # A page's own edge (a thin line along it, its box spanning the page) must go
         # before merging, or it swallows the digits its box overlaps.
         candidates = [c for c in candidates if not _in_margin(c.box, (h, w), margin_px)]
+    if excluded is not None:
+        cut = set(np.unique(labels[excluded > 0]).tolist())
+        candidates = [c for c in candidates if c.ids[0] not in cut]
     if len(candidates) > MAX_CANDIDATES:
         candidates = sorted(candidates, key=lambda c: c.ink, reverse=True)[:MAX_CANDIDATES]
     digit_h = typical_height(candidates, min_height_px)

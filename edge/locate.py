@@ -81,6 +81,7 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
         gray, back = pages.rectify(preprocess.to_gray(source), sheet, opts.page_max_side_px, source_scale)
         to_frame = homography_mapping(back, dx, dy)
         inset, min_height = pages.inset_px(gray.shape), opts.page_min_digit_height * gray.shape[0]
+        beyond = pages.beyond_frame(sheet, frame.shape, back, gray.shape, inset)
         if steps is not None:
             outline = frame.copy()
             cv2.polylines(outline, [sheet.corners.astype(np.int32)], True, (255, 0, 255),
@@ -92,12 +93,13 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
         view = preprocess.shrink(frame, scale) if scale < 1 else frame
         to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
         gray = preprocess.to_gray(view)
-        inset, min_height = 0, None
+        inset, min_height, beyond = 0, None, None
     t1 = time.perf_counter()
     mask = _ink_and_rules(gray, opts, inset, steps)
     t2 = time.perf_counter()
-    # On a page, what reaches into the band along its edge is the paper's edge or the desk.
-    found = locate_digits(mask, opts, min_height, inset)
+    # On a page, what reaches into the band along its edge is the paper's edge or the desk, and
+    # what reaches the frame's edge where it cuts the page is cut by it.
+    found = locate_digits(mask, opts, min_height, inset, beyond)
     t3 = time.perf_counter()
     if steps is not None:
         steps["ink"] = mask

@@ -302,3 +302,22 @@ def map_points(points: np.ndarray, homography: np.ndarray) -> np.ndarray:
     if len(points) == 0:
         return points.reshape(0, 2).astype(np.float32)
     return cv2.perspectiveTransform(points.reshape(-1, 1, 2).astype(np.float32), homography).reshape(-1, 2)
+
+
+def beyond_frame(page: Page, frame_shape: tuple[int, ...], back: np.ndarray, page_shape: tuple[int, ...],
+                 band_px: int) -> np.ndarray | None:
+    """Where the rectified page (page_shape, `back` its homography to the frame) lies beyond the
+    frame's edge or within band_px of it: (h, w) 0/255, or None for a page wholly in view.
+
+    A sheet cut by the frame's edge is cut in the middle of its paper: what reaches that edge
+    (a digit cut in half, the end of a margin line) is no whole digit.
+    """
+    h, w = frame_shape[:2]
+    corners = page.corners
+    if (corners >= 0).all() and (corners[:, 0] <= w - 1).all() and (corners[:, 1] <= h - 1).all():
+        return None
+    in_view = map_points(np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]), np.linalg.inv(back))
+    beyond = np.full(page_shape[:2], 255, np.uint8)
+    cv2.fillConvexPoly(beyond, np.round(in_view).astype(np.int32), 0)
+    return cv2.dilate(beyond, np.ones((2 * band_px + 1, 2 * band_px + 1), np.uint8))
+

@@ -73,6 +73,24 @@ def test_paper_filling_the_frame_is_no_page_even_with_a_shadow():
     assert page.find_page(np.full((480, 640, 3), 200, np.uint8)) is None
 
 
+def test_where_a_page_runs_past_the_frame_is_marked_and_its_blobs_dropped():
+    from edge.detect import DetectorOptions, locate_digits
+    frame_shape = (400, 600, 3)
+    inside = page.Page(np.float32([[100, 50], [500, 50], [500, 350], [100, 350]]))
+    view, back = page.rectify(np.zeros(frame_shape, np.uint8), inside, 800)
+    assert page.beyond_frame(inside, frame_shape, back, view.shape, 4) is None
+    cut = page.Page(np.float32([[100, -100], [500, -100], [500, 300], [100, 300]]))  # its top quarter above
+    view, back = page.rectify(np.zeros(frame_shape, np.uint8), cut, 800)
+    beyond = page.beyond_frame(cut, frame_shape, back, view.shape, 4)
+    h = view.shape[0]
+    assert beyond[: h // 4 - 6].all() and not beyond[h // 4 + 6:].any()
+    mask = np.zeros(view.shape[:2], np.uint8)
+    cv2.line(mask, (200, h // 4 - 20), (200, h // 4 + 40), 255, 6)  # a stroke from beyond the frame's edge
+    cv2.line(mask, (400, h // 2), (400, h // 2 + 60), 255, 6)  # a "1" in view
+    found = locate_digits(mask, DetectorOptions(), min_height_px=20, excluded=beyond)
+    assert [f.box.x for f in found] == [397]
+
+
 def test_order_corners():
     shuffled = np.float32([[100, 90], [10, 5], [5, 95], [90, 8]])
     assert page.order_corners(shuffled).tolist() == [[10, 5], [90, 8], [100, 90], [5, 95]]
