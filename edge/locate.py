@@ -12,7 +12,7 @@ import numpy as np
 
 from edge import page as pages
 from edge import preprocess, rules
-from edge.detect import Box, DetectorOptions, Found, ink_mask, locate_digits, processing_scale
+from edge.detect import Box, DetectorOptions, Found, ink_mask, label_type, locate_digits, processing_scale
 
 
 @dataclass
@@ -59,6 +59,18 @@ def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
     return mask
 
 
+def writing_height(mask: np.ndarray) -> float:
+    """The height of the writing in an ink mask: the blobs' heights, weighed by their ink (specks of
+    paper grain are many but hold little), at the median; 0 for no ink."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=label_type(mask))
+    if count < 2:
+        return 0.0
+    heights, ink = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
+    order = np.argsort(heights)
+    half = np.searchsorted(np.cumsum(ink[order]), ink.sum() / 2)
+    return float(heights[order][half])
+
+
 def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
            trace: bool = False) -> Located:
     """Finds the digits of a BGR or grey frame: on the sheet when one lies on a desk, else in the frame.
@@ -73,6 +85,7 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
         frame = frame[roi.y:roi.y + roi.h, roi.x:roi.x + roi.w]
         dx, dy = roi.x, roi.y
     pyramid = preprocess.Pyramid(frame)
+    mask = None  # the ink, when the page stage has made it already
     sheet = pages.find_page(frame, pyramid) if opts.find_page and frame.ndim == 3 else None
     if sheet is not None:
         # The grey of a halving no larger than the page's scale is warped: one channel, fast.
@@ -91,11 +104,20 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
     else:
         scale = processing_scale(frame.shape, opts.max_side_px)
         view = preprocess.shrink(frame, scale) if scale < 1 else frame
-        to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
         gray = preprocess.to_gray(view)
         inset, min_height, beyond = 0, None, None
+        if scale < 1:
+            # A big frame of paper (a phone photo of a page filling it) shrunk to max_side_px:
+            # writing that comes out shorter than a digit is small writing, read like a page's.
+            mask = _ink_and_rules(gray, opts, 0, steps)
+            if writing_height(mask) < opts.min_digit_height * mask.shape[0]:
+                view = preprocess.shrink(frame, processing_scale(frame.shape, opts.page_max_side_px))
+                gray, mask = preprocess.to_gray(view), None
+                min_height = opts.page_min_digit_height * gray.shape[0]
+        to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
     t1 = time.perf_counter()
-    mask = _ink_and_rules(gray, opts, inset, steps)
+    if mask is None:
+        mask = _ink_and_rules(gray, opts, inset, steps)
     t2 = time.perf_counter()
     # On a page, what reaches into the band along its edge is the paper's edge or the desk, and
     # what reaches the frame's edge where it cuts the page is cut by it.

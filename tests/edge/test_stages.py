@@ -91,6 +91,26 @@ def test_where_a_page_runs_past_the_frame_is_marked_and_its_blobs_dropped():
     assert [f.box.x for f in found] == [397]
 
 
+def test_small_writing_on_a_big_frame_of_paper_is_read_finer():
+    """A phone photo of a page filling the frame: 36-px digits in a thin pen on a 3000x2250 frame are
+    8 px tall shrunk to 640 px, below a digit's size there; they are looked for at up to 1600 px."""
+    from edge.detect import DetectorOptions
+    from edge.locate import locate, writing_height
+    frame = np.full((2250, 3000, 3), 230, np.uint8)
+    for row in range(3):
+        cv2.putText(frame, "3141592653", (400, 700 + 400 * row), cv2.FONT_HERSHEY_SIMPLEX,
+                    cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, 45, 3), (40, 40, 40), 3, cv2.LINE_AA)
+    found = locate(frame, DetectorOptions())
+    assert len(found.found) == 30
+    assert 17 <= np.median([f.box.h for f in found.found]) <= 21  # read at 1600 px: 19 px digits
+    # Paper grain is many specks but little ink: the writing's height is the digits'.
+    mask = np.zeros((480, 640), np.uint8)
+    for x in range(50, 600, 60):
+        cv2.line(mask, (x, 100), (x + 10, 140), 255, 3)
+    mask[np.random.default_rng(0).random(mask.shape) < 0.002] = 255
+    assert 40 <= writing_height(mask) <= 46  # the strokes: 41 rows and the pen
+
+
 def test_order_corners():
     shuffled = np.float32([[100, 90], [10, 5], [5, 95], [90, 8]])
     assert page.order_corners(shuffled).tolist() == [[10, 5], [90, 8], [100, 90], [5, 95]]
