@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import layout, page, rules, segment, splits, synth, upright
+from edge import layout, outline, page, rules, segment, splits, synth, upright
 
 
 def _sheet_with_lines(size=(700, 500)) -> np.ndarray:
@@ -113,7 +113,7 @@ def test_small_writing_on_a_big_frame_of_paper_is_read_finer():
 
 def test_order_corners():
     shuffled = np.float32([[100, 90], [10, 5], [5, 95], [90, 8]])
-    assert page.order_corners(shuffled).tolist() == [[10, 5], [90, 8], [100, 90], [5, 95]]
+    assert outline.order_corners(shuffled).tolist() == [[10, 5], [90, 8], [100, 90], [5, 95]]
 
 
 def test_rules_are_removed_and_crossing_strokes_kept_whole():
