@@ -128,8 +128,10 @@ def sheet_outline(paperness: np.ndarray, image: np.ndarray) -> np.ndarray | None
     or None."""
     # A median washes out ink and desk grain: without it, speckle on a glossy desk joins
     # the sheet to a glare beside it, and the outline takes in the glare (desk_01's corner
-    # went past the frame's edge, and its page came out square).
-    paperness = cv2.medianBlur(paperness, 5)
+    # went past the frame's edge, and its page came out square). Twice 3x3, not once 5x5: 0.03
+    # against 0.125 ms on 320x240 (Intel(R) Xeon(R) Processor, one core); the desk photos and the
+    # desk and note conditions read the same.
+    paperness = cv2.medianBlur(cv2.medianBlur(paperness, 3), 3)
     _, mask = cv2.threshold(paperness, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     side = max(paperness.shape[:2])
     close, cut = max(5, round(0.025 * side)) | 1, max(7, round(0.05 * side)) | 1
