@@ -12,7 +12,8 @@ import numpy as np
 
 from edge import page as pages
 from edge import preprocess, rules
-from edge.detect import Box, DetectorOptions, Found, ink_mask, label_type, locate_digits, processing_scale
+from edge.blobs import digits_among, find_candidates, writing_height
+from edge.detect import Box, Candidate, DetectorOptions, Found, ink_mask, processing_scale
 
 
 @dataclass
@@ -59,16 +60,21 @@ def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
     return mask
 
 
-def writing_height(mask: np.ndarray) -> float:
-    """The height of the writing in an ink mask: the blobs' heights, weighed by their ink (specks of
-    paper grain are many but hold little), at the median; 0 for no ink."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=label_type(mask))
-    if count < 2:
-        return 0.0
-    heights, ink = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
-    order = np.argsort(heights)
-    half = np.searchsorted(np.cumsum(ink[order]), ink.sum() / 2)
-    return float(heights[order][half])
+# Writing this short, shrunk, is specks, not small writing.
+MIN_WRITING_PX = 6
+
+
+def _finer_scale(frame_shape: tuple[int, ...], view_shape: tuple[int, ...], candidates: list[Candidate],
+                 opts: DetectorOptions) -> float | None:
+    """The scale to read a frame at again when its writing is shorter than a digit at the scale it
+    was read at (view_shape): a page's (longer side up to page_max_side_px, enlarged to
+    pages.MIN_PAGE_SIDE_PX if smaller). None when the writing is a digit's size, or no writing."""
+    height = writing_height(candidates)
+    if not MIN_WRITING_PX <= height < opts.min_digit_height * view_shape[0]:
+        return None
+    longest = max(frame_shape[:2])
+    finer = min(opts.page_max_side_px / longest, max(1.0, pages.MIN_PAGE_SIDE_PX / longest))
+    return finer if finer * longest > 1.05 * max(view_shape[:2]) else None
 
 
 def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
@@ -85,7 +91,6 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
         frame = frame[roi.y:roi.y + roi.h, roi.x:roi.x + roi.w]
         dx, dy = roi.x, roi.y
     pyramid = preprocess.Pyramid(frame)
-    mask = None  # the ink, when the page stage has made it already
     sheet = pages.find_page(frame, pyramid) if opts.find_page and frame.ndim == 3 else None
     if sheet is not None:
         # The grey of a halving no larger than the page's scale is warped: one channel, fast.
@@ -104,24 +109,30 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
     else:
         scale = processing_scale(frame.shape, opts.max_side_px)
         view = preprocess.shrink(frame, scale) if scale < 1 else frame
+        to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
         gray = preprocess.to_gray(view)
         inset, min_height, beyond = 0, None, None
-        if scale < 1:
-            # A big frame of paper (a phone photo of a page filling it) shrunk to max_side_px:
-            # writing that comes out shorter than a digit is small writing, read like a page's.
-            mask = _ink_and_rules(gray, opts, 0, steps)
-            if writing_height(mask) < opts.min_digit_height * mask.shape[0]:
-                view = preprocess.shrink(frame, processing_scale(frame.shape, opts.page_max_side_px))
-                gray, mask = preprocess.to_gray(view), None
-                min_height = opts.page_min_digit_height * gray.shape[0]
-        to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
     t1 = time.perf_counter()
-    if mask is None:
-        mask = _ink_and_rules(gray, opts, inset, steps)
+    mask = _ink_and_rules(gray, opts, inset, steps)
     t2 = time.perf_counter()
     # On a page, what reaches into the band along its edge is the paper's edge or the desk, and
     # what reaches the frame's edge where it cuts the page is cut by it.
-    found = locate_digits(mask, opts, min_height, inset, beyond)
+    labels, candidates = find_candidates(mask, inset, beyond)
+    shrunk = sheet is None and gray.shape[0] < frame.shape[0]
+    finer = _finer_scale(frame.shape, gray.shape, candidates, opts) if shrunk else None
+    if finer is not None:
+        # A big frame of paper shrunk to max_side_px (a phone photo of a page filling it) whose
+        # writing came out shorter than a digit: read like a page's, at the scale a page is read at.
+        # (Not a frame read at its own size: grain on empty paper is blobs of about that size.)
+        t_finer = time.perf_counter()
+        view = preprocess.rescale(frame, finer)
+        to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
+        gray = preprocess.to_gray(view)
+        min_height = opts.page_min_digit_height * gray.shape[0]
+        mask = _ink_and_rules(gray, opts, 0, steps)
+        t2 += time.perf_counter() - t_finer  # counted as ink
+        labels, candidates = find_candidates(mask)
+    found = digits_among(labels, candidates, opts, min_height, inset)
     t3 = time.perf_counter()
     if steps is not None:
         steps["ink"] = mask

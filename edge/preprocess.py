@@ -62,6 +62,14 @@ def shrink(image: np.ndarray, scale: float) -> np.ndarray:
     return image
 
 
+def rescale(image: np.ndarray, scale: float) -> np.ndarray:
+    """Shrinks (shrink()) or enlarges (linear, as a page's warp does) by `scale`."""
+    if scale <= 1:
+        return shrink(image, scale) if scale < 1 else image
+    h, w = image.shape[:2]
+    return cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_LINEAR)
+
+
 def tight_crop(image: np.ndarray, threshold: int = 0) -> np.ndarray | None:
     """The smallest window of `image` holding every pixel above `threshold`; None when there is none."""
     ys, xs = np.nonzero(image > threshold)

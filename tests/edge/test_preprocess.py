@@ -7,16 +7,8 @@ import numpy as np
 import pytest
 
 from edge import preprocess
-from edge.detect import (
-    Box,
-    Candidate,
-    DetectorOptions,
-    components,
-    filter_digits,
-    merge_fragments,
-    reading_order,
-    roi_box,
-)
+from edge.blobs import components, filter_digits, merge_fragments, reading_order
+from edge.detect import Box, Candidate, DetectorOptions, roi_box
 
 
 def _paper_with_shadow(h=240, w=320, ink_boxes=()):

@@ -74,7 +74,8 @@ def test_paper_filling_the_frame_is_no_page_even_with_a_shadow():
 
 
 def test_where_a_page_runs_past_the_frame_is_marked_and_its_blobs_dropped():
-    from edge.detect import DetectorOptions, locate_digits
+    from edge.blobs import locate_digits
+    from edge.detect import DetectorOptions
     frame_shape = (400, 600, 3)
     inside = page.Page(np.float32([[100, 50], [500, 50], [500, 350], [100, 350]]))
     view, back = page.rectify(np.zeros(frame_shape, np.uint8), inside, 800)
@@ -94,8 +95,9 @@ def test_where_a_page_runs_past_the_frame_is_marked_and_its_blobs_dropped():
 def test_small_writing_on_a_big_frame_of_paper_is_read_finer():
     """A phone photo of a page filling the frame: 36-px digits in a thin pen on a 3000x2250 frame are
     8 px tall shrunk to 640 px, below a digit's size there; they are looked for at up to 1600 px."""
+    from edge.blobs import find_candidates, writing_height
     from edge.detect import DetectorOptions
-    from edge.locate import locate, writing_height
+    from edge.locate import locate
     frame = np.full((2250, 3000, 3), 230, np.uint8)
     for row in range(3):
         cv2.putText(frame, "3141592653", (400, 700 + 400 * row), cv2.FONT_HERSHEY_SIMPLEX,
@@ -108,7 +110,7 @@ def test_small_writing_on_a_big_frame_of_paper_is_read_finer():
     for x in range(50, 600, 60):
         cv2.line(mask, (x, 100), (x + 10, 140), 255, 3)
     mask[np.random.default_rng(0).random(mask.shape) < 0.002] = 255
-    assert 40 <= writing_height(mask) <= 46  # the strokes: 41 rows and the pen
+    assert 40 <= writing_height(find_candidates(mask)[1]) <= 46  # the strokes: 41 rows and the pen
 
 
 def test_order_corners():
@@ -295,7 +297,8 @@ def test_a_long_tail_does_not_move_a_digit_into_the_next_line():
 
 
 def test_a_page_edge_line_does_not_swallow_the_digits_its_box_overlaps():
-    from edge.detect import DetectorOptions, locate_digits
+    from edge.blobs import locate_digits
+    from edge.detect import DetectorOptions
     mask = np.zeros((400, 300), np.uint8)
     cv2.line(mask, (0, 0), (120, 399), 255, 2)  # the sheet's slanted edge, left in the view
     for k in range(3):
