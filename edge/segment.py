@@ -124,23 +124,25 @@ def cut_paths(mask: np.ndarray, columns: list[int]) -> np.ndarray:
     outside = (cols < 0) | (cols >= w)
     ink = (mask[:, np.clip(cols, 0, w - 1)] > 0).astype(np.float32)  # (h, k, n)
     here = CUT_INK_COST * ink + CUT_DRIFT_COST * np.abs(offsets) + np.where(outside, np.inf, 0.0)
-    # Padded by a column each side that no path can come from, so that the three ways into a
-    # column are three slices. paper[y]: 1 where row y is paper (entering ink from it costs 1).
-    cost = np.full((len(columns), cols.shape[1] + 2), np.inf)
-    cost[:, 1:-1] = here[0] + ink[0]
+    # Padded by a column each side that no path can come from; `ways` views the three ways into
+    # each column (from the left, from above, from the right) of that same buffer, so that a row
+    # is four array operations. paper[y]: 1 where row y is paper (entering ink from it costs 1).
+    k, n = cols.shape
+    cost = np.full((k, n + 2), np.inf)
+    inner = cost[:, 1:-1]
+    inner[:] = here[0] + ink[0]
+    ways = np.lib.stride_tricks.as_strided(cost, (3, k, n), (cost.strides[1], *cost.strides), writeable=False)
     paper = np.pad(1.0 - ink, ((0, 0), (0, 0), (1, 1)))
     # The cost of entering each row's columns from the left, from above, from the right: all rows at once.
-    from_left, from_above, from_right = (ink[1:] * paper[:-1, :, s:s + ink.shape[2]] for s in (0, 1, 2))
-    moves = np.zeros((h, *cols.shape), np.int8)  # -1, 0, +1: where the path came from
+    enter = np.stack([ink[1:] * paper[:-1, :, s:s + n] for s in (0, 1, 2)], axis=1).astype(np.float64)
+    reach_here = np.empty((3, k, n))
+    moves = np.zeros((h, k, n), np.int8)  # -1, 0, +1: where the path came from
     for y in range(1, h):
-        left = cost[:, :-2] + from_left[y - 1]
-        down = cost[:, 1:-1] + from_above[y - 1]
-        right = cost[:, 2:] + from_right[y - 1]
-        best = np.minimum(np.minimum(left, down), right)
-        # On a tie, from the left, then from above. (Straight down first made letters' cuts
-        # cleaner and so likelier digits: 9 spurious digits on the non-digit marks against 3.)
-        moves[y] = np.where(left == best, -1, np.where(down == best, 0, 1))
-        cost[:, 1:-1] = best + here[y]
+        np.add(ways, enter[y - 1], out=reach_here)
+        # On a tie, from the left, then from above: argmin's first. (Straight down first made
+        # letters' cuts cleaner and so likelier digits: 9 spurious digits on the non-digit marks against 3.)
+        moves[y] = reach_here.argmin(axis=0) - 1
+        np.add(reach_here.min(axis=0), here[y], out=inner)
     cost = cost[:, 1:-1]
     paths = np.empty((len(columns), h), np.int64)
     at = np.argmin(cost, axis=1)
@@ -153,14 +155,17 @@ def cut_paths(mask: np.ndarray, columns: list[int]) -> np.ndarray:
 
 def _piece(mask: np.ndarray, left: np.ndarray, right: np.ndarray) -> Piece | None:
     """The blob's ink between two cut paths ((h,) columns each), trimmed to its box."""
-    columns = np.arange(mask.shape[1])[np.newaxis, :]
+    a, b = max(0, int(left.min())), min(mask.shape[1], int(right.max()))  # the columns the paths span
+    if b <= a:
+        return None
+    columns = np.arange(a, b)[np.newaxis, :]
     inside = (columns >= left[:, np.newaxis]) & (columns < right[:, np.newaxis])
-    ink = np.where(inside, mask, 0).astype(np.uint8)
+    ink = np.where(inside, mask[:, a:b], 0).astype(np.uint8)
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
         return None
     y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-    return Piece(x0, x1, y0, y1, ink[y0:y1, x0:x1])
+    return Piece(x0 + a, x1 + a, y0, y1, ink[y0:y1, x0:x1])
 
 
 def aspect(width: int, height: int, digit_height: float) -> float:
