@@ -89,10 +89,15 @@ def merge_fragments(candidates: list[Candidate], digit_h: float) -> list[Candida
             return i
 
         for i, a in enumerate(merged):
-            right = a.box.x + a.box.w
+            right, top, bottom = a.box.x + a.box.w, a.box.y, a.box.y + a.box.h
             for j in range(i + 1, len(merged)):
-                if merged[j].box.x >= right:
+                b = merged[j].box
+                if b.x >= right:
                     break
+                # Fragments are at most a quarter digit apart in y (_are_fragments): the other
+                # lines of a page, which overlap in x, need no closer look.
+                if max(top, b.y) - min(bottom, b.y + b.h) > 0.25 * digit_h:
+                    continue
                 if _are_fragments(a, merged[j], digit_h):
                     parent[root(j)] = root(i)
         groups: dict[int, Candidate] = {}
