@@ -17,7 +17,6 @@ MAX_RULE_THICKNESS_PX = 6
 # A rule's edge rows that are not found with it (broken, or short where it bends) are taken with it
 # up to this far from it, where the ink there is thin.
 EDGE_PX = 1
-SLIVER_GAP_PX = 8
 
 
 def _bands(counts: np.ndarray, threshold: float, pad: int) -> list[tuple[int, int]]:
@@ -50,7 +49,6 @@ def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int,
     run = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if axis == 0 else (1, length))
     size = MAX_RULE_THICKNESS_PX + 1
     across = np.ones((size, 1) if axis == 0 else (1, size), np.uint8)
-    half = cv2.getStructuringElement(cv2.MORPH_RECT, (length // 2, 1) if axis == 0 else (1, length // 2))
     for a, b in bands:
         band = mask[a:b] if axis == 0 else mask[:, a:b]
         found = cv2.morphologyEx(band, cv2.MORPH_OPEN, run)
@@ -61,7 +59,7 @@ def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int,
             found, n = _long_only(found, length, axis)
             count += n
             found = cv2.subtract(found, cv2.morphologyEx(found, cv2.MORPH_OPEN, across))
-            found = _with_edges(found, band, across, half)
+            found = _with_edges(found, band, across, length)
         if axis == 0:
             lines[a:b] = found
         else:
@@ -69,19 +67,21 @@ def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int,
     return lines, count
 
 
-def _with_edges(core: np.ndarray, band: np.ndarray, across: np.ndarray, along: np.ndarray) -> np.ndarray:
+def _with_edges(core: np.ndarray, band: np.ndarray, across: np.ndarray, length: int) -> np.ndarray:
     """The rules' cores with the slivers along their edges: the band's thin ink (thinner across
-    than `across`) within EDGE_PX of a core, in runs along it at least `along` long once gaps of
-    up to SLIVER_GAP_PX are closed. A rule that bends or tilts over the page (a sheet rectified
-    from a photo), or whose edge sits at the ink threshold, has edge rows broken or too short to
-    be found as rules; left in the ink, they joined the digits sitting on the rule. (A digit's
-    stroke lying along a rule is thin there too, but short: it stays.)"""
+    than `across`) within EDGE_PX of a core, in runs along it at least half a rule's `length`
+    once gaps of up to a fifth of it (a digit or so) are closed. A rule whose edge sits at the ink
+    threshold, or that bends or tilts over a page rectified from a photo, has edge rows broken or
+    too short to be found as rules; left in the ink, they join the digits sitting on the rule,
+    a whole line of them into one blob. (A digit's stroke along a rule is thicker than a sliver
+    together with the rule, or short: it stays.)"""
     horizontal = across.shape[0] > 1
     thin = cv2.subtract(band, cv2.morphologyEx(band, cv2.MORPH_OPEN, across))
     size = 2 * EDGE_PX + 1
     near = cv2.bitwise_and(thin, cv2.dilate(core, np.ones((size, 1) if horizontal else (1, size), np.uint8)))
-    gap = np.ones((1, SLIVER_GAP_PX + 1) if horizontal else (SLIVER_GAP_PX + 1, 1), np.uint8)
-    long = cv2.morphologyEx(cv2.morphologyEx(near, cv2.MORPH_CLOSE, gap), cv2.MORPH_OPEN, along)
+    gap, half = length // 5 + 1, length // 2
+    closed = cv2.morphologyEx(near, cv2.MORPH_CLOSE, np.ones((1, gap) if horizontal else (gap, 1), np.uint8))
+    long = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((1, half) if horizontal else (half, 1), np.uint8))
     return cv2.bitwise_or(core, cv2.bitwise_and(near, long))
 
 

@@ -17,8 +17,8 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # yet (measured with the seed below: 90.6 %, one spurious digit; 93.5 % and 94.0 % over 30
 # frames of seeds 101 and 7), and its floor is below what this reader reaches, so that a
 # regression still fails. A turned page reached 98.2 % once its unsure digits were read turned.
-# A ruled notebook page on a desk reads 94.9 % here, 95.3 % and 95.4 % over 30 frames (seeds 101
-# and 7): its floor leaves room for a retrained model.
+# A ruled notebook page on a desk reads 96.3 % here, 97.0 % and 96.7 % over 30 frames (seeds 101
+# and 7), and moved by 3 digits here with a change to the page's outline: its floor leaves room.
 # The model is retrained on every CI run, and two trainings of it differed by up to 3 spurious
 # digits on touching pairs and 1 elsewhere: the spurious allowance has that much room, no more.
 CONDITION_FLOORS = {"desk": 0.95, "note": 0.95, "ruled": 0.95, "squared": 0.95, "notebook": 0.93,
