@@ -108,7 +108,7 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
             steps["rectified"] = pages.rectify(source, sheet, opts.page_max_side_px, source_scale)[0]
     else:
         scale = processing_scale(frame.shape, opts.max_side_px)
-        view = preprocess.shrink(frame, scale) if scale < 1 else frame
+        view = preprocess.shrink(frame, scale, pyramid) if scale < 1 else frame
         to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
         gray = preprocess.to_gray(view)
         inset, min_height, beyond = 0, None, None
@@ -125,7 +125,7 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
         # writing came out shorter than a digit: read like a page's, at the scale a page is read at.
         # (Not a frame read at its own size: grain on empty paper is blobs of about that size.)
         t_finer = time.perf_counter()
-        view = preprocess.rescale(frame, finer)
+        view = preprocess.rescale(frame, finer, pyramid)
         to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
         gray = preprocess.to_gray(view)
         min_height = opts.page_min_digit_height * gray.shape[0]

@@ -36,6 +36,7 @@ BORDER_MARGIN = 0.02
 PAGE_INSET = 0.012
 # A page whose longer side is seen shorter than this is enlarged to it before reading.
 MIN_PAGE_SIDE_PX = 900
+BEYOND_MAP_SHRINK = 2  # the frame's outline, looked up on the page, from a map this much smaller
 FILLED_EDGE = 0.9  # of an edge of the frame that is paper: the sheet runs along it
 MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet's corner may lie
 
@@ -98,8 +99,8 @@ def unlike_desk(frame: np.ndarray) -> np.ndarray:
     """How far each pixel's colour is from the desk's: (H, W, 3) uint8 -> (H, W) uint8, the sum of
     the channels' distances from the median colour of the frame's outer ring (the desk, where a
     sheet lies on one). A coloured note is dark in one channel, so its whiteness is a grey desk's;
-    it differs from the desk in brightness (yellow) or in colour (brown kraft paper, as bright as a
-    grey desk)."""
+    it differs from the desk in brightness (yellow) or in colour (brown kraft paper, no whiter than
+    a grey desk)."""
     desk = np.median(_ring(frame), axis=0).astype(np.uint8)
     distance = cv2.absdiff(frame, np.broadcast_to(desk, frame.shape).copy())
     return cv2.transform(distance, np.ones((1, 3), np.float32))  # saturates at 255
@@ -167,6 +168,11 @@ def sheet_outline(paperness: np.ndarray, image: np.ndarray) -> np.ndarray | None
     return quad if paper - surroundings >= MIN_PAGE_CONTRAST and brighter >= MIN_PAGE_BRIGHTER else None
 
 
+def _scale_of(level: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """(x, y) scale of a halving of the frame: an odd side loses a pixel, so the two differ a little."""
+    return np.float32([level.shape[1] / frame.shape[1], level.shape[0] / frame.shape[0]])
+
+
 def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> Page | None:
     """The sheet of paper lying in the frame, or None when no sheet stands out from its surroundings.
 
@@ -187,8 +193,8 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     if quad is None and small.ndim == 3:
         smaller = pyramid.below(NOTE_SEARCH_SIDE_PX)
         note = _find_note(smaller)
-        return None if note is None else Page(note / (smaller.shape[1] / frame.shape[1]))
-    return None if quad is None else Page(quad / (small.shape[1] / frame.shape[1]))
+        return None if note is None else Page(note / _scale_of(smaller, frame))
+    return None if quad is None else Page(quad / _scale_of(small, frame))
 
 
 def rectified_scale(page: Page, max_side_px: int) -> float:
@@ -247,8 +253,11 @@ def beyond_frame(page: Page, frame_shape: tuple[int, ...], back: np.ndarray, pag
     corners = page.corners
     if (corners >= 0).all() and (corners[:, 0] <= w - 1).all() and (corners[:, 1] <= h - 1).all():
         return None
-    in_view = map_points(np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]), np.linalg.inv(back))
-    beyond = np.full(page_shape[:2], 255, np.uint8)
-    cv2.fillConvexPoly(beyond, np.round(in_view).astype(np.int32), 0)
-    return cv2.dilate(beyond, np.ones((2 * band_px + 1, 2 * band_px + 1), np.uint8))
+    # Each page pixel looked up in a small map of the frame (the frame's corners mapped onto the
+    # page instead would fold over where a steep view puts one past the desk's horizon).
+    small = (max(1, h // BEYOND_MAP_SHRINK), max(1, w // BEYOND_MAP_SHRINK))
+    to_small = np.diag([small[1] / w, small[0] / h, 1.0]) @ back
+    in_view = cv2.warpPerspective(np.full(small, 255, np.uint8), to_small, page_shape[1::-1],
+                                  flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderValue=0)
+    return cv2.dilate(cv2.bitwise_not(in_view), np.ones((2 * band_px + 1, 2 * band_px + 1), np.uint8))
 

@@ -47,25 +47,21 @@ class Pyramid:
         return image, image.shape[1] / self.levels[0].shape[1]
 
 
-def halve_until(image: np.ndarray, max_side_px: int) -> np.ndarray:
-    """Halves while the longer side is at least twice max_side_px."""
-    return Pyramid(image).below(max_side_px)
-
-
-def shrink(image: np.ndarray, scale: float) -> np.ndarray:
-    """Downscales by `scale` (<= 1) with area averaging: fast halvings, then one area step below 2x."""
+def shrink(image: np.ndarray, scale: float, pyramid: Pyramid | None = None) -> np.ndarray:
+    """Downscales by `scale` (<= 1) with area averaging: fast halvings (`pyramid`'s, when the image's
+    halvings are made already), then one area step below 2x."""
     h, w = image.shape[:2]
     out_w, out_h = max(1, round(w * scale)), max(1, round(h * scale))
-    image = halve_until(image, max(out_w, out_h))
+    image = (pyramid or Pyramid(image)).below(max(out_w, out_h))
     if image.shape[1] != out_w or image.shape[0] != out_h:
         image = cv2.resize(image, (out_w, out_h), interpolation=cv2.INTER_AREA)
     return image
 
 
-def rescale(image: np.ndarray, scale: float) -> np.ndarray:
+def rescale(image: np.ndarray, scale: float, pyramid: Pyramid | None = None) -> np.ndarray:
     """Shrinks (shrink()) or enlarges (linear, as a page's warp does) by `scale`."""
     if scale <= 1:
-        return shrink(image, scale) if scale < 1 else image
+        return shrink(image, scale, pyramid) if scale < 1 else image
     h, w = image.shape[:2]
     return cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_LINEAR)
 

@@ -73,8 +73,9 @@ def _with_edges(core: np.ndarray, band: np.ndarray, across: np.ndarray, length: 
     once gaps of up to a fifth of it (a digit or so) are closed. A rule whose edge sits at the ink
     threshold, or that bends or tilts over a page rectified from a photo, has edge rows broken or
     too short to be found as rules; left in the ink, they join the digits sitting on the rule,
-    a whole line of them into one blob. (A digit's stroke along a rule is thicker than a sliver
-    together with the rule, or short: it stays.)"""
+    a whole line of them into one blob. (A digit's stroke along a rule is mostly thicker than a
+    sliver together with the rule, or short, and stays; a thin one within such a run loses its
+    pixel row next to the rule.)"""
     horizontal = across.shape[0] > 1
     thin = cv2.subtract(band, cv2.morphologyEx(band, cv2.MORPH_OPEN, across))
     size = 2 * EDGE_PX + 1

@@ -75,7 +75,9 @@ def test_a_page_filling_a_big_photo(trained_model, desk_dir):
     scores = []
     for name, truth in read_labels(desk_dir):
         frame = load_image(desk_dir / name)
-        view, _ = page.rectify(frame, page.find_page(frame), max(frame.shape[:2]))
+        sheet = page.find_page(frame)
+        assert sheet is not None, name
+        view, _ = page.rectify(frame, sheet, max(frame.shape[:2]))
         m = int(0.03 * min(view.shape[:2]))
         scores.append(score_photo(name, truth, reader.read(view[m:-m, m:-m]).text))
     result = FolderScore(scores)

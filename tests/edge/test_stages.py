@@ -62,8 +62,11 @@ def test_a_dark_thing_on_a_sheet_filling_the_frame_is_no_page():
     sheet = np.full((480, 640, 3), 225, np.float32)
     for x in range(60, 560, 70):  # a row of "digits", stand-ins
         cv2.line(sheet, (x, 110), (x + 30, 170), (40, 40, 40), 4)
-    cv2.rectangle(sheet, (60, 340), (640, 480), (40, 35, 45), -1)
-    frame = synth.finish(sheet, np.random.default_rng(3))
+    cv2.rectangle(sheet, (60, 340), (580, 440), (40, 35, 45), -1)  # inside the view: paper all round
+    frame = synth.finish(sheet, np.random.default_rng(3), light=0.0)
+    small = frame[::2, ::2].copy()
+    unlike = page.unlike_desk(small)  # the paper is the "desk" here: the phone is what is unlike it
+    assert page.sheet_outline(unlike, small) is None
     assert page.find_page(frame) is None
 
 
