@@ -67,13 +67,13 @@ MIN_WRITING_PX = 6
 def _finer_scale(frame_shape: tuple[int, ...], view_shape: tuple[int, ...], candidates: list[Candidate],
                  opts: DetectorOptions) -> float | None:
     """The scale to read a frame at again when its writing is shorter than a digit at the scale it
-    was read at (view_shape): a page's (longer side up to page_max_side_px, enlarged to
-    pages.MIN_PAGE_SIDE_PX if smaller). None when the writing is a digit's size, or no writing."""
+    was read at (view_shape): a page's (pages.reading_scale). None when the writing is a digit's
+    size, or no writing."""
     height = writing_height(candidates)
     if not MIN_WRITING_PX <= height < opts.min_digit_height * view_shape[0]:
         return None
     longest = max(frame_shape[:2])
-    finer = min(opts.page_max_side_px / longest, max(1.0, pages.MIN_PAGE_SIDE_PX / longest))
+    finer = pages.reading_scale(longest, opts.page_max_side_px)
     return finer if finer * longest > 1.05 * max(view_shape[:2]) else None
 
 

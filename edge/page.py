@@ -17,15 +17,17 @@ PAGE_SEARCH_SIDE_PX = 240
 # than the upper quarter of its edge: 26 to 195 in the 60 note frames of seeds 7 and 101, 3 to 19
 # in the benchmark's 8 camera frames (paper to the frame's edge, a shadow across).
 MIN_NOTE_LIFT = 22
-# A note is looked for on a halving 120 to 240 px long: the search costs 0.25 ms there (Intel(R)
-# Xeon(R) Processor, one core), four times that at 240 px, and a camera frame's budget is 3 ms.
+# A note is looked for on a halving 120 to 240 px long: the search costs 0.25 ms there on a camera
+# frame (Intel(R) Xeon(R) Processor, one core), where 240 px holds four times the pixels, and a
+# camera frame's budget is 3 ms.
 NOTE_SEARCH_SIDE_PX = 120
 MIN_PAGE_AREA = 0.08  # of the frame: smaller bright things are labels, screens, lights
 MAX_PAGE_AREA = 0.92  # larger: the paper fills the frame and there is no desk to cut away
 # The paper must be this much whiter (min of B, G, R, 0..255) than what surrounds it.
 MIN_PAGE_CONTRAST = 35.0
 # And this much brighter (luma, 0..255): kraft paper on a grey desk is no whiter than the desk, but
-# brighter (by 35 to 96 in the 30 note frames of seed 7 that whiteness missed).
+# brighter (the notes whiteness missed in 30 note frames of seed 7: their bright regions' luma 35 to
+# 96 above the rest).
 MIN_PAGE_BRIGHTER = 15.0
 # The bright region must fill its quadrilateral this well: a sheet is a flat rectangle.
 MIN_RECTANGULARITY = 0.85
@@ -197,12 +199,16 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     return None if quad is None else Page(quad / _scale_of(small, frame))
 
 
+def reading_scale(longest_px: float, max_side_px: int) -> float:
+    """The scale at which a page whose longer side is longest_px is read: that side at most
+    max_side_px, and a page seen small (a sticky note, a sheet far off) enlarged to MIN_PAGE_SIDE_PX:
+    its digits are then a dozen pixels tall or less, and a threshold at that size merges their strokes."""
+    return min(max_side_px / longest_px, max(1.0, MIN_PAGE_SIDE_PX / longest_px))
+
+
 def rectified_scale(page: Page, max_side_px: int) -> float:
-    """The scale of the frame at which the page is read: its longer side at most max_side_px, and a
-    page seen small (a sticky note, a sheet far off) enlarged to MIN_PAGE_SIDE_PX: its digits are then
-    a dozen pixels tall or less, and a threshold at that size merges their strokes."""
-    longest = max(page.native_size)
-    return min(max_side_px / longest, max(1.0, MIN_PAGE_SIDE_PX / longest))
+    """The scale of the frame at which a page found in it is read (reading_scale)."""
+    return reading_scale(max(page.native_size), max_side_px)
 
 
 def rectify(source: np.ndarray, page: Page, max_side_px: int, source_scale: float = 1.0
