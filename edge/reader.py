@@ -122,11 +122,14 @@ def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: f
     pieces = [plan.candidates.pieces[key] for key in keys]
     weight = _weighed(cut_scores[[plan.rows[key] for key in keys]],
                       [segment.aspect(p.x1 - p.x0, p.y1 - p.y0, digit_height) for p in pieces])
-    chain, product = splits.best_split(len(plan.candidates.points), dict(zip(keys, weight.tolist())))
+    confidence = dict(zip(keys, weight.tolist()))
+    chain, product = splits.best_split(len(plan.candidates.points), confidence)
     if not chain or splits.only_strokes([int(np.argmax(cut_scores[plan.rows[key]])) for key in chain]):
         return []
     full = splits.full_height([plan.candidates.pieces[key] for key in chain], f.mask.shape[0], digit_height)
-    return chain if splits.split_wins(whole_weight, product, aspect, full) else []
+    sure = splits.sure_split(whole_weight, aspect, full, [confidence[key] for key in chain],
+                             [int(plan.candidates.strokes[i]) for i, _ in chain[1:]])
+    return chain if splits.split_wins(whole_weight, product, aspect, full, sure) else []
 
 
 def _resolve(found: list[Found], aspects: list[float], digit_height: float, whole: np.ndarray,

@@ -202,6 +202,40 @@ def test_round_digits_touching_are_cut_at_the_joint_of_their_outlines():
     assert whole_zeros, "the left 0 is one piece, from its edge to the joint"
 
 
+def test_a_cut_between_touching_digits_enters_one_stroke_and_through_a_digit_more():
+    # "00" touching: the cut down the joint enters the one stroke the two share; a cut down the
+    # middle of either 0 enters its top and its bottom.
+    mask = np.zeros((40, 60), np.uint8)
+    cv2.ellipse(mask, (15, 20), (13, 17), 0, 0, 360, 255, 3)
+    cv2.ellipse(mask, (42, 20), (13, 17), 0, 0, 360, 255, 3)
+    paths = segment.cut_paths(mask, [28, 15])
+    assert segment.strokes_entered(mask, paths).tolist() == [1, 2]
+    assert segment.strokes_entered(mask, np.full((1, 40), 59)).tolist() == [0]  # all paper
+
+
+def test_a_sure_split_overrules_a_confident_whole():
+    # "18" read as an 8 with 0.96: no product of two pieces (at most PIECE_COST) beats it, but full-height
+    # pieces each read surely, cut where one stroke joins them, do.
+    assert not splits.split_wins(whole=0.96, split=0.85, aspect=1.1, full=True)
+    assert splits.sure_split(0.96, 1.1, True, [0.99, 0.97], [1])
+    assert splits.split_wins(whole=0.96, split=0.85 * 0.97, aspect=1.1, full=True, sure=True)
+    assert not splits.sure_split(0.96, 1.1, True, [0.99, 0.97], [2])  # cut through a digit: a 0's two sides
+    assert not splits.sure_split(0.995, 1.1, True, [0.99, 0.97], [1])  # the whole is certain
+    assert not splits.sure_split(0.96, 1.1, False, [0.99, 0.97], [1])  # a piece does not span the line
+    assert not splits.sure_split(0.96, 1.1, True, [0.99, 0.9], [1])  # a piece is not sure
+    assert not splits.sure_split(0.96, 0.9, True, [0.99, 0.97], [1])  # narrower than tall
+    assert splits.could_split(whole=0.96, aspect=1.1) and not splits.could_split(whole=0.995, aspect=1.1)
+
+
+def test_a_narrow_blob_splits_only_into_full_height_pieces():
+    # A 1 leaning into a 9 is narrower than tall; so are the halves of a small letter, which do not
+    # span the line.
+    assert segment.MIN_ASPECT_TO_SPLIT < splits.NARROW_ASPECT
+    assert splits.split_wins(whole=0.2, split=0.8, aspect=0.7, full=True)
+    assert not splits.split_wins(whole=0.2, split=0.8, aspect=0.7, full=False)
+    assert splits.split_wins(whole=0.2, split=0.8, aspect=0.9, full=False)
+
+
 def test_a_reading_wider_than_its_digit_ever_is_weighs_less():
     assert splits.plausibility(9, 0.8) == 1.0 and splits.plausibility(0, 1.4) == 1.0
     assert splits.plausibility(9, 1.11 + splits.TOO_WIDE_HALVING) == pytest.approx(0.5)
