@@ -65,11 +65,16 @@ class Candidate:
     ids: tuple[int, ...]  # connected-component labels that make up the digit
     ink: int  # pixels of ink
     centre: tuple[float, float] | None = None  # (x, y) of the ink's centre of mass, when measured
+    tallest_part: int | None = None  # of fragments joined, the tallest one's height; None: one component
 
     def centre_or_box(self) -> tuple[float, float]:
         if self.centre is not None:
             return self.centre
         return (self.box.x + self.box.w / 2, self.box.y + self.box.h / 2)
+
+    def tallest(self) -> int:
+        """The height of its tallest component: its box's, for one."""
+        return self.box.h if self.tallest_part is None else self.tallest_part
 
 
 @dataclass(frozen=True)

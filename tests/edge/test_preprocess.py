@@ -131,6 +131,21 @@ def test_filter_drops_specks_rules_blobs_and_edge_cut():
     assert sorted(c.ids[0] for c in kept) == [0, 1, 2]
 
 
+def test_specks_joined_are_not_a_digit_but_a_broken_one_is():
+    # A ":" of two dots (crumbs of a broken stroke) joins like the halves of a broken digit; none of
+    # its pieces is near a digit's height. A 5 with its flag apart keeps its body.
+    opts = DetectorOptions()
+    digits = [_cand(40 + 40 * k, 100, 20, 40, i=k) for k in range(3)]
+    colon = merge_fragments([_cand(200, 110, 5, 8, i=10), _cand(200, 126, 5, 8, i=11)], digit_h=40)
+    five = merge_fragments([_cand(250, 108, 20, 32, i=12), _cand(252, 100, 18, 6, i=13)], digit_h=40)
+    assert len(colon) == 1 and colon[0].box.h == 24 and colon[0].tallest() == 8
+    assert len(five) == 1 and five[0].tallest() == 32
+    kept = filter_digits(digits + colon + five, (240, 320), opts)
+    assert sorted(c.ids[0] for c in kept) == [0, 1, 2, 12]
+    # One component as small is kept as before (a small round 0 at a third of the line's height).
+    assert _cand(300, 120, 14, 14, i=14).tallest() == 14
+
+
 def test_components_are_in_frame_pixels_and_an_inkless_mask_has_none():
     # Labelled inside the ink's bounding box, reported in the frame's pixels.
     mask = np.zeros((50, 60), np.uint8)
