@@ -170,6 +170,20 @@ def fit_to_mnist_box(digit: np.ndarray) -> np.ndarray:
     return center_by_mass(out)
 
 
+def narrowed(mask: np.ndarray, aspect: float) -> np.ndarray:
+    """A (h, w) 0/255 mask squeezed sideways to at most `aspect` times its height (0/255 still).
+
+    A digit drawn wide, or stretched by a camera at an angle, fills the MNIST box sideways and
+    is shaped like no training digit; narrowed to a written digit's proportions it is.
+    """
+    h, w = mask.shape
+    width = max(1, int(round(aspect * h)))
+    if width >= w:
+        return mask
+    small = cv2.resize(mask, (width, h), interpolation=cv2.INTER_AREA)
+    return np.where(small > 96, 255, 0).astype(np.uint8)
+
+
 def center_by_mass(image: np.ndarray) -> np.ndarray:
     """Shifts (28, 28) uint8 so that its centre of mass sits at the centre."""
     m = cv2.moments(image, binaryImage=False)

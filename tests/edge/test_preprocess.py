@@ -73,6 +73,17 @@ def test_fit_to_mnist_box_keeps_aspect_and_centres_mass():
     assert abs(m["m01"] / m["m00"] - 13.5) <= 0.6
 
 
+def test_narrowed_squeezes_a_wide_mask_to_the_aspect_and_leaves_a_narrow_one():
+    wide = np.zeros((40, 80), np.uint8)
+    cv2.ellipse(wide, (40, 20), (36, 16), 0, 0, 360, 255, 3)
+    narrow = preprocess.narrowed(wide, 0.7)
+    assert narrow.shape == (40, 28) and set(np.unique(narrow)) == {0, 255}
+    columns = np.flatnonzero(narrow.any(axis=0))
+    assert columns[0] <= 2 and columns[-1] >= 25  # both sides of the ring kept
+    tall = wide.T.copy()
+    assert preprocess.narrowed(tall, 0.7) is tall
+
+
 def test_center_by_mass_moves_an_off_centre_blob():
     image = np.zeros((28, 28), np.uint8)
     image[2:6, 2:6] = 255

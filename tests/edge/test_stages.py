@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from edge import layout, outline, page, rules, segment, splits, synth, upright
+from edge.reader import NARROWED_ASPECT, DigitReader
 
 
 def _sheet_with_lines(size=(700, 500)) -> np.ndarray:
@@ -234,6 +235,30 @@ def test_a_narrow_blob_splits_only_into_full_height_pieces():
     assert splits.split_wins(whole=0.2, split=0.8, aspect=0.7, full=True)
     assert not splits.split_wins(whole=0.2, split=0.8, aspect=0.7, full=False)
     assert splits.split_wins(whole=0.2, split=0.8, aspect=0.9, full=False)
+
+
+class _SureOfDigitShapes:
+    """A stand-in model: sure of a "0" whose ink is shaped like a written digit (narrower than
+    tall), unsure of anything else."""
+
+    def scores(self, crops: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(crops), 10), np.float32)
+        for row, crop in zip(out, crops):
+            ys, xs = np.nonzero(crop > 127)
+            aspect = (np.ptp(xs) + 1) / (np.ptp(ys) + 1)
+            sure = abs(aspect - NARROWED_ASPECT) < 0.05
+            row[:] = 0.1 if sure else 0.7 / 9
+            row[0] = 0.9 if sure else 0.3
+        return out
+
+
+def test_a_wide_digit_no_split_explains_is_read_narrowed():
+    # A 0 drawn wide: read as it is, unsure (and dropped); no two pieces of it win; narrowed, sure.
+    frame = np.full((240, 320), 255, np.uint8)
+    cv2.ellipse(frame, (160, 120), (40, 30), 0, 0, 360, 0, 5)
+    reading = DigitReader(_SureOfDigitShapes()).read(frame)
+    assert reading.text == "0" and reading.digits[0].confidence == pytest.approx(0.9)
+    assert reading.digits[0].box.w > reading.digits[0].box.h  # the blob's own box
 
 
 def test_a_reading_wider_than_its_digit_ever_is_weighs_less():
