@@ -261,6 +261,14 @@ def test_a_wide_digit_no_split_explains_is_read_narrowed():
     assert reading.digits[0].box.w > reading.digits[0].box.h  # the blob's own box
 
 
+def test_a_split_into_pieces_short_of_the_line_must_beat_a_sure_narrowed_reading():
+    # A wide 6 read at 0.3, narrowed at 0.95; its bowl cut off reads as a 1.
+    assert splits.to_beat(whole=0.3, narrowed=0.95, full=False) == 0.95
+    assert not splits.split_wins(splits.to_beat(0.3, 0.95, False), split=0.8, aspect=1.1)
+    assert splits.to_beat(whole=0.3, narrowed=0.95, full=True) == 0.3  # two digits side by side
+    assert splits.to_beat(whole=0.3, narrowed=0.8, full=False) == 0.3  # narrowed, still unsure
+
+
 def test_a_reading_wider_than_its_digit_ever_is_weighs_less():
     assert splits.plausibility(9, 0.8) == 1.0 and splits.plausibility(0, 1.4) == 1.0
     assert splits.plausibility(9, 1.11 + splits.TOO_WIDE_HALVING) == pytest.approx(0.5)
