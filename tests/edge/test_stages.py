@@ -319,7 +319,10 @@ def test_a_cut_into_nothing_but_ones_is_a_letter_not_digits():
 def test_split_wins_needs_a_margin_that_grows_near_one_digits_shape():
     assert splits.split_wins(whole=0.6, split=0.9, aspect=1.4)
     assert not splits.split_wins(whole=0.6, split=0.85, aspect=1.0)  # near-square: one wide digit
-    assert splits.split_wins(whole=0.99, split=0.5, aspect=2.5)  # no digit is that wide
+    # No digit is that wide: a sure reading of it weighs next to nothing, and any split beats it...
+    assert splits.split_wins(whole=0.99 * float(splits.plausibility(0, 2.5)), split=0.05, aspect=2.5)
+    # ...but not a sure reading of it narrowed (a 5 with a long flag), cut into pieces short of the line.
+    assert not splits.split_wins(splits.to_beat(0.01, narrowed=1.0, full=False), split=0.5, aspect=2.1)
     assert not splits.split_wins(whole=0.2, split=0.0, aspect=2.5)
 
 
