@@ -125,8 +125,8 @@ def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarra
 
 def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: float, plan: _Cuts,
                    cut_scores: np.ndarray) -> list[tuple[int, int]]:
-    """The best chain of a blob's pieces when it wins over the blob read whole (or narrowed, when
-    that is sure and the pieces do not span the line), else []."""
+    """The best chain of a blob's pieces when it wins over the blob read whole, else [] (also when
+    the blob read narrowed is one wide digit: splits.one_wide_digit)."""
     keys = list(plan.rows)
     pieces = [plan.candidates.pieces[key] for key in keys]
     weight = _weighed(cut_scores[[plan.rows[key] for key in keys]],
@@ -136,7 +136,8 @@ def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: f
     if not chain or splits.only_strokes([int(np.argmax(cut_scores[plan.rows[key]])) for key in chain]):
         return []
     full = splits.full_height([plan.candidates.pieces[key] for key in chain], f.mask.shape[0], digit_height)
-    whole_weight = splits.to_beat(whole_weight, float(cut_scores[plan.narrowed].max()), full)
+    if splits.one_wide_digit(float(cut_scores[plan.narrowed].max()), full):
+        return []
     sure = splits.sure_split(whole_weight, aspect, full, [confidence[key] for key in chain],
                              [int(plan.candidates.strokes[i]) for i, _ in chain[1:]])
     return chain if splits.split_wins(whole_weight, product, aspect, full, sure) else []

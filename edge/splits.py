@@ -56,17 +56,15 @@ SURE_SPLIT_ASPECT = 1.0
 SURE_WHOLE = 0.99
 SURE_PIECE = 0.95
 SURE_STROKES = 1
-# A blob read narrowed (edge.reader.NARROWED_ASPECT) at least this surely is one digit drawn wide:
-# a split of it whose pieces do not all span the line (the bowl of a 6 cut off and read as a 1)
-# must beat that reading too. On 30 frames of each condition, seeds 101 and 7: 5 spurious digits
-# fewer, one more right, touching pairs unchanged; 0.8 and 0.6 removed 5 and 7 but lost 2 touching
-# digits.
+# A blob read narrowed (edge.reader.NARROWED_ASPECT) at least this surely is one digit drawn wide,
+# and is not split into pieces that do not all span the line (the bowl of a 6 cut off and read as
+# a 1; a 5 with a long flag cut into 5-4-5), however wide it is. On 30 frames of each condition,
+# seeds 101 and 7: 6 spurious digits fewer, one more right, touching pairs unchanged; 0.8 and 0.6
+# removed 5 and 7 but lost 2 touching digits.
 SURE_NARROWED = 0.9
-# No single handwritten digit is this much wider than tall: such a blob is split whenever a chain
-# of pieces spans it and beats what it must beat (to_beat): the whole, weighed by plausibility, so
-# next to nothing however sure the model is (it has never seen a digit this wide), or the blob read
-# narrowed when that is sure (a 5 with a long flag: 1 spurious digit fewer over 30 frames of each
-# condition, seeds 101 and 7, nothing else changed).
+# No single handwritten digit is this much wider than tall: such a blob is split whenever
+# a chain of pieces spans it, however sure the model is of the whole (it has never seen one),
+# unless it is one_wide_digit().
 MAX_ONE_DIGIT_ASPECT = 2.0
 
 
@@ -139,10 +137,12 @@ def full_height(pieces: list[Piece], blob_height: int, digit_height: float) -> b
         np.count_nonzero(p.mask.any(axis=1)) >= FULL_HEIGHT * blob_height for p in pieces)
 
 
-def to_beat(whole: float, narrowed: float, full: bool) -> float:
-    """What a split must beat: the blob's weighed confidence read whole, or read narrowed when that
-    is sure (SURE_NARROWED) and the split's pieces do not all span the line (full_height())."""
-    return max(whole, narrowed) if not full and narrowed >= SURE_NARROWED else whole
+def one_wide_digit(narrowed: float, full: bool) -> bool:
+    """Whether the blob is one digit drawn wide, not the split offered: its narrowed reading's
+    confidence is SURE_NARROWED or more and the split's pieces do not all span the line
+    (full_height()). (No split could beat such a reading: a product of two pieces or more is at
+    most PIECE_COST.)"""
+    return not full and narrowed >= SURE_NARROWED
 
 
 def sure_split(whole: float, aspect: float, full: bool, pieces: list[float], strokes: list[int]) -> bool:
@@ -155,16 +155,13 @@ def sure_split(whole: float, aspect: float, full: bool, pieces: list[float], str
 
 def split_wins(whole: float, split: float, aspect: float, full: bool = False, sure: bool = False) -> bool:
     """Whether the split's product of weighed confidences beats the blob read whole (weighed the
-    same way; or to_beat()): by the margin for its shape, or, for pieces each of the blob's full
-    height (full_height()) read with confidence or of a blob over MAX_ONE_DIGIT_ASPECT, at all; a
-    sure split (sure_split()) always wins. A blob narrower than NARROW_ASPECT is split only into
-    full-height pieces."""
+    same way): by the margin for its shape, or, for pieces each of the blob's full height
+    (full_height()) read with confidence, at all; a sure split (sure_split()) always wins. A blob
+    narrower than NARROW_ASPECT is split only into full-height pieces."""
     if split <= 0.0 or (aspect < NARROW_ASPECT and not full):
         return False
-    if sure:
+    if aspect >= MAX_ONE_DIGIT_ASPECT or sure:
         return True
-    if aspect >= MAX_ONE_DIGIT_ASPECT:
-        return split > whole
     if full and split >= FULL_HEIGHT_MIN_SPLIT:
         return split > whole
     return split > whole + _margin(aspect)

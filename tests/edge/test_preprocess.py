@@ -82,6 +82,9 @@ def test_narrowed_squeezes_a_wide_mask_to_the_aspect_and_leaves_a_narrow_one():
     assert columns[0] <= 2 and columns[-1] >= 25  # both sides of the ring kept
     tall = wide.T.copy()
     assert preprocess.narrowed(tall, 0.7) is tall
+    hairlines = np.zeros((10, 60), np.uint8)
+    hairlines[:, ::20] = 255  # squeezed to 7 columns, each line fades to a grey under the threshold
+    assert preprocess.narrowed(hairlines, 0.7) is hairlines
 
 
 def test_center_by_mass_moves_an_off_centre_blob():

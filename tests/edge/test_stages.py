@@ -247,8 +247,8 @@ class _SureOfDigitShapes:
             ys, xs = np.nonzero(crop > 127)
             aspect = (np.ptp(xs) + 1) / (np.ptp(ys) + 1)
             sure = abs(aspect - NARROWED_ASPECT) < 0.05
-            row[:] = 0.1 if sure else 0.7 / 9
-            row[0] = 0.9 if sure else 0.3
+            row[:] = 0.05 / 9 if sure else 0.7 / 9
+            row[0] = 0.95 if sure else 0.3
         return out
 
 
@@ -257,16 +257,40 @@ def test_a_wide_digit_no_split_explains_is_read_narrowed():
     frame = np.full((240, 320), 255, np.uint8)
     cv2.ellipse(frame, (160, 120), (40, 30), 0, 0, 360, 0, 5)
     reading = DigitReader(_SureOfDigitShapes()).read(frame)
-    assert reading.text == "0" and reading.digits[0].confidence == pytest.approx(0.9)
+    assert reading.text == "0" and reading.digits[0].confidence == pytest.approx(0.95)
     assert reading.digits[0].box.w > reading.digits[0].box.h  # the blob's own box
 
 
-def test_a_split_into_pieces_short_of_the_line_must_beat_a_sure_narrowed_reading():
+def test_a_digit_read_surely_narrowed_is_not_cut_into_pieces_short_of_the_line():
     # A wide 6 read at 0.3, narrowed at 0.95; its bowl cut off reads as a 1.
-    assert splits.to_beat(whole=0.3, narrowed=0.95, full=False) == 0.95
-    assert not splits.split_wins(splits.to_beat(0.3, 0.95, False), split=0.8, aspect=1.1)
-    assert splits.to_beat(whole=0.3, narrowed=0.95, full=True) == 0.3  # two digits side by side
-    assert splits.to_beat(whole=0.3, narrowed=0.8, full=False) == 0.3  # narrowed, still unsure
+    assert splits.one_wide_digit(narrowed=0.95, full=False)
+    assert not splits.one_wide_digit(narrowed=0.95, full=True)  # two digits side by side
+    assert not splits.one_wide_digit(narrowed=0.8, full=False)  # narrowed, still unsure
+
+
+class _SureOfNarrowedAndOfParts(_SureOfDigitShapes):
+    """As _SureOfDigitShapes, and sure of a "5" in anything far from a written digit's shape (the
+    parts of a blob cut in two: a stroke, a flat ring)."""
+
+    def scores(self, crops: np.ndarray) -> np.ndarray:
+        out = super().scores(crops)
+        for row, crop in zip(out, crops):
+            ys, xs = np.nonzero(crop > 127)
+            aspect = (np.ptp(xs) + 1) / (np.ptp(ys) + 1)
+            if row[0] < 0.9 and not 0.8 <= aspect <= 1.2:
+                row[:] = 0.01 / 9
+                row[5] = 0.99
+        return out
+
+
+def test_the_reader_does_not_cut_a_digit_read_surely_narrowed_into_parts_short_of_the_line():
+    # A stroke and a flat ring joined: read whole unsure, cut into two sure parts (the ring spans half
+    # the blob's rows), narrowed a sure 0.
+    frame = np.full((240, 320), 255, np.uint8)
+    cv2.line(frame, (130, 100), (130, 160), 0, 5)
+    cv2.ellipse(frame, (156, 144), (24, 14), 0, 0, 360, 0, 5)
+    reading = DigitReader(_SureOfNarrowedAndOfParts()).read(frame)
+    assert reading.text == "0" and reading.digits[0].confidence == pytest.approx(0.95)
 
 
 def test_a_reading_wider_than_its_digit_ever_is_weighs_less():
@@ -319,10 +343,7 @@ def test_a_cut_into_nothing_but_ones_is_a_letter_not_digits():
 def test_split_wins_needs_a_margin_that_grows_near_one_digits_shape():
     assert splits.split_wins(whole=0.6, split=0.9, aspect=1.4)
     assert not splits.split_wins(whole=0.6, split=0.85, aspect=1.0)  # near-square: one wide digit
-    # No digit is that wide: a sure reading of it weighs next to nothing, and any split beats it...
-    assert splits.split_wins(whole=0.99 * float(splits.plausibility(0, 2.5)), split=0.05, aspect=2.5)
-    # ...but not a sure reading of it narrowed (a 5 with a long flag), cut into pieces short of the line.
-    assert not splits.split_wins(splits.to_beat(0.01, narrowed=1.0, full=False), split=0.5, aspect=2.1)
+    assert splits.split_wins(whole=0.99, split=0.5, aspect=2.5)  # no digit is that wide
     assert not splits.split_wins(whole=0.2, split=0.0, aspect=2.5)
 
 
