@@ -218,7 +218,7 @@ class DigitReader:
         whole_scores = self.classifier.scores(whole)
         t2 = time.perf_counter()
         # Blobs that may be touching digits: their candidate pieces, read in a second batch; with
-        # them, the unsure digits of sloped lines turned upright.
+        # them, the unsure digits of sloped lines turned upright, and the barely readable deskewed.
         digit_height = _digit_height(found)
         aspects = [segment.aspect(f.box.w, f.box.h, digit_height) for f in found]
         plans, cut_crops = ({}, whole[:0]) if one_digit or not len(found) else \
@@ -226,13 +226,15 @@ class DigitReader:
         turned = [] if one_digit else upright.unsure(whole_scores.max(axis=1))
         skew = upright.skew_deg(np.array([f.centre for f in found]), digit_height) if turned else 0.0
         turned = turned if skew else []
-        second = np.concatenate([cut_crops, _stack([mnist_crop(upright.turn_upright(found[k].mask, skew), self.options)
-                                                    for k in turned])])
+        slanted = [] if one_digit else upright.unsure(whole_scores.max(axis=1), upright.DESKEW_BELOW)
+        second = np.concatenate([cut_crops, _stack(
+            [mnist_crop(upright.turn_upright(found[k].mask, skew), self.options) for k in turned]
+            + [mnist_crop(upright.deskewed(found[k].mask), self.options) for k in slanted])])
         t3 = time.perf_counter()
         second_scores = self.classifier.scores(second)
         t4 = time.perf_counter()
         cut_scores = second_scores[:len(cut_crops)]
-        for k, s, crop in zip(turned, second_scores[len(cut_crops):], second[len(cut_crops):]):
+        for k, s, crop in zip(turned + slanted, second_scores[len(cut_crops):], second[len(cut_crops):]):
             if s.max() > whole_scores[k].max():
                 whole_scores[k], whole[k] = s, crop
         boxes, scores, crops, made = _resolve(found, aspects, digit_height, whole, whole_scores, plans, cut_crops,

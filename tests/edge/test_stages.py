@@ -316,6 +316,38 @@ def test_a_digit_on_a_turned_page_is_turned_upright_by_the_lines_slope():
     assert upright.skew_deg(centres * [1, 0] + [0, 100], 40) == 0.0  # level lines: nothing is turned
 
 
+def test_a_slanted_digit_is_deskewed_upright_and_an_upright_one_left_as_it_is():
+    leaning = np.zeros((50, 40), np.uint8)
+    cv2.line(leaning, (8, 46), (28, 4), 255, 4)  # a "1" leaning right by 0.5 px per row
+    standing = upright.deskewed(leaning)
+    assert standing.shape[0] == 50 and standing.shape[1] <= 8 and set(np.unique(standing)) == {0, 255}
+    upright_stroke = np.zeros((50, 12), np.uint8)
+    cv2.line(upright_stroke, (6, 4), (6, 46), 255, 4)
+    assert upright.deskewed(upright_stroke).shape[1] == np.count_nonzero(upright_stroke.any(axis=0))
+    assert upright.deskewed(np.zeros((10, 10), np.uint8)).shape == (10, 10)  # no ink: as it was
+    assert upright.unsure(np.array([0.99, 0.6, 0.3]), upright.DESKEW_BELOW) == [2]
+
+
+class _SureOfUprightStrokes:
+    """A stand-in model: sure of a "1" whose ink stands upright, unsure of one that leans."""
+
+    def scores(self, crops: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(crops), 10), np.float32)
+        for row, crop in zip(out, crops):
+            m = cv2.moments(crop, binaryImage=True)
+            lean = abs(m["mu11"] / m["mu02"]) if m["mu02"] else 0.0
+            row[:] = 0.7 / 9
+            row[1] = 0.95 if lean < 0.1 else 0.3
+        return out
+
+
+def test_the_reader_reads_a_barely_readable_digit_again_deskewed():
+    frame = np.full((240, 320), 255, np.uint8)
+    cv2.line(frame, (150, 150), (166, 90), 0, 5)  # a "1" leaning right
+    reading = DigitReader(_SureOfUprightStrokes()).read(frame)
+    assert reading.text == "1" and reading.digits[0].confidence == pytest.approx(0.95)
+
+
 def test_a_narrow_blob_is_never_cut():
     mask = np.zeros((40, 20), np.uint8)
     cv2.line(mask, (10, 2), (10, 37), 255, 3)
