@@ -234,8 +234,12 @@ class DigitReader:
         second_scores = self.classifier.scores(second)
         t4 = time.perf_counter()
         cut_scores = second_scores[:len(cut_crops)]
-        for k, s, crop in zip(turned + slanted, second_scores[len(cut_crops):], second[len(cut_crops):]):
-            if s.max() > whole_scores[k].max():
+        # A second opinion is kept where surer; a deskewed one only where sure enough to be shown
+        # (a smudge lifted from below the not-a-digit floor to a "?" is no gain).
+        floors = [0.0] * len(turned) + [upright.DESKEW_BELOW] * len(slanted)
+        for k, floor, s, crop in zip(turned + slanted, floors, second_scores[len(cut_crops):],
+                                     second[len(cut_crops):]):
+            if s.max() > whole_scores[k].max() and s.max() >= floor:
                 whole_scores[k], whole[k] = s, crop
         boxes, scores, crops, made = _resolve(found, aspects, digit_height, whole, whole_scores, plans, cut_crops,
                                               cut_scores)

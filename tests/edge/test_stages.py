@@ -331,13 +331,16 @@ def test_a_slanted_digit_is_deskewed_upright_and_an_upright_one_left_as_it_is():
 class _SureOfUprightStrokes:
     """A stand-in model: sure of a "1" whose ink stands upright, unsure of one that leans."""
 
+    def __init__(self, upright_confidence: float = 0.95) -> None:
+        self.upright_confidence = upright_confidence
+
     def scores(self, crops: np.ndarray) -> np.ndarray:
         out = np.zeros((len(crops), 10), np.float32)
         for row, crop in zip(out, crops):
             m = cv2.moments(crop, binaryImage=True)
             lean = abs(m["mu11"] / m["mu02"]) if m["mu02"] else 0.0
             row[:] = 0.7 / 9
-            row[1] = 0.95 if lean < 0.1 else 0.3
+            row[1] = self.upright_confidence if lean < 0.1 else 0.3
         return out
 
 
@@ -346,6 +349,8 @@ def test_the_reader_reads_a_barely_readable_digit_again_deskewed():
     cv2.line(frame, (150, 150), (166, 90), 0, 5)  # a "1" leaning right
     reading = DigitReader(_SureOfUprightStrokes()).read(frame)
     assert reading.text == "1" and reading.digits[0].confidence == pytest.approx(0.95)
+    # Deskewed but still not sure enough to be shown: not lifted from a dropped smudge to a "?".
+    assert DigitReader(_SureOfUprightStrokes(upright_confidence=0.45)).read(frame).text == ""
 
 
 def test_a_narrow_blob_is_never_cut():
