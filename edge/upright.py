@@ -21,7 +21,7 @@ MIN_SKEW_DEG = 4.0
 # A digit read with less confidence than this is read again, turned.
 UNSURE_BELOW = 0.9
 # A digit read with less confidence than this (the reader's default --min-confidence: it would
-# be shown as "?") is read again deskewed, and the deskewed reading kept where it is surer and
+# be shown as "?", or dropped under 0.4) is read again deskewed, and the deskewed reading kept where it is surer and
 # reaches this. Over 30 frames of each synthetic condition, seeds 101 and 7, it read 15 more digits
 # right and one spurious digit fewer (the desk photos unchanged); 0.4, 0.6, 0.7 and 0.9 read 6, 12,
 # 10 and 12 more (0.9 one desk-photo digit fewer); kept whenever surer, a smudge became a "?".
