@@ -21,10 +21,11 @@ MIN_SKEW_DEG = 4.0
 # A digit read with less confidence than this is read again, turned.
 UNSURE_BELOW = 0.9
 # A digit read with less confidence than this (the reader's default --min-confidence: it would
-# be shown as "?", or dropped under 0.4) is read again deskewed, and the deskewed reading kept where it is surer and
-# reaches this. Over 30 frames of each synthetic condition, seeds 101 and 7, it read 15 more digits
-# right and one spurious digit fewer (the desk photos unchanged); 0.4, 0.6, 0.7 and 0.9 read 6, 12,
-# 10 and 12 more (0.9 one desk-photo digit fewer); kept whenever surer, a smudge became a "?".
+# be shown as "?", or dropped under 0.4) is read again deskewed, and the deskewed reading kept
+# where it is surer and reaches this. Over 30 frames of each synthetic condition, seeds 101 and 7,
+# it read 15 more digits right and one spurious digit fewer (the desk photos unchanged); 0.4, 0.6,
+# 0.7 and 0.9 read 6, 12, 10 and 12 more (0.9 one desk-photo digit fewer); kept whenever surer, a
+# smudge became a "?".
 DESKEW_BELOW = 0.5
 # A slant sheared away is at most this (horizontal shift per row): a blob leaning further is
 # no digit's slant.
@@ -59,7 +60,8 @@ def deskewed(mask: np.ndarray) -> np.ndarray:
     padded = cv2.copyMakeBorder(mask, 0, 0, pad, pad, cv2.BORDER_CONSTANT, value=0)
     # Each row moves by the slant times its height above or below the ink's centre of mass.
     shear = np.float32([[1, slant, -slant * m["m01"] / m["m00"]], [0, 1, 0]])
-    sheared = cv2.warpAffine(padded, shear, (padded.shape[1], h), flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR)
+    sheared = cv2.warpAffine(padded, shear, (padded.shape[1], h),
+                             flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR)
     ink = np.flatnonzero((sheared > 127).any(axis=0))
     if ink.size == 0:
         return mask
