@@ -85,7 +85,7 @@ class _Cuts:
 
     candidates: segment.Candidates
     rows: dict[tuple[int, int], int]  # piece -> row of the cut batch
-    narrowed: int  # the row of the blob read narrowed (NARROWED_ASPECT)
+    narrowed: int | None  # the row of the blob read narrowed (NARROWED_ASPECT); None: no wider than that
 
 
 def _stack(crops: list[np.ndarray]) -> np.ndarray:
@@ -118,15 +118,18 @@ def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarra
         for key, piece in cuts.pieces.items():
             rows[key] = len(crops)
             crops.append(mnist_crop(piece.mask, opts, pen))
-        plans[k] = _Cuts(cuts, rows, len(crops))
-        crops.append(mnist_crop(preprocess.narrowed(f.mask, NARROWED_ASPECT), opts, pen))
+        wide = f.mask.shape[1] > NARROWED_ASPECT * f.mask.shape[0]
+        plans[k] = _Cuts(cuts, rows, len(crops) if wide else None)
+        if wide:
+            crops.append(mnist_crop(preprocess.narrowed(f.mask, NARROWED_ASPECT), opts, pen))
     return plans, _stack(crops)
 
 
-def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: float, plan: _Cuts,
-                   cut_scores: np.ndarray) -> list[tuple[int, int]]:
+def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: float, narrowed: float,
+                   plan: _Cuts, cut_scores: np.ndarray) -> list[tuple[int, int]]:
     """The best chain of a blob's pieces when it wins over the blob read whole, else [] (also when
-    the blob read narrowed is one wide digit: splits.one_wide_digit)."""
+    the blob is one wide digit: splits.one_wide_digit of `narrowed`, its confidence read narrowed,
+    or read as it is when no wider than NARROWED_ASPECT)."""
     keys = list(plan.rows)
     pieces = [plan.candidates.pieces[key] for key in keys]
     weight = _weighed(cut_scores[[plan.rows[key] for key in keys]],
@@ -136,7 +139,7 @@ def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: f
     if not chain or splits.only_strokes([int(np.argmax(cut_scores[plan.rows[key]])) for key in chain]):
         return []
     full = splits.full_height([plan.candidates.pieces[key] for key in chain], f.mask.shape[0], digit_height)
-    if splits.one_wide_digit(float(cut_scores[plan.narrowed].max()), full):
+    if splits.one_wide_digit(narrowed, full):
         return []
     sure = splits.sure_split(whole_weight, aspect, full, [confidence[key] for key in chain],
                              [int(plan.candidates.strokes[i]) for i, _ in chain[1:]])
@@ -153,10 +156,12 @@ def _resolve(found: list[Found], aspects: list[float], digit_height: float, whol
     boxes, scores, crops, made = [], [], [], {}
     for k, (f, aspect) in enumerate(zip(found, aspects)):
         plan = plans.get(k)
-        chain = [] if plan is None else _winning_chain(f, aspect, digit_height, float(whole_weight[k]), plan,
-                                                        cut_scores)
+        has_narrowed = plan is not None and plan.narrowed is not None
+        narrowed = float((cut_scores[plan.narrowed] if has_narrowed else whole_scores[k]).max())
+        narrow = has_narrowed and narrowed > whole_scores[k].max()
+        chain = [] if plan is None else _winning_chain(f, aspect, digit_height, float(whole_weight[k]),
+                                                        narrowed, plan, cut_scores)
         if not chain:
-            narrow = plan is not None and cut_scores[plan.narrowed].max() > whole_scores[k].max()
             boxes.append(f.box)
             scores.append(cut_scores[plan.narrowed] if narrow else whole_scores[k])
             crops.append(cut_crops[plan.narrowed] if narrow else whole[k])
@@ -168,6 +173,36 @@ def _resolve(found: list[Found], aspects: list[float], digit_height: float, whol
             scores.append(cut_scores[row])
             crops.append(cut_crops[row])
     return boxes, np.array(scores, np.float32).reshape(-1, spec.NUM_CLASSES), _stack(crops), made
+
+
+# A second opinion on a blob: (its index, the confidence it must reach to be kept, its crop).
+_Opinion = tuple[int, float, np.ndarray]
+
+
+def _second_batch(found: list[Found], aspects: list[float], digit_height: float, whole_scores: np.ndarray,
+                  opts: DetectorOptions) -> tuple[dict[int, _Cuts], np.ndarray, list[_Opinion]]:
+    """What the second invoke reads: the candidate pieces of blobs that may be touching digits (the
+    cut batch), and second opinions on unsure digits as (blob, floor, crop): turned upright where the
+    lines slope, and deskewed where barely readable, kept only if that sure (see _keep_surer)."""
+    plans, cut_crops = _plan_cuts(found, aspects, _weighed(whole_scores, aspects), opts)
+    confidence = whole_scores.max(axis=1)
+    turned = upright.unsure(confidence)
+    skew = upright.skew_deg(np.array([f.centre for f in found]), digit_height) if turned else 0.0
+    opinions = [(k, 0.0, mnist_crop(upright.turn_upright(found[k].mask, skew), opts))
+                for k in (turned if skew else [])]
+    opinions += [(k, upright.DESKEW_BELOW, mnist_crop(upright.deskewed(found[k].mask), opts))
+                 for k in upright.unsure(confidence, upright.DESKEW_BELOW)]
+    return plans, cut_crops, opinions
+
+
+def _keep_surer(whole: np.ndarray, whole_scores: np.ndarray, opinions: list[_Opinion],
+                scores: np.ndarray) -> None:
+    """Each second opinion replaces its blob's crop and scores (in place) where the model is surer of
+    it and at least as sure as its floor (a smudge lifted from below the not-a-digit floor to a "?" by
+    deskewing is no gain)."""
+    for (k, floor, crop), s in zip(opinions, scores):
+        if s.max() > whole_scores[k].max() and s.max() >= floor:
+            whole_scores[k], whole[k] = s, crop
 
 
 class DigitReader:
@@ -217,30 +252,16 @@ class DigitReader:
         t1 = time.perf_counter()
         whole_scores = self.classifier.scores(whole)
         t2 = time.perf_counter()
-        # Blobs that may be touching digits: their candidate pieces, read in a second batch; with
-        # them, the unsure digits of sloped lines turned upright, and the barely readable deskewed.
         digit_height = _digit_height(found)
         aspects = [segment.aspect(f.box.w, f.box.h, digit_height) for f in found]
-        plans, cut_crops = ({}, whole[:0]) if one_digit or not len(found) else \
-            _plan_cuts(found, aspects, _weighed(whole_scores, aspects), self.options)
-        turned = [] if one_digit else upright.unsure(whole_scores.max(axis=1))
-        skew = upright.skew_deg(np.array([f.centre for f in found]), digit_height) if turned else 0.0
-        turned = turned if skew else []
-        slanted = [] if one_digit else upright.unsure(whole_scores.max(axis=1), upright.DESKEW_BELOW)
-        second = np.concatenate([cut_crops, _stack(
-            [mnist_crop(upright.turn_upright(found[k].mask, skew), self.options) for k in turned]
-            + [mnist_crop(upright.deskewed(found[k].mask), self.options) for k in slanted])])
+        plans, cut_crops, opinions = ({}, whole[:0], []) if one_digit or not len(found) else \
+            _second_batch(found, aspects, digit_height, whole_scores, self.options)
+        second = np.concatenate([cut_crops, _stack([crop for _, _, crop in opinions])])
         t3 = time.perf_counter()
         second_scores = self.classifier.scores(second)
         t4 = time.perf_counter()
         cut_scores = second_scores[:len(cut_crops)]
-        # A second opinion is kept where surer; a deskewed one only where sure enough to be shown
-        # (a smudge lifted from below the not-a-digit floor to a "?" is no gain).
-        floors = [0.0] * len(turned) + [upright.DESKEW_BELOW] * len(slanted)
-        for k, floor, s, crop in zip(turned + slanted, floors, second_scores[len(cut_crops):],
-                                     second[len(cut_crops):]):
-            if s.max() > whole_scores[k].max() and s.max() >= floor:
-                whole_scores[k], whole[k] = s, crop
+        _keep_surer(whole, whole_scores, opinions, second_scores[len(cut_crops):])
         boxes, scores, crops, made = _resolve(found, aspects, digit_height, whole, whole_scores, plans, cut_crops,
                                               cut_scores)
         if trace and "ink" in steps:

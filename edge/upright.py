@@ -14,7 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge import layout
+from edge import layout, preprocess
 
 # Lines sloped less than this are level enough: MNIST's digits lean by as much.
 MIN_SKEW_DEG = 4.0
@@ -62,10 +62,8 @@ def deskewed(mask: np.ndarray) -> np.ndarray:
     shear = np.float32([[1, slant, -slant * m["m01"] / m["m00"]], [0, 1, 0]])
     sheared = cv2.warpAffine(padded, shear, (padded.shape[1], h),
                              flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR)
-    ink = np.flatnonzero((sheared > 127).any(axis=0))
-    if ink.size == 0:
-        return mask
-    return np.where(sheared[:, ink[0]:ink[-1] + 1] > 127, 255, 0).astype(np.uint8)
+    tight = preprocess.tight_crop(np.where(sheared > 127, 255, 0).astype(np.uint8))
+    return mask if tight is None else tight
 
 
 def unsure(confidence: np.ndarray, below: float = UNSURE_BELOW) -> list[int]:

@@ -320,7 +320,7 @@ def test_a_slanted_digit_is_deskewed_upright_and_an_upright_one_left_as_it_is():
     leaning = np.zeros((50, 40), np.uint8)
     cv2.line(leaning, (8, 46), (28, 4), 255, 4)  # a "1" leaning right by 0.5 px per row
     standing = upright.deskewed(leaning)
-    assert standing.shape[0] == 50 and standing.shape[1] <= 8 and set(np.unique(standing)) == {0, 255}
+    assert standing.shape[0] == np.count_nonzero(leaning.any(axis=1)) and standing.shape[1] <= 8 and set(np.unique(standing)) == {0, 255}
     upright_stroke = np.zeros((50, 12), np.uint8)
     cv2.line(upright_stroke, (6, 4), (6, 46), 255, 4)
     assert upright.deskewed(upright_stroke).shape[1] == np.count_nonzero(upright_stroke.any(axis=0))
@@ -351,6 +351,37 @@ def test_the_reader_reads_a_barely_readable_digit_again_deskewed():
     assert reading.text == "1" and reading.digits[0].confidence == pytest.approx(0.95)
     # Deskewed but still not sure enough to be shown: not lifted from a dropped smudge to a "?".
     assert DigitReader(_SureOfUprightStrokes(upright_confidence=0.45)).read(frame).text == ""
+
+
+def test_only_a_blob_wider_than_a_narrowed_digit_is_read_narrowed():
+    from edge.detect import Box, DetectorOptions, Found
+    from edge.reader import _plan_cuts
+
+    found = []
+    for width in (26, 60):  # 0.65 and 1.5 times the height: both offered for cutting
+        mask = np.zeros((40, width), np.uint8)
+        cv2.rectangle(mask, (1, 1), (width - 2, 38), 255, 3)
+        found.append(Found(Box(0, 0, width, 40), mask, (width / 2, 20)))
+    plans, crops = _plan_cuts(found, [0.65, 1.5], np.array([0.3, 0.3]), DetectorOptions())
+    assert plans[0].narrowed is None  # no narrower than NARROWED_ASPECT: narrowed, it is itself
+    assert plans[1].narrowed is not None and len(crops) == 1 + sum(len(p.rows) for p in plans.values())
+
+
+def test_a_second_opinion_is_kept_where_surer_and_at_least_as_sure_as_its_floor():
+    from edge.reader import _keep_surer
+
+    whole = np.zeros((4, 28, 28), np.uint8)
+    whole_scores = np.full((4, 10), 0.7 / 9, np.float32)
+    whole_scores[:, 3] = 0.3
+    second = np.full((4, 10), 0.01, np.float32)
+    second[:, 7] = [0.45, 0.45, 0.6, 0.2]
+    opinions = [(0, 0.0, np.full((28, 28), 1, np.uint8)),  # turned: kept whenever surer
+                (1, upright.DESKEW_BELOW, np.full((28, 28), 2, np.uint8)),  # deskewed, short of its floor
+                (2, upright.DESKEW_BELOW, np.full((28, 28), 3, np.uint8)),
+                (3, 0.0, np.full((28, 28), 4, np.uint8))]  # less sure than the digit as it stands
+    _keep_surer(whole, whole_scores, opinions, second)
+    assert whole_scores.argmax(axis=1).tolist() == [7, 3, 7, 3]
+    assert whole[:, 0, 0].tolist() == [1, 0, 3, 0]
 
 
 def test_a_narrow_blob_is_never_cut():
