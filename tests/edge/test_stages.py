@@ -384,6 +384,17 @@ def test_a_second_opinion_is_kept_where_surer_and_at_least_as_sure_as_its_floor(
     assert whole[:, 0, 0].tolist() == [1, 0, 3, 0]
 
 
+def test_a_piece_may_be_as_wide_as_any_digit_is_written():
+    # A wide 0 touching a 4 must be a candidate piece of its own, not only its halves.
+    assert segment.MAX_PIECE_WIDTH >= max(splits.WIDEST_ASPECT)
+    mask = np.zeros((48, 90), np.uint8)
+    cv2.line(mask, (4, 4), (4, 44), 255, 4)  # a "1" joined at its foot to
+    cv2.line(mask, (4, 40), (20, 30), 255, 4)
+    cv2.ellipse(mask, (52, 24), (35, 20), 0, 0, 360, 255, 4)  # a "0" 1.5 times as wide as tall
+    cuts = segment.candidates(mask, segment.aspect(90, 48, digit_height=48))
+    assert any(p.x0 >= 10 and p.x1 - p.x0 >= 70 for p in cuts.pieces.values())
+
+
 def test_a_narrow_blob_is_never_cut():
     mask = np.zeros((40, 20), np.uint8)
     cv2.line(mask, (10, 2), (10, 37), 255, 3)
