@@ -127,9 +127,10 @@ def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarra
 
 def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: float, narrowed: float,
                    plan: _Cuts, cut_scores: np.ndarray) -> list[tuple[int, int]]:
-    """The best chain of a blob's pieces when it wins over the blob read whole, else [] (also when
-    the blob is one wide digit: splits.one_wide_digit of `narrowed`, its confidence read narrowed,
-    or read as it is when no wider than NARROWED_ASPECT)."""
+    """The best chain of a blob's pieces when it wins over the blob read whole, else []. `narrowed` is
+    the blob's confidence read narrowed (read as it is when no wider than NARROWED_ASPECT): no split
+    wins where that says one wide digit (splits.one_wide_digit), and a split through a digit
+    (splits.through_a_digit) must beat it too."""
     keys = list(plan.rows)
     pieces = [plan.candidates.pieces[key] for key in keys]
     weight = _weighed(cut_scores[[plan.rows[key] for key in keys]],
@@ -141,9 +142,10 @@ def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: f
     full = splits.full_height([plan.candidates.pieces[key] for key in chain], f.mask.shape[0], digit_height)
     if splits.one_wide_digit(narrowed, full):
         return []
-    sure = splits.sure_split(whole_weight, aspect, full, [confidence[key] for key in chain],
-                             [int(plan.candidates.strokes[i]) for i, _ in chain[1:]])
-    return chain if splits.split_wins(whole_weight, product, aspect, full, sure) else []
+    strokes = [int(plan.candidates.strokes[i]) for i, _ in chain[1:]]
+    sure = splits.sure_split(whole_weight, aspect, full, [confidence[key] for key in chain], strokes)
+    rival = max(whole_weight, narrowed) if splits.through_a_digit(full, strokes) else whole_weight
+    return chain if splits.split_wins(rival, product, aspect, full, sure) else []
 
 
 def _resolve(found: list[Found], aspects: list[float], digit_height: float, whole: np.ndarray,
