@@ -204,6 +204,18 @@ def test_a_cut_follows_the_gap_between_slanted_digits():
     assert np.abs(np.diff(path)).max() <= 1
 
 
+def test_a_cut_follows_a_gap_slanted_further_than_it_drifts_cheaply():
+    # Two bars leaning 27 degrees, joined at the base: the gap between them drifts 12 columns from
+    # the cut's own column. Paying by the distance from that column, the path sliced a bar (two
+    # strokes entered); paying by the step, it runs down the gap and enters only the base.
+    mask = np.zeros((48, 60), np.uint8)
+    for x in (14, 25):
+        cv2.line(mask, (x + 24, 0), (x, 47), 255, 5)
+    cv2.line(mask, (20, 44), (40, 44), 255, 3)
+    paths = segment.cut_paths(mask, [31])
+    assert segment.strokes_entered(mask, paths).tolist() == [1]
+
+
 def test_round_digits_touching_are_cut_at_the_joint_of_their_outlines():
     # "00": where the two touch, their sides stack up and the column profile peaks; its minima
     # lie inside the 0s. The outline's valleys, from above and below, find the joint.
