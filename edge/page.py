@@ -40,11 +40,6 @@ PAGE_INSET = 0.012
 MIN_PAGE_SIDE_PX = 900
 BEYOND_MAP_SHRINK = 2  # the frame's outline, looked up on the page, from a map this much smaller
 FILLED_EDGE = 0.9  # of an edge of the frame that is paper: the sheet runs along it
-# Paper along half of three edges of the frame is no sheet standing out from a desk: a sheet in view
-# has two of its sides off the frame's edge, so it reaches along two edges at most (up to 64 % of
-# two edges and 0 % of a third in the desk photos and the desk, notebook and note conditions; 54 %
-# to 71 % of a third in the benchmark's camera frames, a shadow across the paper).
-HALF_PAPER_EDGE = 0.5
 MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet's corner may lie
 
 
@@ -123,10 +118,10 @@ def _find_note(image: np.ndarray) -> np.ndarray | None:
     return sheet_outline(unlike_desk(image), image)
 
 
-def _edges_of_paper(mask: np.ndarray, share: float) -> int:
-    """How many edges of the frame are paper (more than `share` of their pixels) in a 0/255 mask."""
+def _edges_of_paper(mask: np.ndarray) -> int:
+    """How many edges of the frame are paper (at least FILLED_EDGE of them) in a 0/255 mask."""
     edges = (mask[0], mask[-1], mask[:, 0], mask[:, -1])
-    return sum(cv2.countNonZero(edge) > share * edge.size for edge in edges)
+    return sum(cv2.countNonZero(edge) > FILLED_EDGE * edge.size for edge in edges)
 
 
 def sheet_outline(paperness: np.ndarray, image: np.ndarray) -> np.ndarray | None:
@@ -193,11 +188,9 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     small = pyramid.below(PAGE_SEARCH_SIDE_PX)  # 240 to 480 px, fast
     white = whiteness(small)
     _, paper = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if _edges_of_paper(paper, FILLED_EDGE) >= 3:  # a sheet that fills the frame: no page to cut out
+    if _edges_of_paper(paper) >= 3:  # a sheet that fills the frame (most camera frames): no page to cut out
         return None
-    # Paper along three edges, a shadow across it (many camera frames): no white sheet to look for
-    # (its search costs 0.38 ms of a 640x480 frame's 3.2, AMD EPYC, one core).
-    quad = sheet_outline(white, small) if _edges_of_paper(paper, HALF_PAPER_EDGE) < 3 else None
+    quad = sheet_outline(white, small)
     # Not a white sheet: a coloured note, looked for by its colour, on a halving of this size.
     if quad is None and small.ndim == 3:
         smaller = pyramid.below(NOTE_SEARCH_SIDE_PX)
