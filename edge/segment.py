@@ -37,12 +37,12 @@ CUT_REACH = 0.3
 # A path pays 1 for each stroke it enters, this for each ink pixel it runs through, this per row
 # and column away from its own column, and this for each step sideways: of two equally clean ways
 # down, the straighter one. A lower price for distance lets a cut run down the slanted gap between
-# two slanted digits (a 0 leaning into an 8) rather than through one; the price of a step keeps it
-# from wandering. Over 30 frames of each condition, seeds 101 and 7: drift 0.02 alone read touching
-# pairs 462 and 455 of 480, with 7 spurious digits over the eleven conditions; 0.01 alone 460 and
-# 458, with 7 (one more on the notebook page and on the non-digit marks); 0.01 and 0.02 a step 462
-# and 457, with 6. On seeds 3, 11 and 23, which chose nothing (touching, marks, sloped lines, a
-# turned page): 6,538, 6,540 and 6,543 digits right, with 4, 2 and 3 spurious.
+# two slanted digits (bars leaning 27 degrees, in the tests) rather than through one; the price of
+# a step keeps it from wandering. Over 30 frames of each condition, seeds 101 and 7: drift 0.02
+# alone read touching pairs 462 and 455 of 480, with 7 spurious digits over the eleven conditions;
+# 0.01 alone 460 and 458, with 7 (one more on the notebook page and on the non-digit marks); 0.01
+# and 0.02 a step 462 and 457, with 6. On seeds 3, 11 and 23, which chose nothing (touching, marks,
+# sloped lines, a turned page): 6,538, 6,540 and 6,543 digits right, with 4, 2 and 3 spurious.
 CUT_INK_COST = 0.05
 CUT_DRIFT_COST = 0.01
 CUT_STEP_COST = 0.02
