@@ -172,6 +172,17 @@ def test_new_release_then_rollback(deployed, models_dir, tmp_path):
     assert (deployed["prefix"] / "previous").resolve() == second
 
 
+def test_rollback_without_a_previous_release_says_so_and_changes_nothing(ssh_server, tmp_path):
+    prefix = tmp_path / "opt"
+    (prefix / "releases" / "only").mkdir(parents=True)
+    (prefix / "current").symlink_to(prefix / "releases" / "only")
+    inventory = _inventory(tmp_path / "hosts.ini", _host_line("lone", ssh_server, prefix, digit_edge_service="false"))
+    proc = _deploy("rollback", "--hosts", inventory)
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    assert f"no previous release under {prefix} to roll back to" in proc.stdout, proc.stdout[-3000:]
+    assert (prefix / "current").resolve() == prefix / "releases" / "only" and not (prefix / "previous").exists()
+
+
 def test_serve_mode_renders_serve_with_a_private_token(deployed, models_dir):
     proc = _deploy("push", "--hosts", deployed["inventory"], "--models-dir", models_dir, "--serve",
                    "--mqtt", "mqtt://reader:p%40s$s\\@broker.local", "--ha-discovery")
