@@ -36,12 +36,19 @@ def build(cache: Path, force: bool) -> None:
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the overlay disk and the console log (default: a temporary one).")
 def boot(cache: Path, work_dir: Path | None) -> None:
-    """Boot a throwaway copy of the image and wait; Ctrl-C powers it off."""
+    """Boot a throwaway copy of the image and wait; Ctrl-C (or kill, or closing the terminal) powers it off."""
+    import signal
     import tempfile
     import time
 
     from deploy.pivm.vm import boot_vm
 
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    # A kill or a closed terminal must power the VM off too, not leave qemu running alone.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupt)
     try:
         image = build_image(cache, log=_say)
         with tempfile.TemporaryDirectory(prefix="pi-vm-") as tmp, boot_vm(image, work_dir or Path(tmp),
