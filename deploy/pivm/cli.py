@@ -36,7 +36,7 @@ def build(cache: Path, force: bool) -> None:
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the overlay disk and the console log (default: a temporary one).")
 def boot(cache: Path, work_dir: Path | None) -> None:
-    """Boot a throwaway copy of the image and wait; Ctrl-C (or kill, or closing the terminal) powers it off."""
+    """Boot a throwaway copy of the image and wait; Ctrl-C, a kill or a closed terminal powers it off."""
     import signal
     import tempfile
     import time

@@ -176,11 +176,13 @@ def test_rollback_without_a_previous_release_says_so_and_changes_nothing(ssh_ser
     prefix = tmp_path / "opt"
     (prefix / "releases" / "only").mkdir(parents=True)
     (prefix / "current").symlink_to(prefix / "releases" / "only")
-    inventory = _inventory(tmp_path / "hosts.ini", _host_line("lone", ssh_server, prefix, digit_edge_service="false"))
+    lone = _host_line("lone", ssh_server, prefix, digit_edge_service="false")
+    inventory = _inventory(tmp_path / "hosts.ini", lone)
     proc = _deploy("rollback", "--hosts", inventory)
     assert proc.returncode != 0, proc.stdout[-3000:]
     assert f"no previous release under {prefix} to roll back to" in proc.stdout, proc.stdout[-3000:]
-    assert (prefix / "current").resolve() == prefix / "releases" / "only" and not (prefix / "previous").exists()
+    assert (prefix / "current").resolve() == prefix / "releases" / "only"
+    assert not (prefix / "previous").exists()
 
 
 def test_serve_mode_renders_serve_with_a_private_token(deployed, models_dir):
