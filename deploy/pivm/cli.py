@@ -37,18 +37,23 @@ def build(cache: Path, force: bool) -> None:
               help="Folder for the overlay disk and the console log (default: a temporary one).")
 def boot(cache: Path, work_dir: Path | None) -> None:
     """Boot a throwaway copy of the image and wait; Ctrl-C, a kill or a closed terminal powers it off."""
+    import contextlib
     import signal
     import tempfile
     import time
 
     from deploy.pivm.vm import boot_vm
 
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
     def interrupt(signum, frame):
+        for stop in stops:  # a second one must not cut the power-off short
+            signal.signal(stop, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     # A kill or a closed terminal must power the VM off too, not leave qemu running alone.
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, interrupt)
+    for stop in stops:
+        signal.signal(stop, interrupt)
     try:
         image = build_image(cache, log=_say)
         with tempfile.TemporaryDirectory(prefix="pi-vm-") as tmp, boot_vm(image, work_dir or Path(tmp),
@@ -59,4 +64,5 @@ def boot(cache: Path, work_dir: Path | None) -> None:
     except PiVmError as exc:
         raise click.ClickException(str(exc)) from exc
     except KeyboardInterrupt:
-        _say("powered off")
+        with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
+            _say("powered off")

@@ -172,6 +172,29 @@ def test_new_release_then_rollback(deployed, models_dir, tmp_path):
     assert (deployed["prefix"] / "previous").resolve() == second
 
 
+def test_a_link_that_cannot_be_made_fails_the_deploy_and_keeps_the_running_release(deployed, models_dir,
+                                                                                      tmp_path):
+    prefix = deployed["prefix"]
+    running = os.readlink(prefix / "current")
+    (prefix / "previous").unlink(missing_ok=True)
+    # A directory where the new link is made: `ln` cannot put the link there (the disk full or read-only
+    # would fail it the same way), and the swap must stop rather than go on to switch `current`.
+    blocker = prefix / "previous.new" / Path(running).name / "kept"
+    blocker.mkdir(parents=True)
+    models3 = tmp_path / "models3"
+    shutil.copytree(models_dir, models3)
+    sidecar = models3 / "digits_int8.json"
+    sidecar.write_text(sidecar.read_text() + "\n\n")  # a release of its own
+    try:
+        proc = _deploy("push", "--hosts", deployed["inventory"], "--models-dir", models3)
+        assert proc.returncode != 0, proc.stdout[-3000:]
+        assert "cannot overwrite directory" in proc.stdout, proc.stdout[-3000:]
+        assert os.readlink(prefix / "current") == running
+        assert not (prefix / "previous").exists()
+    finally:
+        shutil.rmtree(prefix / "previous.new")
+
+
 def test_rollback_without_a_previous_release_says_so_and_changes_nothing(ssh_server, tmp_path):
     prefix = tmp_path / "opt"
     (prefix / "releases" / "only").mkdir(parents=True)
@@ -181,8 +204,9 @@ def test_rollback_without_a_previous_release_says_so_and_changes_nothing(ssh_ser
     proc = _deploy("rollback", "--hosts", inventory)
     assert proc.returncode != 0, proc.stdout[-3000:]
     assert f"no previous release under {prefix} to roll back to" in proc.stdout, proc.stdout[-3000:]
+    assert "changed=0" in proc.stdout, proc.stdout[-3000:]
     assert (prefix / "current").resolve() == prefix / "releases" / "only"
-    assert not (prefix / "previous").exists()
+    assert not (prefix / "previous").is_symlink() and not (prefix / "previous").exists()
 
 
 def test_serve_mode_renders_serve_with_a_private_token(deployed, models_dir):
