@@ -177,8 +177,8 @@ def test_a_link_that_cannot_be_made_fails_the_deploy_and_keeps_the_running_relea
     prefix = deployed["prefix"]
     running = os.readlink(prefix / "current")
     (prefix / "previous").unlink(missing_ok=True)
-    # A directory where the new link is made: `ln` cannot put the link there (the disk full or read-only
-    # would fail it the same way), and the swap must stop rather than go on to switch `current`.
+    # A directory where the new link is made: `ln` cannot put the link there, and the swap must stop
+    # rather than go on to switch `current` (as root, no permission can stand in for this).
     blocker = prefix / "previous.new" / Path(running).name / "kept"
     blocker.mkdir(parents=True)
     models3 = tmp_path / "models3"
