@@ -3,6 +3,8 @@ filtered, reading order."""
 
 from __future__ import annotations
 
+from statistics import median
+
 import cv2
 import numpy as np
 
@@ -24,10 +26,9 @@ def components(mask: np.ndarray) -> tuple[np.ndarray, list[Candidate]]:
         mask[y0:y0 + h, x0:x0 + w], connectivity=8, ltype=label_type(mask))
     labels = np.zeros(mask.shape, inner.dtype)
     labels[y0:y0 + h, x0:x0 + w] = inner
-    candidates = [
-        Candidate(Box(int(x) + x0, int(y) + y0, int(bw), int(bh)), (i,), int(area), (float(cx) + x0, float(cy) + y0))
-        for i, ((x, y, bw, bh, area), (cx, cy)) in enumerate(zip(stats[1:], centroids[1:]), start=1)
-    ]
+    rows = zip(stats[1:].tolist(), centroids[1:].tolist())  # Python numbers: the loop reads each once
+    candidates = [Candidate(Box(x + x0, y + y0, bw, bh), (i,), area, (cx + x0, cy + y0))
+                  for i, ((x, y, bw, bh, area), (cx, cy)) in enumerate(rows, start=1)]
     return labels, candidates
 
 
@@ -67,7 +68,7 @@ def _are_fragments(a: Candidate, b: Candidate, digit_h: float) -> bool:
 def typical_height(candidates: list[Candidate], min_height_px: float) -> float:
     """Median height of the candidates big enough to be digits (or of all, if none is)."""
     heights = [c.box.h for c in candidates if c.box.h >= min_height_px] or [c.box.h for c in candidates]
-    return float(np.median(heights)) if heights else 0.0
+    return float(median(heights)) if heights else 0.0
 
 
 def merge_fragments(candidates: list[Candidate], digit_h: float) -> list[Candidate]:
@@ -171,7 +172,7 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
             continue
         kept.append(c)
     if len(kept) >= 3:
-        median_h = float(np.median([c.box.h for c in kept]))
+        median_h = float(median([c.box.h for c in kept]))
         kept = [c for c in kept if (c.box.h >= opts.min_relative_height * median_h
                 or (c.box.h >= opts.min_relative_height_round * median_h and c.box.w >= 0.6 * c.box.h))
                 and not _specks_joined(c, median_h)]
@@ -188,7 +189,7 @@ def reading_order(boxes: list[Box], centres: list[tuple[float, float]] | None = 
         return []
     if centres is None:
         centres = [(b.x + b.w / 2, b.y + b.h / 2) for b in boxes]
-    height = float(np.median([b.h for b in boxes]))
+    height = float(median([b.h for b in boxes]))
     return layout.reading_order(np.asarray(centres, np.float64), height)
 
 

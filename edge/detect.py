@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median
 from typing import NamedTuple
 
 import cv2
@@ -127,7 +128,7 @@ def widest_pen_px(small: np.ndarray, opts: DetectorOptions, wider_than: float) -
               & (area / (2.5 * np.maximum(bh, 1)) * shrink > wider_than))
     widths = [preprocess.stroke_width_px((labels[y[i]:y[i] + bh[i], x[i]:x[i] + bw[i]] == i + 1).astype(np.uint8) * 255)
               for i in np.flatnonzero(shapes)]
-    widest = float(np.median(widths)) * shrink if widths else 0.0
+    widest = float(median(widths)) * shrink if widths else 0.0
     return widest if widest > wider_than else 0.0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from statistics import median
+
 import numpy as np
 
 # Lines slope at most this much (a tilted phone, a hand that drifts); steeper
@@ -38,10 +40,11 @@ def estimate_skew(centres: np.ndarray, height: float) -> float:
         return 0.0
     rows = np.flatnonzero(has)
     angles = np.arctan2(dy[rows, nearest[rows]], dx[rows, nearest[rows]])
-    skew = float(np.median(angles))
+    listed = angles.tolist()
+    skew = float(median(listed))
     # Digits in a level line wander up and down, so a few links can agree on a
     # slope by chance: a slope smaller than twice its own standard error is none.
-    spread = 1.4826 * float(np.median(np.abs(angles - skew)))
+    spread = 1.4826 * float(median([abs(a - skew) for a in listed]))
     if abs(skew) < 2 * spread / np.sqrt(len(angles)):
         return 0.0
     return skew
@@ -78,7 +81,7 @@ def group_lines(centres: np.ndarray, height: float) -> list[list[int]]:
         else:
             lines.append([i])
             recent.append(y)
-    return sorted(lines, key=lambda line: float(np.median(across[line])))
+    return sorted(lines, key=lambda line: float(median([across_list[j] for j in line])))
 
 
 def reading_order(centres: np.ndarray, height: float) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from statistics import median
 
 import cv2
 import numpy as np
@@ -94,7 +95,7 @@ def _stack(crops: list[np.ndarray]) -> np.ndarray:
 
 def _digit_height(found: list[Found]) -> float:
     """The frame's typical digit height: the median blob's."""
-    return float(np.median([f.box.h for f in found])) if found else 1.0
+    return float(median([f.box.h for f in found])) if found else 1.0
 
 
 def _weighed(scores: np.ndarray, aspects: list[float]) -> np.ndarray:

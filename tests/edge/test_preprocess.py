@@ -87,13 +87,16 @@ def test_narrowed_squeezes_a_wide_mask_to_the_aspect_and_leaves_a_narrow_one():
     assert preprocess.narrowed(hairlines, 0.7) is hairlines
 
 
-def test_center_by_mass_moves_an_off_centre_blob():
-    image = np.zeros((28, 28), np.uint8)
-    image[2:6, 2:6] = 255
-    out = preprocess.center_by_mass(image)
-    ys, xs = np.nonzero(out)
-    assert (ys.mean(), xs.mean()) == pytest.approx((13.5, 13.5), abs=0.6)
-    assert out.sum() == image.sum()
+def test_fit_to_mnist_box_centres_the_mass_of_a_lopsided_digit():
+    crop = np.zeros((60, 40), np.uint8)
+    crop[:12, :] = 255  # a heavy top bar and a thin stem, like a "7": the mass sits high
+    crop[:, 18:21] = 255
+    out = preprocess.fit_to_mnist_box(crop)
+    m = cv2.moments(out)
+    assert abs(m["m10"] / m["m00"] - 13.5) <= 0.6
+    assert abs(m["m01"] / m["m00"] - 13.5) <= 0.6
+    ys, _ = np.nonzero(out)
+    assert ys.min() > (28 - 20) // 2  # moved down from where the 20-px box alone would sit
 
 
 def test_stroke_width_and_thickening():
