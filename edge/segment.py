@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 # A blob at least this wide for its height may hold two digits: "17" joined at the base, or a 1
@@ -94,7 +95,7 @@ def contour_valleys(mask: np.ndarray) -> list[int]:
     edge = max(1, int(MIN_PIECE_WIDTH * h))
     found = []
     for depth in (top, h - 1 - bottom):  # both as depth into the blob from its side
-        padded = np.pad(depth, reach, mode="edge")
+        padded = np.concatenate([np.full(reach, depth[0]), depth, np.full(reach, depth[-1])])  # np.pad's "edge"
         windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)  # (w, 2 reach + 1)
         # The rim: the lower of the highest outline points on either side; a valley is below both.
         rim = np.maximum(windows[:, :reach].min(axis=1), windows[:, reach + 1:].min(axis=1))
@@ -147,18 +148,23 @@ def cut_paths(mask: np.ndarray, columns: list[int]) -> np.ndarray:
     inner = cost[:, 1:-1]
     inner[:] = here[0] + ink[0]
     ways = np.lib.stride_tricks.as_strided(cost, (3, k, n), (cost.strides[1], *cost.strides), writeable=False)
-    paper = np.pad(1.0 - ink, ((0, 0), (0, 0), (1, 1)))
+    paper = np.zeros((h, k, n + 2), np.float32)
+    paper[:, :, 1:-1] = 1.0 - ink
     # The cost of entering each row's columns from the left, from above, from the right: all rows at once.
     enter = np.stack([ink[1:] * paper[:-1, :, s:s + n] for s in (0, 1, 2)], axis=1).astype(np.float64)
-    enter[:, [0, 2]] += CUT_STEP_COST
-    reach_here = np.empty((3, k, n))
-    moves = np.zeros((h, k, n), np.int8)  # -1, 0, +1: where the path came from
+    enter[:, 0] += CUT_STEP_COST
+    enter[:, 2] += CUT_STEP_COST
+    # Each row's costs by the three ways in, kept for every row: where each path came from is
+    # read off them all at once after the loop, which then costs two array operations a row.
+    reach_here = np.empty((h, 3, k, n))
     for y in range(1, h):
-        np.add(ways, enter[y - 1], out=reach_here)
-        # On a tie, from the left, then from above: argmin's first. (Straight down first made
-        # letters' cuts cleaner and so likelier digits: 9 spurious digits on the non-digit marks against 3.)
-        moves[y] = reach_here.argmin(axis=0) - 1
-        np.add(reach_here.min(axis=0), here[y], out=inner)
+        np.add(ways, enter[y - 1], out=reach_here[y])
+        np.add(reach_here[y].min(axis=0), here[y], out=inner)
+    # On a tie, from the left, then from above: argmin's order, in comparisons (argmin over an axis
+    # of three is slower). (Straight down first made letters' cuts cleaner and so likelier digits:
+    # 9 spurious digits on the non-digit marks against 3.) Row 0's moves are never followed.
+    left, above, right = reach_here[:, 0], reach_here[:, 1], reach_here[:, 2]
+    moves = np.where(left <= np.minimum(above, right), -1, np.where(above <= right, 0, 1))  # (h, k, n)
     cost = cost[:, 1:-1]
     paths = np.empty((len(columns), h), np.int64)
     at = np.argmin(cost, axis=1)
@@ -185,11 +191,10 @@ def _piece(mask: np.ndarray, left: np.ndarray, right: np.ndarray) -> Piece | Non
     columns = np.arange(a, b)[np.newaxis, :]
     inside = (columns >= left[:, np.newaxis]) & (columns < right[:, np.newaxis])
     ink = np.where(inside, mask[:, a:b], 0).astype(np.uint8)
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if rows.size == 0:
+    x0, y0, width, height = cv2.boundingRect(ink)
+    if width == 0:
         return None
-    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-    return Piece(x0 + a, x1 + a, y0, y1, ink[y0:y1, x0:x1])
+    return Piece(x0 + a, x0 + width + a, y0, y0 + height, ink[y0:y0 + height, x0:x0 + width])
 
 
 def aspect(width: int, height: int, digit_height: float) -> float:
