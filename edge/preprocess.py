@@ -165,7 +165,7 @@ def fit_to_mnist_box(digit: np.ndarray) -> np.ndarray:
     small = cv2.resize(digit, (new_w, new_h), interpolation=interpolation)
     size = spec.INPUT_HEIGHT_PX
     top, left = (size - new_h) // 2, (size - new_w) // 2
-    # Placed where centre_by_mass would shift it, in one copy: the same pixels as padding, then a
+    # Placed where centring its mass would shift it, in one copy: the same pixels as padding, then a
     # shift (the moments of the box are the padded image's, offset by where it sits).
     m = cv2.moments(small, binaryImage=False)
     if m["m00"]:
