@@ -90,6 +90,8 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
     if roi is not None:
         frame = frame[roi.y:roi.y + roi.h, roi.x:roi.x + roi.w]
         dx, dy = roi.x, roi.y
+    if frame.ndim == 3 and frame.shape[2] == 4:  # BGRA (a screenshot, a PNG read unchanged): alpha is no ink
+        frame = cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
     pyramid = preprocess.Pyramid(frame)
     sheet = pages.find_page(frame, pyramid) if opts.find_page and frame.ndim == 3 else None
     if sheet is not None:

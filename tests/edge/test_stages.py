@@ -58,6 +58,25 @@ def test_a_coloured_note_on_a_desk_is_found(desk, paper):
     assert np.abs(found.corners.mean(axis=0) - [480, 360]).max() < 0.05 * 960
 
 
+@pytest.mark.parametrize("paper", ["white", "yellow"])
+def test_a_bgra_frame_is_located_as_its_bgr(paper):
+    """A frame with an alpha channel (a screenshot, a PNG read unchanged): the sheet, or the note
+    looked for by its colour, and the digits on it, as in the same frame without alpha."""
+    from edge.detect import DetectorOptions
+    from edge.locate import locate
+    from edge.synth_conditions import PAPERS
+    rng = np.random.default_rng(3)
+    sheet = np.full((400, 400, 3), PAPERS[paper], np.uint8)
+    cv2.putText(sheet, "2 7 4", (60, 230), cv2.FONT_HERSHEY_SIMPLEX, 3, (170, 90, 40), 9)
+    sheet = sheet.astype(np.float32)
+    frame = synth.finish(synth.place_on_desk(sheet, (720, 960), synth.DESKS[0], coverage=0.3, rotation_deg=8,
+                                             perspective=0.1, rng=rng), rng)
+    bgr = locate(frame, DetectorOptions())
+    bgra = locate(cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA), DetectorOptions())
+    assert bgr.found and [f.box for f in bgra.found] == [f.box for f in bgr.found]
+    assert page.find_page(frame) is not None
+
+
 def test_a_dark_thing_on_a_sheet_filling_the_frame_is_no_page():
     """A phone lying on the sheet is unlike the paper around it, but darker: it is no page."""
     sheet = np.full((480, 640, 3), 225, np.float32)
