@@ -157,12 +157,13 @@ def cut_paths(mask: np.ndarray, columns: list[int]) -> np.ndarray:
     # Each row's costs by the three ways in, kept for every row: where each path came from is
     # read off them all at once after the loop, which then costs two array operations a row.
     reach_here = np.empty((h, 3, k, n))
+    reach_here[0] = 0.0  # no way into the first row: its moves are computed, never followed
     for y in range(1, h):
         np.add(ways, enter[y - 1], out=reach_here[y])
         np.add(reach_here[y].min(axis=0), here[y], out=inner)
     # On a tie, from the left, then from above: argmin's order, in comparisons (argmin over an axis
     # of three is slower). (Straight down first made letters' cuts cleaner and so likelier digits:
-    # 9 spurious digits on the non-digit marks against 3.) Row 0's moves are never followed.
+    # 9 spurious digits on the non-digit marks against 3.)
     left, above, right = reach_here[:, 0], reach_here[:, 1], reach_here[:, 2]
     moves = np.where(left <= np.minimum(above, right), -1, np.where(above <= right, 0, 1))  # (h, k, n)
     cost = cost[:, 1:-1]
