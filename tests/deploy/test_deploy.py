@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -193,6 +194,29 @@ def test_a_link_that_cannot_be_made_fails_the_deploy_and_keeps_the_running_relea
         assert not (prefix / "previous").exists()
     finally:
         shutil.rmtree(prefix / "previous.new")
+
+
+def test_a_release_failing_its_smoke_test_unmarks_the_venv_so_the_next_deploy_runs_pip(deployed, models_dir,
+                                                                                       tmp_path):
+    prefix = deployed["prefix"]
+    marker = prefix / "venv" / "digit-edge-requirements.txt"
+    requirements = (REPO / "edge" / "requirements.txt").read_text()
+    first_line, _, rest = marker.read_text().partition("\n")
+    assert re.fullmatch(r"# /usr/bin/python3 3\.\d+\.\d+", first_line) and rest == requirements
+    running = os.readlink(prefix / "current")
+    wrong = tmp_path / "wrong"
+    shutil.copytree(models_dir, wrong)
+    sample = json.loads((wrong / "sample.json").read_text())
+    sample["digits"] = "".join(str((int(d) + 1) % 10) for d in sample["digits"])  # a release that misreads
+    (wrong / "sample.json").write_text(json.dumps(sample))
+    proc = _deploy("push", "--hosts", deployed["inventory"], "--models-dir", wrong)
+    assert proc.returncode != 0 and "Smoke test on the shipped sample" in proc.stdout, proc.stdout[-3000:]
+    assert os.readlink(prefix / "current") == running, "a release that failed its smoke test became current"
+    assert not marker.exists(), "the venv is still marked as good after a failed smoke test"
+    # pip runs again (the marker is only written when it did) and the venv is marked anew.
+    again = _deploy("push", "--hosts", deployed["inventory"], "--models-dir", models_dir)
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert marker.read_text() == f"{first_line}\n{requirements}"
 
 
 def test_rollback_without_a_previous_release_says_so_and_changes_nothing(ssh_server, tmp_path):
