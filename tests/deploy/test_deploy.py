@@ -298,9 +298,12 @@ def test_a_sudo_user_deploys_into_a_root_owned_prefix_and_rolls_back(ssh_server,
         first = _deploy("push", "--hosts", inventory, "--models-dir", models_dir)
         assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
         release = (prefix / "current").resolve()
-        owner = subprocess.run(["stat", "-c", "%U", str(prefix), str(release), str(prefix / "venv")],
+        marker = prefix / "venv" / "digit-edge-requirements.txt"
+        owned = [prefix, prefix / "releases", release, prefix / "venv", marker]
+        owner = subprocess.run(["stat", "-c", "%U", *map(str, owned)],
                                capture_output=True, text=True, check=True).stdout.split()
-        assert owner == [pi_user] * 3
+        assert owner == [pi_user] * len(owned)
+        filled = marker.stat().st_mtime_ns
         unit = (prefix / "current" / "digit-edge.service").read_text()
         assert f"User={pi_user}" in unit  # the service runs as the deploying user, never as root
         models2 = tmp_path / "models2"
@@ -308,6 +311,7 @@ def test_a_sudo_user_deploys_into_a_root_owned_prefix_and_rolls_back(ssh_server,
         (models2 / "digits_int8.json").write_text((models2 / "digits_int8.json").read_text() + "\n")
         second = _deploy("push", "--hosts", inventory, "--models-dir", models2)
         assert second.returncode == 0, second.stdout[-3000:]
+        assert marker.stat().st_mtime_ns == filled, "pip ran again for the same requirements"
         back = _deploy("rollback", "--hosts", inventory)
         assert back.returncode == 0, back.stdout[-3000:] + back.stderr[-2000:]
         assert (prefix / "current").resolve() == release

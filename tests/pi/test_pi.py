@@ -158,6 +158,10 @@ def test_4_kill_9_restarts_and_stop_logs_the_summary(device, video):
 
 def test_6_second_release_rollback_and_an_idempotent_redeploy(device, video):
     first = device.ssh(f"readlink {PREFIX}/current").stdout.strip()
+    marker = f"{PREFIX}/venv/digit-edge-requirements.txt"
+    filled = device.ssh(f"stat -c '%U %Y' {marker} && head -n 1 {marker}").stdout.split("\n")
+    assert filled[0].split()[0] == device.target.split("@")[0], f"the venv's marker: {filled}"
+    assert re.fullmatch(r"# /usr/bin/python3[.\d]* 3\.\d+\.\d+", filled[1]), f"the venv's marker: {filled}"
     second = device.make("deploy", f"MODELS={_second_models()}", _video_args())
     assert second.returncode == 0, f"deploying a second release failed:\n{_tail(second)}"
     now = device.ssh(f"readlink {PREFIX}/current").stdout.strip()
@@ -171,6 +175,9 @@ def test_6_second_release_rollback_and_an_idempotent_redeploy(device, video):
     FIGURES["redeploy of the current release (nothing to do)"] = round(again.seconds, 1)
     assert again.returncode == 0, f"the third deploy failed:\n{_tail(again)}"
     assert "changed=0" in again.stdout, f"deploying the current release again changed something:\n{_tail(again)}"
+    # pip was skipped by both deploys of the same requirements: the marker was not written again.
+    assert device.ssh(f"stat -c '%U %Y' {marker}").stdout.strip() == filled[0], \
+        "pip ran again for the same requirements"
 
 
 def test_8_plain_deploy_and_rollback_as_readme_says(device, video):
