@@ -41,6 +41,18 @@ MIN_PAGE_SIDE_PX = 900
 BEYOND_MAP_SHRINK = 2  # the frame's outline, looked up on the page, from a map this much smaller
 FILLED_EDGE = 0.9  # of an edge of the frame that is paper: the sheet runs along it
 MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet's corner may lie
+# A sheet half in a shadow is outlined again above a lower threshold (_with_shaded_part): the outline
+# found there is the whole sheet's when it is at least this much larger than the lit part's ...
+SHADED_PART_MIN_GAIN = 1.1
+# ... and this many of the lit part's corners lie on its sides, within this share of the map's side.
+SHARED_CORNERS = 4
+CORNER_TOLERANCE = 0.03
+# ... and it is paper (above the lower threshold) over this share of what it adds.
+SHADED_PART_FILL = 0.9
+# A sheet's corners, even seen at a slant, are none of them this far from square (degrees): a
+# triangle of lit paper under a shadow is no sheet.
+MAX_CORNER_SKEW = 55
+MIN_SIDE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -133,14 +145,24 @@ def sheet_outline(paperness: np.ndarray, image: np.ndarray) -> np.ndarray | None
     small map of how paper-like each pixel is, and brighter than they are in the BGR or grey image
     the map is of (a dark phone on a sheet that fills the frame is unlike the paper around it too),
     or None."""
-    # A median washes out ink and desk grain: without it, speckle on a glossy desk joins
-    # the sheet to a glare beside it, and the outline takes in the glare (desk_01's corner
-    # went past the frame's edge, and its page came out square). Twice 3x3, not once 5x5: 0.03
-    # against 0.125 ms on 320x240 (Intel(R) Xeon(R) Processor, one core); the desk photos and the
-    # desk and note conditions read the same.
-    paperness = cv2.medianBlur(cv2.medianBlur(paperness, 3), 3)
-    _, mask = cv2.threshold(paperness, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    side = max(paperness.shape[:2])
+    smooth = _smoothed(paperness)
+    threshold, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return _outline_above(smooth, image, threshold)
+
+
+def _smoothed(paperness: np.ndarray) -> np.ndarray:
+    """The map with ink and desk grain washed out by a median."""
+    # Without it, speckle on a glossy desk joins the sheet to a glare beside it, and the outline
+    # takes in the glare (desk_01's corner went past the frame's edge, and its page came out square).
+    # Twice 3x3, not once 5x5: 0.03 against 0.125 ms on 320x240 (Intel(R) Xeon(R) Processor, one
+    # core); the desk photos and the desk and note conditions read the same.
+    return cv2.medianBlur(cv2.medianBlur(paperness, 3), 3)
+
+
+def _outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float) -> np.ndarray | None:
+    """sheet_outline() of the region of a smoothed map above a threshold."""
+    _, mask = cv2.threshold(smooth, threshold, 255, cv2.THRESH_BINARY)
+    side = max(smooth.shape[:2])
     close, cut = max(5, round(0.025 * side)) | 1, max(7, round(0.05 * side)) | 1
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((close, close), np.uint8))
     # An opening cuts the bridges by which a page touches a glare on the desk or
@@ -151,7 +173,7 @@ def sheet_outline(paperness: np.ndarray, image: np.ndarray) -> np.ndarray | None
         return None
     contour = max(contours, key=cv2.contourArea)
     area = cv2.contourArea(contour)
-    sh, sw = paperness.shape[:2]
+    sh, sw = smooth.shape[:2]
     if not MIN_PAGE_AREA <= area / (sh * sw) <= MAX_PAGE_AREA:
         return None
     # The region's outline must be a sheet's: a filled quadrilateral, and (unlike a sheet that
@@ -168,10 +190,54 @@ def sheet_outline(paperness: np.ndarray, image: np.ndarray) -> np.ndarray | None
     inside = np.zeros((sh, sw), np.uint8)
     cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
     outside = cv2.bitwise_not(inside)
-    paper, surroundings = cv2.mean(paperness, inside)[0], cv2.mean(paperness, outside)[0]
+    paper, surroundings = cv2.mean(smooth, inside)[0], cv2.mean(smooth, outside)[0]
     luma = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     brighter = cv2.mean(luma, inside)[0] - cv2.mean(luma, outside)[0]
     return quad if paper - surroundings >= MIN_PAGE_CONTRAST and brighter >= MIN_PAGE_BRIGHTER else None
+
+
+def _sheet_shaped(quad: np.ndarray) -> bool:
+    """Whether a (4, 2) outline could be a sheet seen at a slant: no side shorter than MIN_SIDE_SHARE
+    of the longest, no corner further than MAX_CORNER_SKEW from square."""
+    before, after = np.roll(quad, 1, axis=0) - quad, np.roll(quad, -1, axis=0) - quad
+    sides = np.linalg.norm(after, axis=1)
+    if sides.min() < MIN_SIDE_SHARE * sides.max():
+        return False
+    cosines = (before * after).sum(axis=1) / np.maximum(np.linalg.norm(before, axis=1) * sides, 1e-6)
+    return bool(np.abs(np.degrees(np.arccos(np.clip(cosines, -1, 1))) - 90).max() <= MAX_CORNER_SKEW)
+
+
+def _on_outline(points: np.ndarray, quad: np.ndarray, tolerance: float) -> int:
+    """How many of the (N, 2) points lie on the quadrilateral's sides, within `tolerance` pixels."""
+    contour = quad.reshape(-1, 1, 2).astype(np.float32)
+    return sum(abs(cv2.pointPolygonTest(contour, (float(x), float(y)), True)) <= tolerance for x, y in points)
+
+
+def _with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The whole sheet where a hard shadow (the phone's, the hand's) falls across it: the brightest
+    class of the map is then the sheet's lit part only, and the shaded part lies between it and the
+    desk. The darker pixels are split again (Otsu) and the sheet looked for above that; the larger
+    outline is the sheet's when the lit part's corners lie on its sides (SHARED_CORNERS of them: the
+    shadow cuts the sheet, it does not shrink it), else the first outline stands. (A note on a mouse pad
+    brighter than the desk: the pad's outline holds the note's, but none of its corners.)"""
+    smooth = _smoothed(white)
+    threshold, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    darker = smooth[smooth <= threshold]
+    if darker.size < 2:
+        return quad
+    lower, _ = cv2.threshold(darker.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    whole = _outline_above(smooth, image, lower)
+    if whole is None or cv2.contourArea(whole) < SHADED_PART_MIN_GAIN * cv2.contourArea(quad):
+        return quad
+    if _on_outline(quad, whole, CORNER_TOLERANCE * max(white.shape[:2])) < SHARED_CORNERS:
+        return quad
+    # What the larger outline adds is shaded paper, even throughout: not the light stripes of a wood
+    # grain joined to the sheet.
+    added = np.zeros(smooth.shape, np.uint8)
+    cv2.fillConvexPoly(added, whole.astype(np.int32), 255)
+    cv2.fillConvexPoly(added, quad.astype(np.int32), 0)
+    shaded = cv2.countNonZero(cv2.bitwise_and(added, cv2.compare(smooth, lower, cv2.CMP_GT)))
+    return whole if shaded >= SHADED_PART_FILL * cv2.countNonZero(added) else quad
 
 
 def _scale_of(level: np.ndarray, frame: np.ndarray) -> np.ndarray:
@@ -195,12 +261,21 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     if _edges_of_paper(paper) >= 3:  # a sheet that fills the frame (most camera frames): no page to cut out
         return None
     quad = sheet_outline(white, small)
-    # Not a white sheet: a coloured note, looked for by its colour, on a halving of this size.
-    if quad is None and small.ndim == 3:
+    if quad is not None:
+        quad = _with_shaded_part(white, small, quad)
+        # The lit part of a sheet that a shadow cuts into a triangle is no page.
+        if not _sheet_shaped(quad):
+            quad = None
+    if quad is not None:
+        return Page(quad / _scale_of(small, frame))
+    # Not a white sheet: a coloured note (or a sheet half in shadow), looked for by how unlike the desk
+    # it is, on a halving of this size.
+    if small.ndim == 3:
         smaller = pyramid.below(NOTE_SEARCH_SIDE_PX)
         note = _find_note(smaller)
-        return None if note is None else Page(note / _scale_of(smaller, frame))
-    return None if quad is None else Page(quad / _scale_of(small, frame))
+        if note is not None and _sheet_shaped(note):
+            return Page(note / _scale_of(smaller, frame))
+    return None
 
 
 def reading_scale(longest_px: float, max_side_px: int) -> float:

@@ -211,6 +211,19 @@ def place_on_desk(sheet: np.ndarray, frame_size: tuple[int, int], desk: str, cov
     return scene * (1 - inside[:, :, None]) + warped * inside[:, :, None]
 
 
+def cast_shadow(scene: np.ndarray, rng: np.random.Generator, strength: tuple[float, float] = (0.3, 0.55)
+                ) -> np.ndarray:
+    """A hard shadow (the phone's, the hand's) over one side of a float (H, W, 3) scene, desk and sheet
+    alike: a half-plane through the middle third of the frame at any angle, its edge a few pixels soft."""
+    h, w = scene.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    cx, cy = rng.uniform(1 / 3, 2 / 3) * w, rng.uniform(1 / 3, 2 / 3) * h
+    angle = rng.uniform(0, 2 * np.pi)
+    side = (np.cos(angle) * (xx - cx) + np.sin(angle) * (yy - cy) > 0).astype(np.float32)
+    side = cv2.GaussianBlur(side, (0, 0), 0.004 * max(h, w))
+    return scene * (1 - rng.uniform(*strength) * side)[:, :, None]
+
+
 def mirror_show_through(lines: list[np.ndarray], size: tuple[int, int], hand: Handwriting,
                         margin: float = 0.08) -> np.ndarray:
     """Writing from the back of the sheet: the same kind of lines, mirrored, as coverage 0..1."""

@@ -26,8 +26,9 @@ def _lines(pool: np.ndarray, labels: np.ndarray, rng: np.random.Generator, count
     return lines, truth
 
 
-def desk(pool, labels, rng) -> tuple[np.ndarray, str]:
-    """A sheet on a desk (noise, wood or leather), rotated and in perspective, 10-80 % of the frame."""
+def _sheet_on_desk(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A float scene: a sheet on a desk (noise, wood or leather), rotated and in perspective, 10-80 % of
+    the frame, three lines of seven digits on it."""
     lines, truth = _lines(pool, labels, rng, [7, 7, 7])
     hand = Handwriting(digit_height_px=44)
     size = (1100, 780)
@@ -35,7 +36,20 @@ def desk(pool, labels, rng) -> tuple[np.ndarray, str]:
     scene = synth.place_on_desk(sheet, (960, 1280), synth.DESKS[int(rng.integers(3))],
                                 coverage=rng.uniform(0.1, 0.8), rotation_deg=rng.uniform(-15, 15),
                                 perspective=rng.uniform(0.0, 0.2), rng=rng)
+    return scene, truth
+
+
+def desk(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A sheet on a desk (noise, wood or leather), rotated and in perspective, 10-80 % of the frame."""
+    scene, truth = _sheet_on_desk(pool, labels, rng)
     return synth.finish(scene, rng), truth
+
+
+def shadow(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A sheet on a desk with a hard shadow (the phone's or the hand's) across both: the sheet is
+    half lit, half shaded, and the shaded paper may be no brighter than the lit desk."""
+    scene, truth = _sheet_on_desk(pool, labels, rng)
+    return synth.finish(synth.cast_shadow(scene, rng), rng), truth
 
 
 def note(pool, labels, rng) -> tuple[np.ndarray, str]:
@@ -165,7 +179,8 @@ def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(sheet, rng), truth
 
 
-CONDITIONS: dict[str, Callable] = {"desk": desk, "note": note, "ruled": ruled, "squared": squared,
+CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note, "ruled": ruled,
+                                   "squared": squared,
                                    "notebook": notebook, "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
                                    "marks": marks}

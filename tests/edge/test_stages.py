@@ -38,6 +38,29 @@ def test_a_sheet_on_a_desk_is_found_and_rectified(desk):
     assert np.abs(mapped - found.corners[[0, 2]]).max() < 4
 
 
+@pytest.mark.parametrize("desk, light", [("wood", 0.5), ("leather", 0.4)])
+def test_a_sheet_half_in_a_shadow_is_found_whole(desk, light):
+    """A hard shadow across the sheet and the desk: the outline is the whole sheet's, not its lit part's
+    (the lit part is brighter than the shaded paper, which is brighter than the desk). Both fail with
+    the outline of the brightest class alone."""
+    rng = np.random.default_rng(3)
+    scene = synth.place_on_desk(_sheet_with_lines(), (720, 960), desk, coverage=0.35, rotation_deg=8,
+                                perspective=0.1, rng=rng)
+    yy, xx = np.mgrid[0:720, 0:960].astype(np.float32)
+    shade = np.where(yy > 0.35 * xx + 250, light, 1.0).astype(np.float32)  # across the sheet's lower half
+    frame = synth.finish(scene * shade[:, :, None], rng)
+    unshaded = page.find_page(synth.finish(scene, np.random.default_rng(3)))
+    found = page.find_page(frame)
+    assert unshaded is not None and found is not None
+    assert np.abs(found.corners - unshaded.corners).max() < 0.02 * 960
+
+
+def test_a_lit_triangle_of_a_sheet_is_no_page():
+    """What a shadow leaves lit of a sheet may be a triangle: no sheet has that shape."""
+    assert not page._sheet_shaped(np.float32([[100, 100], [120, 102], [300, 400], [80, 380]]))
+    assert page._sheet_shaped(np.float32([[100, 100], [400, 120], [420, 500], [80, 480]]))
+
+
 @pytest.mark.parametrize("paper", ["yellow", "brown"])
 @pytest.mark.parametrize("desk", synth.DESKS)
 def test_a_coloured_note_on_a_desk_is_found(desk, paper):
