@@ -1,10 +1,18 @@
 """A sheet's outline as four corners: simplified from the bright region's contour, then each side
-re-fitted to the contour's points (edge.page finds the region)."""
+re-fitted to the contour's points (edge.page finds the region); and the geometry that tells a sheet's
+outline from others (sides along the frame's edge, corners far from square, corners on another outline)."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+
+# A side closer than this to the frame's edge (fraction of the side) is the frame's, not the page's.
+BORDER_MARGIN = 0.02
+# A sheet's corners, even seen at a slant, are none of them this far from square (degrees): a
+# triangle of lit paper under a shadow is no sheet.
+MAX_CORNER_SKEW = 55
+MIN_SIDE_SHARE = 0.25
 
 
 def order_corners(points: np.ndarray) -> np.ndarray:
@@ -76,3 +84,33 @@ def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, rounds: int = 2)
             return quad  # the fit ran off: keep the hull's corners
         quad = refined
     return quad
+
+
+def sides_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> int:
+    """How many of the quadrilateral's sides lie along the frame's edge."""
+    h, w = shape
+    mx, my = BORDER_MARGIN * w, BORDER_MARGIN * h
+    count = 0
+    corners = quad.tolist()
+    for a, b in zip(corners, corners[1:] + corners[:1]):
+        if (max(a[0], b[0]) <= mx or min(a[0], b[0]) >= w - 1 - mx
+                or max(a[1], b[1]) <= my or min(a[1], b[1]) >= h - 1 - my):
+            count += 1
+    return count
+
+
+def sheet_shaped(quad: np.ndarray) -> bool:
+    """Whether a (4, 2) outline could be a sheet seen at a slant: no side shorter than MIN_SIDE_SHARE
+    of the longest, no corner further than MAX_CORNER_SKEW from square."""
+    before, after = np.roll(quad, 1, axis=0) - quad, np.roll(quad, -1, axis=0) - quad
+    sides = np.linalg.norm(after, axis=1)
+    if sides.min() < MIN_SIDE_SHARE * sides.max():
+        return False
+    cosines = (before * after).sum(axis=1) / np.maximum(np.linalg.norm(before, axis=1) * sides, 1e-6)
+    return bool(np.abs(np.degrees(np.arccos(np.clip(cosines, -1, 1))) - 90).max() <= MAX_CORNER_SKEW)
+
+
+def corners_on(points: np.ndarray, quad: np.ndarray, tolerance: float) -> int:
+    """How many of the (N, 2) points lie on the quadrilateral's sides, within `tolerance` pixels."""
+    contour = quad.reshape(-1, 1, 2).astype(np.float32)
+    return sum(abs(cv2.pointPolygonTest(contour, (float(x), float(y)), True)) <= tolerance for x, y in points)

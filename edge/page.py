@@ -31,8 +31,6 @@ MIN_PAGE_CONTRAST = 35.0
 MIN_PAGE_BRIGHTER = 15.0
 # The bright region must fill its quadrilateral this well: a sheet is a flat rectangle.
 MIN_RECTANGULARITY = 0.85
-# A side closer than this to the frame's edge (fraction of the side) is the frame's, not the page's.
-BORDER_MARGIN = 0.02
 # Ink is inset from the page's edge by at least this (fraction of the page's shorter side):
 # the paper's own edge, its shadow and the desk just beyond are cut away.
 PAGE_INSET = 0.012
@@ -49,10 +47,6 @@ SHARED_CORNERS = 4
 CORNER_TOLERANCE = 0.03
 # ... and it is paper (above the lower threshold) over this share of what it adds.
 SHADED_PART_FILL = 0.9
-# A sheet's corners, even seen at a slant, are none of them this far from square (degrees): a
-# triangle of lit paper under a shadow is no sheet.
-MAX_CORNER_SKEW = 55
-MIN_SIDE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -84,19 +78,6 @@ def whiteness(frame: np.ndarray) -> np.ndarray:
     # 320x240, AMD EPYC, one core).
     blue, green, red = cv2.split(frame)
     return cv2.min(cv2.min(blue, green), red)
-
-
-def _sides_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> int:
-    """How many of the quadrilateral's sides lie along the frame's edge."""
-    h, w = shape
-    mx, my = BORDER_MARGIN * w, BORDER_MARGIN * h
-    count = 0
-    corners = quad.tolist()
-    for a, b in zip(corners, corners[1:] + corners[:1]):
-        if (max(a[0], b[0]) <= mx or min(a[0], b[0]) >= w - 1 - mx
-                or max(a[1], b[1]) <= my or min(a[1], b[1]) >= h - 1 - my):
-            count += 1
-    return count
 
 
 def _ring(image: np.ndarray, width: int = 2) -> np.ndarray:
@@ -180,7 +161,8 @@ def _outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float) -> n
     # fills the frame with a shadow across it) off the frame's edge on two sides at least.
     quad = outline.order_corners(outline.quadrilateral(contour))
     quad_area = cv2.contourArea(quad)
-    if quad_area <= 0 or area / quad_area < MIN_RECTANGULARITY or _sides_on_frame_border(quad, (sh, sw)) > 2:
+    if (quad_area <= 0 or area / quad_area < MIN_RECTANGULARITY
+            or outline.sides_on_frame_border(quad, (sh, sw)) > 2):
         return None
     quad = outline.refine_quadrilateral(quad, contour.reshape(-1, 2).astype(np.float32))
     # A sheet cut by the frame's edge has corners beyond it; far beyond is a bad fit.
@@ -194,23 +176,6 @@ def _outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float) -> n
     luma = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     brighter = cv2.mean(luma, inside)[0] - cv2.mean(luma, outside)[0]
     return quad if paper - surroundings >= MIN_PAGE_CONTRAST and brighter >= MIN_PAGE_BRIGHTER else None
-
-
-def _sheet_shaped(quad: np.ndarray) -> bool:
-    """Whether a (4, 2) outline could be a sheet seen at a slant: no side shorter than MIN_SIDE_SHARE
-    of the longest, no corner further than MAX_CORNER_SKEW from square."""
-    before, after = np.roll(quad, 1, axis=0) - quad, np.roll(quad, -1, axis=0) - quad
-    sides = np.linalg.norm(after, axis=1)
-    if sides.min() < MIN_SIDE_SHARE * sides.max():
-        return False
-    cosines = (before * after).sum(axis=1) / np.maximum(np.linalg.norm(before, axis=1) * sides, 1e-6)
-    return bool(np.abs(np.degrees(np.arccos(np.clip(cosines, -1, 1))) - 90).max() <= MAX_CORNER_SKEW)
-
-
-def _on_outline(points: np.ndarray, quad: np.ndarray, tolerance: float) -> int:
-    """How many of the (N, 2) points lie on the quadrilateral's sides, within `tolerance` pixels."""
-    contour = quad.reshape(-1, 1, 2).astype(np.float32)
-    return sum(abs(cv2.pointPolygonTest(contour, (float(x), float(y)), True)) <= tolerance for x, y in points)
 
 
 def _with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -229,7 +194,7 @@ def _with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) ->
     whole = _outline_above(smooth, image, lower)
     if whole is None or cv2.contourArea(whole) < SHADED_PART_MIN_GAIN * cv2.contourArea(quad):
         return quad
-    if _on_outline(quad, whole, CORNER_TOLERANCE * max(white.shape[:2])) < SHARED_CORNERS:
+    if outline.corners_on(quad, whole, CORNER_TOLERANCE * max(white.shape[:2])) < SHARED_CORNERS:
         return quad
     # What the larger outline adds is shaded paper, even throughout: not the light stripes of a wood
     # grain joined to the sheet.
@@ -264,7 +229,7 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     if quad is not None:
         quad = _with_shaded_part(white, small, quad)
         # The lit part of a sheet that a shadow cuts into a triangle is no page.
-        if not _sheet_shaped(quad):
+        if not outline.sheet_shaped(quad):
             quad = None
     if quad is not None:
         return Page(quad / _scale_of(small, frame))
@@ -273,7 +238,7 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     if small.ndim == 3:
         smaller = pyramid.below(NOTE_SEARCH_SIDE_PX)
         note = _find_note(smaller)
-        if note is not None and _sheet_shaped(note):
+        if note is not None and outline.sheet_shaped(note):
             return Page(note / _scale_of(smaller, frame))
     return None
 

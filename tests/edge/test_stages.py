@@ -57,8 +57,8 @@ def test_a_sheet_half_in_a_shadow_is_found_whole(desk, light):
 
 def test_a_lit_triangle_of_a_sheet_is_no_page():
     """What a shadow leaves lit of a sheet may be a triangle: no sheet has that shape."""
-    assert not page._sheet_shaped(np.float32([[100, 100], [120, 102], [300, 400], [80, 380]]))
-    assert page._sheet_shaped(np.float32([[100, 100], [400, 120], [420, 500], [80, 480]]))
+    assert not outline.sheet_shaped(np.float32([[100, 100], [120, 102], [300, 400], [80, 380]]))
+    assert outline.sheet_shaped(np.float32([[100, 100], [400, 120], [420, 500], [80, 480]]))
 
 
 @pytest.mark.parametrize("paper", ["yellow", "brown"])
