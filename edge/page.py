@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge import outline, preprocess
+from edge import outline, preprocess, shadow
 
 # The page is looked for on a halving of the frame 240 to 480 px long: it is the
 # largest thing in view. (benchmarks: 0.9 ms of a 640x480 frame's 4.5 ms, Intel(R)
@@ -178,31 +178,45 @@ def _outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float) -> n
     return quad if paper - surroundings >= MIN_PAGE_CONTRAST and brighter >= MIN_PAGE_BRIGHTER else None
 
 
-def _with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """The whole sheet where a hard shadow (the phone's, the hand's) falls across it: the brightest
-    class of the map is then the sheet's lit part only, and the shaded part lies between it and the
-    desk. The darker pixels are split again (Otsu) and the sheet looked for above that; the larger
-    outline is the sheet's when the lit part's corners lie on its sides (SHARED_CORNERS of them: the
-    shadow cuts the sheet, it does not shrink it), else the first outline stands. (A note on a mouse pad
-    brighter than the desk: the pad's outline holds the note's, but none of its corners.)"""
-    smooth = _smoothed(white)
-    threshold, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    darker = smooth[smooth <= threshold]
-    if darker.size < 2:
-        return quad
-    lower, _ = cv2.threshold(darker.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    whole = _outline_above(smooth, image, lower)
+def _otsu(values: np.ndarray) -> float:
+    """Otsu's threshold of uint8 values of any shape."""
+    threshold, _ = cv2.threshold(values.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return threshold
+
+
+def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold: float) -> np.ndarray | None:
+    """The outline above `threshold` when it is the whole sheet of which `quad` is the lit part: larger,
+    with all of the lit part's corners on its sides (the shadow cuts the sheet, it does not shrink it),
+    and paper throughout what it adds (not the light stripes of a wood grain joined to the sheet);
+    else None. (A note on a mouse pad brighter than the desk: the pad's outline holds the note's, but
+    none of its corners.)"""
+    whole = _outline_above(smooth, image, threshold)
     if whole is None or cv2.contourArea(whole) < SHADED_PART_MIN_GAIN * cv2.contourArea(quad):
-        return quad
-    if outline.corners_on(quad, whole, CORNER_TOLERANCE * max(white.shape[:2])) < SHARED_CORNERS:
-        return quad
-    # What the larger outline adds is shaded paper, even throughout: not the light stripes of a wood
-    # grain joined to the sheet.
+        return None
+    if outline.corners_on(quad, whole, CORNER_TOLERANCE * max(smooth.shape[:2])) < SHARED_CORNERS:
+        return None
     added = np.zeros(smooth.shape, np.uint8)
     cv2.fillConvexPoly(added, whole.astype(np.int32), 255)
     cv2.fillConvexPoly(added, quad.astype(np.int32), 0)
-    shaded = cv2.countNonZero(cv2.bitwise_and(added, cv2.compare(smooth, lower, cv2.CMP_GT)))
-    return whole if shaded >= SHADED_PART_FILL * cv2.countNonZero(added) else quad
+    shaded = cv2.countNonZero(cv2.bitwise_and(added, cv2.compare(smooth, threshold, cv2.CMP_GT)))
+    return whole if shaded >= SHADED_PART_FILL * cv2.countNonZero(added) else None
+
+
+def _with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The whole sheet where a hard shadow (the phone's, the hand's) falls across it, else `quad`: the
+    brightest class of the map is then the sheet's lit part only. Where the shaded paper is still
+    brighter than the desk, the darker pixels are split again (Otsu) and the sheet looked for above
+    that; where it is not (a grey desk), a side of the lit part that is a shadow's edge (edge.shadow)
+    has the shade beyond it lifted, and the sheet is looked for again."""
+    smooth = _smoothed(white)
+    darker = smooth[smooth <= _otsu(smooth)]
+    whole = _whole_of(smooth, image, quad, _otsu(darker)) if darker.size > 1 else None
+    for shade in [] if whole is not None else shadow.shaded_sides(smooth, quad):
+        lifted = shadow.lift(smooth, shade)
+        whole = _whole_of(lifted, shadow.lift(image, shade), quad, _otsu(lifted))
+        if whole is not None:
+            break
+    return quad if whole is None else whole
 
 
 def _scale_of(level: np.ndarray, frame: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import layout, outline, page, rules, segment, splits, synth, upright
+from edge import layout, outline, page, rules, segment, shadow, splits, synth, upright
 from edge.reader import NARROWED_ASPECT, DigitReader
 
 
@@ -38,11 +38,12 @@ def test_a_sheet_on_a_desk_is_found_and_rectified(desk):
     assert np.abs(mapped - found.corners[[0, 2]]).max() < 4
 
 
-@pytest.mark.parametrize("desk, light", [("wood", 0.5), ("leather", 0.4)])
+@pytest.mark.parametrize("desk, light", [("wood", 0.5), ("leather", 0.4), ("noise", 0.5)])
 def test_a_sheet_half_in_a_shadow_is_found_whole(desk, light):
-    """A hard shadow across the sheet and the desk: the outline is the whole sheet's, not its lit part's
-    (the lit part is brighter than the shaded paper, which is brighter than the desk). Both fail with
-    the outline of the brightest class alone."""
+    """A hard shadow across the sheet and the desk: the outline is the whole sheet's, not its lit part's.
+    On wood and leather the shaded paper is brighter than the desk; on the grey desk it is as bright as
+    the lit desk, and only the shadow's edge running on across the desk tells it. Each fails with the
+    outline of the brightest class alone."""
     rng = np.random.default_rng(3)
     scene = synth.place_on_desk(_sheet_with_lines(), (720, 960), desk, coverage=0.35, rotation_deg=8,
                                 perspective=0.1, rng=rng)
@@ -53,6 +54,21 @@ def test_a_sheet_half_in_a_shadow_is_found_whole(desk, light):
     found = page.find_page(frame)
     assert unshaded is not None and found is not None
     assert np.abs(found.corners - unshaded.corners).max() < 0.02 * 960
+
+
+def test_a_shadows_edge_goes_on_across_the_desk_and_a_sheets_edge_does_not():
+    """The lit part of a sheet shaded below y=120, its top cut by the frame: its lower side is a shadow's
+    edge. Its right side runs on into the shade as the sheet's edge (paper against desk, as much darker
+    as the shade is): past its upper corner there is no frame to look at, so it is not taken for one."""
+    yy, xx = np.mgrid[0:240, 0:320]
+    paper = (xx >= 60) & (xx <= 200)
+    light = np.where(paper, 230.0, 110.0) * np.where(yy > 120, 0.48, 1.0)
+    lit = np.float32([[60, 0], [200, 0], [200, 120], [60, 120]])
+    shades = shadow.shaded_sides(light.astype(np.uint8), lit)
+    assert len(shades) == 1
+    assert np.allclose(shades[0].normal, [0, 1], atol=1e-3) and abs(shades[0].factor - 0.48) < 0.02
+    lifted = shadow.lift(light.astype(np.uint8), shades[0])
+    assert abs(int(lifted[200, 100]) - 230) <= 3 and abs(int(lifted[200, 20]) - 110) <= 3
 
 
 def test_a_lit_triangle_of_a_sheet_is_no_page():
