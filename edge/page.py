@@ -21,16 +21,6 @@ MIN_NOTE_LIFT = 22
 # frame (Intel(R) Xeon(R) Processor, one core), where 240 px holds four times the pixels, and a
 # camera frame's budget is 3 ms.
 NOTE_SEARCH_SIDE_PX = 120
-MIN_PAGE_AREA = 0.08  # of the frame: smaller bright things are labels, screens, lights
-MAX_PAGE_AREA = 0.92  # larger: the paper fills the frame and there is no desk to cut away
-# The paper must be this much whiter (min of B, G, R, 0..255) than what surrounds it.
-MIN_PAGE_CONTRAST = 35.0
-# And this much brighter (luma, 0..255): kraft paper on a grey desk is no whiter than the desk, but
-# brighter (the notes whiteness missed in 30 note frames of seed 7: their bright regions' luma 35 to
-# 96 above the rest).
-MIN_PAGE_BRIGHTER = 15.0
-# The bright region must fill its quadrilateral this well: a sheet is a flat rectangle.
-MIN_RECTANGULARITY = 0.85
 # Ink is inset from the page's edge by at least this (fraction of the page's shorter side):
 # the paper's own edge, its shadow and the desk just beyond are cut away.
 PAGE_INSET = 0.012
@@ -38,15 +28,6 @@ PAGE_INSET = 0.012
 MIN_PAGE_SIDE_PX = 900
 BEYOND_MAP_SHRINK = 2  # the frame's outline, looked up on the page, from a map this much smaller
 FILLED_EDGE = 0.9  # of an edge of the frame that is paper: the sheet runs along it
-MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet's corner may lie
-# A sheet half in a shadow is outlined again above a lower threshold (_with_shaded_part): the outline
-# found there is the whole sheet's when it is at least this much larger than the lit part's ...
-SHADED_PART_MIN_GAIN = 1.1
-# ... and this many of the lit part's corners lie on its sides, within this share of the map's side.
-SHARED_CORNERS = 4
-CORNER_TOLERANCE = 0.03
-# ... and it is paper (above the lower threshold) over this share of what it adds.
-SHADED_PART_FILL = 0.9
 
 
 @dataclass(frozen=True)
@@ -112,111 +93,13 @@ def _find_note(image: np.ndarray) -> np.ndarray | None:
     luma = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     if _quantile(luma[::2, ::2], 0.95) - _quantile(_ring(luma), 0.75) < MIN_NOTE_LIFT:
         return None
-    return sheet_outline(unlike_desk(image), image)
+    return outline.sheet_outline(unlike_desk(image), image)
 
 
 def _edges_of_paper(mask: np.ndarray) -> int:
     """How many edges of the frame are paper (at least FILLED_EDGE of them) in a 0/255 mask."""
     edges = (mask[0], mask[-1], mask[:, 0], mask[:, -1])
     return sum(cv2.countNonZero(edge) > FILLED_EDGE * edge.size for edge in edges)
-
-
-def sheet_outline(paperness: np.ndarray, image: np.ndarray) -> np.ndarray | None:
-    """The (4, 2) corners of the one large quadrilateral standing out from its surroundings in a
-    small map of how paper-like each pixel is, and brighter than they are in the BGR or grey image
-    the map is of (a dark phone on a sheet that fills the frame is unlike the paper around it too),
-    or None."""
-    smooth = _smoothed(paperness)
-    threshold, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return _outline_above(smooth, image, threshold)
-
-
-def _smoothed(paperness: np.ndarray) -> np.ndarray:
-    """The map with ink and desk grain washed out by a median."""
-    # Without it, speckle on a glossy desk joins the sheet to a glare beside it, and the outline
-    # takes in the glare (desk_01's corner went past the frame's edge, and its page came out square).
-    # Twice 3x3, not once 5x5: 0.03 against 0.125 ms on 320x240 (Intel(R) Xeon(R) Processor, one
-    # core); the desk photos and the desk and note conditions read the same.
-    return cv2.medianBlur(cv2.medianBlur(paperness, 3), 3)
-
-
-def _outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float) -> np.ndarray | None:
-    """sheet_outline() of the region of a smoothed map above a threshold."""
-    _, mask = cv2.threshold(smooth, threshold, 255, cv2.THRESH_BINARY)
-    side = max(smooth.shape[:2])
-    close, cut = max(5, round(0.025 * side)) | 1, max(7, round(0.05 * side)) | 1
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((close, close), np.uint8))
-    # An opening cuts the bridges by which a page touches a glare on the desk or
-    # another sheet, which would otherwise drag one corner of its outline away.
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((cut, cut), np.uint8))
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    if not contours:
-        return None
-    contour = max(contours, key=cv2.contourArea)
-    area = cv2.contourArea(contour)
-    sh, sw = smooth.shape[:2]
-    if not MIN_PAGE_AREA <= area / (sh * sw) <= MAX_PAGE_AREA:
-        return None
-    # The region's outline must be a sheet's: a filled quadrilateral, and (unlike a sheet that
-    # fills the frame with a shadow across it) off the frame's edge on two sides at least.
-    quad = outline.order_corners(outline.quadrilateral(contour))
-    quad_area = cv2.contourArea(quad)
-    if (quad_area <= 0 or area / quad_area < MIN_RECTANGULARITY
-            or outline.sides_on_frame_border(quad, (sh, sw)) > 2):
-        return None
-    quad = outline.refine_quadrilateral(quad, contour.reshape(-1, 2).astype(np.float32))
-    # A sheet cut by the frame's edge has corners beyond it; far beyond is a bad fit.
-    slack = MAX_CORNER_OUTSIDE * np.float32([sw, sh])
-    if (quad < -slack).any() or (quad > np.float32([sw, sh]) + slack).any():
-        return None
-    inside = np.zeros((sh, sw), np.uint8)
-    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
-    outside = cv2.bitwise_not(inside)
-    paper, surroundings = cv2.mean(smooth, inside)[0], cv2.mean(smooth, outside)[0]
-    luma = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-    brighter = cv2.mean(luma, inside)[0] - cv2.mean(luma, outside)[0]
-    return quad if paper - surroundings >= MIN_PAGE_CONTRAST and brighter >= MIN_PAGE_BRIGHTER else None
-
-
-def _otsu(values: np.ndarray) -> float:
-    """Otsu's threshold of uint8 values of any shape."""
-    threshold, _ = cv2.threshold(values.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return threshold
-
-
-def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold: float) -> np.ndarray | None:
-    """The outline above `threshold` when it is the whole sheet of which `quad` is the lit part: larger,
-    with all of the lit part's corners on its sides (the shadow cuts the sheet, it does not shrink it),
-    and paper throughout what it adds (not the light stripes of a wood grain joined to the sheet);
-    else None. (A note on a mouse pad brighter than the desk: the pad's outline holds the note's, but
-    none of its corners.)"""
-    whole = _outline_above(smooth, image, threshold)
-    if whole is None or cv2.contourArea(whole) < SHADED_PART_MIN_GAIN * cv2.contourArea(quad):
-        return None
-    if outline.corners_on(quad, whole, CORNER_TOLERANCE * max(smooth.shape[:2])) < SHARED_CORNERS:
-        return None
-    added = np.zeros(smooth.shape, np.uint8)
-    cv2.fillConvexPoly(added, whole.astype(np.int32), 255)
-    cv2.fillConvexPoly(added, quad.astype(np.int32), 0)
-    shaded = cv2.countNonZero(cv2.bitwise_and(added, cv2.compare(smooth, threshold, cv2.CMP_GT)))
-    return whole if shaded >= SHADED_PART_FILL * cv2.countNonZero(added) else None
-
-
-def _with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """The whole sheet where a hard shadow (the phone's, the hand's) falls across it, else `quad`: the
-    brightest class of the map is then the sheet's lit part only. Where the shaded paper is still
-    brighter than the desk, the darker pixels are split again (Otsu) and the sheet looked for above
-    that; where it is not (a grey desk), a side of the lit part that is a shadow's edge (edge.shadow)
-    has the shade beyond it lifted, and the sheet is looked for again."""
-    smooth = _smoothed(white)
-    darker = smooth[smooth <= _otsu(smooth)]
-    whole = _whole_of(smooth, image, quad, _otsu(darker)) if darker.size > 1 else None
-    for shade in [] if whole is not None else shadow.shaded_sides(smooth, quad):
-        lifted = shadow.lift(smooth, shade)
-        whole = _whole_of(lifted, shadow.lift(image, shade), quad, _otsu(lifted))
-        if whole is not None:
-            break
-    return quad if whole is None else whole
 
 
 def _scale_of(level: np.ndarray, frame: np.ndarray) -> np.ndarray:
@@ -239,9 +122,9 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     _, paper = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if _edges_of_paper(paper) >= 3:  # a sheet that fills the frame (most camera frames): no page to cut out
         return None
-    quad = sheet_outline(white, small)
+    quad = outline.sheet_outline(white, small)
     if quad is not None:
-        quad = _with_shaded_part(white, small, quad)
+        quad = shadow.with_shaded_part(white, small, quad)
         # The lit part of a sheet that a shadow cuts into a triangle is no page.
         if not outline.sheet_shaped(quad):
             quad = None

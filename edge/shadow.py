@@ -1,12 +1,17 @@
-"""A hard shadow's edge across a sheet on a desk (the phone's, the hand's), told from the sheet's own
-edge: a sheet's edge ends at its corners, a shadow's goes on across the desk and darkens it by the
-same factor as the paper. Lifting the shade by that factor shows the sheet whole (edge.page)."""
+"""A sheet on a desk with a hard shadow across it (the phone's, the hand's): the brightest region is
+then the sheet's lit part only, and the whole sheet is outlined (with_shaded_part) above a lower
+threshold, or, where the shaded paper is no brighter than the lit desk, with the shade lifted. The
+shadow's edge is told from the sheet's own: a sheet's edge ends at its corners, a shadow's goes on
+across the desk and darkens it by the same factor as the paper."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
+
+from edge import outline
 
 # Continued past the side's corners onto the desk, the line's far side is at most this bright (median,
 # of its near side's): a shadow's edge. Beyond a sheet's own corner the desk is alike on both sides.
@@ -20,6 +25,15 @@ SAMPLE_OFFSET = 0.03
 REACH = 0.3
 SAMPLES = 24  # points per stretch of line
 MIN_SAMPLES = 8  # of them in the map on both sides of the line, for a stretch to count
+
+# A sheet half in a shadow is outlined again above a lower threshold (with_shaded_part): the outline
+# found there is the whole sheet's when it is at least this much larger than the lit part's ...
+SHADED_PART_MIN_GAIN = 1.1
+# ... and this many of the lit part's corners lie on its sides, within this share of the map's side.
+SHARED_CORNERS = 4
+CORNER_TOLERANCE = 0.03
+# ... and it is paper (above the lower threshold) over this share of what it adds.
+SHADED_PART_FILL = 0.9
 
 
 @dataclass(frozen=True)
@@ -86,3 +100,38 @@ def lift(image: np.ndarray, shade: Shade) -> np.ndarray:
     if image.ndim == 3:
         gain = gain[:, :, None]
     return np.clip(image * gain, 0, 255).astype(np.uint8)
+
+
+def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold: float) -> np.ndarray | None:
+    """The outline above `threshold` when it is the whole sheet of which `quad` is the lit part: larger,
+    with all of the lit part's corners on its sides (the shadow cuts the sheet, it does not shrink it),
+    and paper throughout what it adds (not the light stripes of a wood grain joined to the sheet);
+    else None. (A note on a mouse pad brighter than the desk: the pad's outline holds the note's, but
+    none of its corners.)"""
+    whole = outline.outline_above(smooth, image, threshold)
+    if whole is None or cv2.contourArea(whole) < SHADED_PART_MIN_GAIN * cv2.contourArea(quad):
+        return None
+    if outline.corners_on(quad, whole, CORNER_TOLERANCE * max(smooth.shape[:2])) < SHARED_CORNERS:
+        return None
+    added = np.zeros(smooth.shape, np.uint8)
+    cv2.fillConvexPoly(added, whole.astype(np.int32), 255)
+    cv2.fillConvexPoly(added, quad.astype(np.int32), 0)
+    shaded = cv2.countNonZero(cv2.bitwise_and(added, cv2.compare(smooth, threshold, cv2.CMP_GT)))
+    return whole if shaded >= SHADED_PART_FILL * cv2.countNonZero(added) else None
+
+
+def with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The whole sheet where a hard shadow (the phone's, the hand's) falls across it, else `quad`: the
+    brightest class of the map is then the sheet's lit part only. Where the shaded paper is still
+    brighter than the desk, the darker pixels are split again (Otsu) and the sheet looked for above
+    that; where it is not (a grey desk), a side of the lit part that is a shadow's edge (shaded_sides)
+    has the shade beyond it lifted, and the sheet is looked for again."""
+    smooth = outline.smoothed(white)
+    darker = smooth[smooth <= outline.otsu(smooth)]
+    whole = _whole_of(smooth, image, quad, outline.otsu(darker)) if darker.size > 1 else None
+    for shade in [] if whole is not None else shaded_sides(smooth, quad):
+        lifted = lift(smooth, shade)
+        whole = _whole_of(lifted, lift(image, shade), quad, outline.otsu(lifted))
+        if whole is not None:
+            break
+    return quad if whole is None else whole

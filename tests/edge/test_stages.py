@@ -125,7 +125,7 @@ def test_a_dark_thing_on_a_sheet_filling_the_frame_is_no_page():
     frame = synth.finish(sheet, np.random.default_rng(3), light=0.0)
     small = frame[::2, ::2].copy()
     unlike = page.unlike_desk(small)  # the paper is the "desk" here: the phone is what is unlike it
-    assert page.sheet_outline(unlike, small) is None
+    assert outline.sheet_outline(unlike, small) is None
     assert page.find_page(frame) is None
 
 
