@@ -1,18 +1,22 @@
-"""A sheet's outline as four corners, in a small map of how paper-like each pixel is (edge.page makes
-the maps): the region above a threshold, its contour simplified, then each side re-fitted to the
-contour's points; and the geometry that tells a sheet's outline from others (sides along the frame's
-edge, corners far from square, corners on another outline)."""
+"""A sheet's outline as four corners in a map of how paper-like each pixel is, and its geometry.
+
+The region above a threshold, its contour simplified, then each side re-fitted to the contour's
+points; and what tells a sheet's outline from others (sides along the frame's edge, corners far from
+square, corners on another outline). edge.page makes the maps."""
 
 from __future__ import annotations
+
+from typing import Callable
 
 import cv2
 import numpy as np
 
 # A side closer than this to the frame's edge (fraction of the side) is the frame's, not the page's.
 BORDER_MARGIN = 0.02
-# A sheet's corners, even seen at a slant, are none of them this far from square (degrees): a
-# triangle of lit paper under a shadow is no sheet.
-MAX_CORNER_SKEW = 55
+# A sheet's corners, even seen at a slant, are none of them this far from square: a triangle of lit
+# paper under a shadow (with a fourth corner on one of its sides) is no sheet ...
+MAX_CORNER_SKEW_DEG = 55
+# ... nor is one with a side shorter than this share of its longest (a triangle with a corner cut).
 MIN_SIDE_SHARE = 0.25
 
 MIN_PAGE_AREA = 0.08  # of the frame: smaller bright things are labels, screens, lights
@@ -113,14 +117,16 @@ def sides_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> int:
 
 
 def sheet_shaped(quad: np.ndarray) -> bool:
-    """Whether a (4, 2) outline could be a sheet seen at a slant: no side shorter than MIN_SIDE_SHARE
-    of the longest, no corner further than MAX_CORNER_SKEW from square."""
+    """Whether a (4, 2) outline could be a sheet seen at a slant: convex, no side shorter than
+    MIN_SIDE_SHARE of the longest, no corner further than MAX_CORNER_SKEW_DEG from square."""
     before, after = np.roll(quad, 1, axis=0) - quad, np.roll(quad, -1, axis=0) - quad
     sides = np.linalg.norm(after, axis=1)
-    if sides.min() < MIN_SIDE_SHARE * sides.max():
+    if sides.max() < 1 or sides.min() < MIN_SIDE_SHARE * sides.max():
+        return False
+    if not cv2.isContourConvex(quad.reshape(-1, 1, 2).astype(np.float32)):
         return False
     cosines = (before * after).sum(axis=1) / np.maximum(np.linalg.norm(before, axis=1) * sides, 1e-6)
-    return bool(np.abs(np.degrees(np.arccos(np.clip(cosines, -1, 1))) - 90).max() <= MAX_CORNER_SKEW)
+    return bool(np.abs(np.degrees(np.arccos(np.clip(cosines, -1, 1))) - 90).max() <= MAX_CORNER_SKEW_DEG)
 
 
 def corners_on(points: np.ndarray, quad: np.ndarray, tolerance: float) -> int:
@@ -147,8 +153,10 @@ def smoothed(paperness: np.ndarray) -> np.ndarray:
     return cv2.medianBlur(cv2.medianBlur(paperness, 3), 3)
 
 
-def outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float) -> np.ndarray | None:
-    """sheet_outline() of the region of a smoothed map above a threshold."""
+def outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float,
+                  accept: Callable[[np.ndarray], bool] | None = None) -> np.ndarray | None:
+    """sheet_outline() of the region of a smoothed map above a threshold; `accept`, when given, must
+    also pass its first (4, 2) outline, before the sides are re-fitted (the costly step)."""
     _, mask = cv2.threshold(smooth, threshold, 255, cv2.THRESH_BINARY)
     side = max(smooth.shape[:2])
     close, cut = max(5, round(0.025 * side)) | 1, max(7, round(0.05 * side)) | 1
@@ -169,7 +177,7 @@ def outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float) -> np
     quad = order_corners(quadrilateral(contour))
     quad_area = cv2.contourArea(quad)
     if (quad_area <= 0 or area / quad_area < MIN_RECTANGULARITY
-            or sides_on_frame_border(quad, (sh, sw)) > 2):
+            or sides_on_frame_border(quad, (sh, sw)) > 2 or (accept is not None and not accept(quad))):
         return None
     quad = refine_quadrilateral(quad, contour.reshape(-1, 2).astype(np.float32))
     # A sheet cut by the frame's edge has corners beyond it; far beyond is a bad fit.

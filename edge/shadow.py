@@ -36,59 +36,55 @@ CORNER_TOLERANCE = 0.03
 SHADED_PART_FILL = 0.9
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Shade:
     """The half-plane beyond one side of a sheet's outline, and the share of the light it keeps."""
 
     normal: np.ndarray  # (2,) unit, pointing away from the sheet
     offset: float  # the line: normal . p == offset
     factor: float  # the shade's brightness over the light's, 0..1
+    # Seen going on past both corners of the side, not one only: where the desk is as much darker
+    # than the paper as the shade than the light, a sheet's edge running on into the shade looks
+    # the same as a shadow's past one corner.
+    past_both_corners: bool
 
 
-def _across(image: np.ndarray, points: np.ndarray, normal: np.ndarray, distance: float
-            ) -> tuple[float, float] | None:
-    """The image's medians `distance` inside (towards the sheet) and outside a line through (N, 2)
-    points, or None where too few pairs lie in the image."""
-    h, w = image.shape[:2]
-    inner, outer = points - distance * normal, points + distance * normal
-    limit = np.float32([w - 1, h - 1])
-    ok = ((inner >= 0) & (inner <= limit) & (outer >= 0) & (outer <= limit)).all(axis=1)
-    if np.count_nonzero(ok) < MIN_SAMPLES:
-        return None
-    near = image[inner[ok, 1].astype(int), inner[ok, 0].astype(int)]
-    far = image[outer[ok, 1].astype(int), outer[ok, 0].astype(int)]
-    return float(np.median(near)), float(np.median(far))
+def _medians(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Medians over the last axis of the values where `ok`: (..., N) -> (...); NaN where none is."""
+    ranked = np.sort(np.where(ok, values, np.inf), axis=-1)
+    count = ok.sum(axis=-1, keepdims=True)
+    low = np.take_along_axis(ranked, np.maximum(count - 1, 0) // 2, axis=-1)
+    high = np.take_along_axis(ranked, np.maximum(count, 1) // 2 - (count == 0), axis=-1)
+    return np.where(count > 0, (low + high) / 2, np.nan)[..., 0]
 
 
 def shaded_sides(paperness: np.ndarray, quad: np.ndarray) -> list[Shade]:
     """The sides of a sheet's (4, 2) outline, in a (H, W) uint8 map of how paper-like each pixel is,
-    that are a shadow's edge: the line's stretches past both corners lie in the map and show the same
-    step as the paper across the side (at most MAX_SHADE). (Past one corner only, a sheet's edge that
-    runs on into the shade, where the desk is as much darker than the paper as the shade than the light,
-    looks the same.)"""
-    distance = SAMPLE_OFFSET * max(paperness.shape[:2])
-    centre = quad.mean(axis=0)
-    shades = []
-    for a, b in zip(quad, np.roll(quad, -1, axis=0)):
-        along = b - a
-        length = float(np.hypot(*along))
-        if length < 1:
-            continue
-        normal = np.float32([along[1], -along[0]]) / length
-        if np.dot(normal, a - centre) < 0:
-            normal = -normal
-        stretches = [np.linspace(0.2, 0.8, SAMPLES), np.linspace(-REACH, -0.05, SAMPLES),
-                     np.linspace(1.05, 1 + REACH, SAMPLES)]
-        side, *ends = [_across(paperness, a + t[:, None].astype(np.float32) * along, normal, distance)
-                       for t in stretches]
-        if side is None or None in ends or side[0] < 1:
-            continue
-        on_paper = side[1] / side[0]
-        on_desk = [far / max(near, 1.0) for near, far in ends]
-        if on_paper <= MAX_SHADE and all(f <= MAX_SHADE and abs(f - on_paper) <= SHADE_AGREEMENT
-                                         for f in on_desk):
-            shades.append(Shade(normal, float(np.dot(normal, a)), on_paper))
-    return shades
+    that may be a shadow's edge: the paper across the side is darker beyond it (at most MAX_SHADE), and
+    the line, past one of its corners at least, shows the same step on the desk. All four sides' three
+    stretches of line are sampled at once."""
+    h, w = paperness.shape[:2]
+    along = np.roll(quad, -1, axis=0) - quad  # (4, 2): each side, from its first corner
+    length = np.maximum(np.hypot(along[:, 0], along[:, 1]), 1e-6)
+    normal = np.stack([along[:, 1], -along[:, 0]], axis=1) / length[:, None]
+    normal *= np.where(((quad - quad.mean(axis=0)) * normal).sum(axis=1) < 0, -1.0, 1.0)[:, None]  # outwards
+    # Across the side's middle, then on past its first and its second corner: (3, SAMPLES).
+    t = np.stack([np.linspace(0.2, 0.8, SAMPLES), np.linspace(-REACH, -0.05, SAMPLES),
+                  np.linspace(1.05, 1 + REACH, SAMPLES)])
+    points = quad[:, None, None] + t[None, :, :, None] * along[:, None, None]  # (4, 3, SAMPLES, 2)
+    offset = SAMPLE_OFFSET * max(h, w) * normal[:, None, None]
+    inner, outer = points - offset, points + offset
+    limit = np.float32([w - 1, h - 1])
+    ok = ((inner >= 0) & (inner <= limit) & (outer >= 0) & (outer <= limit)).all(axis=-1)
+    inner, outer = np.clip(inner, 0, limit).astype(int), np.clip(outer, 0, limit).astype(int)
+    near = _medians(paperness[inner[..., 1], inner[..., 0]].astype(np.float32), ok)  # (4, 3)
+    far = _medians(paperness[outer[..., 1], outer[..., 0]].astype(np.float32), ok)
+    counted = (ok.sum(axis=-1) >= MIN_SAMPLES) & (near >= 1)  # (4, 3)
+    step = far / np.maximum(near, 1.0)  # (4, 3): on the paper, then on the desk past each corner
+    on_paper = counted[:, 0] & (step[:, 0] <= MAX_SHADE) & (length >= 1)
+    goes_on = counted[:, 1:] & (step[:, 1:] <= MAX_SHADE) & (np.abs(step[:, 1:] - step[:, :1]) <= SHADE_AGREEMENT)
+    return [Shade(normal[k], float(normal[k] @ quad[k]), float(step[k, 0]), bool(goes_on[k].all()))
+            for k in np.flatnonzero(on_paper & goes_on.any(axis=1))]
 
 
 def lift(image: np.ndarray, shade: Shade) -> np.ndarray:
@@ -103,33 +99,42 @@ def lift(image: np.ndarray, shade: Shade) -> np.ndarray:
 
 
 def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold: float) -> np.ndarray | None:
-    """The outline above `threshold` when it is the whole sheet of which `quad` is the lit part: larger,
-    with all of the lit part's corners on its sides (the shadow cuts the sheet, it does not shrink it),
-    and paper throughout what it adds (not the light stripes of a wood grain joined to the sheet);
-    else None. (A note on a mouse pad brighter than the desk: the pad's outline holds the note's, but
-    none of its corners.)"""
-    whole = outline.outline_above(smooth, image, threshold)
-    if whole is None or cv2.contourArea(whole) < SHADED_PART_MIN_GAIN * cv2.contourArea(quad):
-        return None
+    """The outline above `threshold` when it is the whole sheet of which `quad` is the lit part (_holds),
+    else None."""
+    return outline.outline_above(smooth, image, threshold, lambda whole: _holds(whole, quad, smooth, threshold))
+
+
+def _holds(whole: np.ndarray, quad: np.ndarray, smooth: np.ndarray, threshold: float) -> bool:
+    """Whether an outline is the whole sheet of which `quad` is the lit part: larger, with all of the
+    lit part's corners on its sides (the shadow cuts the sheet, it does not shrink it), and paper
+    throughout what it adds (not the light stripes of a wood grain joined to the sheet). (A note on a
+    mouse pad brighter than the desk: the pad's outline holds the note's, but none of its corners.)"""
+    if cv2.contourArea(whole) < SHADED_PART_MIN_GAIN * cv2.contourArea(quad):
+        return False
     if outline.corners_on(quad, whole, CORNER_TOLERANCE * max(smooth.shape[:2])) < SHARED_CORNERS:
-        return None
+        return False
     added = np.zeros(smooth.shape, np.uint8)
     cv2.fillConvexPoly(added, whole.astype(np.int32), 255)
     cv2.fillConvexPoly(added, quad.astype(np.int32), 0)
     shaded = cv2.countNonZero(cv2.bitwise_and(added, cv2.compare(smooth, threshold, cv2.CMP_GT)))
-    return whole if shaded >= SHADED_PART_FILL * cv2.countNonZero(added) else None
+    return shaded >= SHADED_PART_FILL * cv2.countNonZero(added)
 
 
 def with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """The whole sheet where a hard shadow (the phone's, the hand's) falls across it, else `quad`: the
-    brightest class of the map is then the sheet's lit part only. Where the shaded paper is still
-    brighter than the desk, the darker pixels are split again (Otsu) and the sheet looked for above
-    that; where it is not (a grey desk), a side of the lit part that is a shadow's edge (shaded_sides)
-    has the shade beyond it lifted, and the sheet is looked for again."""
+    brightest class of the map is then the sheet's lit part only, and a side of it is a shadow's edge
+    (shaded_sides; a sheet on a clipboard a little larger has none, and stays the sheet). Where the
+    shaded paper is still brighter than the desk, the darker pixels are split again (Otsu) and the sheet
+    looked for above that; where it is not (a grey desk), the shade beyond a side seen going on past
+    both its corners is lifted, and the sheet looked for again."""
     smooth = outline.smoothed(white)
+    shades = shaded_sides(smooth, quad)
+    if not shades:
+        return quad
     darker = smooth[smooth <= outline.otsu(smooth)]
-    whole = _whole_of(smooth, image, quad, outline.otsu(darker)) if darker.size > 1 else None
-    for shade in [] if whole is not None else shaded_sides(smooth, quad):
+    two_shades = darker.size > 1 and darker.min() < darker.max()  # else Otsu has nothing to split
+    whole = _whole_of(smooth, image, quad, outline.otsu(darker)) if two_shades else None
+    for shade in [] if whole is not None else [s for s in shades if s.past_both_corners]:
         lifted = lift(smooth, shade)
         whole = _whole_of(lifted, lift(image, shade), quad, outline.otsu(lifted))
         if whole is not None:
