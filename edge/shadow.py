@@ -82,7 +82,8 @@ def shaded_sides(paperness: np.ndarray, quad: np.ndarray) -> list[Shade]:
     counted = (ok.sum(axis=-1) >= MIN_SAMPLES) & (near >= 1)  # (4, 3)
     step = far / np.maximum(near, 1.0)  # (4, 3): on the paper, then on the desk past each corner
     on_paper = counted[:, 0] & (step[:, 0] <= MAX_SHADE) & (length >= 1)
-    goes_on = counted[:, 1:] & (step[:, 1:] <= MAX_SHADE) & (np.abs(step[:, 1:] - step[:, :1]) <= SHADE_AGREEMENT)
+    goes_on = (counted[:, 1:] & (step[:, 1:] <= MAX_SHADE)
+               & (np.abs(step[:, 1:] - step[:, :1]) <= SHADE_AGREEMENT))
     return [Shade(normal[k], float(normal[k] @ quad[k]), float(step[k, 0]), bool(goes_on[k].all()))
             for k in np.flatnonzero(on_paper & goes_on.any(axis=1))]
 
@@ -101,7 +102,8 @@ def lift(image: np.ndarray, shade: Shade) -> np.ndarray:
 def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold: float) -> np.ndarray | None:
     """The outline above `threshold` when it is the whole sheet of which `quad` is the lit part (_holds),
     else None."""
-    return outline.outline_above(smooth, image, threshold, lambda whole: _holds(whole, quad, smooth, threshold))
+    return outline.outline_above(smooth, image, threshold,
+                                 lambda whole: _holds(whole, quad, smooth, threshold))
 
 
 def _holds(whole: np.ndarray, quad: np.ndarray, smooth: np.ndarray, threshold: float) -> bool:

@@ -64,7 +64,8 @@ def test_a_shadows_edge_goes_on_across_the_desk_and_a_sheets_edge_does_not():
     paper = (xx >= 60) & (xx <= 200)
     light = np.where(paper, 230.0, 110.0) * np.where(yy > 120, 0.48, 1.0)
     lit = np.float32([[60, 0], [200, 0], [200, 120], [60, 120]])
-    shades = {tuple(np.round(s.normal).astype(int)): s for s in shadow.shaded_sides(light.astype(np.uint8), lit)}
+    found = shadow.shaded_sides(light.astype(np.uint8), lit)
+    shades = {tuple(np.round(s.normal).astype(int)): s for s in found}
     assert set(shades) <= {(0, 1), (1, 0), (-1, 0)} and (0, 1) in shades
     lower = shades[0, 1]
     assert lower.past_both_corners and abs(lower.factor - 0.48) < 0.02
