@@ -157,6 +157,15 @@ def outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float,
                   accept: Callable[[np.ndarray], bool] | None = None) -> np.ndarray | None:
     """sheet_outline() of the region of a smoothed map above a threshold; `accept`, when given, must
     also pass its first (4, 2) outline, before the sides are re-fitted (the costly step)."""
+    quad = region_outline(smooth, threshold, accept)
+    return quad if quad is not None and stands_out(quad, smooth, image) else None
+
+
+def region_outline(smooth: np.ndarray, threshold: float, accept: Callable[[np.ndarray], bool] | None = None
+                   ) -> np.ndarray | None:
+    """The (4, 2) outline of the largest region of a smoothed map above a threshold when it is shaped
+    like a sheet (MIN_PAGE_AREA to MAX_PAGE_AREA of the map, filling its quadrilateral, off the map's
+    edge on two sides at least, its corners not far past it), or None."""
     _, mask = cv2.threshold(smooth, threshold, 255, cv2.THRESH_BINARY)
     side = max(smooth.shape[:2])
     close, cut = max(5, round(0.025 * side)) | 1, max(7, round(0.05 * side)) | 1
@@ -184,13 +193,19 @@ def outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float,
     slack = MAX_CORNER_OUTSIDE * np.float32([sw, sh])
     if (quad < -slack).any() or (quad > np.float32([sw, sh]) + slack).any():
         return None
-    inside = np.zeros((sh, sw), np.uint8)
+    return quad
+
+
+def stands_out(quad: np.ndarray, smooth: np.ndarray, image: np.ndarray) -> bool:
+    """Whether what lies inside the (4, 2) outline is clearly more paper-like in the smoothed map and
+    brighter in the BGR or grey image than what lies outside it."""
+    inside = np.zeros(smooth.shape[:2], np.uint8)
     cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
     outside = cv2.bitwise_not(inside)
     paper, surroundings = cv2.mean(smooth, inside)[0], cv2.mean(smooth, outside)[0]
     luma = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     brighter = cv2.mean(luma, inside)[0] - cv2.mean(luma, outside)[0]
-    return quad if paper - surroundings >= MIN_PAGE_CONTRAST and brighter >= MIN_PAGE_BRIGHTER else None
+    return paper - surroundings >= MIN_PAGE_CONTRAST and brighter >= MIN_PAGE_BRIGHTER
 
 
 def otsu(values: np.ndarray) -> float:

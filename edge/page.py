@@ -21,6 +21,10 @@ MIN_NOTE_LIFT = 22
 # frame (Intel(R) Xeon(R) Processor, one core), where 240 px holds four times the pixels, and a
 # camera frame's budget is 3 ms.
 NOTE_SEARCH_SIDE_PX = 120
+# Inside what is unlike the desk but no brighter, a note is looked for (_sheet_within) where the most
+# unlike tenth of it is this far from its median colour (the sum over B, G, R): a white note on a black
+# mouse pad is 500 and more.
+MIN_INNER_CONTRAST = 60
 # Ink is inset from the page's edge by at least this (fraction of the page's shorter side):
 # the paper's own edge, its shadow and the desk just beyond are cut away.
 PAGE_INSET = 0.012
@@ -75,25 +79,60 @@ def _quantile(values: np.ndarray, q: float) -> int:
     return int(np.partition(flat, k)[k])
 
 
+def _distance_from(frame: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 -> (H, W) uint8: the sum of each pixel's channels' distances from a BGR colour."""
+    distance = cv2.absdiff(frame, np.broadcast_to(colour.astype(np.uint8), frame.shape).copy())
+    return cv2.transform(distance, np.ones((1, 3), np.float32))  # saturates at 255
+
+
 def unlike_desk(frame: np.ndarray) -> np.ndarray:
     """How far each pixel's colour is from the desk's: (H, W, 3) uint8 -> (H, W) uint8, the sum of
     the channels' distances from the median colour of the frame's outer ring (the desk, where a
     sheet lies on one). A coloured note is dark in one channel, so its whiteness is a grey desk's;
     it differs from the desk in brightness (yellow) or in colour (brown kraft paper, no whiter than
     a grey desk)."""
-    desk = np.median(_ring(frame), axis=0).astype(np.uint8)
-    distance = cv2.absdiff(frame, np.broadcast_to(desk, frame.shape).copy())
-    return cv2.transform(distance, np.ones((1, 3), np.float32))  # saturates at 255
+    return _distance_from(frame, np.median(_ring(frame), axis=0))
+
+
+def _sheet_within(image: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
+    """A sheet lying on a (4, 2) outline found unlike the desk but no brighter, in the same small BGR
+    image (a note on a mouse pad, the note too small to be looked for in the whole frame): its (4, 2)
+    corners, or None. It is looked for as a note is on a desk, with the median colour inside the
+    outline as the desk's, and only where the most unlike tenth of it is MIN_INNER_CONTRAST away."""
+    h, w = image.shape[:2]
+    x, y, bw, bh = cv2.boundingRect(np.round(quad).astype(np.int32))
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + bw, w), min(y + bh, h)
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    crop = image[y0:y1, x0:x1].copy()
+    inside = np.zeros(crop.shape[:2], np.uint8)
+    cv2.fillConvexPoly(inside, np.round(quad - [x0, y0]).astype(np.int32), 255)
+    found = crop[inside > 0][::3]
+    if len(found) < 64:
+        return None
+    base = np.median(found, axis=0)
+    unlike = _distance_from(crop, base)
+    if _quantile(unlike[inside > 0], 0.9) < MIN_INNER_CONTRAST:
+        return None
+    crop[inside == 0] = base.astype(np.uint8)  # beyond what was found: as it is, not the desk
+    unlike[inside == 0] = 0
+    inner = outline.sheet_outline(unlike, crop)
+    return None if inner is None or not outline.sheet_shaped(inner) else inner + np.float32([x0, y0])
 
 
 def _find_note(image: np.ndarray) -> np.ndarray | None:
     """The corners of a note unlike the desk it lies on, in a small BGR image, or None. Only where
     the frame's edge is darker than its brightest part: a sheet filling the frame, its edge paper,
-    holds no note (and the search is not paid for on every camera frame)."""
+    holds no note (and the search is not paid for on every camera frame). What is unlike the desk but
+    no brighter (a black mouse pad) may hold the note (_sheet_within)."""
     luma = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     if _quantile(luma[::2, ::2], 0.95) - _quantile(_ring(luma), 0.75) < MIN_NOTE_LIFT:
         return None
-    return outline.sheet_outline(unlike_desk(image), image)
+    smooth = outline.smoothed(unlike_desk(image))
+    quad = outline.region_outline(smooth, outline.otsu(smooth))
+    if quad is None or outline.stands_out(quad, smooth, image):
+        return quad
+    return _sheet_within(image, quad)
 
 
 def _edges_of_paper(mask: np.ndarray) -> int:
@@ -128,16 +167,15 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
         # The lit part of a sheet that a shadow cuts into a triangle is no page.
         if not outline.sheet_shaped(quad):
             quad = None
-    if quad is not None:
-        return Page(quad / _scale_of(small, frame))
-    # Not a white sheet: a coloured note (or a sheet half in shadow), looked for by how unlike the desk
-    # it is, on a halving of this size.
-    if small.ndim == 3:
-        smaller = pyramid.below(NOTE_SEARCH_SIDE_PX)
-        note = _find_note(smaller)
-        if note is not None and outline.sheet_shaped(note):
-            return Page(note / _scale_of(smaller, frame))
-    return None
+    level = small
+    # Not a white sheet: a coloured note (or a sheet half in shadow, or a note on a mouse pad), looked
+    # for by how unlike the desk it is, on a halving of this size.
+    if quad is None and small.ndim == 3:
+        level = pyramid.below(NOTE_SEARCH_SIDE_PX)
+        quad = _find_note(level)
+        if quad is not None and not outline.sheet_shaped(quad):
+            quad = None
+    return None if quad is None else Page(quad / _scale_of(level, frame))
 
 
 def reading_scale(longest_px: float, max_side_px: int) -> float:
