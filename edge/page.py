@@ -32,6 +32,12 @@ PAGE_INSET = 0.012
 MIN_PAGE_SIDE_PX = 900
 BEYOND_MAP_SHRINK = 2  # the frame's outline, looked up on the page, from a map this much smaller
 FILLED_EDGE = 0.9  # of an edge of the frame that is paper: the sheet runs along it
+# Paper along the frame's edge may be a pale desk: where the paper-like class splits again into parts
+# this far apart (mean luma, 0..255) and the brighter part lies clear of the frame's edge (less than
+# this share of its outer ring), something brighter lies on the desk. (Paper filling the frame with a
+# light gradient or a shadow across it: its lit part runs along the edge.)
+BRIGHTER_WITHIN = 70
+MIN_BRIGHTEST_ON_EDGE = 0.05
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,29 @@ def _edges_of_paper(mask: np.ndarray) -> int:
     return sum(cv2.countNonZero(edge) > FILLED_EDGE * edge.size for edge in edges)
 
 
+def _fills_frame(white: np.ndarray, image: np.ndarray) -> bool:
+    """Whether paper fills the frame (most camera frames): the paper-like class of a small map of
+    whiteness runs along three edges of the frame or more, and it is not a pale desk around something
+    brighter lying clear of the frame's edge (a note on a dark mouse pad): where the class splits again
+    in brightness (luma of the BGR or grey image the map is of) by BRIGHTER_WITHIN or more, its
+    brighter part touches the frame's edge (MIN_BRIGHTEST_ON_EDGE of it). (A yellow note is no whiter
+    than a grey desk, but brighter.)"""
+    threshold = outline.otsu(white)
+    _, paper = cv2.threshold(white, threshold, 255, cv2.THRESH_BINARY)
+    if _edges_of_paper(paper) < 3:
+        return False
+    luma = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    lighter = luma[::2, ::2][white[::2, ::2] > threshold]
+    if lighter.size < 2 or lighter.min() == lighter.max():
+        return True
+    upper = outline.otsu(lighter)
+    brighter = lighter > upper
+    if lighter[brighter].mean() - lighter[~brighter].mean() < BRIGHTER_WITHIN:
+        return True
+    ring = _ring(luma)
+    return np.count_nonzero(ring > upper) >= MIN_BRIGHTEST_ON_EDGE * ring.size
+
+
 def _scale_of(level: np.ndarray, frame: np.ndarray) -> np.ndarray:
     """(x, y) scale of a halving of the frame: an odd side loses a pixel, so the two differ a little."""
     return np.float32([level.shape[1] / frame.shape[1], level.shape[0] / frame.shape[0]])
@@ -158,8 +187,7 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     pyramid = pyramid or preprocess.Pyramid(frame)
     small = pyramid.below(PAGE_SEARCH_SIDE_PX)  # 240 to 480 px, fast
     white = whiteness(small)
-    _, paper = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if _edges_of_paper(paper) >= 3:  # a sheet that fills the frame (most camera frames): no page to cut out
+    if _fills_frame(white, small):  # no page to cut out
         return None
     quad = outline.sheet_outline(white, small)
     if quad is not None:

@@ -114,6 +114,18 @@ def test_a_note_on_a_mouse_pad_is_found_on_the_pad():
     assert np.abs(found.corners - np.float32([[370, 190], [509, 190], [509, 329], [370, 329]])).max() < 6
 
 
+def test_a_yellow_note_on_a_black_pad_on_a_pale_grey_desk_is_found():
+    """The desk is as white as the note (a yellow note is dark in blue) and runs along the frame's edge:
+    it is no paper filling the frame, for the note is brighter and lies clear of the edge."""
+    rng = np.random.default_rng(5)
+    frame = synth.desk_texture((480, 640), "noise", rng)
+    frame[90:420, 120:560] = (25, 25, 25)
+    frame[190:330, 370:510] = (120, 225, 240)
+    found = page.find_page(synth.finish(frame, rng))
+    assert found is not None
+    assert np.abs(found.corners - np.float32([[370, 190], [509, 190], [509, 329], [370, 329]])).max() < 6
+
+
 def test_a_lit_triangle_of_a_sheet_is_no_page():
     """What a shadow leaves lit of a sheet may be a triangle: no sheet has that shape (a side cut
     short, or a corner nearly straight), nor a crossed or collapsed outline."""
