@@ -72,12 +72,13 @@ PADS = ((25, 25, 25), (90, 50, 30), (70, 70, 70))
 
 def mousepad(pool, labels, rng) -> tuple[np.ndarray, str]:
     """A note on a mouse pad on a desk: the pad (35-60 % of the frame) is what stands out from the desk,
-    and the note on it (under a tenth of the frame) is what is written on, in any pen and paper."""
+    and the note on it (7-11 % of the frame) is what is written on, in any pen and paper."""
     hand = Handwriting(digit_height_px=44, ink_bgr=list(INKS.values())[int(rng.integers(len(INKS)))],
                        paper_bgr=list(PAPERS.values())[int(rng.integers(len(PAPERS)))])
     lines, truth = _lines(pool, labels, rng, [4, 4])
     size = (300, 300)
-    note = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.1), hand.ink_bgr)], hand.paper_bgr)
+    note = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.1), hand.ink_bgr)],
+                       hand.paper_bgr)
     pad = np.float32(PADS[int(rng.integers(len(PADS)))]) + rng.normal(0, 4, (600, 800, 3)).astype(np.float32)
     turn = cv2.getRotationMatrix2D((150, 150), rng.uniform(-20, 20), 1.0)
     turn[:, 2] += [rng.uniform(150, 450), rng.uniform(100, 250)]
@@ -203,9 +204,8 @@ def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
 
 
 CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note, "mousepad": mousepad,
-                                   "ruled": ruled,
-                                   "squared": squared,
-                                   "notebook": notebook, "touching": touching,
+                                   "ruled": ruled, "squared": squared, "notebook": notebook,
+                                   "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
                                    "marks": marks}
 

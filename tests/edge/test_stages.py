@@ -105,7 +105,7 @@ def test_a_sheet_on_a_slightly_larger_backing_is_the_sheet():
 def test_a_note_on_a_mouse_pad_is_found_on_the_pad(desk, note):
     """A white note on a black mouse pad on a wooden desk: the pad is what is unlike the desk, but no
     brighter; the note on it is the page (under a tenth of the frame, too small to be looked for in the
-    whole frame: c4e9ed9 found no page). A yellow note on a pale grey desk: the desk, as white as the
+    whole frame: c4e9ed9 found no page). A yellow note on a mid-grey desk: the desk, as white as the
     note (a yellow note is dark in blue), runs along the frame's edge, but it is no paper filling the
     frame, for the note is brighter and lies clear of the edge (7d71398, with the pad search alone,
     found no page)."""
@@ -116,6 +116,28 @@ def test_a_note_on_a_mouse_pad_is_found_on_the_pad(desk, note):
     found = page.find_page(synth.finish(frame, rng))
     assert found is not None
     assert np.abs(found.corners - np.float32([[370, 190], [509, 190], [509, 329], [370, 329]])).max() < 6
+
+
+@pytest.mark.parametrize("seed", range(1, 6))
+def test_a_lit_phone_on_a_sheet_filling_the_frame_is_no_page(seed):
+    """A phone lying on the sheet, its screen lit in a dark bezel: the screen is brighter than the
+    paper and clear of the frame's edge, as a note on a pad on a pale desk would be, but it lies on
+    nothing unlike the paper that does not stand out, so the frame is read as it is."""
+    rng = np.random.default_rng(seed)
+    digits = (rng.random((10, 28, 28)) > 0.8).astype(np.uint8) * 255
+    frame = synth.draw_digits(digits, seed=seed, style=synth.PaperStyle(shadow_strength=0.0,
+                                                                         paper_range=(160, 185))).copy()
+    cv2.rectangle(frame, (380, 150), (560, 360), (30, 30, 30), -1)
+    cv2.rectangle(frame, (392, 168), (548, 340), (250, 250, 250), -1)
+    assert page.find_page(frame) is None
+
+
+def test_paper_filling_the_frame_lit_unevenly_is_no_page():
+    """Paper from 80 to 235 across the frame: its lit part is far brighter than the rest, but runs
+    along the frame's edge."""
+    frame = synth.draw_digits(np.zeros((10, 28, 28), np.uint8), seed=1,
+                              style=synth.PaperStyle(shadow_strength=0.0, paper_range=(80, 235)))
+    assert page.find_page(frame) is None
 
 
 def test_a_lit_triangle_of_a_sheet_is_no_page():
