@@ -135,6 +135,12 @@ def corners_on(points: np.ndarray, quad: np.ndarray, tolerance: float) -> int:
     return sum(abs(cv2.pointPolygonTest(contour, (float(x), float(y)), True)) <= tolerance for x, y in points)
 
 
+def corners_within(points: np.ndarray, quad: np.ndarray, tolerance: float) -> bool:
+    """Whether all the (N, 2) points lie inside the quadrilateral or within `tolerance` pixels of it."""
+    contour = quad.reshape(-1, 1, 2).astype(np.float32)
+    return all(cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -tolerance for x, y in points)
+
+
 def sheet_outline(paperness: np.ndarray, image: np.ndarray) -> np.ndarray | None:
     """The (4, 2) corners of the one large quadrilateral standing out from its surroundings in a
     small map of how paper-like each pixel is, and brighter than they are in the BGR or grey image

@@ -32,6 +32,9 @@ SHADED_PART_MIN_GAIN = 1.1
 # ... and this many of the lit part's corners lie on its sides, within this share of the map's side.
 SHARED_CORNERS = 4
 CORNER_TOLERANCE = 0.03
+# Where the lit part is a wedge, its tip narrower than the outline's opening, one corner is cut
+# short inside the sheet: three on its sides, all four within it.
+WEDGE_SHARED_CORNERS = 3
 # ... and it is paper (above the lower threshold) over this share of what it adds.
 SHADED_PART_FILL = 0.9
 
@@ -113,7 +116,10 @@ def _holds(whole: np.ndarray, quad: np.ndarray, smooth: np.ndarray, threshold: f
     mouse pad brighter than the desk: the pad's outline holds the note's, but none of its corners.)"""
     if cv2.contourArea(whole) < SHADED_PART_MIN_GAIN * cv2.contourArea(quad):
         return False
-    if outline.corners_on(quad, whole, CORNER_TOLERANCE * max(smooth.shape[:2])) < SHARED_CORNERS:
+    tolerance = CORNER_TOLERANCE * max(smooth.shape[:2])
+    # A lit wedge (no sheet's shape) lost its tip to the outline's opening: its new corner lies inside.
+    shared = SHARED_CORNERS if outline.sheet_shaped(quad) else WEDGE_SHARED_CORNERS
+    if outline.corners_on(quad, whole, tolerance) < shared or not outline.corners_within(quad, whole, tolerance):
         return False
     added = np.zeros(smooth.shape, np.uint8)
     cv2.fillConvexPoly(added, whole.astype(np.int32), 255)

@@ -74,6 +74,21 @@ def test_a_shadows_edge_goes_on_across_the_desk_and_a_sheets_edge_does_not():
     assert abs(int(lifted[200, 100]) - 230) <= 3 and abs(int(lifted[200, 20]) - 110) <= 3
 
 
+def test_a_lit_wedge_of_a_sheet_is_grown_to_the_whole_sheet():
+    """A shadow leaves a lit wedge whose tip, narrower than the outline's opening, is cut short inside
+    the sheet: three of its corners on the sheet's sides and one within, it is still the lit part of
+    that sheet. A corner out on the desk is not."""
+    yy, xx = np.mgrid[0:240, 0:320]
+    sheet = (xx >= 80) & (xx <= 240) & (yy >= 30) & (yy <= 210)
+    white = (np.where(sheet, 220.0, 60.0) * np.where(xx > 90 + 0.7 * (yy - 30), 0.45, 1.0)).astype(np.uint8)
+    wedge = np.float32([[80, 50], [104, 50], [216, 210], [80, 210]])
+    assert not outline.sheet_shaped(wedge)
+    whole = shadow.with_shaded_part(white, white, wedge)
+    assert np.abs(whole - np.float32([[80, 30], [240, 30], [240, 210], [80, 210]])).max() < 3
+    past = wedge + np.float32([[-10, 0], [0, 0], [0, 0], [0, 0]])
+    assert np.array_equal(shadow.with_shaded_part(white, white, past), past)
+
+
 def test_most_sheets_half_in_a_shadow_are_found_whole():
     """Sheets on each desk, turned and in perspective, a hard shadow across each at any angle: the
     outline is the one found without the shadow for 21 of 24 (14 of 24 with the lit part's outline)."""
