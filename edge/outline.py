@@ -19,7 +19,10 @@ MAX_CORNER_SKEW_DEG = 55
 # ... nor is one with a side shorter than this share of its longest (a triangle with a corner cut).
 MIN_SIDE_SHARE = 0.25
 
-MIN_PAGE_AREA = 0.08  # of the frame: smaller bright things are labels, screens, lights
+# Of the frame: smaller bright things are labels, screens, lights. A sticky note on a mouse pad covers
+# 5 to 11 % of a frame seen from above; at 0.08 the mouse pad condition read 69.6, 72.9 and 79.2 % over
+# 30 frames of seeds 3, 55 and 7 (89.6, 89.6 and 85.8 % at 0.05, the other page conditions unchanged).
+MIN_PAGE_AREA = 0.05
 MAX_PAGE_AREA = 0.92  # larger: the paper fills the frame and there is no desk to cut away
 # The paper must be this much whiter (min of B, G, R, 0..255) than what surrounds it.
 MIN_PAGE_CONTRAST = 35.0

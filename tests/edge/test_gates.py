@@ -27,9 +27,11 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # looked for at all. What it misses: a grey desk, where the shaded paper is no brighter than the lit
 # desk and the lit desk with the lit paper is taken for the page. The floor is below what this reader
 # reaches, so that a regression still fails.
-# A note on a mouse pad reads 100 % here with none spurious (96.7 % and 79.2 % with none over 30 frames
-# of seeds 101 and 7; 74.6 % and 75.4 % with 79 and 24 before notes were looked for on what stands out
-# from the desk and a pale desk was told from paper filling the frame; 65.6 % with 55 here). What it
+# A note on a mouse pad reads 100 % here with none spurious (96.7 % and 85.8 % with none over 30 frames
+# of seeds 101 and 7; 79.2 % for 7 while notes under 8 % of the frame were no page; 74.6 % and 75.4 %
+# with 79 and 24 before notes were looked for on what stands out from the desk and a pale desk was told
+# from paper filling the frame; 65.6 % with 55 here). Fresh seeds 3 and 55 read 89.6 % with 19 and 12
+# spurious digits: the condition is not solved. What it
 # misses: a brown note on a grey desk, no brighter than the desk by BRIGHTER_WITHIN, taken for paper
 # filling the frame; a yellow note on a grey pad on wood, where neither stands out as a sheet; a grey
 # pad brighter than a leather desk, taken for the page.

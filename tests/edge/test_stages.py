@@ -38,6 +38,17 @@ def test_a_sheet_on_a_desk_is_found_and_rectified(desk):
     assert np.abs(mapped - found.corners[[0, 2]]).max() < 4
 
 
+@pytest.mark.parametrize("desk", synth.DESKS)
+def test_a_small_note_on_a_desk_is_a_page(desk):
+    """A note a sixteenth of the frame (a sticky note on a mouse pad, seen from above) is the page."""
+    rng = np.random.default_rng(5)
+    frame = synth.finish(synth.place_on_desk(_sheet_with_lines(), (720, 960), desk, coverage=0.06,
+                                             rotation_deg=-10, perspective=0.1, rng=rng), rng)
+    found = page.find_page(frame)
+    assert found is not None
+    assert 0.045 < cv2.contourArea(found.corners) / (720 * 960) < 0.065
+
+
 @pytest.mark.parametrize("desk, light", [("wood", 0.5), ("leather", 0.4), ("noise", 0.5)])
 def test_a_sheet_half_in_a_shadow_is_found_whole(desk, light):
     """A hard shadow across the sheet and the desk: the outline is the whole sheet's, not its lit part's.
