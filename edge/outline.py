@@ -19,9 +19,10 @@ MAX_CORNER_SKEW_DEG = 55
 # ... nor is one with a side shorter than this share of its longest (a triangle with a corner cut).
 MIN_SIDE_SHARE = 0.25
 
-# Of the frame: smaller bright things are labels, screens, lights. A sticky note on a mouse pad covers
-# 5 to 11 % of a frame seen from above; at 0.08 the mouse pad condition read 69.6, 72.9 and 79.2 % over
-# 30 frames of seeds 3, 55 and 7 (89.6, 89.6 and 85.8 % at 0.05, the other page conditions unchanged).
+# Of the map searched (the frame, or what a note is looked for in): smaller bright things are labels,
+# screens, lights. A sticky note on a mouse pad is 7-11 % of a frame from above, 5-6 % at a slant; at
+# 0.08 the mouse pad condition read 69.6, 72.9 and 79.2 % over 30 frames of seeds 3, 55 and 7 (89.6,
+# 89.6 and 85.8 % at 0.05, the other page conditions unchanged).
 MIN_PAGE_AREA = 0.05
 MAX_PAGE_AREA = 0.92  # larger: the paper fills the frame and there is no desk to cut away
 # The paper must be this much whiter (min of B, G, R, 0..255) than what surrounds it.
@@ -132,16 +133,10 @@ def sheet_shaped(quad: np.ndarray) -> bool:
     return bool(np.abs(np.degrees(np.arccos(np.clip(cosines, -1, 1))) - 90).max() <= MAX_CORNER_SKEW_DEG)
 
 
-def corners_on(points: np.ndarray, quad: np.ndarray, tolerance: float) -> int:
-    """How many of the (N, 2) points lie on the quadrilateral's sides, within `tolerance` pixels."""
+def distances_inside(points: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """(N,) distances of (N, 2) points from the quadrilateral's sides, positive inside it."""
     contour = quad.reshape(-1, 1, 2).astype(np.float32)
-    return sum(abs(cv2.pointPolygonTest(contour, (float(x), float(y)), True)) <= tolerance for x, y in points)
-
-
-def corners_within(points: np.ndarray, quad: np.ndarray, tolerance: float) -> bool:
-    """Whether all the (N, 2) points lie inside the quadrilateral or within `tolerance` pixels of it."""
-    contour = quad.reshape(-1, 1, 2).astype(np.float32)
-    return all(cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -tolerance for x, y in points)
+    return np.float32([cv2.pointPolygonTest(contour, (float(x), float(y)), True) for x, y in points])
 
 
 def sheet_outline(paperness: np.ndarray, image: np.ndarray) -> np.ndarray | None:

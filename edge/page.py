@@ -105,8 +105,8 @@ def unlike_desk(frame: np.ndarray) -> np.ndarray:
 
 def _sheet_within(image: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
     """A sheet lying on a (4, 2) outline found unlike the desk but not standing out as paper (no
-    brighter, or not enough), in the same small BGR image (a note on a mouse pad, the note too small
-    to be looked for in the whole frame): its (4, 2)
+    brighter, or not enough), in the same small BGR image (a note on a mouse pad, not found in the
+    whole frame by its whiteness): its (4, 2)
     corners, or None. It is looked for as a note is on a desk, with the median colour inside the
     outline as the desk's, and only where the most unlike tenth of it is MIN_INNER_CONTRAST away."""
     h, w = image.shape[:2]

@@ -29,12 +29,9 @@ MIN_SAMPLES = 8  # of them in the map on both sides of the line, for a stretch t
 # A sheet half in a shadow is outlined again above a lower threshold (with_shaded_part): the outline
 # found there is the whole sheet's when it is at least this much larger than the lit part's ...
 SHADED_PART_MIN_GAIN = 1.1
-# ... and this many of the lit part's corners lie on its sides, within this share of the map's side.
-SHARED_CORNERS = 4
+# ... and the lit part's corners lie on its sides, within this share of the map's side (all four, or,
+# for a lit wedge whose tip the outline's opening cut short, three, the fourth on the shadow's edge) ...
 CORNER_TOLERANCE = 0.03
-# Where the lit part is a wedge, its tip narrower than the outline's opening, one corner is cut
-# short inside the sheet: three on its sides, all four within it.
-WEDGE_SHARED_CORNERS = 3
 # ... and it is paper (above the lower threshold) over this share of what it adds.
 SHADED_PART_FILL = 0.9
 
@@ -102,30 +99,50 @@ def lift(image: np.ndarray, shade: Shade) -> np.ndarray:
     return np.clip(image * gain, 0, 255).astype(np.uint8)
 
 
-def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold: float) -> np.ndarray | None:
+def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold: float, shades: list[Shade]
+              ) -> np.ndarray | None:
     """The outline above `threshold` when it is the whole sheet of which `quad` is the lit part (_holds),
     else None."""
     return outline.outline_above(smooth, image, threshold,
-                                 lambda whole: _holds(whole, quad, smooth, threshold))
+                                 lambda whole: _holds(whole, quad, smooth, threshold, shades))
 
 
-def _holds(whole: np.ndarray, quad: np.ndarray, smooth: np.ndarray, threshold: float) -> bool:
-    """Whether an outline is the whole sheet of which `quad` is the lit part: larger, with all of the
-    lit part's corners on its sides (the shadow cuts the sheet, it does not shrink it), and paper
-    throughout what it adds (not the light stripes of a wood grain joined to the sheet). (A note on a
-    mouse pad brighter than the desk: the pad's outline holds the note's, but none of its corners.)"""
+def _holds(whole: np.ndarray, quad: np.ndarray, smooth: np.ndarray, threshold: float, shades: list[Shade]
+           ) -> bool:
+    """Whether an outline is the whole sheet of which `quad` is the lit part: larger, with the lit
+    part's corners on its sides (the shadow cuts the sheet, it does not shrink it; _cut_short allows
+    one inside), and paper throughout what it adds (not the light stripes of a wood grain joined to the
+    sheet). (A note on a mouse pad brighter than the desk: the pad's outline holds the note's, but none
+    of its corners.)"""
     if cv2.contourArea(whole) < SHADED_PART_MIN_GAIN * cv2.contourArea(quad):
         return False
     tolerance = CORNER_TOLERANCE * max(smooth.shape[:2])
-    # A lit wedge (no sheet's shape) lost its tip to the outline's opening: its new corner lies inside.
-    shared = SHARED_CORNERS if outline.sheet_shaped(quad) else WEDGE_SHARED_CORNERS
-    if outline.corners_on(quad, whole, tolerance) < shared or not outline.corners_within(quad, whole, tolerance):
+    inside = outline.distances_inside(quad, whole)
+    on_side = np.abs(inside) <= tolerance
+    shape = smooth.shape[:2]
+    if not on_side.all() and not _cut_short(quad, whole, inside, on_side, shades, tolerance, shape):
         return False
     added = np.zeros(smooth.shape, np.uint8)
     cv2.fillConvexPoly(added, whole.astype(np.int32), 255)
     cv2.fillConvexPoly(added, quad.astype(np.int32), 0)
     shaded = cv2.countNonZero(cv2.bitwise_and(added, cv2.compare(smooth, threshold, cv2.CMP_GT)))
     return shaded >= SHADED_PART_FILL * cv2.countNonZero(added)
+
+
+def _cut_short(quad: np.ndarray, whole: np.ndarray, inside: np.ndarray, on_side: np.ndarray,
+               shades: list[Shade], tolerance: float, shape: tuple[int, int]) -> bool:
+    """Whether a lit part is a wedge of the sheet `whole` whose tip, narrower than the outline's opening,
+    was cut short: no sheet's shape but convex, three corners on the sheet's sides (on_side) and the
+    fourth inside it (`inside`, its distance from the sides) on a shadow's edge. The lit desk joined to
+    the sheet holds three corners of its lit part too, the fourth on a side of the sheet that is darker
+    beyond: it runs to the frame's edge, which a sheet adds to its lit part's sides nowhere."""
+    if (outline.sheet_shaped(quad) or on_side.sum() != 3 or cv2.contourArea(quad) <= 0
+            or not cv2.isContourConvex(quad.reshape(-1, 1, 2).astype(np.float32))
+            or outline.sides_on_frame_border(whole, shape) > outline.sides_on_frame_border(quad, shape)):
+        return False
+    off = int(np.flatnonzero(~on_side)[0])
+    on_a_shade = any(abs(s.normal @ quad[off] - s.offset) <= tolerance for s in shades)
+    return bool(inside[off] > 0 and on_a_shade)
 
 
 def with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -141,10 +158,10 @@ def with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> 
         return quad
     darker = smooth[smooth <= outline.otsu(smooth)]
     two_shades = darker.size > 1 and darker.min() < darker.max()  # else Otsu has nothing to split
-    whole = _whole_of(smooth, image, quad, outline.otsu(darker)) if two_shades else None
+    whole = _whole_of(smooth, image, quad, outline.otsu(darker), shades) if two_shades else None
     for shade in [] if whole is not None else [s for s in shades if s.past_both_corners]:
         lifted = lift(smooth, shade)
-        whole = _whole_of(lifted, lift(image, shade), quad, outline.otsu(lifted))
+        whole = _whole_of(lifted, lift(image, shade), quad, outline.otsu(lifted), shades)
         if whole is not None:
             break
     return quad if whole is None else whole
