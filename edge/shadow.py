@@ -116,11 +116,10 @@ def _holds(whole: np.ndarray, quad: np.ndarray, smooth: np.ndarray, threshold: f
     of its corners.)"""
     if cv2.contourArea(whole) < SHADED_PART_MIN_GAIN * cv2.contourArea(quad):
         return False
-    tolerance = CORNER_TOLERANCE * max(smooth.shape[:2])
-    inside = outline.distances_inside(quad, whole)
-    on_side = np.abs(inside) <= tolerance
     shape = smooth.shape[:2]
-    if not on_side.all() and not _cut_short(quad, whole, inside, on_side, shades, tolerance, shape):
+    tolerance = CORNER_TOLERANCE * max(shape)
+    inside = outline.distances_inside(quad, whole)
+    if (np.abs(inside) > tolerance).any() and not _cut_short(quad, whole, inside, shades, tolerance, shape):
         return False
     added = np.zeros(smooth.shape, np.uint8)
     cv2.fillConvexPoly(added, whole.astype(np.int32), 255)
@@ -129,13 +128,14 @@ def _holds(whole: np.ndarray, quad: np.ndarray, smooth: np.ndarray, threshold: f
     return shaded >= SHADED_PART_FILL * cv2.countNonZero(added)
 
 
-def _cut_short(quad: np.ndarray, whole: np.ndarray, inside: np.ndarray, on_side: np.ndarray,
-               shades: list[Shade], tolerance: float, shape: tuple[int, int]) -> bool:
+def _cut_short(quad: np.ndarray, whole: np.ndarray, inside: np.ndarray, shades: list[Shade], tolerance: float,
+               shape: tuple[int, int]) -> bool:
     """Whether a lit part is a wedge of the sheet `whole` whose tip, narrower than the outline's opening,
-    was cut short: no sheet's shape but convex, three corners on the sheet's sides (on_side) and the
-    fourth inside it (`inside`, its distance from the sides) on a shadow's edge. The lit desk joined to
+    was cut short: no sheet's shape but convex, three corners on the sheet's sides and the fourth inside
+    it (`inside`: each corner's distance from the sides, positive inside) on a shadow's edge. The lit desk joined to
     the sheet holds three corners of its lit part too, the fourth on a side of the sheet that is darker
     beyond: it runs to the frame's edge, which a sheet adds to its lit part's sides nowhere."""
+    on_side = np.abs(inside) <= tolerance
     if (outline.sheet_shaped(quad) or on_side.sum() != 3 or cv2.contourArea(quad) <= 0
             or not cv2.isContourConvex(quad.reshape(-1, 1, 2).astype(np.float32))
             or outline.sides_on_frame_border(whole, shape) > outline.sides_on_frame_border(quad, shape)):

@@ -31,10 +31,10 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # of seeds 101 and 7; 79.2 % for 7 while notes under 8 % of the frame were no page; 74.6 % and 75.4 %
 # with 79 and 24 before notes were looked for on what stands out from the desk and a pale desk was told
 # from paper filling the frame; 65.6 % with 55 here). Fresh seeds 3 and 55 read 89.6 % with 19 and 12
-# spurious digits: the condition is not solved. What it
-# misses: a brown note on a grey desk, no brighter than the desk by BRIGHTER_WITHIN, taken for paper
-# filling the frame; a yellow note on a grey pad on wood, where neither stands out as a sheet; a grey
-# pad brighter than a leather desk, taken for the page.
+# spurious digits: the condition is not solved. What it misses: a brown note on a grey desk, no
+# brighter than the desk by BRIGHTER_WITHIN, taken for paper filling the frame; a yellow note on a grey
+# pad on wood, where neither stands out as a sheet; a grey pad brighter than a leather desk, taken for
+# the page.
 CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.85, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,
                     "squared": 0.95, "notebook": 0.93,
                     "touching": 0.9, "slanted": 0.95,
