@@ -63,6 +63,8 @@ pi-vm: $(STAMP)
 	$(PY) -m deploy.pivm build
 
 # make test-pi [PI=pi@raspberrypi.local]: deploy for real and prove the service lives, on the
-# emulated Pi booted from the cached image, or on a real Pi when PI is given.
+# emulated Pi booted from the cached image, or on a real Pi when PI is given. PI_CHECKS picks
+# checks by marker (.ci/run: "pi and not pi_extra").
+PI_CHECKS ?= pi
 test-pi: $(STAMP) $(if $(PI),,pi-vm)
-	PI=$(PI) MODELS=$(MODELS) $(PY) -m pytest -m pi tests/pi $(PYTEST_ARGS)
+	PI=$(PI) MODELS=$(MODELS) $(PY) -m pytest -m "$(PI_CHECKS)" tests/pi $(PYTEST_ARGS)

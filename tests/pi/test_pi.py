@@ -254,6 +254,10 @@ def test_9_a_mixed_fleet_in_one_run(device, video, ssh_server, tmp_path):
     assert _active(device) == "active", "the Pi's service is not up"
 
 
+# A second fresh venv on the device: 607 s of the 2644 s of test-pi in the .ci/run of dbfe107 (emulated
+# Pi on an Intel(R) Xeon(R) Processor host, 2 cores). `make test-pi` runs it; `.ci/run` leaves it out
+# to keep within its time, and test_edge_requirements_have_aarch64_wheels checks its wheels there.
+@pytest.mark.pi_extra
 def test_7_the_tflite_runtime_fallback_deploys_and_reads(device, video):
     """--runtime tflite-runtime (numpy < 2) into its own prefix, so LiteRT is not in its venv."""
     prefix = "/opt/digit-edge-tflite"
