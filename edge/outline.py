@@ -175,10 +175,6 @@ def region_outline(smooth: np.ndarray, threshold: float, accept: Callable[[np.nd
     side = max(smooth.shape[:2])
     close, cut = max(5, round(0.025 * side)) | 1, max(7, round(0.05 * side)) | 1
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((close, close), np.uint8))
-    # What lies within a region is part of it (a note on a mouse pad, unlike the desk but less so than
-    # the pad): where it lies near the region's edge the opening below would open it into a notch.
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    mask = cv2.drawContours(np.zeros_like(mask), contours, -1, 255, cv2.FILLED)
     # An opening cuts the bridges by which a page touches a glare on the desk or
     # another sheet, which would otherwise drag one corner of its outline away.
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((cut, cut), np.uint8))

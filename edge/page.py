@@ -41,11 +41,6 @@ FILLED_EDGE = 0.9  # of an edge of the frame that is paper: the sheet runs along
 # light gradient or a shadow across it: its lit part runs along the edge.)
 BRIGHTER_WITHIN = 70
 MIN_BRIGHTEST_ON_EDGE = 0.05
-# ... or where this share of the frame is not paper-like and its edge is (less than MAX_PAD_ON_EDGE of
-# it): something dark lies within, a mouse pad on a grey desk with a brown note on it (30 to 45 % in
-# the mouse pad frames whose note this gate found). Ink on a sheet filling the frame covers far less.
-MIN_PAD_SHARE = 0.2
-MAX_PAD_ON_EDGE = 0.02
 
 
 @dataclass(frozen=True)
@@ -192,14 +187,6 @@ def _brighter_clear_of_edge(paper: np.ndarray, image: np.ndarray) -> bool:
     return np.count_nonzero(ring > split) < MIN_BRIGHTEST_ON_EDGE * ring.size
 
 
-def _dark_clear_of_edge(paper: np.ndarray) -> bool:
-    """Whether MIN_PAD_SHARE of a 0/255 map of the paper-like class is not paper while its outer ring
-    is (all but MAX_PAD_ON_EDGE): a dark pad lying on a pale desk, which may hold a note."""
-    ring = _ring(paper)
-    return (paper.size - cv2.countNonZero(paper) >= MIN_PAD_SHARE * paper.size
-            and ring.size - np.count_nonzero(ring) < MAX_PAD_ON_EDGE * ring.size)
-
-
 def _scale_of(level: np.ndarray, frame: np.ndarray) -> np.ndarray:
     """(x, y) scale of a halving of the frame: an odd side loses a pixel, so the two differ a little."""
     return np.float32([level.shape[1] / frame.shape[1], level.shape[0] / frame.shape[0]])
@@ -220,10 +207,9 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     _, paper = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if _edges_of_paper(paper) >= 3:  # paper along the frame's edge
         # Paper filling the frame (most camera frames), no page to cut out; or a pale desk with a
-        # note brighter than it, or with a dark pad holding a note no whiter than the desk (brown on
-        # grey), and then only a note found on a pad is a page (not a lit phone screen in a dark
-        # bezel lying on a sheet, which stands out from the paper as a note would).
-        if small.ndim == 2 or not (_brighter_clear_of_edge(paper, small) or _dark_clear_of_edge(paper)):
+        # note on a dark pad on it, and then only such a note is a page (not a lit phone screen in a
+        # dark bezel lying on a sheet, which stands out from the paper as a note would).
+        if small.ndim == 2 or not _brighter_clear_of_edge(paper, small):
             return None
         level = pyramid.below(NOTE_SEARCH_SIDE_PX)
         note = _find_note(level, on_a_pad=True)
