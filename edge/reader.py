@@ -10,7 +10,7 @@ from statistics import median
 import cv2
 import numpy as np
 
-from edge import layout, overlay, preprocess, segment, spec, splits, upright
+from edge import overlay, preprocess, segment, spec, splits, upright
 from edge.detect import Box, DetectorOptions, Found, mnist_crop, roi_box
 from edge.locate import locate, scaled_mapping
 from edge.runtime import Classifier, top_classes
@@ -71,16 +71,6 @@ def mnist_polarity(image: np.ndarray) -> np.ndarray:
     """
     border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
     return 255 - image if np.median(border) > 127 else image
-
-
-def beside_digits(labels: list[str], boxes: list[Box], height: float) -> list[int]:
-    """Indices, in order, of the readings to keep: every digit, and each "?" on a line that holds a
-    digit. A "?" stands for a digit the model could not make out; alone on its line, among no digit
-    (a heading's letters, a logo, a bold "A" read at 0.47), it invents a digit that is not there."""
-    centres = np.float32([[b.x + b.w / 2, b.y + b.h / 2] for b in boxes])
-    keep = [i for line in layout.group_lines(centres, height) if any(labels[i] != UNSURE_LABEL for i in line)
-            for i in line]
-    return sorted(keep)
 
 
 def labels_for(scores: np.ndarray, min_confidence: float) -> list[tuple[str, float]]:
@@ -284,12 +274,8 @@ class DigitReader:
         floor = min(NOT_A_DIGIT_CONFIDENCE, self.min_confidence)
         kept = [k for k in range(len(boxes)) if scores[k].max() >= floor]
         boxes, scores, crops = [boxes[k] for k in kept], scores[kept], crops[kept]
-        labelled = labels_for(scores, self.min_confidence)
-        if not one_digit and any(label == UNSURE_LABEL for label, _ in labelled):
-            kept = beside_digits([label for label, _ in labelled], boxes, digit_height)
-            labelled, boxes, scores, crops = [labelled[k] for k in kept], [boxes[k] for k in kept], \
-                scores[kept], crops[kept]
-        digits = [Digit(label, conf, to_frame(box)) for (label, conf), box in zip(labelled, boxes)]
+        digits = [Digit(label, conf, to_frame(box)) for (label, conf), box
+                  in zip(labels_for(scores, self.min_confidence), boxes)]
         text = "".join(d.label for d in digits)
         t5 = time.perf_counter()
         stages["cuts"] = (t3 - t2) * 1e3

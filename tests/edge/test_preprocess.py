@@ -280,17 +280,3 @@ def test_grainy_sheet_yields_exactly_its_digits():
     frame = draw_digits(digits, style=PaperStyle(noise_sigma=12), seed=3)
     boxes, _ = _find_digits(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), DetectorOptions())
     assert len(boxes) == 10
-
-
-def test_an_unsure_reading_is_kept_beside_digits_and_dropped_alone_on_its_line():
-    """A "?" stands for a digit the model could not make out: among digits it says one is there; on a
-    line of no digit (a heading's letters, a logo) it would invent one."""
-    from edge.reader import beside_digits
-
-    boxes = [Box(10, 10, 20, 30), Box(40, 10, 20, 30), Box(70, 10, 20, 30),  # 4 ? 2
-             Box(10, 80, 20, 30), Box(40, 80, 20, 30),  # ? ?
-             Box(10, 150, 20, 30)]  # 7
-    labels = ["4", "?", "2", "?", "?", "7"]
-    assert beside_digits(labels, boxes, 30.0) == [0, 1, 2, 5]
-    assert beside_digits(["?", "?"], boxes[3:5], 30.0) == []
-    assert beside_digits(labels[:3], boxes[:3], 30.0) == [0, 1, 2]
