@@ -134,12 +134,6 @@ def widest_pen_px(small: np.ndarray, opts: DetectorOptions, wider_than: float) -
 
 def ink_mask(gray: np.ndarray, opts: DetectorOptions) -> np.ndarray:
     """(H, W) uint8 grey at processing scale -> (H, W) 0/255 ink, white on black."""
-    return preprocess.binarize(ink_image(gray, opts), opts.min_contrast)
-
-
-def ink_image(gray: np.ndarray, opts: DetectorOptions) -> np.ndarray:
-    """(H, W) uint8 grey at processing scale -> (H, W) uint8 darkness against the local paper, white
-    ink on black, grain averaged down: what ink_mask thresholds."""
     h, w = gray.shape
     # Wider than a ballpoint or a fine marker at this scale, and than a bold pen when one is seen.
     small = preprocess.shrink(gray, 1.0 / preprocess.BACKGROUND_SHRINK)
@@ -147,7 +141,7 @@ def ink_image(gray: np.ndarray, opts: DetectorOptions) -> np.ndarray:
     stroke_guess = max(stroke_guess, int(PEN_MARGIN * widest_pen_px(small, opts, stroke_guess / PEN_MARGIN)))
     background = preprocess.estimate_background(gray, stroke_guess, small)
     ink = preprocess.flatten_illumination(gray, background)
-    return preprocess.denoise(ink)
+    return preprocess.binarize(preprocess.denoise(ink), opts.min_contrast)
 
 
 def mnist_crop(mask: np.ndarray, opts: DetectorOptions, stroke_px: float | None = None) -> np.ndarray:

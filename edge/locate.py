@@ -13,7 +13,7 @@ import numpy as np
 from edge import page as pages
 from edge import preprocess, rules
 from edge.blobs import digits_among, find_candidates, writing_height
-from edge.detect import Box, Candidate, DetectorOptions, Found, ink_image, processing_scale
+from edge.detect import Box, Candidate, DetectorOptions, Found, ink_mask, processing_scale
 
 
 @dataclass
@@ -46,11 +46,8 @@ def homography_mapping(back: np.ndarray, dx: int, dy: int) -> Callable[[Box], Bo
 def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
                    trace: dict[str, np.ndarray] | None) -> np.ndarray:
     """Ink, with printed rules taken out of it; rules are looked for inside the page's edge band
-    (the paper's own edge is a long thin line too, and is dropped with the band later). Where what is
-    left floods the view (a desk's grain taken for ink), only its strong ink is kept
-    (preprocess.strong_ink_only)."""
-    ink = ink_image(gray, opts)
-    mask = preprocess.binarize(ink, opts.min_contrast)
+    (the paper's own edge is a long thin line too, and is dropped with the band later)."""
+    mask = ink_mask(gray, opts)
     if opts.remove_rules:
         inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
         cleaned, removed = rules.remove_rules(inner)
@@ -60,7 +57,7 @@ def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
             red = np.zeros_like(mask)
             red[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset] = removed
             trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, cv2.bitwise_or(mask, red)])
-    return preprocess.strong_ink_only(ink, mask)
+    return mask
 
 
 # Writing this short, shrunk, is specks, not small writing.

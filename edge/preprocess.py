@@ -150,38 +150,6 @@ def binarize(ink: np.ndarray, min_contrast: float) -> np.ndarray:
     return mask
 
 
-# Grain taken for ink, where a textured desk is read with the frame (a sheet half in a shadow on a grey
-# desk, a note on a dark pad, the page missed) covers 15 to 40 % of the view in 1,600 to 3,600 specks
-# (four frames of seeds 101 and 7).
-# Writing, its rules removed, covers at most 7.5 % of the view in at most 180 parts (the synthetic
-# conditions but those flooded frames, seeds 101 and 7, 30 frames each), 12.3 % for a marker close up
-# in 8; the desk sheets and the photos 4.5 % at most, in 179 parts.
-MAX_INK_SHARE = 0.12
-MIN_GRAIN_SPECKS = 500
-
-
-def strong_ink_only(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """A binarized (H, W) 0/255 mask of the white-on-black `ink` image as it is, or, where it is grain
-    (more than MAX_INK_SHARE of the view, in more than MIN_GRAIN_SPECKS parts), only its parts that hold
-    strong ink (hysteresis).
-
-    Grain across a desk floods a global threshold, and its specks join into digits. Strong ink is
-    what Otsu splits off again among the masked pixels: the pen's strokes, darker than any grain. Each
-    part of the mask that holds some is kept whole, so a thin stroke fading along its length stays in
-    one piece, as a higher threshold alone would not keep it.
-    """
-    if cv2.countNonZero(mask) <= MAX_INK_SHARE * mask.size:
-        return mask
-    count, labels = cv2.connectedComponents(mask, connectivity=8, ltype=cv2.CV_32S)
-    if count - 1 <= MIN_GRAIN_SPECKS:  # a few large shapes: a bold pen close up, its lighter strokes too
-        return mask
-    strong, _ = cv2.threshold(ink[mask > 0].reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    keep = np.zeros(count, np.uint8)
-    keep[labels[ink > strong]] = 255
-    keep[0] = 0
-    return keep[labels]
-
-
 def fit_to_mnist_box(digit: np.ndarray) -> np.ndarray:
     """A tight white-on-black crop (h, w) uint8 -> (28, 28) uint8 the MNIST way.
 

@@ -21,21 +21,20 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # and 7), and moved by 3 digits here with a change to the page's outline: its floor leaves room.
 # The model is retrained on every CI run, and two trainings of it differed by up to 3 spurious
 # digits on touching pairs and 1 elsewhere: the spurious allowance has that much room, no more.
-# A hard shadow across a sheet on a desk reads 92.3 % here (93.8 % and 95.4 % over 30 frames of seeds
-# 101 and 7; 94.0 % with 6 spurious and 92.2 % before the desk's grain flooding the ink was dropped);
-# 79.8 % here (90.6 % and 92.2 %) before a lit wedge, its tip cut short by the outline's opening, was
-# grown to its sheet, and 86.8 % and 59.8 % over 30 frames before the shaded part was looked for at
-# all. What it misses: a grey desk, where the shaded paper is no brighter than the lit desk and the
-# lit desk with the lit paper is taken for the page. The floor is below what this reader reaches, so
-# that a regression still fails.
-# A note on a mouse pad reads 100 % here with none spurious (96.7 % and 85.8 % with none over 30
-# frames of seeds 101 and 7; 79.2 % for 7 while notes under 8 % of the frame were no page; 74.6 % and
-# 75.4 % with 79 and 24 before notes were looked for on what stands out from the desk and a pale desk
-# was told from paper filling the frame; 65.6 % with 55 here). Fresh seeds 3 and 55 read 89.6 % with
-# 19 and 4 spurious digits (19 and 12 before the desk's grain flooding the ink was dropped): the
-# condition is not solved. What it misses: a brown note on a grey desk, no brighter than the desk by
-# BRIGHTER_WITHIN, taken for paper filling the frame; a yellow note on a grey pad on wood, where
-# neither stands out as a sheet; a grey pad brighter than a leather desk, taken for the page.
+# A hard shadow across a sheet on a desk reads 92.3 % here (94.0 % and 92.2 % over 30 frames of seeds
+# 101 and 7); 79.8 % here (90.6 % and 92.2 %) before a lit wedge, its tip cut short by the outline's
+# opening, was grown to its sheet, and 86.8 % and 59.8 % over 30 frames before the shaded part was
+# looked for at all. What it misses: a grey desk, where the shaded paper is no brighter than the lit
+# desk and the lit desk with the lit paper is taken for the page. The floor is below what this reader
+# reaches, so that a regression still fails.
+# A note on a mouse pad reads 100 % here with none spurious (96.7 % and 85.8 % with none over 30 frames
+# of seeds 101 and 7; 79.2 % for 7 while notes under 8 % of the frame were no page; 74.6 % and 75.4 %
+# with 79 and 24 before notes were looked for on what stands out from the desk and a pale desk was told
+# from paper filling the frame; 65.6 % with 55 here). Fresh seeds 3 and 55 read 89.6 % with 19 and 12
+# spurious digits: the condition is not solved. What it misses: a brown note on a grey desk, no
+# brighter than the desk by BRIGHTER_WITHIN, taken for paper filling the frame; a yellow note on a grey
+# pad on wood, where neither stands out as a sheet; a grey pad brighter than a leather desk, taken for
+# the page.
 CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.85, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,
                     "squared": 0.95, "notebook": 0.93,
                     "touching": 0.9, "slanted": 0.95,

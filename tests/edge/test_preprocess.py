@@ -60,39 +60,6 @@ def test_blank_paper_stays_blank_despite_noise():
     assert mask.max() == 0
 
 
-def _grain_and_a_fading_stroke() -> tuple[np.ndarray, tuple[slice, slice]]:
-    """A white-on-black ink image of a textured desk's grain (specks of 40 to 70 over a quarter of it)
-    with a thin stroke whose ink fades from 220 at its top to 90 at its foot, and the stroke's window."""
-    rng = np.random.default_rng(0)
-    ink = np.where(rng.random((240, 320)) < 0.25, rng.integers(40, 70, (240, 320)), 0).astype(np.uint8)
-    stroke = (slice(40, 200), slice(100, 103))
-    ink[stroke] = np.linspace(220, 90, 160).astype(np.uint8)[:, None]
-    return ink, stroke
-
-
-def test_grain_flooding_the_mask_is_dropped_and_a_fading_stroke_kept_whole():
-    ink, stroke = _grain_and_a_fading_stroke()
-    flooded = preprocess.binarize(ink, 0.12)
-    assert cv2.countNonZero(flooded) > preprocess.MAX_INK_SHARE * flooded.size  # the case: grain is "ink"
-    mask = preprocess.strong_ink_only(ink, flooded)
-    assert mask[stroke].min() == 255  # its faded foot too, which a higher threshold alone would cut off
-    stroke_px = 160 * 3
-    assert cv2.countNonZero(mask) < 2 * stroke_px  # the grain is gone, but for specks touching the stroke
-
-
-def test_a_mask_of_writing_is_left_as_it_is():
-    ink, stroke = _grain_and_a_fading_stroke()
-    ink[ink < 90] = 0  # the stroke alone
-    mask = preprocess.binarize(ink, 0.12)
-    assert preprocess.strong_ink_only(ink, mask) is mask
-    # A bold pen close up covers as much of the view as grain, in a few parts, and one may be lighter.
-    close_up = np.zeros((240, 320), np.uint8)
-    close_up[20:220, 40:100], close_up[20:220, 200:260] = 220, 120
-    mask = preprocess.binarize(close_up, 0.12)
-    assert cv2.countNonZero(mask) > preprocess.MAX_INK_SHARE * mask.size
-    assert preprocess.strong_ink_only(close_up, mask) is mask
-
-
 def test_fit_to_mnist_box_keeps_aspect_and_centres_mass():
     crop = np.zeros((100, 30), np.uint8)
     crop[:, 10:20] = 255  # a tall bar, like a "1"
