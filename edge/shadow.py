@@ -47,6 +47,9 @@ class Shade:
     # than the paper as the shade than the light, a sheet's edge running on into the shade looks
     # the same as a shadow's past one corner.
     past_both_corners: bool
+    # Seen going on past one corner, and past the other the line leaves the frame: a shadow's edge
+    # running off the frame, or a sheet's edge running into the shade from the frame's edge.
+    off_frame_past_one: bool = False
 
 
 def _medians(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -84,7 +87,9 @@ def shaded_sides(paperness: np.ndarray, quad: np.ndarray) -> list[Shade]:
     on_paper = counted[:, 0] & (step[:, 0] <= MAX_SHADE) & (length >= 1)
     goes_on = (counted[:, 1:] & (step[:, 1:] <= MAX_SHADE)
                & (np.abs(step[:, 1:] - step[:, :1]) <= SHADE_AGREEMENT))
-    return [Shade(normal[k], float(normal[k] @ quad[k]), float(step[k, 0]), bool(goes_on[k].all()))
+    off_frame = ok[:, 1:].sum(axis=-1) < MIN_SAMPLES  # (4, 2): past that corner the frame ends
+    return [Shade(normal[k], float(normal[k] @ quad[k]), float(step[k, 0]), bool(goes_on[k].all()),
+                  bool((goes_on[k] | off_frame[k]).all() and not goes_on[k].all()))
             for k in np.flatnonzero(on_paper & goes_on.any(axis=1))]
 
 
@@ -99,12 +104,17 @@ def lift(image: np.ndarray, shade: Shade) -> np.ndarray:
     return np.clip(image * gain, 0, 255).astype(np.uint8)
 
 
-def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold: float, shades: list[Shade]
-              ) -> np.ndarray | None:
+def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold: float, shades: list[Shade],
+              to_frame_edge: bool = True) -> np.ndarray | None:
     """The outline above `threshold` when it is the whole sheet of which `quad` is the lit part (_holds),
-    else None."""
-    return outline.outline_above(smooth, image, threshold,
-                                 lambda whole: _holds(whole, quad, smooth, threshold, shades))
+    else None; without `to_frame_edge`, one that runs along more of the frame's edge than the lit part
+    is not."""
+    shape = smooth.shape[:2]
+
+    def whole_sheet(whole: np.ndarray) -> bool:
+        along_edge = outline.sides_on_frame_border(whole, shape) > outline.sides_on_frame_border(quad, shape)
+        return _holds(whole, quad, smooth, threshold, shades) and (to_frame_edge or not along_edge)
+    return outline.outline_above(smooth, image, threshold, whole_sheet)
 
 
 def _holds(whole: np.ndarray, quad: np.ndarray, smooth: np.ndarray, threshold: float, shades: list[Shade]
@@ -151,7 +161,10 @@ def with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> 
     (shaded_sides; a sheet on a clipboard a little larger has none, and stays the sheet). Where the
     shaded paper is still brighter than the desk, the darker pixels are split again (Otsu) and the sheet
     looked for above that; where it is not (a grey desk), the shade beyond a side seen going on past
-    both its corners is lifted, and the sheet looked for again."""
+    both its corners is lifted, and the sheet looked for again. A side seen going on past one corner,
+    the frame ending past the other, is lifted too, but what is found then must not run along more of
+    the frame's edge than the lit part: lifting the desk beyond a sheet's own edge takes the lit desk
+    to the frame's edge with the sheet."""
     smooth = outline.smoothed(white)
     shades = shaded_sides(smooth, quad)
     if not shades:
@@ -159,9 +172,11 @@ def with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> 
     darker = smooth[smooth <= outline.otsu(smooth)]
     two_shades = darker.size > 1 and darker.min() < darker.max()  # else Otsu has nothing to split
     whole = _whole_of(smooth, image, quad, outline.otsu(darker), shades) if two_shades else None
-    for shade in [] if whole is not None else [s for s in shades if s.past_both_corners]:
+    liftable = [s for s in shades if s.past_both_corners or s.off_frame_past_one]
+    for shade in [] if whole is not None else liftable:
         lifted = lift(smooth, shade)
-        whole = _whole_of(lifted, lift(image, shade), quad, outline.otsu(lifted), shades)
+        whole = _whole_of(lifted, lift(image, shade), quad, outline.otsu(lifted), shades,
+                          to_frame_edge=shade.past_both_corners)
         if whole is not None:
             break
     return quad if whole is None else whole

@@ -98,6 +98,27 @@ def test_a_shadows_edge_goes_on_across_the_desk_and_a_sheets_edge_does_not():
     assert not any(s.past_both_corners for key, s in shades.items() if key != (0, 1))
     lifted = shadow.lift(light.astype(np.uint8), lower)
     assert abs(int(lifted[200, 100]) - 230) <= 3 and abs(int(lifted[200, 20]) - 110) <= 3
+    # The right side, seen going on into the shade past its lower corner, is lifted too, but what that
+    # finds runs along the frame's right edge with the lit desk: the sheet is the lower shade's.
+    assert shades[1, 0].off_frame_past_one
+    whole = shadow.with_shaded_part(light.astype(np.uint8), light.astype(np.uint8), lit)
+    assert np.abs(whole - np.float32([[60, 0], [200, 0], [200, 239], [60, 239]])).max() < 3
+
+
+def test_a_shadows_edge_running_off_the_frame_past_one_corner_is_lifted():
+    """A grey desk as much darker than the paper as the shade (f1 of the shadow condition, seed 7): the
+    shadow's edge across the sheet goes on across the desk above it, and below the sheet it leaves the
+    frame. Seen past one corner only, its shade is still lifted, and the whole sheet is found."""
+    yy, xx = np.mgrid[0:240, 0:320]
+    sheet = (xx >= 80) & (xx <= 220) & (yy >= 40) & (yy <= 225)
+    beyond = xx > 130 + 0.3 * yy
+    white = (np.where(sheet, 220.0, 110.0) * np.where(beyond, 0.5, 1.0)).astype(np.uint8)
+    lit = np.float32([[80, 40], [142, 40], [197, 225], [80, 225]])
+    found = {tuple(np.round(s.normal, 1)): s for s in shadow.shaded_sides(white, lit)}
+    edge = [s for s in found.values() if s.normal[0] > 0.9]
+    assert len(edge) == 1 and edge[0].off_frame_past_one and not edge[0].past_both_corners
+    whole = shadow.with_shaded_part(white, white, lit)
+    assert np.abs(whole - np.float32([[80, 40], [220, 40], [220, 225], [80, 225]])).max() < 3
 
 
 def test_a_lit_wedge_of_a_sheet_is_grown_to_the_whole_sheet():
