@@ -136,6 +136,20 @@ def test_a_lit_wedge_of_a_sheet_is_grown_to_the_whole_sheet():
     assert np.array_equal(shadow.with_shaded_part(white, white, past), past)
 
 
+def test_a_lit_part_outlined_past_the_sheets_corner_is_grown_to_the_whole_sheet():
+    """The shadow's edge leaves the sheet by its left side just above the corner (frame 28 of the shadow
+    condition, seed 55): the lit part is a pentagon, and outlined with four corners its shadow's edge
+    runs on past the sheet to meet the bottom side. That corner outside the sheet, on the shadow's
+    edge, is no reason to keep the lit part alone."""
+    yy, xx = np.mgrid[0:320, 0:400]
+    sheet = (xx >= 100) & (xx <= 230) & (yy >= 40) & (yy <= 210)
+    beyond = xx < 150 - 55 / 175 * (yy - 40)
+    white = (np.where(sheet, 220.0, 110.0) * np.where(beyond, 0.5, 1.0)).astype(np.uint8)
+    lit = np.float32([[150, 40], [230, 40], [230, 210], [96.6, 210]])
+    whole = shadow.with_shaded_part(white, white, lit)
+    assert np.abs(whole - np.float32([[100, 40], [230, 40], [230, 210], [100, 210]])).max() < 3
+
+
 def test_the_lit_desk_joined_to_a_lit_wedge_is_no_sheet():
     """A desk brighter than the shaded paper, lit beside the sheet's lit part: above the lower
     threshold the lit desk and the whole sheet are one region, which holds three corners of the lit
