@@ -24,6 +24,7 @@ class Located:
     to_frame: Callable[[Box], Box]
     trace: dict[str, np.ndarray]
     stages_ms: dict[str, float] = field(default_factory=dict)  # page, ink, digits
+    page: pages.Page | None = None  # the page read on, in the frame's (or its --roi box's) pixels
 
 
 def scaled_mapping(scale: float, dx: int, dy: int) -> Callable[[Box], Box]:
@@ -77,9 +78,10 @@ def _finer_scale(frame_shape: tuple[int, ...], view_shape: tuple[int, ...], cand
     return finer if finer * longest > 1.05 * max(view_shape[:2]) else None
 
 
-def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
-           trace: bool = False) -> Located:
+def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, trace: bool = False,
+           on_a_pad: bool = False) -> Located:
     """Finds the digits of a BGR or grey frame: on the sheet when one lies on a desk, else in the frame.
+    With `on_a_pad`, only on a note on a dark pad (pages.note_on_a_pad), and nothing where none is.
 
     Stages: page (find and rectify the sheet, or shrink the frame), ink (grey, flatten,
     threshold, rules out), digits (components, merging, filtering, reading order).
@@ -93,7 +95,10 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
     if frame.ndim == 3 and frame.shape[2] == 4:  # BGRA (a screenshot, a PNG read unchanged): alpha is no ink
         frame = cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
     pyramid = preprocess.Pyramid(frame)
-    sheet = pages.find_page(frame, pyramid) if opts.find_page and frame.ndim == 3 else None
+    finder = pages.note_on_a_pad if on_a_pad else pages.find_page
+    sheet = finder(frame, pyramid) if opts.find_page and frame.ndim == 3 else None
+    if on_a_pad and sheet is None:
+        return Located([], scaled_mapping(1.0, dx, dy), {}, {"page": (time.perf_counter() - t0) * 1e3})
     if sheet is not None:
         # The grey of a halving no larger than the page's scale is warped: one channel, fast.
         scale = pages.rectified_scale(sheet, opts.page_max_side_px)
@@ -139,4 +144,4 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None,
     if steps is not None:
         steps["ink"] = mask
     stages = {"page": (t1 - t0) * 1e3, "ink": (t2 - t1) * 1e3, "digits": (t3 - t2) * 1e3}
-    return Located(found, to_frame, steps or {}, stages)
+    return Located(found, to_frame, steps or {}, stages, sheet)

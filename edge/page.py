@@ -7,27 +7,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge import outline, preprocess, shadow
+from edge import note, outline, preprocess, shadow
 
 # The page is looked for on a halving of the frame 240 to 480 px long: it is the
 # largest thing in view. (benchmarks: 0.9 ms of a 640x480 frame's 4.5 ms, Intel(R)
 # Xeon(R) Processor, 2 cores, one used; the halvings of a 12-MP photo are shared with the warp.)
 PAGE_SEARCH_SIDE_PX = 240
-# A note is looked for only where the brightest twentieth of the frame is this much brighter (luma)
-# than the upper quarter of its edge: 26 to 195 in the 60 note frames of seeds 7 and 101, 3 to 19
-# in the benchmark's 8 camera frames (paper to the frame's edge, a shadow across).
-MIN_NOTE_LIFT = 22
-# A note is looked for on a halving 120 to 240 px long: the search costs 0.25 ms there on a camera
-# frame (Intel(R) Xeon(R) Processor, one core), where 240 px holds four times the pixels, and a
-# camera frame's budget is 3 ms.
-NOTE_SEARCH_SIDE_PX = 120
-# Inside what is unlike the desk but does not stand out as paper, a note is looked for (_sheet_within)
-# where the most unlike tenth of it is this far from its median colour (the sum over B, G, R, at most
-# 255): a white note on a black mouse pad is at that most.
-MIN_INNER_CONTRAST = 60
-# ... and what is found there covers at most this share of it: a note on a pad covers a fifth of it or
-# so, a phone's lit screen most of the phone.
-MAX_INNER_SHARE = 0.5
 # Ink is inset from the page's edge by at least this (fraction of the page's shorter side):
 # the paper's own edge, its shadow and the desk just beyond are cut away.
 PAGE_INSET = 0.012
@@ -74,85 +59,6 @@ def whiteness(frame: np.ndarray) -> np.ndarray:
     return cv2.min(cv2.min(blue, green), red)
 
 
-def _ring(image: np.ndarray, width: int = 2) -> np.ndarray:
-    """The pixels along the image's four edges, `width` deep: (N, channels)."""
-    channels = image.shape[2] if image.ndim == 3 else 1
-    return np.concatenate([image[:width].reshape(-1, channels), image[-width:].reshape(-1, channels),
-                           image[:, :width].reshape(-1, channels), image[:, -width:].reshape(-1, channels)])
-
-
-def _quantile(values: np.ndarray, q: float) -> int:
-    """The q-quantile of uint8 values, by partition (np.percentile costs 0.08 ms a call here)."""
-    flat = values.ravel()
-    k = int(q * (flat.size - 1))
-    return int(np.partition(flat, k)[k])
-
-
-def _distance_from(frame: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 -> (H, W) uint8: the sum of each pixel's channels' distances from a BGR colour."""
-    distance = cv2.absdiff(frame, np.broadcast_to(colour.astype(np.uint8), frame.shape).copy())
-    return cv2.transform(distance, np.ones((1, 3), np.float32))  # saturates at 255
-
-
-def unlike_desk(frame: np.ndarray) -> np.ndarray:
-    """How far each pixel's colour is from the desk's: (H, W, 3) uint8 -> (H, W) uint8, the sum of
-    the channels' distances from the median colour of the frame's outer ring (the desk, where a
-    sheet lies on one). A coloured note is dark in one channel, so its whiteness is a grey desk's;
-    it differs from the desk in brightness (yellow) or in colour (brown kraft paper, no whiter than
-    a grey desk)."""
-    return _distance_from(frame, np.median(_ring(frame), axis=0))
-
-
-def _sheet_within(image: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
-    """A sheet lying on a (4, 2) outline found unlike the desk but not standing out as paper (no
-    brighter, or not enough), in the same small BGR image (a note on a mouse pad, not found in the
-    whole frame by its whiteness): its (4, 2)
-    corners, or None. It is looked for as a note is on a desk, with the median colour inside the
-    outline as the desk's, and only where the most unlike tenth of it is MIN_INNER_CONTRAST away."""
-    h, w = image.shape[:2]
-    x, y, bw, bh = cv2.boundingRect(np.round(quad).astype(np.int32))
-    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + bw, w), min(y + bh, h)
-    if x1 - x0 < 8 or y1 - y0 < 8:
-        return None
-    crop = image[y0:y1, x0:x1].copy()
-    inside = np.zeros(crop.shape[:2], np.uint8)
-    cv2.fillConvexPoly(inside, np.round(quad - [x0, y0]).astype(np.int32), 255)
-    found = crop[inside > 0][::3]
-    if len(found) < 64:
-        return None
-    base = np.median(found, axis=0)
-    unlike = _distance_from(crop, base)
-    if _quantile(unlike[inside > 0], 0.9) < MIN_INNER_CONTRAST:
-        return None
-    crop[inside == 0] = base.astype(np.uint8)  # beyond what was found: as it is, not the desk
-    unlike[inside == 0] = 0
-    inner = outline.sheet_outline(unlike, crop)
-    if inner is None or not outline.sheet_shaped(inner):
-        return None
-    # A pad lies around its note; a phone's bezel is a rim around its lit screen.
-    if cv2.contourArea(inner) > MAX_INNER_SHARE * cv2.contourArea(quad.astype(np.float32)):
-        return None
-    return inner + np.float32([x0, y0])
-
-
-def _find_note(image: np.ndarray, on_a_pad: bool = False) -> np.ndarray | None:
-    """The corners of a note unlike the desk it lies on, in a small BGR image, or None. Only where
-    the frame's edge is darker than its brightest part: a sheet filling the frame, its edge paper,
-    holds no note (and the search is not paid for on every camera frame). What is unlike the desk but
-    does not stand out as paper (a black mouse pad) may hold the note (_sheet_within); with
-    `on_a_pad`, only a note found so counts."""
-    luma = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    if _quantile(luma[::2, ::2], 0.95) - _quantile(_ring(luma), 0.75) < MIN_NOTE_LIFT:
-        return None
-    smooth = outline.smoothed(unlike_desk(image))
-    quad = outline.region_outline(smooth, outline.otsu(smooth))
-    if quad is None:
-        return None
-    if outline.stands_out(quad, smooth, image):
-        return None if on_a_pad else quad
-    return _sheet_within(image, quad)
-
-
 def _edges_of_paper(mask: np.ndarray) -> int:
     """How many edges of the frame are paper (at least FILLED_EDGE of them) in a 0/255 mask."""
     edges = (mask[0], mask[-1], mask[:, 0], mask[:, -1])
@@ -171,9 +77,9 @@ def _brighter_clear_of_edge(paper: np.ndarray, image: np.ndarray) -> bool:
     counts = cv2.calcHist([np.ascontiguousarray(luma[::2, ::2])], [0], np.ascontiguousarray(paper[::2, ::2]),
                           [256], [0, 256]).ravel().astype(np.float64)
     total = counts.sum()
-    ring = _ring(luma)
+    ring = note.ring(luma)
     # Nothing on the paper is that much brighter than the frame's edge (most camera frames): done.
-    if total < 2 or np.flatnonzero(counts)[-1] - _quantile(ring, 0.5) < BRIGHTER_WITHIN:
+    if total < 2 or np.flatnonzero(counts)[-1] - note.quantile(ring, 0.5) < BRIGHTER_WITHIN:
         return False
     levels = np.arange(256, dtype=np.float64)
     below, mass = np.cumsum(counts)[:-1], np.cumsum(counts * levels)[:-1]  # the class at or below t
@@ -192,6 +98,36 @@ def _scale_of(level: np.ndarray, frame: np.ndarray) -> np.ndarray:
     return np.float32([level.shape[1] / frame.shape[1], level.shape[0] / frame.shape[0]])
 
 
+def _paper_along_edges(white: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The paper-like class of a small map of whiteness (Otsu, 0/255), and whether it runs along three
+    edges of the frame or more."""
+    _, paper = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return paper, _edges_of_paper(paper) >= 3
+
+
+def _note_on_a_pad(frame: np.ndarray, pyramid: preprocess.Pyramid) -> Page | None:
+    """A note lying on something unlike the desk that does not stand out as paper (a dark mouse pad),
+    looked for on a halving NOTE_SEARCH_SIDE_PX long (edge.note), as a page of the frame; or None."""
+    level = pyramid.below(note.NOTE_SEARCH_SIDE_PX)
+    found = note.find_note(level, on_a_pad=True)
+    if found is None or not outline.sheet_shaped(found):
+        return None
+    return Page(found / _scale_of(level, frame))
+
+
+def note_on_a_pad(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> Page | None:
+    """Where find_page sees paper along the frame's edge, a note on a dark pad, even one no brighter than
+    the desk around the pad (a kraft note on a black pad on a grey desk): or None. Such a frame is as
+    likely a sheet filling it with a dark thing lying on it (a phone, a calculator, a notebook with a
+    label), so find_page does not take the note; the reader reads it only when the frame read whole
+    reads worse (reader.DigitReader)."""
+    pyramid = pyramid or preprocess.Pyramid(frame)
+    small = pyramid.below(PAGE_SEARCH_SIDE_PX)
+    if small.ndim == 2 or not _paper_along_edges(whiteness(small))[1]:
+        return None
+    return _note_on_a_pad(frame, pyramid)
+
+
 def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> Page | None:
     """The sheet of paper lying in the frame, or None when no sheet stands out from its surroundings.
 
@@ -204,18 +140,14 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     pyramid = pyramid or preprocess.Pyramid(frame)
     small = pyramid.below(PAGE_SEARCH_SIDE_PX)  # 240 to 480 px, fast
     white = whiteness(small)
-    _, paper = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if _edges_of_paper(paper) >= 3:  # paper along the frame's edge
+    paper, along_edges = _paper_along_edges(white)
+    if along_edges:  # paper along the frame's edge
         # Paper filling the frame (most camera frames), no page to cut out; or a pale desk with a
         # note on a dark pad on it, and then only such a note is a page (not a lit phone screen in a
         # dark bezel lying on a sheet, which stands out from the paper as a note would).
         if small.ndim == 2 or not _brighter_clear_of_edge(paper, small):
             return None
-        level = pyramid.below(NOTE_SEARCH_SIDE_PX)
-        note = _find_note(level, on_a_pad=True)
-        if note is None or not outline.sheet_shaped(note):
-            return None
-        return Page(note / _scale_of(level, frame))
+        return _note_on_a_pad(frame, pyramid)
     quad = outline.sheet_outline(white, small)
     if quad is not None:
         quad = shadow.with_shaded_part(white, small, quad)
@@ -226,8 +158,8 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     # Not a white sheet: a coloured note (or a sheet half in shadow, or a note on a mouse pad), looked
     # for by how unlike the desk it is, on a halving of this size.
     if quad is None and small.ndim == 3:
-        level = pyramid.below(NOTE_SEARCH_SIDE_PX)
-        quad = _find_note(level)
+        level = pyramid.below(note.NOTE_SEARCH_SIDE_PX)
+        quad = note.find_note(level)
         if quad is not None and not outline.sheet_shaped(quad):
             quad = None
     return None if quad is None else Page(quad / _scale_of(level, frame))

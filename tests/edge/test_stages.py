@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import layout, outline, page, rules, segment, shadow, splits, synth, upright
+from edge import layout, note, outline, page, rules, segment, shadow, splits, synth, upright
 from edge.reader import NARROWED_ASPECT, DigitReader
 
 
@@ -195,6 +195,25 @@ def test_a_sheet_on_a_slightly_larger_backing_is_the_sheet():
     assert np.abs(found.corners - np.float32([[200, 90], [439, 90], [439, 329], [200, 329]])).max() < 4
 
 
+def test_a_kraft_note_on_a_pad_is_no_page_but_is_the_note_on_a_pad():
+    """A brown kraft note on a black pad on a grey desk: the note is no brighter than the desk, so the
+    frame is paper along its edge with a dark thing on it, as a sheet with a phone lying on it is, and
+    find_page takes no page. note_on_a_pad finds the note, for the reader to read when the frame read
+    whole reads worse; on paper filling the frame with nothing on it there is none."""
+    from edge.synth_conditions import PAPERS
+    rng = np.random.default_rng(5)
+    frame = synth.desk_texture((480, 640), "noise", rng)
+    frame[90:420, 120:560] = (25, 25, 25)
+    frame[190:330, 370:510] = PAPERS["brown"]
+    frame = synth.finish(frame, rng)
+    assert page.find_page(frame) is None
+    found = page.note_on_a_pad(frame)
+    assert found is not None
+    assert np.abs(found.corners - np.float32([[370, 190], [509, 190], [509, 329], [370, 329]])).max() < 6
+    paper = synth.draw_digits(np.zeros((10, 28, 28), np.uint8), seed=1)
+    assert page.note_on_a_pad(paper) is None
+
+
 @pytest.mark.parametrize("desk, note", [("wood", (235, 235, 235)), ("noise", (235, 235, 235)),
                                         ("noise", (120, 225, 240))])
 def test_a_note_on_a_mouse_pad_is_found_on_the_pad(desk, note):
@@ -294,7 +313,7 @@ def test_a_dark_thing_on_a_sheet_filling_the_frame_is_no_page():
     cv2.rectangle(sheet, (60, 340), (580, 440), (40, 35, 45), -1)  # inside the view: paper all round
     frame = synth.finish(sheet, np.random.default_rng(3), light=0.0)
     small = frame[::2, ::2].copy()
-    unlike = page.unlike_desk(small)  # the paper is the "desk" here: the phone is what is unlike it
+    unlike = note.unlike_desk(small)  # the paper is the "desk" here: the phone is what is unlike it
     assert outline.sheet_outline(unlike, small) is None
     assert page.find_page(frame) is None
 
