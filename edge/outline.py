@@ -108,17 +108,26 @@ def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, rounds: int = 2)
     return quad
 
 
-def sides_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> int:
-    """How many of the quadrilateral's sides lie along the frame's edge."""
+def _sides_along_border(quad: np.ndarray, shape: tuple[int, int]) -> list[tuple[list[float], list[float]]]:
+    """The quadrilateral's sides (corner pairs) that lie along the frame's edge."""
     h, w = shape
     mx, my = BORDER_MARGIN * w, BORDER_MARGIN * h
-    count = 0
     corners = quad.tolist()
-    for a, b in zip(corners, corners[1:] + corners[:1]):
-        if (max(a[0], b[0]) <= mx or min(a[0], b[0]) >= w - 1 - mx
-                or max(a[1], b[1]) <= my or min(a[1], b[1]) >= h - 1 - my):
-            count += 1
-    return count
+    return [(a, b) for a, b in zip(corners, corners[1:] + corners[:1])
+            if (max(a[0], b[0]) <= mx or min(a[0], b[0]) >= w - 1 - mx
+                or max(a[1], b[1]) <= my or min(a[1], b[1]) >= h - 1 - my)]
+
+
+def sides_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> int:
+    """How many of the quadrilateral's sides lie along the frame's edge."""
+    return len(_sides_along_border(quad, shape))
+
+
+def length_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> float:
+    """How far the quadrilateral's sides run along the frame's edge, in pixels, within the frame."""
+    limit = np.float32([shape[1] - 1, shape[0] - 1])
+    return sum(float(np.linalg.norm(np.clip(np.float32(b), 0, limit) - np.clip(np.float32(a), 0, limit)))
+               for a, b in _sides_along_border(quad, shape))
 
 
 def sheet_shaped(quad: np.ndarray) -> bool:

@@ -112,12 +112,14 @@ def lift(image: np.ndarray, shade: Shade) -> np.ndarray:
 def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold: float, shades: list[Shade],
               to_frame_edge: bool = True) -> np.ndarray | None:
     """The outline above `threshold` when it is the whole sheet of which `quad` is the lit part (_holds),
-    else None; without `to_frame_edge`, one that runs along more of the frame's edge than the lit part
-    is not."""
+    else None; without `to_frame_edge`, one that runs further along the frame's edge than the lit part
+    does (by more than CORNER_TOLERANCE) is not: lit desk joined to the sheet reaches the frame's edge
+    beside it, on a new side or on one the sheet is cut by."""
     shape = smooth.shape[:2]
+    reach = outline.length_on_frame_border(quad, shape) + CORNER_TOLERANCE * max(shape)
 
     def whole_sheet(whole: np.ndarray) -> bool:
-        along_edge = outline.sides_on_frame_border(whole, shape) > outline.sides_on_frame_border(quad, shape)
+        along_edge = outline.length_on_frame_border(whole, shape) > reach
         return _holds(whole, quad, smooth, threshold, shades) and (to_frame_edge or not along_edge)
     return outline.outline_above(smooth, image, threshold, whole_sheet)
 
@@ -185,7 +187,7 @@ def with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> 
     shaded paper is still brighter than the desk, the darker pixels are split again (Otsu) and the sheet
     looked for above that; where it is not (a grey desk), the shade beyond a side seen going on past
     both its corners is lifted, and the sheet looked for again. A side seen going on past one corner,
-    the frame ending past the other, is lifted too, but what is found then must not run along more of
+    the frame ending past the other, is lifted too, but what is found then must not run further along
     the frame's edge than the lit part: lifting the desk beyond a sheet's own edge takes the lit desk
     to the frame's edge with the sheet."""
     smooth = outline.smoothed(white)

@@ -105,6 +105,22 @@ def test_a_shadows_edge_goes_on_across_the_desk_and_a_sheets_edge_does_not():
     assert np.abs(whole - np.float32([[60, 0], [200, 0], [200, 239], [60, 239]])).max() < 3
 
 
+def test_a_shadow_beside_a_lit_sheet_cut_by_the_frame_joins_no_desk_to_it():
+    """A sheet cut by the frame's top, wholly lit on a grey desk as much darker than the paper as the
+    shade; the shadow on the desk beside it, its edge through the sheet's lower right corner, spreads to
+    the frame's top. The sheet's right side looks like a shadow's edge seen past one corner, the frame
+    ending past the other; lifted, the desk between it and the shadow joins the sheet along the frame's
+    top, which the sheet runs along no further than before: the sheet stays as it is (a review's case;
+    a guard counting the sides along the frame's edge, not their length, took the desk)."""
+    yy, xx = np.mgrid[0:240, 0:320]
+    sheet = (xx >= 80) & (xx <= 200) & (yy <= 150)
+    beyond = xx > 200 + (150 - yy) * 40 / 150
+    white = (np.where(sheet, 220.0, 110.0) * np.where(beyond, 0.5, 1.0)).astype(np.uint8)
+    lit = np.float32([[80, 0], [200, 0], [200, 150], [80, 150]])
+    assert any(s.off_frame_past_one for s in shadow.shaded_sides(white, lit))
+    assert np.array_equal(shadow.with_shaded_part(white, white, lit), lit)
+
+
 def test_a_shadows_edge_running_off_the_frame_past_one_corner_is_lifted():
     """A grey desk as much darker than the paper as the shade (f1 of the shadow condition, seed 7): the
     shadow's edge across the sheet goes on across the desk above it, and below the sheet it leaves the
