@@ -175,8 +175,11 @@ def _run_past(quad: np.ndarray, whole: np.ndarray, inside: np.ndarray, shades: l
     off = int(np.flatnonzero(~on_side)[0])
     if inside[off] >= 0 or not any(abs(s.normal @ quad[off] - s.offset) <= tolerance for s in shades):
         return False
-    area = cv2.contourArea(quad.astype(np.float32))
-    common, _ = cv2.intersectConvexConvex(quad.astype(np.float32), whole.astype(np.float32))
+    lit, sheet = quad.astype(np.float32), whole.astype(np.float32)
+    if not (cv2.isContourConvex(lit.reshape(-1, 1, 2)) and cv2.isContourConvex(sheet.reshape(-1, 1, 2))):
+        return False  # the share beyond is measured between convex outlines only
+    area = cv2.contourArea(lit)
+    common, _ = cv2.intersectConvexConvex(lit, sheet)
     return area > 0 and common >= (1 - MAX_PAST_SHARE) * area
 
 
