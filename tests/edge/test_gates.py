@@ -21,21 +21,20 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # and 7), and moved by 3 digits here with a change to the page's outline: its floor leaves room.
 # The model is retrained on every CI run, and two trainings of it differed by up to 3 spurious
 # digits on touching pairs and 1 elsewhere: the spurious allowance has that much room, no more.
-# A hard shadow across a sheet on a desk reads 92.3 % here (94.0 % and 92.2 % over 30 frames of seeds
-# 101 and 7); 79.8 % here (90.6 % and 92.2 %) before a lit wedge, its tip cut short by the outline's
-# opening, was grown to its sheet, and 86.8 % and 59.8 % over 30 frames before the shaded part was
-# looked for at all. What it misses: a grey desk, where the shaded paper is no brighter than the lit
-# desk and the lit desk with the lit paper is taken for the page. The floor is below what this reader
-# reaches, so that a regression still fails.
-# A note on a mouse pad reads 100 % here with none spurious (96.7 % and 85.8 % with none over 30 frames
-# of seeds 101 and 7; 79.2 % for 7 while notes under 8 % of the frame were no page; 74.6 % and 75.4 %
-# with 79 and 24 before notes were looked for on what stands out from the desk and a pale desk was told
-# from paper filling the frame; 65.6 % with 55 here). Fresh seeds 3 and 55 read 89.6 % with 19 and 12
-# spurious digits: the condition is not solved. What it misses: a brown note on a grey desk, no
-# brighter than the desk by BRIGHTER_WITHIN, taken for paper filling the frame; a yellow note on a grey
-# pad on wood, where neither stands out as a sheet; a grey pad brighter than a leather desk, taken for
-# the page.
-CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.85, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,
+# A hard shadow across a sheet on a desk reads 95.2 % here with none spurious (95.4, 95.4, 97.5 and
+# 96.3 % over 30 frames of seeds 101, 7, 3 and 55, 2026-12-03), since a shadow's edge running off the
+# frame past one corner is lifted and a lit part outlined past the sheet's corner is grown to it (92.3 %
+# here, 94.0, 92.2, 97.5 and 94.0 % before; 79.8 % here before a lit wedge was grown to its sheet).
+# What it misses: a lit part that is a pentagon outlined inside itself, and a sheet mostly in the shade
+# beside a lit desk as bright as the shaded paper. The floor is below what it reaches, so that a
+# regression still fails, with room for a retrained model.
+# A note on a mouse pad reads 100 % here with none spurious (96.7, 99.2, 99.6 and 99.6 % with none over
+# 30 frames of seeds 101, 7, 3 and 55, 2026-12-03), since a note on a pad no brighter than the desk is
+# read where the frame read whole reads worse (85.8 % for seed 7 and 89.6 % with 19 and 12 spurious
+# for 3 and 55 before; 74.6 % and 75.4 % with 79 and 24 before notes were looked for on what stands
+# out from the desk). What it still misses: a yellow note on a grey pad on wood, where neither stands
+# out as a sheet; a grey pad brighter than a leather desk, taken for the page.
+CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,
                     "squared": 0.95, "notebook": 0.93,
                     "touching": 0.9, "slanted": 0.95,
                     "tilted": 0.95, "colour": 0.95, "closeup": 0.95, "marks": 0.95}
