@@ -32,7 +32,7 @@ NARROWED_ASPECT = 0.7
 MIN_TILE_CONTRAST = 32
 # A frame read whole, with paper along its edge, whose reading holds a digit below this confidence (or
 # none) is looked at again for a note on a dark pad (page.note_on_a_pad). Over the mouse pad frames of
-# seeds 7, 101, 3 and 55 where such a note is found, the frame read whole read nothing (9 frames), the
+# seeds 7, 101, 3 and 55 where such a note is found, the frame read whole read nothing (10 frames), the
 # desk's grain (2: 27 and 20 digits, 11 and 10 of them above this) or the note (1: 8 digits, all above).
 SURE_CONFIDENCE = 0.9
 
