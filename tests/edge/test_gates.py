@@ -28,12 +28,13 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # What it misses: a lit part that is a pentagon outlined inside itself, and a sheet mostly in the shade
 # beside a lit desk as bright as the shaded paper. The floor is below what it reaches, so that a
 # regression still fails, with room for a retrained model.
-# A note on a mouse pad reads 100 % here with none spurious (96.7, 99.2, 99.6 and 99.6 % with none over
-# 30 frames of seeds 101, 7, 3 and 55, 2026-12-03), since a note on a pad no brighter than the desk is
-# read where the frame read whole reads worse (85.8 % for seed 7 and 89.6 % with 19 and 12 spurious
-# for 3 and 55 before; 74.6 % and 75.4 % with 79 and 24 before notes were looked for on what stands
-# out from the desk). What it still misses: a yellow note on a grey pad on wood, where neither stands
-# out as a sheet; a grey pad brighter than a leather desk, taken for the page.
+# A note on a mouse pad reads 100 % here with none spurious (96.7, 99.2, 99.2 and 99.6 % over 30 frames
+# of seeds 101, 7, 3 and 55, with 0, 0, 19 and 12 spurious, 2026-12-03), since a note on a pad no
+# brighter than the desk is read where the frame read whole reads nothing sure beyond it (85.8 % for
+# seed 7 and 89.6 % for 3 and 55 before; 74.6 % and 75.4 % with 79 and 24 before notes were looked for
+# on what stands out from the desk). The spurious digits of seeds 3 and 55: the desk's grain, read
+# sure. What it still misses: a yellow note on a grey pad on wood, where neither stands out as a
+# sheet; a grey pad brighter than a leather desk, taken for the page.
 CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,
                     "squared": 0.95, "notebook": 0.93,
                     "touching": 0.9, "slanted": 0.95,
