@@ -119,8 +119,8 @@ def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold
     reach = outline.length_on_frame_border(quad, shape) + CORNER_TOLERANCE * max(shape)
 
     def whole_sheet(whole: np.ndarray) -> bool:
-        along_edge = outline.length_on_frame_border(whole, shape) > reach
-        return _holds(whole, quad, smooth, threshold, shades) and (to_frame_edge or not along_edge)
+        return _holds(whole, quad, smooth, threshold, shades) and (
+            to_frame_edge or outline.length_on_frame_border(whole, shape) <= reach)
     return outline.outline_above(smooth, image, threshold, whole_sheet)
 
 
@@ -146,34 +146,39 @@ def _holds(whole: np.ndarray, quad: np.ndarray, smooth: np.ndarray, threshold: f
     return shaded >= SHADED_PART_FILL * cv2.countNonZero(added)
 
 
+def _off_corner(quad: np.ndarray, whole: np.ndarray, inside: np.ndarray, shades: list[Shade],
+                tolerance: float, shape: tuple[int, int]) -> int | None:
+    """The one corner of a lit part off the sides of the sheet `whole` (`inside`: each corner's distance
+    from them, positive inside), where the other three lie on them, that corner ends a shaded side (a
+    shadow's edge), and the sheet runs along no more sides of the frame's edge than the lit part: its
+    index, else None. The lit desk joined to the sheet holds three corners of its lit part too, the
+    fourth on a side of the sheet that is darker beyond: it runs to the frame's edge, which a sheet
+    adds to its lit part's sides nowhere."""
+    on_side = np.abs(inside) <= tolerance
+    along_edge = outline.sides_on_frame_border(whole, shape) > outline.sides_on_frame_border(quad, shape)
+    if on_side.sum() != 3 or along_edge:
+        return None
+    off = int(np.flatnonzero(~on_side)[0])
+    return off if any(abs(s.normal @ quad[off] - s.offset) <= tolerance for s in shades) else None
+
+
 def _cut_short(quad: np.ndarray, whole: np.ndarray, inside: np.ndarray, shades: list[Shade], tolerance: float,
                shape: tuple[int, int]) -> bool:
     """Whether a lit part is a wedge of the sheet `whole` whose tip, narrower than the outline's opening,
-    was cut short: no sheet's shape but convex, three corners on the sheet's sides and the fourth inside
-    it (`inside`: each corner's distance from the sides, positive inside) on a shadow's edge. The lit desk joined to
-    the sheet holds three corners of its lit part too, the fourth on a side of the sheet that is darker
-    beyond: it runs to the frame's edge, which a sheet adds to its lit part's sides nowhere."""
-    on_side = np.abs(inside) <= tolerance
-    if (outline.sheet_shaped(quad) or on_side.sum() != 3 or cv2.contourArea(quad) <= 0
-            or not cv2.isContourConvex(quad.reshape(-1, 1, 2).astype(np.float32))
-            or outline.sides_on_frame_border(whole, shape) > outline.sides_on_frame_border(quad, shape)):
+    was cut short: no sheet's shape but convex, its corner off the sheet's sides (_off_corner) inside it."""
+    if (outline.sheet_shaped(quad) or cv2.contourArea(quad) <= 0
+            or not cv2.isContourConvex(quad.reshape(-1, 1, 2).astype(np.float32))):
         return False
-    off = int(np.flatnonzero(~on_side)[0])
-    on_a_shade = any(abs(s.normal @ quad[off] - s.offset) <= tolerance for s in shades)
-    return bool(inside[off] > 0 and on_a_shade)
+    off = _off_corner(quad, whole, inside, shades, tolerance, shape)
+    return off is not None and bool(inside[off] > 0)
 
 
 def _run_past(quad: np.ndarray, whole: np.ndarray, inside: np.ndarray, shades: list[Shade], tolerance: float,
               shape: tuple[int, int]) -> bool:
-    """Whether a lit part's outline ran on past the sheet `whole` along the shadow's edge: three corners
-    on the sheet's sides, the fourth outside it (`inside` < 0) on a shadow's edge, the lit part beyond the
-    sheet at most MAX_PAST_SHARE of it, and no more of the frame's edge along the sheet than along it."""
-    on_side = np.abs(inside) <= tolerance
-    along_edge = outline.sides_on_frame_border(whole, shape) > outline.sides_on_frame_border(quad, shape)
-    if on_side.sum() != 3 or along_edge:
-        return False
-    off = int(np.flatnonzero(~on_side)[0])
-    if inside[off] >= 0 or not any(abs(s.normal @ quad[off] - s.offset) <= tolerance for s in shades):
+    """Whether a lit part's outline ran on past the sheet `whole` along the shadow's edge: its corner off
+    the sheet's sides (_off_corner) outside it, the lit part beyond the sheet at most MAX_PAST_SHARE of it."""
+    off = _off_corner(quad, whole, inside, shades, tolerance, shape)
+    if off is None or inside[off] >= 0:
         return False
     lit, sheet = quad.astype(np.float32), whole.astype(np.float32)
     if not (cv2.isContourConvex(lit.reshape(-1, 1, 2)) and cv2.isContourConvex(sheet.reshape(-1, 1, 2))):

@@ -160,7 +160,8 @@ def test_a_labelled_thing_lying_on_a_sheet_does_not_take_its_writing(trained_mod
 
 def _sheet_below_a_labelled_thing(test, seed: int, n_sheet: int = 6, n_label: int = 8):
     """A sheet lit 150 to 225 across it, a row of n_sheet digits 48 px tall below a dark thing lying on it
-    whose light label holds n_label digits 22 px tall (a review's scene): (frame, sheet's truth)."""
+    whose light label holds n_label digits 22 px tall, drawn as a review's scenes were (the same random
+    draws; the digits' spacing simplified, so not the same pixels): (frame, sheet's truth)."""
     import cv2
 
     from edge import synth
@@ -197,8 +198,8 @@ def test_a_thing_showing_more_digits_than_the_sheet_does_not_take_its_writing(tr
     """A dark thing lying on a sheet, its light label showing eight digits, six on the sheet below it:
     find_page takes no page, the label is a note on a pad, and read alone it reads more sure digits than
     the frame read whole reads beyond it. The sheet's digits read sure there, so the label is not taken
-    (a rule by count took it in 43 of a review's 1,168 such frames; in these three, the label's eight
-    digits instead of the sheet's six)."""
+    (a rule by count took it in 43 of a review's 1,168 such frames; in these three, built as three of
+    them were, it read the label's eight digits instead of the sheet's six)."""
     from edge import page
     from edge.reader import DigitReader
     from edge.runtime import Classifier
