@@ -156,7 +156,7 @@ def test_4_kill_9_restarts_and_stop_logs_the_summary(device, video):
     assert device.ssh("sudo systemctl start digit-edge").returncode == 0
 
 
-def test_6_second_release_rollback_and_an_idempotent_redeploy(device, video):
+def test_6_second_release_and_rollback(device, video):
     first = device.ssh(f"readlink {PREFIX}/current").stdout.strip()
     marker = f"{PREFIX}/venv/digit-edge-requirements.txt"
     filled = device.ssh(f"stat -c '%U %Y' {marker} && head -n 1 {marker}").stdout.split("\n")
@@ -166,24 +166,52 @@ def test_6_second_release_rollback_and_an_idempotent_redeploy(device, video):
     assert second.returncode == 0, f"deploying a second release failed:\n{_tail(second)}"
     now = device.ssh(f"readlink {PREFIX}/current").stdout.strip()
     assert now != first, "the second release did not become current"
+    # pip was skipped for the same requirements: the marker was not written again.
+    assert device.ssh(f"stat -c '%U %Y' {marker}").stdout.strip() == filled[0], \
+        "pip ran again for the same requirements"
     since = device.clock()
     back = device.make("rollback")
     assert back.returncode == 0, f"make rollback failed:\n{_tail(back)}"
     assert device.ssh(f"readlink {PREFIX}/current").stdout.strip() == first, "rollback did not bring back release 1"
     assert _first_reading_of(device, video, since), "after the rollback the service does not read the video"
-    again = device.make("deploy", _video_args())
-    FIGURES["redeploy of the current release (nothing to do)"] = round(again.seconds, 1)
-    assert again.returncode == 0, f"the third deploy failed:\n{_tail(again)}"
-    assert "changed=0" in again.stdout, f"deploying the current release again changed something:\n{_tail(again)}"
-    # pip was skipped by both deploys of the same requirements: the marker was not written again.
-    assert device.ssh(f"stat -c '%U %Y' {marker}").stdout.strip() == filled[0], \
+
+
+def test_9_a_mixed_fleet_in_one_run_with_nothing_to_do_on_the_pi(device, video, ssh_server, tmp_path):
+    """One inventory: this Pi and the x86 sshd host of tests/deploy, deployed by one `make deploy HOSTS=...`.
+
+    Check 6 left the Pi running the release and source deployed here: the run deploys the x86 host
+    and changes nothing on the Pi (`changed=0`, pip not run), the idempotent redeploy of the README.
+    """
+    user, _, hostport = device.target.partition("@")
+    host, _, port = hostport.partition(":")
+    pi_line = f"pi ansible_host={host} ansible_user={user} digit_edge_source={VIDEO_ON_DEVICE}"
+    if port:
+        pi_line += f" ansible_port={port}"
+    if device.vm is not None:
+        pi_line += (f" ansible_ssh_private_key_file={device.vm.key}"
+                    f" ansible_ssh_common_args='-o UserKnownHostsFile={device.vm.known_hosts}'")
+    marker = f"{PREFIX}/venv/digit-edge-requirements.txt"
+    filled = device.ssh(f"stat -c '%U %Y' {marker}").stdout.strip()
+    x86_prefix = tmp_path / "x86"
+    inventory = _inventory(tmp_path / "fleet.ini", pi_line, _host_line("x86", ssh_server, x86_prefix))
+    proc = device.make("deploy", f"HOSTS={inventory}", pi=False)
+    FIGURES["mixed fleet deploy (fresh x86 host, nothing to do on the Pi)"] = round(proc.seconds, 1)
+    assert proc.returncode == 0, f"the mixed fleet deploy failed:\n{_tail(proc)}"
+    recap = " ".join(proc.stdout.split())
+    assert re.search(r"\bpi\s*: ok=\d+ changed=0 unreachable=0 failed=0", recap), \
+        f"deploying the Pi's current release again changed something on it:\n{_tail(proc)}"
+    assert re.search(r"\bx86\s*: ok=\d+ changed=\d+ unreachable=0 failed=0", recap), \
+        f"x86 did not deploy cleanly in the fleet run:\n{_tail(proc)}"
+    assert (x86_prefix / "current" / "sample.json").is_file(), "the x86 host has no current release"
+    assert device.ssh(f"stat -c '%U %Y' {marker}").stdout.strip() == filled, \
         "pip ran again for the same requirements"
+    assert _active(device) == "active", "the Pi's service is not up"
 
 
 def test_8_plain_deploy_and_rollback_as_readme_says(device, video):
     """README's `make deploy PI=...` with no flags (source 0: the VM's camera is the vivid test driver).
 
-    After check 6 the previous release is the second one; the plain rollback brings it back.
+    After checks 6 and 9 the previous release is the second one; the plain rollback brings it back.
     """
     if device.vm is not None:
         loaded = device.ssh("sudo modprobe vivid n_devs=1 node_types=0x1 && ls /dev/video0")
@@ -229,29 +257,6 @@ def test_sandboxing_exposure(device, video):
     assert score, f"systemd-analyze security said: {out}"
     FIGURES["systemd-analyze security exposure"] = float(score[1])
     assert float(score[1]) <= 5.0, f"the unit is barely sandboxed: {out.strip()}"
-
-
-def test_9_a_mixed_fleet_in_one_run(device, video, ssh_server, tmp_path):
-    """One inventory: this Pi and the x86 sshd host of tests/deploy, deployed by one `make deploy HOSTS=...`."""
-    user, _, hostport = device.target.partition("@")
-    host, _, port = hostport.partition(":")
-    pi_line = f"pi ansible_host={host} ansible_user={user} digit_edge_source={VIDEO_ON_DEVICE}"
-    if port:
-        pi_line += f" ansible_port={port}"
-    if device.vm is not None:
-        pi_line += (f" ansible_ssh_private_key_file={device.vm.key}"
-                    f" ansible_ssh_common_args='-o UserKnownHostsFile={device.vm.known_hosts}'")
-    x86_prefix = tmp_path / "x86"
-    inventory = _inventory(tmp_path / "fleet.ini", pi_line, _host_line("x86", ssh_server, x86_prefix))
-    proc = device.make("deploy", f"HOSTS={inventory}", pi=False)
-    FIGURES["mixed fleet deploy (Pi + x86 host)"] = round(proc.seconds, 1)
-    assert proc.returncode == 0, f"the mixed fleet deploy failed:\n{_tail(proc)}"
-    recap = " ".join(proc.stdout.split())
-    for name in ("pi", "x86"):
-        assert re.search(rf"\b{name}\s*: ok=\d+ changed=\d+ unreachable=0 failed=0", recap), \
-            f"{name} did not deploy cleanly in the fleet run:\n{_tail(proc)}"
-    assert (x86_prefix / "current" / "sample.json").is_file(), "the x86 host has no current release"
-    assert _active(device) == "active", "the Pi's service is not up"
 
 
 # A second fresh venv on the device: 607 s of the 2644 s of test-pi in the .ci/run of dbfe107 (emulated
