@@ -22,7 +22,7 @@ class DetectorOptions:
     page_max_side_px: int = 1600
     find_page: bool = True  # look for a sheet on a desk and read only inside it
     remove_rules: bool = True  # take ruled and squared paper's printed lines out first
-    min_contrast: float = 0.12  # ink must be this much darker than grainy paper around it (less on clean)
+    min_contrast: float = 0.12  # ink must be this much darker than the paper around it
     # Shorter than this fraction of the processed image's height is a speck: of a
     # camera frame, or of a rectified page, where digits are a smaller part of the whole.
     min_digit_height: float = 0.035

@@ -135,34 +135,15 @@ def denoise(ink: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(ink, (3, 3), 0)
 
 
-# On clean paper ink may be as faint as this fraction of the paper's brightness (a thin pen out of
-# focus, a pencil); the floor stays GRAIN_MARGIN times the ink image's upper quartile, the paper's
-# own grain and texture, so grainy paper or a desk keeps `min_contrast`.
-CLEAN_PAPER_CONTRAST = 0.06
-GRAIN_MARGIN = 4
-
-
-def contrast_floor(ink: np.ndarray, min_contrast: float) -> float:
-    """The faintest ink, in the white-on-black ink image's levels: `min_contrast` of the paper's
-    brightness where the paper is grainy, down to CLEAN_PAPER_CONTRAST where it is clean.
-
-    The upper quartile is the paper's (ink covers less than a quarter of a page), from every
-    fourth pixel each way: 0.02 ms on a 640x480 ink image (Intel(R) Xeon(R) Processor, one thread).
-    """
-    sample = ink[::4, ::4]
-    counts = np.cumsum(cv2.calcHist([sample], [0], None, [256], [0, 256]).ravel())
-    upper_quartile = int(np.searchsorted(counts, 0.75 * counts[-1]))
-    return min(min_contrast * 255.0, max(CLEAN_PAPER_CONTRAST * 255.0, GRAIN_MARGIN * upper_quartile))
-
-
 def binarize(ink: np.ndarray, min_contrast: float) -> np.ndarray:
     """White-on-black ink image -> (H, W) uint8 mask of 0/255.
 
-    Otsu picks the split between paper noise and ink; a floor (contrast_floor) keeps an empty
-    page from having its noise promoted to ink.
+    Otsu picks the split between paper noise and ink; `min_contrast` (a
+    fraction of the paper's brightness) keeps an empty page from having its
+    noise promoted to ink.
     """
     otsu, mask = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    floor = contrast_floor(ink, min_contrast)
+    floor = min_contrast * 255.0
     if otsu >= floor:
         return mask
     _, mask = cv2.threshold(ink, floor, 255, cv2.THRESH_BINARY)

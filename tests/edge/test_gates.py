@@ -101,30 +101,6 @@ def test_a_page_filling_a_big_photo(trained_model, desk_dir):
     assert result.spurious <= MAX_SPURIOUS_ON_DESKS, report
 
 
-def test_the_desk_sheets_out_of_focus(trained_model, desk_dir):
-    """The desk photos blurred as a phone focused a little off the page (a Gaussian of 1 px per 1,000 px
-    of the photo's longer side: 4 px on a 12-MP photo): thin strokes then stand 6 to 12 % darker than
-    the clean paper, which is still ink where the paper is this clean (preprocess.contrast_floor).
-    92.7 % with the model of 2026-12-03; 89.0 % with a fixed floor of 12 %."""
-    import cv2
-
-    from edge.reader import DigitReader
-    from edge.runtime import Classifier
-    from edge.scoring import FolderScore, read_labels, score_photo
-    from edge.sources import load_image
-
-    reader = DigitReader(Classifier(trained_model))
-    scores = []
-    for name, truth in read_labels(desk_dir):
-        frame = load_image(desk_dir / name)
-        blurred = cv2.GaussianBlur(frame, (0, 0), max(frame.shape[:2]) / 1000)
-        scores.append(score_photo(name, truth, reader.read(blurred).text))
-    result = FolderScore(scores)
-    report = "\n".join(p.line() for p in result.photos) + "\n" + result.summary()
-    assert result.right / result.total >= 0.9, report
-    assert result.spurious <= MAX_SPURIOUS_ON_DESKS, report
-
-
 def test_synthetic_frames_with_the_trained_model(trained_model, mnist_dir):
     from edge.reader import DigitReader
     from edge.runtime import Classifier

@@ -60,29 +60,6 @@ def test_blank_paper_stays_blank_despite_noise():
     assert mask.max() == 0
 
 
-def _faint_strokes_on_paper(grain_sigma: float):
-    """Paper at 200 with grain, and strokes 9 % darker than it (a pencil, a pen out of focus)."""
-    rng = np.random.default_rng(1)
-    gray = np.full((240, 320), 200, np.float32)
-    strokes = [(60, 60, 5, 80), (160, 60, 5, 80), (250, 60, 5, 80)]
-    for x, y, bw, bh in strokes:
-        gray[y:y + bh, x:x + bw] *= 0.91
-    gray = np.clip(gray + rng.normal(0, grain_sigma, gray.shape), 0, 255).astype(np.uint8)
-    ink = preprocess.denoise(preprocess.flatten_illumination(gray, preprocess.estimate_background(gray, 10)))
-    return ink, strokes
-
-
-def test_faint_ink_on_clean_paper_is_ink_and_grainy_paper_keeps_the_floor():
-    ink, strokes = _faint_strokes_on_paper(grain_sigma=1.0)
-    assert preprocess.contrast_floor(ink, 0.12) < 0.09 * 255 < 0.12 * 255
-    mask = preprocess.binarize(ink, 0.12)
-    for x, y, bw, bh in strokes:
-        assert mask[y + 5:y + bh - 5, x + 1:x + bw - 1].mean() > 0.9 * 255
-    assert mask.sum() / 255 < 1.5 * sum(bw * bh for *_, bw, bh in strokes)
-    grainy, _ = _faint_strokes_on_paper(grain_sigma=8.0)
-    assert preprocess.contrast_floor(grainy, 0.12) == pytest.approx(0.12 * 255)
-
-
 def test_fit_to_mnist_box_keeps_aspect_and_centres_mass():
     crop = np.zeros((100, 30), np.uint8)
     crop[:, 10:20] = 255  # a tall bar, like a "1"
