@@ -24,6 +24,14 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even when the cached image is complete and current.")
 def build(cache: Path, force: bool) -> None:
     """Build the image once; later runs reuse it until its recipe changes."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    # A kill (CI stopping a build it started in the background) removes the half-built folder, as
+    # Ctrl-C does, instead of leaving it with the chroot's /proc and /sys mounted.
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         build_image(cache, log=_say, force=force)
     except PiVmError as exc:

@@ -1,6 +1,8 @@
 """Deploys for real to a Pi-shaped machine (emulated, or PI=user@host) and proves the service lives.
 
-The checks run in this file's order on one device: each leaves the service reading the test video.
+The checks run in this file's order on one device: each leaves the service reading the test video,
+but for check 5 (an absent source), after which checks 7 and 10 deploy for themselves. Check 9 expects
+the Pi to run the first deploy's release and source, as check 6 leaves it (or the first deploy, alone).
 """
 
 from __future__ import annotations
@@ -156,7 +158,7 @@ def test_4_kill_9_restarts_and_stop_logs_the_summary(device, video):
     assert device.ssh("sudo systemctl start digit-edge").returncode == 0
 
 
-def test_6_second_release_and_rollback(device, video):
+def test_6_second_release_and_rollback(device, deployed, video):
     first = device.ssh(f"readlink {PREFIX}/current").stdout.strip()
     marker = f"{PREFIX}/venv/digit-edge-requirements.txt"
     filled = device.ssh(f"stat -c '%U %Y' {marker} && head -n 1 {marker}").stdout.split("\n")
@@ -176,7 +178,8 @@ def test_6_second_release_and_rollback(device, video):
     assert _first_reading_of(device, video, since), "after the rollback the service does not read the video"
 
 
-def test_9_a_mixed_fleet_in_one_run_with_nothing_to_do_on_the_pi(device, video, ssh_server, tmp_path):
+def test_9_a_mixed_fleet_in_one_run_with_nothing_to_do_on_the_pi(device, deployed, video, ssh_server,
+                                                                  tmp_path):
     """One inventory: this Pi and the x86 sshd host of tests/deploy, deployed by one `make deploy HOSTS=...`.
 
     Check 6 left the Pi running the release and source deployed here: the run deploys the x86 host
