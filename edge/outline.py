@@ -222,6 +222,53 @@ def stands_out(quad: np.ndarray, smooth: np.ndarray, image: np.ndarray) -> bool:
     return paper - surroundings >= MIN_PAGE_CONTRAST and brighter >= MIN_PAGE_BRIGHTER
 
 
+# A sheet's edge is a step: across it the map changes within EDGE_NEAR_PX (of the small map searched)
+# by at least EDGE_STEP_SHARE of what it changes within EDGE_FAR_PX. A lens's fall-off of light toward
+# the frame's corners (vignetting) leaves the middle of paper filling the frame brighter than its rim
+# by as much, but gradually, with no such step.
+EDGE_NEAR_PX, EDGE_FAR_PX = 2, 8
+EDGE_STEP_SHARE = 0.5
+MIN_EDGE_CHANGE = 10.0  # within EDGE_FAR_PX, of the map's 0..255: less is no edge at all
+MIN_STEP_SHARE = 0.5  # of the points measured along the outline
+
+
+def without_edge(quad: np.ndarray, smooth: np.ndarray, samples: int = 12) -> bool:
+    """Whether a (4, 2) outline clear of the frame's edge has no step in the smoothed map across most
+    of its length, as paper has at its edge: the brighter middle a lens's fall-off of light leaves.
+    An outline along the frame's edge (a sheet cut by it, the lit part of one beside a shadow) is left
+    to the other tests: False, as where too little of the outline has room to be measured."""
+    h, w = smooth.shape[:2]
+    if sides_on_frame_border(quad, (h, w)) > 0:
+        return False
+    corners = quad.astype(np.float32)
+    centre = corners.mean(axis=0)
+    t = (np.arange(samples, dtype=np.float32) + 0.5) / samples
+    points, normals = [], []
+    for a, b in zip(corners, np.roll(corners, -1, axis=0)):
+        direction = b - a
+        normal = np.float32([direction[1], -direction[0]]) / max(float(np.linalg.norm(direction)), 1e-6)
+        if np.dot(normal, (a + b) / 2 - centre) < 0:  # pointing out of the outline
+            normal = -normal
+        points.append(a + t[:, None] * direction)
+        normals.append(np.repeat(normal[None], samples, axis=0))
+    points, normals = np.concatenate(points), np.concatenate(normals)
+
+    def at(offset: float) -> tuple[np.ndarray, np.ndarray]:
+        xy = np.round(points + offset * normals).astype(np.int32)
+        inside_map = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+        xy = np.clip(xy, 0, [w - 1, h - 1])
+        return smooth[xy[:, 1], xy[:, 0]].astype(np.float32), inside_map
+
+    (far_in, measured_in), (far_out, measured_out) = at(-EDGE_FAR_PX), at(EDGE_FAR_PX)
+    (near_in, _), (near_out, _) = at(-EDGE_NEAR_PX), at(EDGE_NEAR_PX)
+    measured = measured_in & measured_out
+    if measured.sum() < samples:
+        return False
+    far, near = np.abs(far_in - far_out)[measured], np.abs(near_in - near_out)[measured]
+    steps = (far >= MIN_EDGE_CHANGE) & (near >= EDGE_STEP_SHARE * far)
+    return float(steps.mean()) < MIN_STEP_SHARE
+
+
 def otsu(values: np.ndarray) -> float:
     """Otsu's threshold of uint8 values of any shape."""
     threshold, _ = cv2.threshold(values.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)

@@ -149,6 +149,8 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
             return None
         return _note_on_a_pad(frame, pyramid)
     quad = outline.sheet_outline(white, small)
+    if quad is not None and outline.without_edge(quad, outline.smoothed(white)):
+        quad = None  # the middle of paper filling the frame, whiter than its rim (vignetting)
     if quad is not None:
         quad = shadow.with_shaded_part(white, small, quad)
         # The lit part of a sheet that a shadow cuts into a triangle is no page.

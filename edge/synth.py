@@ -224,6 +224,15 @@ def cast_shadow(scene: np.ndarray, rng: np.random.Generator, strength: tuple[flo
     return scene * (1 - rng.uniform(*strength) * side)[:, :, None]
 
 
+def vignette(image: np.ndarray, loss: float) -> np.ndarray:
+    """A lens's fall-off of light toward the frame's corners: (H, W, 3) or (H, W) -> float32, `loss` of
+    the light gone at the corners, none at the centre, growing with the square of the distance."""
+    h, w = image.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    falloff = 1 - loss * (((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2) / 2
+    return image.astype(np.float32) * (falloff[:, :, None] if image.ndim == 3 else falloff)
+
+
 def mirror_show_through(lines: list[np.ndarray], size: tuple[int, int], hand: Handwriting,
                         margin: float = 0.08) -> np.ndarray:
     """Writing from the back of the sheet: the same kind of lines, mirrored, as coverage 0..1."""

@@ -272,6 +272,44 @@ def test_paper_filling_the_frame_lit_unevenly_is_no_page():
     assert page.find_page(frame) is None
 
 
+@pytest.mark.parametrize("loss", [0.2, 0.35, 0.5])
+def test_paper_filling_the_frame_darker_toward_its_corners_is_no_page(loss):
+    """A lens's fall-off of light (vignetting) leaves the middle of paper filling the frame brighter and
+    unlike its darker rim, but with no edge: it is not a note on a desk, and every digit is read."""
+    frame = synth.draw_digits(np.zeros((6, 28, 28), np.uint8), seed=3,
+                              style=synth.PaperStyle(shadow_strength=0.0, paper_range=(215, 225)))
+    dark = np.clip(synth.vignette(frame, loss), 0, 255).astype(np.uint8)
+    assert page.find_page(dark) is None
+
+
+def test_a_note_on_a_desk_darker_toward_the_corners_is_still_found():
+    """The same fall-off over a note on a desk: the note's edge is a step, and it is the page."""
+    from edge.synth_conditions import PAPERS
+    rng = np.random.default_rng(2)
+    sheet = np.empty((300, 300, 3), np.float32)
+    sheet[:] = PAPERS["yellow"]
+    cv2.line(sheet, (60, 150), (240, 150), (170, 90, 40), 4)
+    scene = synth.place_on_desk(sheet, (720, 960), "wood", coverage=0.15, rotation_deg=-10, perspective=0.1,
+                                rng=rng)
+    found = page.find_page(synth.finish(synth.vignette(scene, 0.4), rng))
+    assert found is not None
+    assert np.abs(found.corners.mean(axis=0) - [480, 360]).max() < 0.05 * 960
+
+
+def test_an_edge_is_a_step_and_a_gradual_fall_off_is_none():
+    """without_edge on a square of paper with a sharp edge, the same blurred by a soft lens, a radial
+    ramp of the same contrast, and the ramp's outline where it runs along the frame's edge."""
+    quad = np.float32([[40, 30], [120, 30], [120, 90], [40, 90]])
+    sharp = np.full((120, 160), 60, np.uint8)
+    sharp[30:90, 40:120] = 200
+    assert not outline.without_edge(quad, sharp)
+    assert not outline.without_edge(quad, cv2.GaussianBlur(sharp, (0, 0), 1.0))
+    yy, xx = np.mgrid[0:120, 0:160].astype(np.float32)
+    ramp = np.clip(200 - 140 * np.hypot((xx - 80) / 80, (yy - 60) / 60), 0, 255).astype(np.uint8)
+    assert outline.without_edge(quad, ramp)
+    assert not outline.without_edge(np.float32([[0, 30], [120, 30], [120, 90], [0, 90]]), ramp)
+
+
 def test_a_lit_triangle_of_a_sheet_is_no_page():
     """What a shadow leaves lit of a sheet may be a triangle: no sheet has that shape (a side cut
     short, or a corner nearly straight), nor a crossed or collapsed outline."""
