@@ -226,7 +226,7 @@ def stands_out(quad: np.ndarray, smooth: np.ndarray, image: np.ndarray) -> bool:
 # by at least EDGE_STEP_SHARE of what it changes within EDGE_FAR_PX. A lens's fall-off of light toward
 # the frame's corners (vignetting) leaves the middle of paper filling the frame brighter than its rim
 # by as much, but gradually, with no such step.
-EDGE_NEAR_PX, EDGE_FAR_PX = 2, 8
+EDGE_NEAR_PX, EDGE_FAR_PX, EDGE_SHIFT_PX = 2, 8, 3
 EDGE_STEP_SHARE = 0.5
 MIN_EDGE_CHANGE = 10.0  # within EDGE_FAR_PX, of the map's 0..255: less is no edge at all
 MIN_STEP_SHARE = 0.5  # of the points measured along the outline
@@ -260,11 +260,14 @@ def without_edge(quad: np.ndarray, smooth: np.ndarray, samples: int = 12) -> boo
         return smooth[xy[:, 1], xy[:, 0]].astype(np.float32), inside_map
 
     (far_in, measured_in), (far_out, measured_out) = at(-EDGE_FAR_PX), at(EDGE_FAR_PX)
-    (near_in, _), (near_out, _) = at(-EDGE_NEAR_PX), at(EDGE_NEAR_PX)
     measured = measured_in & measured_out
     if measured.sum() < samples:
         return False
-    far, near = np.abs(far_in - far_out)[measured], np.abs(near_in - near_out)[measured]
+    # The outline may lie a few pixels off the paper's edge (a glare, a stripe of the desk, a blurred
+    # edge drew it out or in): the step is looked for within EDGE_SHIFT_PX of it.
+    near = np.max([np.abs(at(shift - EDGE_NEAR_PX)[0] - at(shift + EDGE_NEAR_PX)[0])
+                   for shift in range(-EDGE_SHIFT_PX, EDGE_SHIFT_PX + 1)], axis=0)[measured]
+    far = np.abs(far_in - far_out)[measured]
     steps = (far >= MIN_EDGE_CHANGE) & (near >= EDGE_STEP_SHARE * far)
     return float(steps.mean()) < MIN_STEP_SHARE
 

@@ -25,9 +25,8 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # 96.3 % over 30 frames of seeds 101, 7, 3 and 55, 2026-12-03), since a shadow's edge running off the
 # frame past one corner is lifted and a lit part outlined past the sheet's corner is grown to it (92.3 %
 # here, 94.0, 92.2, 97.5 and 94.0 % before; 79.8 % here before a lit wedge was grown to its sheet).
-# What it misses: a sheet mostly in the shade beside a lit desk as bright as the shaded paper. (Seed 7
-# reads 98.7 % since an outline clear of the frame's edge must have an edge, 2026-12-03: its frame 2, a
-# lit part outlined inside itself, was taken for a note and read nothing.) The floor is below what it reaches, so that a
+# What it misses: a lit part that is a pentagon outlined inside itself, and a sheet mostly in the shade
+# beside a lit desk as bright as the shaded paper. The floor is below what it reaches, so that a
 # regression still fails, with room for a retrained model.
 # A note on a mouse pad reads 100 % here with none spurious (96.7, 99.2, 99.2 and 99.6 % over 30 frames
 # of seeds 101, 7, 3 and 55, with 0, 0, 19 and 12 spurious, 2026-12-03), since a note on a pad no
