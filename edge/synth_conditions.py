@@ -185,6 +185,16 @@ def closeup(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(sheet, rng), truth
 
 
+def vignetted(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """Paper filling the frame through a lens that loses 15 to 45 % of the light toward the corners
+    (a webcam, a camera module without lens-shading correction), the lines reaching near the rim."""
+    hand = Handwriting(digit_height_px=40, line_pitch=2.6)
+    lines, truth = _lines(pool, labels, rng, [8, 8, 8])
+    size = (480, 640)
+    sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.06), hand.ink_bgr)], hand.paper_bgr)
+    return synth.finish(synth.vignette(sheet, rng.uniform(0.15, 0.45)), rng), truth
+
+
 def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Digits among things that are not: letters, dashes, a logo, an underline, mirrored show-through
     from the back of the sheet and an embossed impression without ink."""
@@ -207,7 +217,7 @@ CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note,
                                    "ruled": ruled, "squared": squared, "notebook": notebook,
                                    "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
-                                   "marks": marks}
+                                   "vignetted": vignetted, "marks": marks}
 
 
 def frames(name: str, pool: np.ndarray, labels: np.ndarray, count: int, seed: int = 0

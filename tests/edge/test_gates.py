@@ -35,10 +35,14 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # on what stands out from the desk). The spurious digits of seeds 3 and 55: the desk's grain, read
 # sure. What it still misses: a yellow note on a grey pad on wood, where neither stands out as a
 # sheet; a grey pad brighter than a leather desk, taken for the page.
+# Paper filling the frame through a lens losing 15-45 % of the light at the corners reads 95.3 % here
+# (98.5, 98.8, 98.8 and 99.2 % over 30 frames of seeds 101, 7, 3 and 55 with 0, 1, 1 and 2 spurious,
+# 2026-12-03, where the middle taken for a page read 96.7, 88.5, 95.1 and 92.6 %): its floor leaves a
+# retrained model room; the stage tests guard the rule itself.
 CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,
                     "squared": 0.95, "notebook": 0.93,
                     "touching": 0.9, "slanted": 0.95,
-                    "tilted": 0.95, "colour": 0.95, "closeup": 0.95, "marks": 0.95}
+                    "tilted": 0.95, "colour": 0.95, "closeup": 0.95, "vignetted": 0.93, "marks": 0.95}
 MAX_SPURIOUS = {"touching": 4}
 MAX_SPURIOUS_PER_CONDITION = 2
 
