@@ -149,12 +149,13 @@ def distances_inside(points: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return np.float32([cv2.pointPolygonTest(contour, (float(x), float(y)), True) for x, y in points])
 
 
-def sheet_outline(paperness: np.ndarray, image: np.ndarray) -> np.ndarray | None:
+def sheet_outline(paperness: np.ndarray, image: np.ndarray, smooth: np.ndarray | None = None
+                  ) -> np.ndarray | None:
     """The (4, 2) corners of the one large quadrilateral standing out from its surroundings in a
     small map of how paper-like each pixel is, and brighter than they are in the BGR or grey image
     the map is of (a dark phone on a sheet that fills the frame is unlike the paper around it too),
-    or None."""
-    smooth = smoothed(paperness)
+    or None. `smooth`: the map smoothed(), when the caller has made it already."""
+    smooth = smoothed(paperness) if smooth is None else smooth
     return outline_above(smooth, image, otsu(smooth))
 
 

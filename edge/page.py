@@ -148,8 +148,9 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
         if small.ndim == 2 or not _brighter_clear_of_edge(paper, small):
             return None
         return _note_on_a_pad(frame, pyramid)
-    quad = outline.sheet_outline(white, small)
-    if quad is not None and outline.without_edge(quad, outline.smoothed(white)):
+    smooth = outline.smoothed(white)
+    quad = outline.sheet_outline(white, small, smooth)
+    if quad is not None and outline.without_edge(quad, smooth):
         quad = None  # the middle of paper filling the frame, whiter than its rim (vignetting)
     if quad is not None:
         quad = shadow.with_shaded_part(white, small, quad)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
@@ -11,6 +12,20 @@ from deploy.pivm.image import DEFAULT_CACHE, PiVmError, build_image
 
 def _say(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _stop_as_interrupt() -> None:
+    """Ctrl-C, a kill and a closed terminal all raise KeyboardInterrupt, once: a second one must not
+    cut short what the first started (a power-off, the removal of a half-built image)."""
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def interrupt(signum, frame):
+        for stop in stops:
+            signal.signal(stop, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    for stop in stops:
+        signal.signal(stop, interrupt)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,14 +39,9 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even when the cached image is complete and current.")
 def build(cache: Path, force: bool) -> None:
     """Build the image once; later runs reuse it until its recipe changes."""
-    import signal
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
     # A kill (CI stopping a build it started in the background) removes the half-built folder, as
     # Ctrl-C does, instead of leaving it with the chroot's /proc and /sys mounted.
-    signal.signal(signal.SIGTERM, interrupt)
+    _stop_as_interrupt()
     try:
         build_image(cache, log=_say, force=force)
     except PiVmError as exc:
@@ -46,22 +56,13 @@ def build(cache: Path, force: bool) -> None:
 def boot(cache: Path, work_dir: Path | None) -> None:
     """Boot a throwaway copy of the image and wait; Ctrl-C, a kill or a closed terminal powers it off."""
     import contextlib
-    import signal
     import tempfile
     import time
 
     from deploy.pivm.vm import boot_vm
 
-    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-    def interrupt(signum, frame):
-        for stop in stops:  # a second one must not cut the power-off short
-            signal.signal(stop, signal.SIG_IGN)
-        raise KeyboardInterrupt
-
     # A kill or a closed terminal must power the VM off too, not leave qemu running alone.
-    for stop in stops:
-        signal.signal(stop, interrupt)
+    _stop_as_interrupt()
     try:
         image = build_image(cache, log=_say)
         with tempfile.TemporaryDirectory(prefix="pi-vm-") as tmp, boot_vm(image, work_dir or Path(tmp),
