@@ -53,7 +53,7 @@ def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
     removed = None
     if opts.remove_rules:
         inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
-        cleaned, removed = rules.remove_rules(inner)
+        cleaned, removed = rules.remove_rules(inner, blurred=out_of_focus)
         if cleaned is not inner:
             inner[:] = cleaned
         if trace is not None:
