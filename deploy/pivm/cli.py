@@ -35,7 +35,8 @@ def main() -> None:
 
 @main.command()
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE,
-              show_default=True, help="Where the image is kept between runs.")
+              envvar="PI_VM_CACHE", show_default=True,
+              help="Where the image is kept between runs ($PI_VM_CACHE, as for the Pi tests).")
 @click.option("--force", is_flag=True, help="Rebuild even when the cached image is complete and current.")
 def build(cache: Path, force: bool) -> None:
     """Build the image once; later runs reuse it until its recipe changes."""
@@ -50,7 +51,8 @@ def build(cache: Path, force: bool) -> None:
 
 @main.command()
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE,
-              show_default=True, help="Where the image is kept between runs.")
+              envvar="PI_VM_CACHE", show_default=True,
+              help="Where the image is kept between runs ($PI_VM_CACHE, as for the Pi tests).")
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the overlay disk and the console log (default: a temporary one).")
 def boot(cache: Path, work_dir: Path | None) -> None:

@@ -88,3 +88,20 @@ def test_help_of_every_pivm_command():
     for command in ([], ["build"], ["boot"]):
         result = CliRunner().invoke(main, [*command, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+@pytest.mark.parametrize("command", ["build", "boot"])
+def test_the_cache_is_taken_from_pi_vm_cache_as_the_pi_tests_take_it(tmp_path, monkeypatch, command):
+    from deploy.pivm import cli
+
+    seen = []
+
+    def refuse(cache, log=None, force=False):
+        seen.append(cache)
+        raise PiVmError("not building here")
+
+    monkeypatch.setattr(cli, "build_image", refuse)
+    monkeypatch.setattr(cli, "_stop_as_interrupt", lambda: None)
+    result = CliRunner().invoke(cli.main, [command], env={"PI_VM_CACHE": str(tmp_path / "elsewhere")})
+    assert result.exit_code == 1 and "not building here" in result.output
+    assert seen == [tmp_path / "elsewhere"]
