@@ -148,9 +148,8 @@ def ink_layers(gray: np.ndarray, opts: DetectorOptions, faint: bool = False
     stroke_guess = max(stroke_guess, int(PEN_MARGIN * widest_pen_px(small, opts, stroke_guess / PEN_MARGIN)))
     background = preprocess.estimate_background(gray, stroke_guess, small)
     ink = preprocess.denoise(preprocess.flatten_illumination(gray, background))
-    threshold = preprocess.ink_threshold(ink, opts.min_contrast)
-    _, mask = cv2.threshold(ink, threshold, 255, cv2.THRESH_BINARY)
-    return mask, preprocess.faint_strokes(ink, threshold, 2 * stroke_guess) if faint else None
+    mask, threshold = preprocess.threshold_ink(ink, opts.min_contrast)
+    return mask, preprocess.faint_strokes(ink, mask, threshold, 2 * stroke_guess) if faint else None
 
 
 def mnist_crop(mask: np.ndarray, opts: DetectorOptions, stroke_px: float | None = None) -> np.ndarray:

@@ -46,10 +46,15 @@ def _ridge(peak: float, sigma: float, size=(120, 200)) -> np.ndarray:
     return np.repeat(peak * np.exp(-0.5 * ((y - 60) / sigma) ** 2), size[1], axis=1).astype(np.uint8)
 
 
+def _faint(ink: np.ndarray, threshold: float) -> np.ndarray:
+    _, mask = cv2.threshold(ink, threshold, 255, cv2.THRESH_BINARY)
+    return preprocess.faint_strokes(ink, mask, threshold, reach_px=40)
+
+
 def test_a_faint_wide_stroke_is_kept_down_to_its_half_maximum():
     threshold = 30.0
     ink = _ridge(34, 3.0)  # passes the threshold only along its top
-    faint = preprocess.faint_strokes(ink, threshold, reach_px=40)
+    faint = _faint(ink, threshold)
     width = (faint[:, 100] > 0).sum()
     assert abs(width - 2.355 * 3.0) <= 2  # a Gaussian's full width at half its maximum
     assert (ink[:, 100] > threshold).sum() < width / 2
@@ -57,14 +62,14 @@ def test_a_faint_wide_stroke_is_kept_down_to_its_half_maximum():
 
 def test_no_faint_stroke_beside_strong_ink_thin_lines_or_ridges_no_ink_reaches():
     threshold = 30.0
-    assert not preprocess.faint_strokes(_ridge(90, 3.0), threshold, 40).any()  # passes twice over
+    assert not _faint(_ridge(90, 3.0), threshold).any()  # passes twice over
     thin = np.zeros((120, 200), np.uint8)
     thin[60, :] = 40  # a printed line one pixel thick
-    assert not preprocess.faint_strokes(thin, threshold, 40).any()
-    assert not preprocess.faint_strokes(_ridge(28, 3.0), threshold, 40).any()  # nothing passes at all
+    assert not _faint(thin, threshold).any()
+    assert not _faint(_ridge(28, 3.0), threshold).any()  # nothing passes at all
     speck = np.zeros((120, 200), np.uint8)
     speck[58:63, 98:103] = 40  # passes, but is too short a piece to be a stroke
-    assert not preprocess.faint_strokes(cv2.GaussianBlur(speck, (0, 0), 2.0), threshold, 40).any()
+    assert not _faint(cv2.GaussianBlur(speck, (0, 0), 2.0), threshold).any()
 
 
 def _sheet_with_faint_strokes(blur: float) -> np.ndarray:
