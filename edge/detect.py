@@ -134,22 +134,14 @@ def widest_pen_px(small: np.ndarray, opts: DetectorOptions, wider_than: float) -
 
 def ink_mask(gray: np.ndarray, opts: DetectorOptions) -> np.ndarray:
     """(H, W) uint8 grey at processing scale -> (H, W) 0/255 ink, white on black."""
-    return ink_layers(gray, opts)[0]
-
-
-def ink_layers(gray: np.ndarray, opts: DetectorOptions, faint: bool = False
-               ) -> tuple[np.ndarray, np.ndarray | None]:
-    """(H, W) uint8 grey at processing scale -> the (H, W) 0/255 ink that passes the threshold, white
-    on black, and with `faint` the strokes too faint to pass it (preprocess.faint_strokes; else None)."""
     h, w = gray.shape
     # Wider than a ballpoint or a fine marker at this scale, and than a bold pen when one is seen.
     small = preprocess.shrink(gray, 1.0 / preprocess.BACKGROUND_SHRINK)
     stroke_guess = max(3, min(h, w) // 25)
     stroke_guess = max(stroke_guess, int(PEN_MARGIN * widest_pen_px(small, opts, stroke_guess / PEN_MARGIN)))
     background = preprocess.estimate_background(gray, stroke_guess, small)
-    ink = preprocess.denoise(preprocess.flatten_illumination(gray, background))
-    mask, threshold = preprocess.threshold_ink(ink, opts.min_contrast)
-    return mask, preprocess.faint_strokes(ink, mask, threshold, 2 * stroke_guess) if faint else None
+    ink = preprocess.flatten_illumination(gray, background)
+    return preprocess.binarize(preprocess.denoise(ink), opts.min_contrast)
 
 
 def mnist_crop(mask: np.ndarray, opts: DetectorOptions, stroke_px: float | None = None) -> np.ndarray:

@@ -11,9 +11,9 @@ import cv2
 import numpy as np
 
 from edge import page as pages
-from edge import focus, preprocess, rules
+from edge import preprocess, rules
 from edge.blobs import digits_among, find_candidates, writing_height
-from edge.detect import Box, Candidate, DetectorOptions, Found, ink_layers, processing_scale
+from edge.detect import Box, Candidate, DetectorOptions, Found, ink_mask, processing_scale
 
 
 @dataclass
@@ -45,47 +45,20 @@ def homography_mapping(back: np.ndarray, dx: int, dy: int) -> Callable[[Box], Bo
 
 
 def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
-                   trace: dict[str, np.ndarray] | None, out_of_focus: bool = False) -> np.ndarray:
+                   trace: dict[str, np.ndarray] | None) -> np.ndarray:
     """Ink, with printed rules taken out of it; rules are looked for inside the page's edge band
-    (the paper's own edge is a long thin line too, and is dropped with the band later). On a page
-    out of focus, faint strokes are added, bar those beside a rule taken out (its blurred skirt)."""
-    mask, faint = ink_layers(gray, opts, faint=out_of_focus)
-    removed = None
+    (the paper's own edge is a long thin line too, and is dropped with the band later)."""
+    mask = ink_mask(gray, opts)
     if opts.remove_rules:
         inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
-        cleaned, removed = rules.remove_rules(inner, blurred=out_of_focus)
+        cleaned, removed = rules.remove_rules(inner)
         if cleaned is not inner:
             inner[:] = cleaned
         if trace is not None:
             red = np.zeros_like(mask)
             red[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset] = removed
             trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, cv2.bitwise_or(mask, red)])
-    if faint is not None:
-        if removed is not None and cv2.countNonZero(removed):
-            near_rules = cv2.dilate(removed, np.ones((5, 5), np.uint8))
-            inner = faint[inset:faint.shape[0] - inset, inset:faint.shape[1] - inset]
-            inner[near_rules > 0] = 0
-        if trace is not None:  # the ink that passes the threshold white, the faint strokes added cyan
-            both = cv2.bitwise_or(mask, faint)
-            trace["faint"] = cv2.merge([both, both, mask])
-        cv2.bitwise_or(mask, faint, dst=mask)
     return mask
-
-
-# A page's edge blurred this much (a Gaussian's sigma, in the pixels the page is read at, or the
-# frame's where the page is enlarged to be read) is out of focus: a thin pen there is spread into
-# strokes too faint for the ink threshold. The six desk sheets measure 0.6 to 1.1 as photographed,
-# 1.1 to 3.0 defocused by 1 px per 1,000 of the photo's longer side and 1.5 to 4.3 by 1.5 (the
-# sharpest photos, blurred least, stay under it and read as well as sharp); the synthetic
-# conditions' sheets and notes 0.9 to 1.2 (Intel Xeon, 2026-12-03).
-OUT_OF_FOCUS_PX = 1.5
-
-
-def _out_of_focus(source_gray: np.ndarray, sheet: pages.Page, source_scale: float, scale: float) -> bool:
-    """Whether the page's edge, in `source_gray` (the frame shrunk by source_scale), is blurred by
-    OUT_OF_FOCUS_PX or more at the page's reading `scale` (or the frame's, where that is larger)."""
-    blur = focus.edge_blur_px(source_gray, sheet.corners * np.float32(source_scale))
-    return blur is not None and blur / source_scale * min(scale, 1.0) >= OUT_OF_FOCUS_PX
 
 
 # Writing this short, shrunk, is specks, not small writing.
@@ -130,9 +103,7 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, tra
         # The grey of a halving no larger than the page's scale is warped: one channel, fast.
         scale = pages.rectified_scale(sheet, opts.page_max_side_px)
         source, source_scale = pyramid.at_most(scale) if scale < 0.75 else (frame, 1.0)
-        source_gray = preprocess.to_gray(source)
-        gray, back = pages.rectify(source_gray, sheet, opts.page_max_side_px, source_scale)
-        out_of_focus = _out_of_focus(source_gray, sheet, source_scale, scale)
+        gray, back = pages.rectify(preprocess.to_gray(source), sheet, opts.page_max_side_px, source_scale)
         to_frame = homography_mapping(back, dx, dy)
         inset, min_height = pages.inset_px(gray.shape), opts.page_min_digit_height * gray.shape[0]
         beyond = pages.beyond_frame(sheet, frame.shape, back, gray.shape, inset)
@@ -147,9 +118,9 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, tra
         view = preprocess.shrink(frame, scale, pyramid) if scale < 1 else frame
         to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
         gray = preprocess.to_gray(view)
-        inset, min_height, beyond, out_of_focus = 0, None, None, False
+        inset, min_height, beyond = 0, None, None
     t1 = time.perf_counter()
-    mask = _ink_and_rules(gray, opts, inset, steps, out_of_focus)
+    mask = _ink_and_rules(gray, opts, inset, steps)
     t2 = time.perf_counter()
     # On a page, what reaches into the band along its edge is the paper's edge or the desk, and
     # what reaches the frame's edge where it cuts the page is cut by it.

@@ -136,12 +136,7 @@ def denoise(ink: np.ndarray) -> np.ndarray:
 
 
 def binarize(ink: np.ndarray, min_contrast: float) -> np.ndarray:
-    """White-on-black ink image -> (H, W) uint8 mask of 0/255 (threshold_ink's)."""
-    return threshold_ink(ink, min_contrast)[0]
-
-
-def threshold_ink(ink: np.ndarray, min_contrast: float) -> tuple[np.ndarray, float]:
-    """White-on-black ink image -> (H, W) uint8 mask of 0/255, and the level ink passed.
+    """White-on-black ink image -> (H, W) uint8 mask of 0/255.
 
     Otsu picks the split between paper noise and ink; `min_contrast` (a
     fraction of the paper's brightness) keeps an empty page from having its
@@ -150,36 +145,9 @@ def threshold_ink(ink: np.ndarray, min_contrast: float) -> tuple[np.ndarray, flo
     otsu, mask = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     floor = min_contrast * 255.0
     if otsu >= floor:
-        return mask, otsu
+        return mask
     _, mask = cv2.threshold(ink, floor, 255, cv2.THRESH_BINARY)
-    return mask, floor
-
-
-def faint_strokes(ink: np.ndarray, mask: np.ndarray, threshold: float, reach_px: int) -> np.ndarray:
-    """Strokes too faint to pass `threshold` along their length: (H, W) 0/255.
-
-    A thin pen out of focus is spread into a low, wide ridge whose top passes the threshold only
-    here and there (a few specks per digit). Kept here is ink above half the darkest ink within
-    reach_px / 8 (the ridge down to its half-maximum, which is its width) where that darkest passes
-    half the threshold but not twice it (ink that passes twice the threshold is a stroke the
-    threshold finds whole), within reach_px of `mask` (the ink that passes `threshold`, as
-    threshold_ink gives both). Of that, what a 3x3
-    opening leaves (a ridge out of focus is wide; a printed line or paper grain is not) in pieces
-    at least reach_px / 4 long (grain in clumps is not).
-    """
-    near = max(3, reach_px // 8) | 1
-    peak = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (near, near)))
-    reached = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (reach_px | 1, reach_px | 1)))
-    faint = cv2.bitwise_and(cv2.compare(ink, cv2.multiply(peak, 0.5), cv2.CMP_GT),
-                            cv2.inRange(peak, int(threshold / 2) + 1, int(2 * threshold)))
-    faint = cv2.morphologyEx(cv2.bitwise_and(faint, reached), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
-    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
-    if (sizes >= reach_px // 4).all():
-        return faint
-    keep = np.zeros(count, np.uint8)
-    keep[1:][sizes >= reach_px // 4] = 255
-    return keep[labels]
+    return mask
 
 
 def fit_to_mnist_box(digit: np.ndarray) -> np.ndarray:

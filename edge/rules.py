@@ -17,8 +17,6 @@ MAX_RULE_THICKNESS_PX = 6
 # A rule's edge rows that are not found with it (broken, or short where it bends) are taken with it
 # up to this far from it, where the ink there is thin.
 EDGE_PX = 1
-# On a page out of focus, ink lying wholly this near a rule taken out is its ragged edge.
-SLIVER_PX = 3
 
 
 def _bands(counts: np.ndarray, threshold: float, pad: int) -> list[tuple[int, int]]:
@@ -115,14 +113,11 @@ def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
     return horizontal, vertical, rows_found, columns_found
 
 
-def remove_rules(mask: np.ndarray, blurred: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Takes rules out of an ink mask, keeping the strokes of digits that cross or sit on them.
 
-    Args:
-      blurred: the page is out of focus: what lies wholly within SLIVER_PX of a rule taken out
-        goes with it (slivers_of).
     Returns:
-      (H, W) 0/255 ink without rules, and the (H, W) 0/255 rules (and slivers) that were removed.
+      (H, W) 0/255 ink without rules, and the (H, W) 0/255 rules that were removed.
     Where a digit's stroke crosses a horizontal rule there is ink just above
     and just below the rule; a closing across the rule's thickness bridges
     exactly those gaps (and likewise sideways for vertical rules).
@@ -140,23 +135,4 @@ def remove_rules(mask: np.ndarray, blurred: bool = False) -> tuple[np.ndarray, n
     across_h = cv2.morphologyEx(without, cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8))
     across_v = cv2.morphologyEx(without, cv2.MORPH_CLOSE, np.ones((1, reach), np.uint8))
     bridges = cv2.bitwise_or(cv2.bitwise_and(across_h, horizontal), cv2.bitwise_and(across_v, vertical))
-    kept, removed = cv2.bitwise_or(without, bridges), cv2.subtract(rules, bridges)
-    if blurred:
-        slivers = slivers_of(kept, removed)
-        kept, removed = cv2.subtract(kept, slivers), cv2.bitwise_or(removed, slivers)
-    return kept, removed
-
-
-def slivers_of(ink: np.ndarray, rules: np.ndarray) -> np.ndarray:
-    """The pieces of `ink` lying wholly within SLIVER_PX of `rules` (each (H, W) 0/255).
-
-    A rule out of focus is a ridge whose sides cross the ink threshold raggedly: taken out, it
-    leaves broken rows along its edges, too short and too far off to go with it as its edges, and
-    stacked from rule to rule they read as 1s. A digit sitting on a rule reaches off it.
-    """
-    near = cv2.dilate(rules, np.ones((2 * SLIVER_PX + 1, 2 * SLIVER_PX + 1), np.uint8))
-    count, labels = cv2.connectedComponents(ink, connectivity=8)
-    reaching = np.zeros(count, bool)
-    reaching[labels[cv2.subtract(ink, near) > 0]] = True
-    reaching[0] = True
-    return np.where(reaching[labels], 0, ink).astype(np.uint8)
+    return cv2.bitwise_or(without, bridges), cv2.subtract(rules, bridges)

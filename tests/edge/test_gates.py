@@ -81,50 +81,6 @@ def test_a_sheet_on_a_desk(trained_model, desk_dir):
     assert result.spurious <= MAX_SPURIOUS_ON_DESKS, report
 
 
-# The desk sheets out of focus by 1.5 px per 1,000 (benchmarks.perturb's defocus-1.5): 55.7 % before faint
-# strokes were read on a page out of focus, 78.9 % after (Intel Xeon, model sha256 4ba55a7a...).
-MIN_OUT_OF_FOCUS_ACCURACY = 0.7
-
-
-def test_a_sheet_on_a_desk_out_of_focus(trained_model, desk_dir):
-    """A phone focused a little off the sheet: the thin pen's strokes are spread too faint for the
-    ink threshold, and the page's blurred edge says so (locate._out_of_focus)."""
-    from benchmarks.perturb import perturbed
-    from edge.reader import DigitReader
-    from edge.runtime import Classifier
-    from edge.scoring import score_folder
-    from edge.sources import load_image
-
-    reader = DigitReader(Classifier(trained_model))
-    result = score_folder(desk_dir, lambda path: reader.read(
-        perturbed("defocus-1.5", load_image(path), path.name)).text)
-    report = "\n".join(p.line() for p in result.photos) + "\n" + result.summary()
-    assert result.right / result.total >= MIN_OUT_OF_FOCUS_ACCURACY, report
-    assert result.spurious <= MAX_SPURIOUS_ON_DESKS, report
-
-
-def test_a_ruled_notebook_page_out_of_focus(trained_model, mnist_dir):
-    """Rules out of focus are taken out whole: the ragged rows along their edges are not read as 1s
-    (8 frames of the notebook condition defocused by 1.5 px per 1,000: 36 spurious digits without
-    slivers going with the rules, 0 with, Intel Xeon)."""
-    from benchmarks.perturb import defocus
-    from edge.reader import DigitReader
-    from edge.runtime import Classifier
-    from edge.scoring import FolderScore, score_photo
-    from edge.synth_conditions import frames
-    from train.data import load_mnist
-
-    test = load_mnist(mnist_dir).test
-    reader = DigitReader(Classifier(trained_model))
-    result = FolderScore([score_photo(f"notebook {k}", truth, reader.read(
-        defocus(1.5)(frame, np.random.default_rng([101, k]))).text)
-        for k, (frame, truth) in enumerate(frames("notebook", test.images, test.labels, 8, 101))])
-    report = f"{result.accuracy:.1%}, {result.spurious} spurious\n" + "\n".join(
-        f"{t} -> {r}" for t, r in result.misread)
-    assert result.accuracy >= 0.8, report
-    assert result.spurious <= MAX_SPURIOUS_PER_CONDITION, report
-
-
 def test_a_page_filling_a_big_photo(trained_model, desk_dir):
     """The desk sheets cut to their paper (found, squared, cropped 3 % inside its edge) as phone photos
     of a page filling the frame: 5-mm digits in a thin pen, read finer than a camera frame."""

@@ -461,30 +461,6 @@ def test_rules_of_a_rectified_photo_go_with_their_broken_edges():
     assert count - 1 == 8  # the "0"s on the rule, not joined by its edge row (48 parts at 1ef581c)
 
 
-def test_a_rule_out_of_focus_goes_with_its_ragged_edges_and_a_digit_on_it_stays():
-    """Out of focus, a rule crosses the ink threshold raggedly: short pieces 2-3 px off it, apart
-    from it and from each other. On a blurred page they go with the rule; a digit sitting on the rule,
-    and a bar of one lying along it joined to the rest, stay."""
-    mask = np.zeros((300, 600), np.uint8)
-    for y in range(60, 300, 60):
-        cv2.line(mask, (0, y), (599, y), 255, 4)
-    slivers = np.zeros_like(mask)
-    for y in range(60, 300, 60):
-        for x in [x for x in range(10, 590, 23) if not (270 < x < 330 or 380 < x < 440)]:  # off the digits
-            cv2.line(slivers, (x, y + 4 + x % 2), (x + 6, y + 4 + x % 2), 255, 1)  # under the rule
-    digits = np.zeros_like(mask)
-    cv2.ellipse(digits, (300, 160), (13, 19), 0, 0, 360, 255, 4)  # a "0" sitting on the rule at 180
-    cv2.line(digits, (400, 121), (430, 121), 255, 3)  # a "5"'s bar just off the rule at 120 ...
-    cv2.line(digits, (402, 121), (402, 150), 255, 3)  # ... joined to its body
-    ink = mask | slivers | digits
-    sharp, _ = rules.remove_rules(ink)
-    blurred, removed = rules.remove_rules(ink, blurred=True)
-    assert np.count_nonzero(sharp & slivers) > 0.9 * np.count_nonzero(slivers)  # left where sharp
-    assert not (blurred & slivers).any() and np.count_nonzero(removed & slivers) == np.count_nonzero(slivers)
-    off_the_rules = cv2.subtract(digits, mask)
-    assert np.count_nonzero(blurred & off_the_rules) > 0.99 * np.count_nonzero(off_the_rules)
-
-
 def test_strokes_of_a_digit_are_not_rules():
     mask = np.zeros((300, 400), np.uint8)
     cv2.line(mask, (100, 100), (150, 100), 255, 3)  # a 7's bar: far shorter than a rule
