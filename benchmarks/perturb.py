@@ -58,7 +58,9 @@ def shake(per_mille: float) -> Perturbation:
 
 
 def fewer_pixels(side_px: int) -> Perturbation:
-    """The photo taken at `side_px` on its longer side (never enlarged)."""
+    """The photo taken at `side_px` on its longer side (never enlarged): one area resampling, as a
+    sensor with fewer pixels integrates the light, not the reader's own preprocess.shrink (its fast
+    halvings first read both sets shrunk to 640 px 579 of 652 against 594, Intel Xeon, 2026-12-04)."""
     def shrink(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         scale = side_px / max(image.shape[:2])
         if scale >= 1:
