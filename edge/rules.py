@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from edge import skew
+
 # A rule runs across the page: horizontal ink runs at least this fraction of the
 # width, vertical ones (grid, margin) this fraction of the height. No pen stroke
 # of a digit is that long, bar a "1" that fills a close-up; so vertical lines
@@ -96,21 +98,57 @@ def _long_only(lines: np.ndarray, length: int, axis: int) -> tuple[np.ndarray, i
     return np.where(np.isin(labels, keep), lines, 0).astype(np.uint8), len(keep)
 
 
-def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """(H, W) 0/255 ink -> (horizontal, vertical) 0/255 masks of the long thin straight lines in it,
-    and how many of each.
+def _straight(mask: np.ndarray, length: int, axis: int) -> tuple[np.ndarray, int]:
+    """Rules along the rows (axis 0) or columns (1) at least `length` px long, and how many.
 
     Only rows (columns) that hold a rule's length of ink are searched, with a few
     rows of context: the long openings then cost a few bands, not the frame.
     """
+    counts = cv2.reduce(mask, 1 - axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+    return _lines_in_bands(mask, _bands(counts, 255 * length, 2 * MAX_RULE_THICKNESS_PX), length, axis)
+
+
+def _sloped(mask: np.ndarray, length: int) -> tuple[np.ndarray, int] | None:
+    """Rules along the rows that run at a slope (a page photographed a little turned), found where
+    the mask is sheared to make them run along its rows, and how many; None where no long lines slope.
+    A line drawn at a slope and sheared back by whole pixels steps a row up or down where the two
+    roundings differ, so the sheared mask is searched a pixel thicker each way, and what is found is
+    the mask's own ink under it."""
+    slope = skew.slope(mask, length)
+    if slope is None:
+        return None
+    shear = skew.Shear.for_slope(slope, mask.shape)
+    sheared = cv2.dilate(shear.apply(mask), np.ones((3, 1), np.uint8))
+    found, count = _straight(sheared, length, axis=0)
+    return cv2.bitwise_and(shear.undo(found), mask), count
+
+
+def _sloped_if_more(mask: np.ndarray, length: int, axis: int, straight: tuple[np.ndarray, int]
+                    ) -> tuple[np.ndarray, int]:
+    """The rules found sloped along the rows (axis 0) or columns (1) where they are more than those
+    found `straight`; else those."""
+    sloped = _sloped(mask if axis == 0 else np.ascontiguousarray(mask.T), length)
+    if sloped is None or sloped[1] <= straight[1]:
+        return straight
+    found, count = sloped
+    return (found if axis == 0 else np.ascontiguousarray(found.T)), count
+
+
+def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """(H, W) 0/255 ink -> (horizontal, vertical) 0/255 masks of the long thin straight lines in it,
+    and how many of each: along the rows and columns, or where fewer than MIN_RULES run so, and
+    some part of the ink is a rule's length, at the slope of its long lines."""
     h, w = mask.shape
     min_w, min_h = max(8, int(w * MIN_RULE_WIDTH)), max(8, int(h * MIN_RULE_HEIGHT))
-    pad = 2 * MAX_RULE_THICKNESS_PX
-    rows = cv2.reduce(mask, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
-    cols = cv2.reduce(mask, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
-    horizontal, rows_found = _lines_in_bands(mask, _bands(rows, 255 * min_w, pad), min_w, axis=0)
-    vertical, columns_found = _lines_in_bands(mask, _bands(cols, 255 * min_h, pad), min_h, axis=1)
-    return horizontal, vertical, rows_found, columns_found
+    horizontal = _straight(mask, min_w, axis=0)
+    vertical = _straight(mask, min_h, axis=1)
+    if horizontal[1] < MIN_RULES or vertical[1] < MIN_RULES:
+        widest, tallest = skew.longest_parts(mask)
+        if horizontal[1] < MIN_RULES and widest >= min_w:
+            horizontal = _sloped_if_more(mask, min_w, 0, horizontal)
+        if vertical[1] < MIN_RULES and tallest >= min_h:
+            vertical = _sloped_if_more(mask, min_h, 1, vertical)
+    return horizontal[0], vertical[0], horizontal[1], vertical[1]
 
 
 def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -130,6 +130,25 @@ def notebook(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(scene, rng), truth
 
 
+def askew(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """Ruled or squared paper filling the frame, photographed with the phone turned by 2 to 20 degrees:
+    the rules run at that slope, and still cross the digits and sit under them."""
+    squared = bool(rng.integers(2))
+    hand = Handwriting(digit_height_px=40, line_pitch=2.0)
+    lines, truth = _lines(pool, labels, rng, [8, 8, 8])
+    (fh, fw), (sh, sw), margin = (480, 640), (720, 960), 0.1
+    top, left = (sh - fh) // 2, (sw - fw) // 2  # the frame's part of the larger sheet, before turning
+    pitch = int(hand.line_pitch * hand.digit_height_px / 3) if not squared else int(hand.digit_height_px * 0.6)
+    rules = synth.rule_sheet((sh, sw), pitch, squared=squared, margin_line=False, color_bgr=(0, 0, 0),
+                             thickness=1 if squared else 2, offset_px=top + int(margin * fh) + 1)
+    ink = np.zeros((sh, sw), np.float32)
+    ink[top:top + fh, left:left + fw] = synth.write_lines(lines, (fh, fw), hand, margin)
+    sheet = synth.paint((sh, sw), [(rules * 0.9, (170, 110, 60)), (ink, hand.ink_bgr)], hand.paper_bgr)
+    turn = cv2.getRotationMatrix2D((sw / 2, sh / 2), rng.uniform(2, 20) * rng.choice([-1, 1]), 1.0)
+    turn[:, 2] -= (left, top)
+    return synth.finish(cv2.warpAffine(sheet, turn, (fw, fh)), rng, blur_px=1), truth
+
+
 def touching(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Pairs and triples of digits whose ink touches."""
     group = 2 + int(rng.integers(2))
@@ -214,7 +233,7 @@ def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
 
 
 CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note, "mousepad": mousepad,
-                                   "ruled": ruled, "squared": squared, "notebook": notebook,
+                                   "ruled": ruled, "squared": squared, "notebook": notebook, "askew": askew,
                                    "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
                                    "vignetted": vignetted, "marks": marks}

@@ -40,7 +40,7 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # 2026-12-03, where the middle taken for a page read 96.7, 88.5, 95.1 and 92.6 %): its floor leaves a
 # retrained model room; the stage tests guard the rule itself.
 CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,
-                    "squared": 0.95, "notebook": 0.93,
+                    "squared": 0.95, "notebook": 0.93, "askew": 0.95,
                     "touching": 0.9, "slanted": 0.95,
                     "tilted": 0.95, "colour": 0.95, "closeup": 0.95, "vignetted": 0.93, "marks": 0.95}
 MAX_SPURIOUS = {"touching": 4}

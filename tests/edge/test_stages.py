@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import layout, note, outline, page, rules, segment, shadow, splits, synth, upright
+from edge import layout, note, outline, page, rules, segment, shadow, skew, splits, synth, upright
 from edge.reader import NARROWED_ASPECT, DigitReader
 
 
@@ -459,6 +459,54 @@ def test_rules_of_a_rectified_photo_go_with_their_broken_edges():
     assert np.count_nonzero(cleaned & off_the_rules) > 0.99 * np.count_nonzero(off_the_rules)
     count, _ = cv2.connectedComponents(cleaned[130:200])
     assert count - 1 == 8  # the "0"s on the rule, not joined by its edge row (48 parts at 1ef581c)
+
+
+@pytest.mark.parametrize("angle_deg", [-20, -7, -2, 3, 12])
+def test_rules_of_a_page_photographed_turned_are_removed_at_their_slope(angle_deg):
+    """Ruled paper with a margin line, turned: the rules run at a slope (read straight, none were found
+    and all the digits joined them), and a stroke crossing two of them is kept whole."""
+    page, margin, stroke = (np.zeros((600, 800), np.uint8) for _ in range(3))
+    for y in range(-200, 800, 40):
+        cv2.line(page, (-200, y), (1000, y), 255, 2)
+    cv2.line(margin, (150, -200), (150, 800), 255, 2)
+    cv2.line(stroke, (400, 300), (400, 375), 255, 4)
+    turn = cv2.getRotationMatrix2D((400, 300), angle_deg, 1.0)
+    page, margin, stroke = (cv2.warpAffine(m, turn, (800, 600), flags=cv2.INTER_NEAREST)
+                            for m in (page, margin, stroke))
+    page |= margin
+    cleaned, removed = rules.remove_rules(page | stroke)
+    assert np.count_nonzero(cv2.subtract(cleaned, stroke)) < 0.02 * np.count_nonzero(page)
+    assert np.count_nonzero(removed & margin) > 0.9 * np.count_nonzero(margin)
+    assert np.count_nonzero(cleaned & stroke) > 0.95 * np.count_nonzero(stroke)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(cleaned)
+    parts = np.sort(stats[1:, cv2.CC_STAT_AREA])
+    assert parts[-1] > 0.95 * np.count_nonzero(stroke) and (parts[:-1] <= 4).all()  # one unbroken
+    # stroke, and the last pixels of a rule where it ends inside the picture (the page's corner)
+
+
+def test_the_slope_of_long_lines_and_a_shear_that_straightens_them():
+    mask = np.zeros((300, 500), np.uint8)
+    for y in (60, 120, 180):
+        cv2.line(mask, (0, y), (499, y + 61), 255, 1)  # dy/dx = 61/499
+    cv2.circle(mask, (250, 250), 20, 255, 3)
+    slope = skew.slope(mask, 125)
+    assert slope == pytest.approx(61 / 499, abs=0.002)
+    shear = skew.Shear.for_slope(slope, mask.shape)
+    sheared = shear.apply(mask)
+    rows = np.count_nonzero(sheared, axis=1)
+    assert np.sort(rows)[-3:].min() > 0.8 * 500  # each line in (about) one row
+    assert (shear.undo(sheared) == mask).all()  # exactly undone: columns are only moved
+
+
+def test_no_slope_where_nothing_is_long_or_lines_run_straight():
+    mask = np.zeros((300, 500), np.uint8)
+    for x in range(40, 460, 40):
+        cv2.circle(mask, (x, 150), 14, 255, 3)  # a line of "0"s
+    assert skew.slope(mask, 125) is None
+    assert skew.longest_parts(mask)[0] < 125
+    cv2.line(mask, (0, 250), (499, 250), 255, 2)
+    assert skew.slope(mask, 125) is None
+    assert skew.longest_parts(np.zeros((10, 10), np.uint8)) == (0, 0)
 
 
 def test_strokes_of_a_digit_are_not_rules():
