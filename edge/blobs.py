@@ -110,6 +110,9 @@ def merge_fragments(candidates: list[Candidate], digit_h: float) -> list[Candida
         merged = sorted(groups.values(), key=lambda c: c.box.x)
 
 
+MAX_PIECE_HEIGHT = 3.0  # of the digits' height: no piece of a digit is taller
+
+
 def _in_margin(b: Box, frame_shape: tuple[int, int], margin_px: int) -> bool:
     h, w = frame_shape
     return b.x <= margin_px or b.y <= margin_px or b.x + b.w >= w - margin_px or b.y + b.h >= h - margin_px
@@ -251,6 +254,12 @@ def digits_among(labels: np.ndarray, candidates: list[Candidate], opts: Detector
     if min_height_px is None:
         min_height_px = opts.min_digit_height * h
     digit_h = typical_height(candidates, min_height_px)
+    # Reaching the edge, it is cut by it and goes (filter_digits); over MAX_PIECE_HEIGHT digits tall (the
+    # desk along the frame's edges around a page that nearly fills it), it goes first: its box holds
+    # digits, which merging would join to it. (Tall blobs inside, such as grain clumps, still join
+    # their neighbours and go with them.)
+    candidates = [c for c in candidates
+                  if not (c.box.h > MAX_PIECE_HEIGHT * digit_h and _in_margin(c.box, (h, w), margin_px))]
     digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts, min_height_px, margin_px, labels)
     order = reading_order([c.box for c in digits], [c.centre_or_box() for c in digits])
     return [Found(digits[i].box, digit_mask(labels, digits[i]), digits[i].centre_or_box()) for i in order]

@@ -19,6 +19,7 @@ MAX_RULE_THICKNESS_PX = 6
 # A rule's edge rows that are not found with it (broken, or short where it bends) are taken with it
 # up to this far from it, where the ink there is thin.
 EDGE_PX = 1
+MAX_SLOPES = 2  # rules are looked for at this many slopes besides straight
 
 
 def _bands(counts: np.ndarray, threshold: float, pad: int) -> list[tuple[int, int]]:
@@ -42,10 +43,15 @@ def _bands(counts: np.ndarray, threshold: float, pad: int) -> list[tuple[int, in
     return bands
 
 
-def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int, axis: int
-                    ) -> tuple[np.ndarray, int]:
+def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int, axis: int,
+                    search: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """Long thin runs along `axis` (0: horizontal rows, 1: vertical columns), looked for in bands
-    only, and how many there are."""
+    only, and how many there are.
+
+    Args:
+      search: where long runs are looked for, when not in the mask itself (a mask a pixel thicker);
+        what is found is the mask's ink under them, judged thin or thick as the mask's own.
+    """
     lines = np.zeros_like(mask)
     count = 0
     run = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if axis == 0 else (1, length))
@@ -53,7 +59,11 @@ def _lines_in_bands(mask: np.ndarray, bands: list[tuple[int, int]], length: int,
     across = np.ones((size, 1) if axis == 0 else (1, size), np.uint8)
     for a, b in bands:
         band = mask[a:b] if axis == 0 else mask[:, a:b]
-        found = cv2.morphologyEx(band, cv2.MORPH_OPEN, run)
+        if search is None:
+            found = cv2.morphologyEx(band, cv2.MORPH_OPEN, run)
+        else:
+            found = cv2.bitwise_and(cv2.morphologyEx(search[a:b] if axis == 0 else search[:, a:b],
+                                                     cv2.MORPH_OPEN, run), band)
         if cv2.countNonZero(found):
             # Long runs first (digits sitting along a rule break its thin part into short
             # pieces, which still belong to it); then the thick parts go: a bar of shadow,
@@ -98,57 +108,67 @@ def _long_only(lines: np.ndarray, length: int, axis: int) -> tuple[np.ndarray, i
     return np.where(np.isin(labels, keep), lines, 0).astype(np.uint8), len(keep)
 
 
-def _straight(mask: np.ndarray, length: int, axis: int) -> tuple[np.ndarray, int]:
-    """Rules along the rows (axis 0) or columns (1) at least `length` px long, and how many.
+def _straight(mask: np.ndarray, length: int, axis: int, search: np.ndarray | None = None
+              ) -> tuple[np.ndarray, int]:
+    """Rules along the rows (axis 0) or columns (1) at least `length` px long, and how many
+    (`search`: _lines_in_bands).
 
     Only rows (columns) that hold a rule's length of ink are searched, with a few
     rows of context: the long openings then cost a few bands, not the frame.
     """
-    counts = cv2.reduce(mask, 1 - axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
-    return _lines_in_bands(mask, _bands(counts, 255 * length, 2 * MAX_RULE_THICKNESS_PX), length, axis)
+    counts = cv2.reduce(mask if search is None else search, 1 - axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+    return _lines_in_bands(mask, _bands(counts, 255 * length, 2 * MAX_RULE_THICKNESS_PX), length, axis, search)
 
 
 def _sloped(mask: np.ndarray, length: int) -> tuple[np.ndarray, int] | None:
     """Rules along the rows that run at a slope (a page photographed a little turned), found where
     the mask is sheared to make them run along its rows, and how many; None where no long lines slope.
     A line drawn at a slope and sheared back by whole pixels steps a row up or down where the two
-    roundings differ, so the sheared mask is searched a pixel thicker each way, and what is found is
-    the mask's own ink under it."""
-    slope = skew.slope(mask, length)
+    roundings differ, so long runs are looked for a pixel thicker each way, and what is found is the
+    mask's own ink under them, judged thin or thick as a straight rule's."""
+    slope = skew.slope(mask, length, MAX_RULE_THICKNESS_PX)
     if slope is None:
         return None
     shear = skew.Shear.for_slope(slope, mask.shape)
-    sheared = cv2.dilate(shear.apply(mask), np.ones((3, 1), np.uint8))
-    found, count = _straight(sheared, length, axis=0)
-    return cv2.bitwise_and(shear.undo(found), mask), count
+    sheared = shear.apply(mask)
+    found, count = _straight(sheared, length, 0, search=cv2.dilate(sheared, np.ones((3, 1), np.uint8)))
+    return shear.undo(found), count
 
 
-def _sloped_if_more(mask: np.ndarray, length: int, axis: int, straight: tuple[np.ndarray, int]
-                    ) -> tuple[np.ndarray, int]:
-    """The rules found sloped along the rows (axis 0) or columns (1) where they are more than those
-    found `straight`; else those."""
-    sloped = _sloped(mask if axis == 0 else np.ascontiguousarray(mask.T), length)
-    if sloped is None or sloped[1] <= straight[1]:
-        return straight
-    found, count = sloped
-    return (found if axis == 0 else np.ascontiguousarray(found.T)), count
+def _rules_along(mask: np.ndarray, length: int, axis: int, parts: tuple[int, int]) -> tuple[np.ndarray, int]:
+    """Rules along the rows (axis 0) or columns (1), and how many: those that run straight, then, while
+    some of the ink left is a rule's length, those at the slope of its long lines, up to MAX_SLOPES
+    slopes. (A page photographed turned has its rules at one slope; rectified from a photo that cut it,
+    its rules may fan out over a degree or two, and a slope takes those within a pixel of it.)
+
+    Args:
+      parts: skew.longest_parts of the mask.
+    """
+    lines, count = _straight(mask, length, axis)
+    left = cv2.subtract(mask, lines) if count else mask
+    for _ in range(MAX_SLOPES):
+        if (parts if left is mask else skew.longest_parts(left))[axis] < length:
+            break
+        # Columns are searched as the rows of the transposed mask (transposed only here: a copy costs
+        # 0.15 ms on a 640x480 frame).
+        sloped = _sloped(left, length) if axis == 0 else _sloped(np.ascontiguousarray(left.T), length)
+        if sloped is None or not sloped[1]:
+            break
+        found = sloped[0] if axis == 0 else np.ascontiguousarray(sloped[0].T)
+        lines, count = cv2.bitwise_or(lines, found), count + sloped[1]
+        left = cv2.subtract(left, found)
+    return lines, count
 
 
 def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
     """(H, W) 0/255 ink -> (horizontal, vertical) 0/255 masks of the long thin straight lines in it,
-    and how many of each: along the rows and columns, or where fewer than MIN_RULES run so, and
-    some part of the ink is a rule's length, at the slope of its long lines."""
+    and how many of each (_rules_along)."""
     h, w = mask.shape
     min_w, min_h = max(8, int(w * MIN_RULE_WIDTH)), max(8, int(h * MIN_RULE_HEIGHT))
-    horizontal = _straight(mask, min_w, axis=0)
-    vertical = _straight(mask, min_h, axis=1)
-    if horizontal[1] < MIN_RULES or vertical[1] < MIN_RULES:
-        widest, tallest = skew.longest_parts(mask)
-        if horizontal[1] < MIN_RULES and widest >= min_w:
-            horizontal = _sloped_if_more(mask, min_w, 0, horizontal)
-        if vertical[1] < MIN_RULES and tallest >= min_h:
-            vertical = _sloped_if_more(mask, min_h, 1, vertical)
-    return horizontal[0], vertical[0], horizontal[1], vertical[1]
+    parts = skew.longest_parts(mask)  # one labelling tells both directions whether to look further
+    horizontal, rows_found = _rules_along(mask, min_w, 0, parts)
+    vertical, columns_found = _rules_along(mask, min_h, 1, parts)
+    return horizontal, vertical, rows_found, columns_found
 
 
 def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,6 +8,8 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from edge.detect import label_type
+
 # Lines are looked for up to this far from the rows' direction: a page photographed turned by up to
 # 20 degrees, and some perspective on top.
 MAX_SKEW_DEG = 25.0
@@ -21,7 +23,7 @@ MIN_SKEW_DEG = 0.25
 def _halved(mask: np.ndarray) -> np.ndarray:
     """The mask at half size, each pixel the brightest of its 2x2: thin lines survive."""
     h, w = mask.shape
-    small = cv2.resize(mask, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(mask, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
     return cv2.threshold(small, 0, 255, cv2.THRESH_BINARY)[1]
 
 
@@ -29,13 +31,14 @@ def longest_parts(mask: np.ndarray) -> tuple[int, int]:
     """(widest, tallest) extent in px of the mask's components, measured at half size: whether any
     could be a rule, cheaply. Labelled inside the ink's bounding box only: a line of digits across
     a camera frame is a tenth of it."""
+    if mask.shape[0] < 2 or mask.shape[1] < 2:  # nothing to halve (OpenCV would raise)
+        return 0, 0
     small = _halved(mask)
     x, y, w, h = cv2.boundingRect(small)
     if w == 0 or h == 0:  # no ink (OpenCV would crash labelling an empty image)
         return 0, 0
     small = small[y:y + h, x:x + w]
-    _, _, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8, ltype=cv2.CV_32S
-                                                      if cv2.countNonZero(small) >= 65535 else cv2.CV_16U)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8, ltype=label_type(small))
     if len(stats) < 2:
         return 0, 0
     return 2 * int(stats[1:, cv2.CC_STAT_WIDTH].max()), 2 * int(stats[1:, cv2.CC_STAT_HEIGHT].max())
@@ -44,7 +47,7 @@ def longest_parts(mask: np.ndarray) -> tuple[int, int]:
 def _long_parts(mask: np.ndarray, length: int) -> np.ndarray | None:
     """The mask's components at least `length` px wide, as a mask (None where there are none): rules,
     with whatever digits touch them."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=label_type(mask))
     long = np.flatnonzero(stats[1:, cv2.CC_STAT_WIDTH] >= length) + 1
     if long.size == 0:
         return None
@@ -65,9 +68,19 @@ def _strongest_angle(mask: np.ndarray, votes: int, low_deg: float, high_deg: flo
     return float(np.degrees(np.median(theta[count == count.max()]))) - 90.0
 
 
-def slope(mask: np.ndarray, length: int) -> float | None:
-    """dy/dx of the mask's long near-horizontal lines (at least `length` px long), or None where it
-    has none, or they lie within MIN_SKEW_DEG of the rows.
+def _thin(mask: np.ndarray, max_thickness_px: int) -> np.ndarray:
+    """The mask's ink in runs across the rows no thicker than `max_thickness_px`."""
+    across = np.ones((max_thickness_px + 1, 1), np.uint8)
+    return cv2.subtract(mask, cv2.morphologyEx(mask, cv2.MORPH_OPEN, across))
+
+
+def slope(mask: np.ndarray, length: int, max_thickness_px: int) -> float | None:
+    """dy/dx of the mask's long near-horizontal lines no thicker than `max_thickness_px` (at least
+    `length` px long), or None where it has none, or they lie within MIN_SKEW_DEG of the rows.
+
+    The long parts are looked for in the whole ink (a grid's lines are long through its crossings),
+    the votes counted on their thin ink: a line inside a solid region (the desk along a page's
+    edge) runs through more ink than a rule does.
 
     Args:
       mask: (H, W) 0/255 ink.
@@ -75,13 +88,17 @@ def slope(mask: np.ndarray, length: int) -> float | None:
     small = _long_parts(_halved(mask), length // 2)
     if small is None:
         return None
-    coarse = _strongest_angle(small, length // 2, -MAX_SKEW_DEG, MAX_SKEW_DEG, COARSE_STEP_DEG)
+    coarse = _strongest_angle(_thin(small, max(1, max_thickness_px // 2)), length // 2, -MAX_SKEW_DEG,
+                              MAX_SKEW_DEG, COARSE_STEP_DEG)
     if coarse is None:
         return None
-    full = _long_parts(mask, length)
-    if full is None:
-        return None
-    fine = _strongest_angle(full, length, coarse - COARSE_STEP_DEG, coarse + COARSE_STEP_DEG, FINE_STEP_DEG)
+    # The long parts at full size: the mask's ink under them, enlarged (a labelling at full size
+    # costs five times more).
+    h, w = mask.shape
+    near = cv2.dilate(cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST), np.ones((3, 3), np.uint8))
+    full = cv2.bitwise_and(mask, near)
+    fine = _strongest_angle(_thin(full, max_thickness_px), length, coarse - COARSE_STEP_DEG,
+                            coarse + COARSE_STEP_DEG, FINE_STEP_DEG)
     if fine is None or abs(fine) < MIN_SKEW_DEG:
         return None
     return float(np.tan(np.radians(fine)))

@@ -131,20 +131,29 @@ def notebook(pool, labels, rng) -> tuple[np.ndarray, str]:
 
 
 def askew(pool, labels, rng) -> tuple[np.ndarray, str]:
-    """Ruled or squared paper filling the frame, photographed with the phone turned by 2 to 20 degrees:
-    the rules run at that slope, and still cross the digits and sit under them."""
+    """Ruled or squared paper photographed with the phone turned by 2 to 20 degrees: the rules run at
+    that slope, and still cross the digits and sit under them. Half the frames are filled by the paper;
+    half show a notebook page just larger than the frame lying on a desk, the desk in the corners."""
     squared = bool(rng.integers(2))
+    angle = rng.uniform(2, 20) * rng.choice([-1, 1])
+    if rng.integers(2):
+        sheet, truth = _ruled_sheet(pool, labels, rng, squared)
+        scene = synth.place_on_desk(sheet, (960, 1280), synth.DESKS[int(rng.integers(3))],
+                                    coverage=rng.uniform(0.95, 1.3), rotation_deg=angle,
+                                    perspective=rng.uniform(0.0, 0.1), rng=rng)
+        return synth.finish(scene, rng), truth
     hand = Handwriting(digit_height_px=40, line_pitch=2.0)
     lines, truth = _lines(pool, labels, rng, [8, 8, 8])
     (fh, fw), (sh, sw), margin = (480, 640), (720, 960), 0.1
     top, left = (sh - fh) // 2, (sw - fw) // 2  # the frame's part of the larger sheet, before turning
     pitch = int(hand.line_pitch * hand.digit_height_px / 3) if not squared else int(hand.digit_height_px * 0.6)
+    # A grid as thick as ruling: turned and resampled, a 1-px one is too faint to reach the ink.
     rules = synth.rule_sheet((sh, sw), pitch, squared=squared, margin_line=False, color_bgr=(0, 0, 0),
-                             thickness=1 if squared else 2, offset_px=top + int(margin * fh) + 1)
+                             thickness=2, offset_px=top + int(margin * fh) + 1)
     ink = np.zeros((sh, sw), np.float32)
     ink[top:top + fh, left:left + fw] = synth.write_lines(lines, (fh, fw), hand, margin)
     sheet = synth.paint((sh, sw), [(rules * 0.9, (170, 110, 60)), (ink, hand.ink_bgr)], hand.paper_bgr)
-    turn = cv2.getRotationMatrix2D((sw / 2, sh / 2), rng.uniform(2, 20) * rng.choice([-1, 1]), 1.0)
+    turn = cv2.getRotationMatrix2D((sw / 2, sh / 2), angle, 1.0)
     turn[:, 2] -= (left, top)
     return synth.finish(cv2.warpAffine(sheet, turn, (fw, fh)), rng, blur_px=1), truth
 

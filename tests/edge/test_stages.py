@@ -397,6 +397,32 @@ def test_where_a_page_runs_past_the_frame_is_marked_and_its_blobs_dropped():
     assert [f.box.x for f in found] == [397]
 
 
+def test_the_desk_along_the_frame_around_a_page_does_not_take_its_digits():
+    """A page nearly filling the frame, the desk showing along its edges as one band of ink round it:
+    that band's box holds every digit, and merging fragments joined them all to it (all dropped)."""
+    from edge.blobs import locate_digits
+    from edge.detect import DetectorOptions
+    mask = np.zeros((480, 640), np.uint8)
+    mask[:12], mask[:, :15], mask[:, -10:] = 255, 255, 255  # the desk along three edges
+    for x in range(100, 540, 60):
+        cv2.ellipse(mask, (x, 200), (14, 20), 0, 0, 360, 255, 4)  # a line of "0"s
+    found = locate_digits(mask, DetectorOptions())
+    assert len(found) == 8
+
+
+def test_rules_of_a_turned_page_are_found_though_desk_wedges_run_straight():
+    """A turned ruled page nearly filling the frame: the desk shows as wedges along its top and bottom
+    edges, two long straight runs; the rules run at the page's slope, and are the ones found."""
+    page = np.zeros((600, 800), np.uint8)
+    for y in range(-300, 900, 40):
+        cv2.line(page, (-200, y), (1000, y), 255, 2)
+    page = cv2.warpAffine(page, cv2.getRotationMatrix2D((400, 300), 6, 1.0), (800, 600), flags=cv2.INTER_NEAREST)
+    cv2.fillPoly(page, [np.int32([[0, 0], [800, 0], [0, 60]]), np.int32([[800, 600], [0, 600], [800, 540]])], 255)
+    horizontal, _, rows, _ = rules.find_rules(page)
+    inner = page[100:500, 100:700]
+    assert np.count_nonzero(horizontal[100:500, 100:700]) > 0.9 * np.count_nonzero(inner)
+
+
 def test_small_writing_on_a_big_frame_of_paper_is_read_finer():
     """A phone photo of a page filling the frame: 36-px digits in a thin pen on a 3000x2250 frame are
     8 px tall shrunk to 640 px, below a digit's size there; they are looked for at up to 1600 px."""
@@ -489,7 +515,7 @@ def test_the_slope_of_long_lines_and_a_shear_that_straightens_them():
     for y in (60, 120, 180):
         cv2.line(mask, (0, y), (499, y + 61), 255, 1)  # dy/dx = 61/499
     cv2.circle(mask, (250, 250), 20, 255, 3)
-    slope = skew.slope(mask, 125)
+    slope = skew.slope(mask, 125, 6)
     assert slope == pytest.approx(61 / 499, abs=0.002)
     shear = skew.Shear.for_slope(slope, mask.shape)
     sheared = shear.apply(mask)
@@ -502,10 +528,10 @@ def test_no_slope_where_nothing_is_long_or_lines_run_straight():
     mask = np.zeros((300, 500), np.uint8)
     for x in range(40, 460, 40):
         cv2.circle(mask, (x, 150), 14, 255, 3)  # a line of "0"s
-    assert skew.slope(mask, 125) is None
+    assert skew.slope(mask, 125, 6) is None
     assert skew.longest_parts(mask)[0] < 125
     cv2.line(mask, (0, 250), (499, 250), 255, 2)
-    assert skew.slope(mask, 125) is None
+    assert skew.slope(mask, 125, 6) is None
     assert skew.longest_parts(np.zeros((10, 10), np.uint8)) == (0, 0)
 
 
