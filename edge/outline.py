@@ -108,14 +108,53 @@ def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, rounds: int = 2)
     return quad
 
 
-def _sides_along_border(quad: np.ndarray, shape: tuple[int, int]) -> list[tuple[list[float], list[float]]]:
-    """The quadrilateral's sides (corner pairs) that lie along the frame's edge."""
+def _along_border(a: np.ndarray | list[float], b: np.ndarray | list[float], shape: tuple[int, int]) -> bool:
+    """Whether the side from corner a to corner b lies along the frame's edge."""
     h, w = shape
     mx, my = BORDER_MARGIN * w, BORDER_MARGIN * h
+    return bool(max(a[0], b[0]) <= mx or min(a[0], b[0]) >= w - 1 - mx
+                or max(a[1], b[1]) <= my or min(a[1], b[1]) >= h - 1 - my)
+
+
+def _sides_along_border(quad: np.ndarray, shape: tuple[int, int]) -> list[tuple[list[float], list[float]]]:
+    """The quadrilateral's sides (corner pairs) that lie along the frame's edge."""
     corners = quad.tolist()
-    return [(a, b) for a, b in zip(corners, corners[1:] + corners[:1])
-            if (max(a[0], b[0]) <= mx or min(a[0], b[0]) >= w - 1 - mx
-                or max(a[1], b[1]) <= my or min(a[1], b[1]) >= h - 1 - my)]
+    return [(a, b) for a, b in zip(corners, corners[1:] + corners[:1]) if _along_border(a, b, shape)]
+
+
+def past_frame_edge(quad: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The (4, 2) outline of a sheet running off the frame, its sides along the frame's edge (the
+    frame's, not the sheet's) moved out to run parallel to the opposite side, a sheet's own edge,
+    through their end farther out. Rectified from the sides as seen, a page cut by the frame had its
+    rules fan out over several degrees (the homography took the frame's edge for the page's); so
+    it keeps the directions of the edges it shows. A side whose opposite lies along the frame's
+    edge too is kept; so is the outline when a corner would land over MAX_CORNER_OUTSIDE past it."""
+    on = [_along_border(quad[k], quad[(k + 1) % 4], shape) for k in range(4)]
+    if not any(on):
+        return quad
+    lines = []
+    for k in range(4):
+        a, b = quad[k], quad[(k + 1) % 4]
+        c, d = quad[(k + 2) % 4], quad[(k + 3) % 4]  # the opposite side, from its own start
+        if on[k] and not on[(k + 2) % 4]:
+            along = (c - d) / max(float(np.linalg.norm(c - d)), 1e-6)  # this side's way round
+            out = np.float32([along[1], -along[0]])
+            if float(np.dot((a + b) / 2 - (c + d) / 2, out)) < 0:
+                out = -out
+            end = a if float(np.dot(a - c, out)) >= float(np.dot(b - c, out)) else b
+            lines.append(np.float32([*along, *end]))
+        else:
+            side = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+            lines.append(np.float32([*side, *a]))
+    corners = [_intersect(lines[k - 1], lines[k]) for k in range(4)]
+    if any(c is None for c in corners):
+        return quad
+    moved = np.stack(corners).astype(np.float32)
+    h, w = shape
+    slack = MAX_CORNER_OUTSIDE * np.float32([w, h])
+    if (moved < -slack).any() or (moved > np.float32([w, h]) + slack).any():
+        return quad
+    return moved
 
 
 def sides_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> int:

@@ -165,7 +165,11 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
         quad = note.find_note(level)
         if quad is not None and not outline.sheet_shaped(quad):
             quad = None
-    return None if quad is None else Page(quad / _scale_of(level, frame))
+    if quad is None:
+        return None
+    if level is small:  # a sheet (a note's outline keeps its sides: edge.note)
+        quad = outline.past_frame_edge(quad, small.shape[:2])
+    return Page(quad / _scale_of(level, frame))
 
 
 def reading_scale(longest_px: float, max_side_px: int) -> float:

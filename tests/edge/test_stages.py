@@ -444,6 +444,21 @@ def test_small_writing_on_a_big_frame_of_paper_is_read_finer():
     assert 40 <= writing_height(find_candidates(mask)[1]) <= 46  # the strokes: 41 rows and the pen
 
 
+def test_a_side_along_the_frame_edge_is_moved_out_parallel_to_the_sheets_own():
+    """A turned sheet running off the frame's right edge: the outline's right side is the frame's; it
+    is moved to run parallel to the sheet's left edge, through its end farther out, so the sheet's
+    rectangle is kept (rectified from the side along the frame, its rules fanned out)."""
+    shape = (480, 640)
+    quad = np.float32([[100, 40], [639, 10], [639, 470], [160, 450]])  # tl, tr, br, bl
+    moved = outline.past_frame_edge(quad, shape)
+    left, right = moved[3] - moved[0], moved[2] - moved[1]
+    assert abs(left[0] * right[1] - left[1] * right[0]) < 1e-3 * np.linalg.norm(left) * np.linalg.norm(right)
+    assert (moved[[1, 2], 0] >= 639 - 1e-3).all()  # past the frame: the visible part stays inside
+    assert np.allclose(moved[[0, 3]], quad[[0, 3]], atol=1e-3)  # the sheet's own corners stay
+    inside = np.float32([[100, 40], [600, 30], [620, 440], [160, 450]])
+    assert np.array_equal(outline.past_frame_edge(inside, shape), inside)
+
+
 def test_order_corners():
     shuffled = np.float32([[100, 90], [10, 5], [5, 95], [90, 8]])
     assert outline.order_corners(shuffled).tolist() == [[10, 5], [90, 8], [100, 90], [5, 95]]
