@@ -150,7 +150,7 @@ def _rules_along(mask: np.ndarray, length: int, axis: int, parts: tuple[int, int
         if (parts if left is mask else skew.longest_parts(left))[axis] < length:
             break
         # Columns are searched as the rows of the transposed mask (transposed only here: a copy costs
-        # 0.15 ms on a 640x480 frame).
+        # 0.15 ms on a 640x480 frame, Intel(R) Xeon(R) Processor, one thread).
         sloped = _sloped(left, length) if axis == 0 else _sloped(np.ascontiguousarray(left.T), length)
         if sloped is None or not sloped[1]:
             break

@@ -90,16 +90,21 @@ def mousepad(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(scene, rng), truth
 
 
+def _rule_pitch(hand: Handwriting, squared: bool) -> int:
+    """Narrow ruling (each digit sits on a rule and is crossed by one or two more), or a grid finer
+    than the digits."""
+    return int(hand.line_pitch * hand.digit_height_px / 3) if not squared else int(hand.digit_height_px * 0.6)
+
+
 def _ruled_sheet(pool, labels, rng, squared: bool) -> tuple[np.ndarray, str]:
     """A float sheet of ruled (or squared) paper with a margin line, three lines of digits on it."""
     hand = Handwriting(digit_height_px=40, line_pitch=2.0)
     lines, truth = _lines(pool, labels, rng, [9, 9, 9])
     size = (480, 640)
     margin = 0.08
-    # Narrow ruling: each digit sits on a rule and is crossed by one or two more.
-    pitch = int(hand.line_pitch * hand.digit_height_px / 3) if not squared else int(hand.digit_height_px * 0.6)
-    rules = synth.rule_sheet(size, pitch, squared=squared, offset_px=int(margin * size[0]) + 1,
-                             color_bgr=(0, 0, 0), thickness=1 if squared else 2)
+    rules = synth.rule_sheet(size, _rule_pitch(hand, squared), squared=squared,
+                             offset_px=int(margin * size[0]) + 1, color_bgr=(0, 0, 0),
+                             thickness=1 if squared else 2)
     ink = synth.write_lines(lines, size, hand, margin)
     # Printed rules as dark as a ballpoint on cheap paper: they pass the ink threshold.
     return synth.paint(size, [(rules * 0.9, (170, 110, 60)), (ink, hand.ink_bgr)], hand.paper_bgr), truth
@@ -146,9 +151,8 @@ def askew(pool, labels, rng) -> tuple[np.ndarray, str]:
     lines, truth = _lines(pool, labels, rng, [8, 8, 8])
     (fh, fw), (sh, sw), margin = (480, 640), (720, 960), 0.1
     top, left = (sh - fh) // 2, (sw - fw) // 2  # the frame's part of the larger sheet, before turning
-    pitch = int(hand.line_pitch * hand.digit_height_px / 3) if not squared else int(hand.digit_height_px * 0.6)
     # A grid as thick as ruling: turned and resampled, a 1-px one is too faint to reach the ink.
-    rules = synth.rule_sheet((sh, sw), pitch, squared=squared, margin_line=False, color_bgr=(0, 0, 0),
+    rules = synth.rule_sheet((sh, sw), _rule_pitch(hand, squared), squared=squared, margin_line=False, color_bgr=(0, 0, 0),
                              thickness=2, offset_px=top + int(margin * fh) + 1)
     ink = np.zeros((sh, sw), np.float32)
     ink[top:top + fh, left:left + fw] = synth.write_lines(lines, (fh, fw), hand, margin)
