@@ -208,17 +208,18 @@ def smoothed(paperness: np.ndarray) -> np.ndarray:
 
 
 def outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float,
-                  accept: Callable[[np.ndarray], bool] | None = None) -> np.ndarray | None:
+                  accept: Callable[[np.ndarray], bool] | None = None, min_area: float = MIN_PAGE_AREA
+                  ) -> np.ndarray | None:
     """sheet_outline() of the region of a smoothed map above a threshold; `accept`, when given, must
     also pass its first (4, 2) outline, before the sides are re-fitted (the costly step)."""
-    quad = region_outline(smooth, threshold, accept)
+    quad = region_outline(smooth, threshold, accept, min_area)
     return quad if quad is not None and stands_out(quad, smooth, image) else None
 
 
-def region_outline(smooth: np.ndarray, threshold: float, accept: Callable[[np.ndarray], bool] | None = None
-                   ) -> np.ndarray | None:
+def region_outline(smooth: np.ndarray, threshold: float, accept: Callable[[np.ndarray], bool] | None = None,
+                   min_area: float = MIN_PAGE_AREA) -> np.ndarray | None:
     """The (4, 2) outline of the largest region of a smoothed map above a threshold when it is shaped
-    like a sheet (MIN_PAGE_AREA to MAX_PAGE_AREA of the map, filling its quadrilateral, off the map's
+    like a sheet (min_area to MAX_PAGE_AREA of the map, filling its quadrilateral, off the map's
     edge on two sides at least, its corners not far past it), or None."""
     _, mask = cv2.threshold(smooth, threshold, 255, cv2.THRESH_BINARY)
     side = max(smooth.shape[:2])
@@ -233,7 +234,7 @@ def region_outline(smooth: np.ndarray, threshold: float, accept: Callable[[np.nd
     contour = max(contours, key=cv2.contourArea)
     area = cv2.contourArea(contour)
     sh, sw = smooth.shape[:2]
-    if not MIN_PAGE_AREA <= area / (sh * sw) <= MAX_PAGE_AREA:
+    if not min_area <= area / (sh * sw) <= MAX_PAGE_AREA:
         return None
     # The region's outline must be a sheet's: a filled quadrilateral, and (unlike a sheet that
     # fills the frame with a shadow across it) off the frame's edge on two sides at least.

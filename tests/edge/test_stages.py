@@ -211,6 +211,20 @@ def test_a_sheet_on_a_slightly_larger_backing_is_the_sheet():
     assert np.abs(found.corners - np.float32([[200, 90], [439, 90], [439, 329], [200, 329]])).max() < 4
 
 
+@pytest.mark.parametrize("seed, shade", [(0, 0.45), (3, 0.45), (1, 0.6)])
+def test_a_sheet_on_the_lit_part_of_a_desk_in_a_hard_shadow_is_the_sheet(seed, shade):
+    """The shadow's edge runs down the frame across the desk and the sheet: the paper-like class is the
+    lit desk and the sheet's lit part, whose outline ran off over the desk (seed 101 of the shadow
+    condition read 42 digits of desk grain). The sheet is the brighter part lying inside it, clear of
+    its edge; edge.shadow takes in its shaded part."""
+    scene = np.full((480, 640, 3), 130, np.float32)
+    scene[120:380, 220:400] = 230
+    scene[:, :330] *= shade
+    found = page.find_page(synth.finish(scene, np.random.default_rng(seed)))
+    assert found is not None
+    assert np.abs(found.corners - np.float32([[220, 120], [399, 120], [399, 379], [220, 379]])).max() < 4
+
+
 def test_a_kraft_note_on_a_pad_is_no_page_but_is_the_note_on_a_pad():
     """A brown kraft note on a black pad on a grey desk: the note is no brighter than the desk, so the
     frame is paper along its edge with a dark thing on it, as a sheet with a phone lying on it is, and
