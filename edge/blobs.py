@@ -232,9 +232,15 @@ def find_candidates(mask: np.ndarray, margin_px: int = 0, excluded: np.ndarray |
     return labels, candidates
 
 
-def writing_height(candidates: list[Candidate]) -> float:
+def writing_height(candidates: list[Candidate], shape: tuple[int, ...] | None = None) -> float:
     """The height of the writing: the blobs' heights weighed by their ink, at the median (paper
-    grain makes many specks but little ink); 0 for none."""
+    grain makes many specks but little ink); 0 for none. With the mask's `shape`, blobs reaching its
+    edge are left out: cut by it, they are no writing (the edge of a sheet filling the frame, a strip
+    of desk beyond it, long and heavy, made a thin pen's writing look digit-sized)."""
+    if shape is not None:
+        h, w = shape[:2]
+        candidates = [c for c in candidates
+                      if c.box.x > 0 and c.box.y > 0 and c.box.x + c.box.w < w and c.box.y + c.box.h < h]
     if not candidates:
         return 0.0
     heights = np.array([c.box.h for c in candidates])

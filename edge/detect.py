@@ -141,7 +141,8 @@ def ink_mask(gray: np.ndarray, opts: DetectorOptions) -> np.ndarray:
     stroke_guess = max(stroke_guess, int(PEN_MARGIN * widest_pen_px(small, opts, stroke_guess / PEN_MARGIN)))
     background = preprocess.estimate_background(gray, stroke_guess, small)
     ink = preprocess.flatten_illumination(gray, background)
-    return preprocess.binarize(preprocess.denoise(ink), opts.min_contrast)
+    # Ink wider than half the pen guessed is no pen's.
+    return preprocess.binarize(preprocess.denoise(ink), opts.min_contrast, stroke_guess // 2)
 
 
 def mnist_crop(mask: np.ndarray, opts: DetectorOptions, stroke_px: float | None = None) -> np.ndarray:

@@ -70,7 +70,7 @@ def _finer_scale(frame_shape: tuple[int, ...], view_shape: tuple[int, ...], cand
     """The scale to read a frame at again when its writing is shorter than a digit at the scale it
     was read at (view_shape): a page's (pages.reading_scale). None when the writing is a digit's
     size, or no writing."""
-    height = writing_height(candidates)
+    height = writing_height(candidates, view_shape)
     if not MIN_WRITING_PX <= height < opts.min_digit_height * view_shape[0]:
         return None
     longest = max(frame_shape[:2])

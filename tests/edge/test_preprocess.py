@@ -280,3 +280,31 @@ def test_grainy_sheet_yields_exactly_its_digits():
     frame = draw_digits(digits, style=PaperStyle(noise_sigma=12), seed=3)
     boxes, _ = _find_digits(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), DetectorOptions())
     assert len(boxes) == 10
+
+
+def _faint_strokes_beside(dark: tuple[slice, slice]) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The ink image of a thin, faint pen's strokes on paper, with a solid dark region (ink 230)."""
+    ink = np.full((240, 320), 4, np.uint8)
+    strokes = [(60 + 30 * k, 80, 2, 40) for k in range(5)]
+    for x, y, bw, bh in strokes:
+        ink[y:y + bh, x:x + bw] = 70
+    ink[dark] = 230
+    return ink, strokes
+
+
+def test_a_desk_strip_off_the_edge_does_not_lift_the_split_past_a_thin_pen():
+    """A strip of desk along the frame's edge beside a sheet filling it: Otsu's split falls between
+    paper and desk, above a thin pen's strokes. Taken again without the strip, it keeps them."""
+    ink, strokes = _faint_strokes_beside((slice(None), slice(290, 320)))
+    assert preprocess.binarize(ink, 0.12)[80:120, 60].max() == 0  # the strokes lost
+    mask = preprocess.binarize(ink, 0.12, solid_px=10)
+    for x, y, bw, bh in strokes:
+        assert mask[y:y + bh, x:x + bw].min() == 255
+    assert mask[:, 290:].min() == 255 and mask[:, :290].sum() / 255 == sum(bw * bh for *_, bw, bh in strokes)
+
+
+def test_a_bold_digit_within_the_frame_is_no_desk_strip():
+    """A solid dark region clear of the frame's edge (a marker's blot, a dark thing on the sheet) leaves
+    the split as it is."""
+    ink, _ = _faint_strokes_beside((slice(150, 200), slice(200, 260)))
+    assert np.array_equal(preprocess.binarize(ink, 0.12, solid_px=10), preprocess.binarize(ink, 0.12))
