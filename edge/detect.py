@@ -141,7 +141,8 @@ def ink_mask(gray: np.ndarray, opts: DetectorOptions) -> np.ndarray:
     stroke_guess = max(stroke_guess, int(PEN_MARGIN * widest_pen_px(small, opts, stroke_guess / PEN_MARGIN)))
     background = preprocess.estimate_background(gray, stroke_guess, small)
     ink = preprocess.flatten_illumination(gray, background)
-    # Ink wider than half the pen guessed is no pen's.
+    # Ink wider than half the closing's size is taken for no pen's (the closing is at least 1.6 times the
+    # widest pen found: a bold pen's strokes may count, but only wide ink running off the edge is left out).
     return preprocess.binarize(preprocess.denoise(ink), opts.min_contrast, stroke_guess // 2)
 
 

@@ -208,11 +208,10 @@ def smoothed(paperness: np.ndarray) -> np.ndarray:
 
 
 def outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float,
-                  accept: Callable[[np.ndarray], bool] | None = None, min_area: float = MIN_PAGE_AREA
-                  ) -> np.ndarray | None:
+                  accept: Callable[[np.ndarray], bool] | None = None) -> np.ndarray | None:
     """sheet_outline() of the region of a smoothed map above a threshold; `accept`, when given, must
     also pass its first (4, 2) outline, before the sides are re-fitted (the costly step)."""
-    quad = region_outline(smooth, threshold, accept, min_area)
+    quad = region_outline(smooth, threshold, accept)
     return quad if quad is not None and stands_out(quad, smooth, image) else None
 
 
@@ -251,15 +250,21 @@ def region_outline(smooth: np.ndarray, threshold: float, accept: Callable[[np.nd
     return quad
 
 
+def inside(quad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """(h, w) 0/255: where a (4, 2) outline lies, in a map of that shape."""
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, quad.astype(np.int32), 255)
+    return mask
+
+
 def stands_out(quad: np.ndarray, smooth: np.ndarray, image: np.ndarray) -> bool:
     """Whether what lies inside the (4, 2) outline is clearly more paper-like in the smoothed map and
     brighter in the BGR or grey image than what lies outside it."""
-    inside = np.zeros(smooth.shape[:2], np.uint8)
-    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
-    outside = cv2.bitwise_not(inside)
-    paper, surroundings = cv2.mean(smooth, inside)[0], cv2.mean(smooth, outside)[0]
+    mask = inside(quad, smooth.shape)
+    outside = cv2.bitwise_not(mask)
+    paper, surroundings = cv2.mean(smooth, mask)[0], cv2.mean(smooth, outside)[0]
     luma = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-    brighter = cv2.mean(luma, inside)[0] - cv2.mean(luma, outside)[0]
+    brighter = cv2.mean(luma, mask)[0] - cv2.mean(luma, outside)[0]
     return paper - surroundings >= MIN_PAGE_CONTRAST and brighter >= MIN_PAGE_BRIGHTER
 
 

@@ -121,8 +121,7 @@ def _sheet_within(quad: np.ndarray, smooth: np.ndarray, image: np.ndarray) -> np
     sheet is the brighter part, outlined above the split (down to MIN_BRIGHTER_PART_AREA). Else, or
     when no such outline is found, the outline itself. (0.05 ms on desk_01's 187x250 map, no split;
     0.69 ms on a 320x240 one it searches again, Intel(R) Xeon(R) Processor, 2 cores, one used.)"""
-    inside = np.zeros(smooth.shape[:2], np.uint8)
-    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+    inside = outline.inside(quad, smooth.shape)
     split = _brighter_split(_histogram(smooth, inside))
     if split is None:
         return quad
@@ -131,8 +130,10 @@ def _sheet_within(quad: np.ndarray, smooth: np.ndarray, image: np.ndarray) -> np
     if cv2.countNonZero(cv2.bitwise_and(ring, cv2.compare(smooth, split, cv2.CMP_GT))) \
             >= MIN_BRIGHTEST_ON_EDGE * cv2.countNonZero(ring):
         return quad  # a sheet with a shadow across it: its lit part runs along its edge
-    within = outline.outline_above(smooth, image, split, min_area=MIN_BRIGHTER_PART_AREA)
-    return quad if within is None else within
+    # Looked for inside the outline only (a second sheet beside it is no part of it), and standing out
+    # from all around it.
+    within = outline.region_outline(cv2.bitwise_and(smooth, inside), split, min_area=MIN_BRIGHTER_PART_AREA)
+    return quad if within is None or not outline.stands_out(within, smooth, image) else within
 
 
 def _scale_of(level: np.ndarray, frame: np.ndarray) -> np.ndarray:

@@ -135,9 +135,10 @@ def denoise(ink: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(ink, (3, 3), 0)
 
 
-# Ink regions wider than the pen running off the frame's edge (a strip of desk beyond the sheet's edge,
-# narrower than the background's closing, so taken for ink) that make up this share of what Otsu's split calls ink or more
-# pull that split up between paper and them, past a thin pen's strokes: it is taken again without them.
+# Ink regions wider than a pen running off the frame's edge (a strip of desk beyond the sheet's edge,
+# narrower than the background's closing, so taken for ink) that make up this share of what Otsu's
+# split calls ink or more pull that split up between paper and them, past a thin pen's strokes: it is
+# taken again without them.
 SOLID_SHARE = 0.3
 
 
@@ -169,11 +170,12 @@ def binarize(ink: np.ndarray, min_contrast: float, solid_px: int | None = None) 
 
     Otsu picks the split between paper noise and ink; `min_contrast` (a
     fraction of the paper's brightness) keeps an empty page from having its
-    noise promoted to ink. With `solid_px`, the widest a pen is: where ink
-    regions wider, running off the edge, make up SOLID_SHARE of the ink,
-    Otsu's split is taken again without them (and kept when lower): a desk's
-    strip beside a sheet filling the frame broke a thin pen's digits into
-    specks (none of desk_01 read, cropped to its middle 60 %).
+    noise promoted to ink. With `solid_px`, ink wider than which is taken for
+    no pen's: where such ink running off the edge makes up SOLID_SHARE of the
+    ink, Otsu's split is taken again without it (and kept when lower), over
+    what is left when that is at least SOLID_SHARE of the image: a desk's strip
+    beside a sheet filling the frame broke a thin pen's digits into specks
+    (none of desk_01 read, cropped to its middle 60 %).
     """
     otsu, mask = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     floor = min_contrast * 255.0
@@ -184,12 +186,14 @@ def binarize(ink: np.ndarray, min_contrast: float, solid_px: int | None = None) 
             solid = _off_edge(wide, k)
             if cv2.countNonZero(solid) >= enough:
                 # Grown back past what the erosion and the sampling took off its edges.
-                solid = cv2.resize(cv2.dilate(solid, np.ones((k + 4, k + 4), np.uint8)), ink.shape[::-1],
-                                   interpolation=cv2.INTER_NEAREST)
-                without, _ = cv2.threshold(ink[solid == 0].reshape(1, -1), 0, 255,
-                                           cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-                if without < otsu:
-                    return cv2.threshold(ink, max(without, floor), 255, cv2.THRESH_BINARY)[1]
+                grown = cv2.dilate(solid, np.ones((k + 4, k + 4), np.uint8))
+                solid = cv2.resize(grown, ink.shape[::-1], interpolation=cv2.INTER_NEAREST)
+                left = ink[solid == 0]
+                if left.size >= SOLID_SHARE * ink.size:
+                    without, _ = cv2.threshold(left.reshape(1, -1), 0, 255,
+                                               cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+                    if without < otsu:
+                        return cv2.threshold(ink, max(without, floor), 255, cv2.THRESH_BINARY)[1]
     if otsu >= floor:
         return mask
     _, mask = cv2.threshold(ink, floor, 255, cv2.THRESH_BINARY)

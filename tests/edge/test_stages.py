@@ -225,6 +225,18 @@ def test_a_sheet_on_the_lit_part_of_a_desk_in_a_hard_shadow_is_the_sheet(seed, s
     assert np.abs(found.corners - np.float32([[220, 120], [399, 120], [399, 379], [220, 379]])).max() < 4
 
 
+def test_the_sheet_within_an_outline_is_looked_for_inside_it_only():
+    """A larger bright thing beside the outline found (a second sheet) is no part of it: the sheet
+    is the brighter part inside the outline (a review's case: the whole map was searched)."""
+    smooth = np.full((240, 320), 60, np.uint8)
+    smooth[20:220, 110:310] = 150  # the outline found: lit desk and the sheet on it
+    smooth[80:160, 170:230] = 240  # the sheet, clear of the outline's edge
+    smooth[40:200, 8:100] = 240  # a bigger bright thing outside the outline
+    quad = np.float32([[110, 20], [309, 20], [309, 219], [110, 219]])
+    found = page._sheet_within(quad, smooth, cv2.cvtColor(smooth, cv2.COLOR_GRAY2BGR))
+    assert np.abs(found - np.float32([[170, 80], [229, 80], [229, 159], [170, 159]])).max() < 3
+
+
 def test_a_kraft_note_on_a_pad_is_no_page_but_is_the_note_on_a_pad():
     """A brown kraft note on a black pad on a grey desk: the note is no brighter than the desk, so the
     frame is paper along its edge with a dark thing on it, as a sheet with a phone lying on it is, and
@@ -442,14 +454,14 @@ def test_small_writing_on_a_big_frame_of_paper_is_read_finer(desk_px):
     """A phone photo of a page filling the frame: 36-px digits in a thin pen on a 3000x2250 frame are
     8 px tall shrunk to 640 px, below a digit's size there; they are looked for at up to 1600 px. A
     strip of dark desk along the frame's edge beside the page (desk_px wide) lifted the ink's split
-    past the pen, and its height made the writing look a digit's: none was read."""
+    past the pen (grey, not black), and its height made the writing look a digit's: one was read."""
     from edge.blobs import find_candidates, writing_height
     from edge.detect import DetectorOptions
     from edge.locate import locate
     frame = np.full((2250, 3000, 3), 230, np.uint8)
     for row in range(3):
         cv2.putText(frame, "3141592653", (400, 700 + 400 * row), cv2.FONT_HERSHEY_SIMPLEX,
-                    cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, 45, 3), (40, 40, 40), 3, cv2.LINE_AA)
+                    cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, 45, 3), (100, 100, 100), 3, cv2.LINE_AA)
     if desk_px:
         frame[:, -desk_px:] = (30, 45, 60)
     found = locate(frame, DetectorOptions())
