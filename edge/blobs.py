@@ -1,5 +1,5 @@
 """From ink to digits: connected components, specks and edges out, fragments merged, non-digits
-and texture filtered, reading order."""
+filtered, reading order."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from statistics import median
 import cv2
 import numpy as np
 
-from edge import layout, texture
+from edge import layout
 from edge.detect import Box, Candidate, DetectorOptions, Found, label_type
 
 # More blobs than this in one frame is noise or texture, not handwriting.
@@ -267,10 +267,6 @@ def digits_among(labels: np.ndarray, candidates: list[Candidate], opts: Detector
     candidates = [c for c in candidates
                   if not (c.box.h > MAX_PIECE_HEIGHT * digit_h and _in_margin(c.box, (h, w), margin_px))]
     digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts, min_height_px, margin_px, labels)
-    # Where blobs are many, a clump of grain amid more grain is no writing (edge.texture).
-    if len(candidates) >= texture.TEXTURE_CANDIDATES and digits:
-        grain = texture.in_texture([c.box for c in digits], labels)
-        digits = [c for c, clump in zip(digits, grain) if not clump]
     order = reading_order([c.box for c in digits], [c.centre_or_box() for c in digits])
     return [Found(digits[i].box, digit_mask(labels, digits[i]), digits[i].centre_or_box()) for i in order]
 

@@ -936,23 +936,6 @@ def test_a_page_edge_line_does_not_swallow_the_digits_its_box_overlaps():
     assert len(found) == 3
 
 
-def test_a_blob_amid_grain_is_texture_and_digits_in_a_line_are_not():
-    """A "0"-shaped clump amid a desk's grain (dots covering a quarter of it) is no digit: ink covers
-    over MAX_SURROUNDING_INK of what lies around it. The digits of a line, each with neighbours, stay."""
-    from edge.blobs import digits_among, find_candidates
-    from edge.detect import DetectorOptions
-    mask = np.zeros((480, 640), np.uint8)
-    cv2.putText(mask, "31415", (20, 260), cv2.FONT_HERSHEY_SIMPLEX,
-                cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, 40, 3), 255, 3)
-    for y in range(0, 480, 6):
-        for x in range(400, 640, 6):
-            mask[y:y + 3, x:x + 3] = 255
-    mask[215:265, 495:545] = 0
-    cv2.circle(mask, (520, 240), 18, 255, 3)
-    found = digits_among(*find_candidates(mask), DetectorOptions())
-    assert [f.box.x for f in found] == [21, 50, 76, 106, 133]
-
-
 def test_a_lone_tall_stroke_is_no_rule():
     mask = np.zeros((300, 400), np.uint8)
     cv2.line(mask, (200, 20), (200, 280), 255, 4)  # a "1" filling a close-up
