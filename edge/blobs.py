@@ -238,9 +238,7 @@ def writing_height(candidates: list[Candidate], shape: tuple[int, ...] | None = 
     edge are left out: cut by it, they are no writing (the edge of a sheet filling the frame, a strip
     of desk beyond it, long and heavy, made a thin pen's writing look digit-sized)."""
     if shape is not None:
-        h, w = shape[:2]
-        candidates = [c for c in candidates
-                      if c.box.x > 0 and c.box.y > 0 and c.box.x + c.box.w < w and c.box.y + c.box.h < h]
+        candidates = [c for c in candidates if not _in_margin(c.box, shape[:2], 0)]
     if not candidates:
         return 0.0
     heights = np.array([c.box.h for c in candidates])

@@ -152,8 +152,8 @@ def askew(pool, labels, rng) -> tuple[np.ndarray, str]:
     (fh, fw), (sh, sw), margin = (480, 640), (720, 960), 0.1
     top, left = (sh - fh) // 2, (sw - fw) // 2  # the frame's part of the larger sheet, before turning
     # A grid as thick as ruling: turned and resampled, a 1-px one is too faint to reach the ink.
-    rules = synth.rule_sheet((sh, sw), _rule_pitch(hand, squared), squared=squared, margin_line=False, color_bgr=(0, 0, 0),
-                             thickness=2, offset_px=top + int(margin * fh) + 1)
+    rules = synth.rule_sheet((sh, sw), _rule_pitch(hand, squared), squared=squared, margin_line=False,
+                             color_bgr=(0, 0, 0), thickness=2, offset_px=top + int(margin * fh) + 1)
     ink = np.zeros((sh, sw), np.float32)
     ink[top:top + fh, left:left + fw] = synth.write_lines(lines, (fh, fw), hand, margin)
     sheet = synth.paint((sh, sw), [(rules * 0.9, (170, 110, 60)), (ink, hand.ink_bgr)], hand.paper_bgr)

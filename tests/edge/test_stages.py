@@ -461,7 +461,8 @@ def test_small_writing_on_a_big_frame_of_paper_is_read_finer(desk_px):
     frame = np.full((2250, 3000, 3), 230, np.uint8)
     for row in range(3):
         cv2.putText(frame, "3141592653", (400, 700 + 400 * row), cv2.FONT_HERSHEY_SIMPLEX,
-                    cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, 45, 3), (100, 100, 100), 3, cv2.LINE_AA)
+                    cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, 45, 3), (100, 100, 100), 3,
+                    cv2.LINE_AA)
     if desk_px:
         frame[:, -desk_px:] = (30, 45, 60)
     found = locate(frame, DetectorOptions())
