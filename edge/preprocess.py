@@ -267,7 +267,7 @@ def stroke_width_px(mask: np.ndarray) -> float:
 
 
 def normalize_stroke(mask: np.ndarray, target_px_at_box: float, width: float | None = None) -> np.ndarray:
-    """Thickens a thin-pen crop so that, fitted to 20 px, its strokes are MNIST-wide.
+    """Thickens a thin-pen crop so that, fitted to 20 px, its strokes are MNIST-wide, keeping its loops open.
 
     Args:
       mask: (h, w) uint8 0/255 tight crop.
@@ -284,4 +284,24 @@ def normalize_stroke(mask: np.ndarray, target_px_at_box: float, width: float | N
         return mask
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 1, k + 1))
     padded = cv2.copyMakeBorder(mask, k, k, k, k, cv2.BORDER_CONSTANT, value=0)
-    return cv2.dilate(padded, kernel)
+    thick = cv2.dilate(padded, kernel)
+    # Loops stay as open as written: the dilation would fill the small loop of a 9, 6 or 8 in a thin pen,
+    # which then reads as a 1, a 0 or a blot (desk_06: three tall 9s with small loops read as 1).
+    loops = _loops(padded, width)
+    if loops is not None:
+        thick[loops] = 0
+    return thick
+
+
+# A hole in the ink at least this many pen-widths squared is a loop the writer left open.
+MIN_LOOP_AREA = 1.0
+
+
+def _loops(padded: np.ndarray, width: float) -> np.ndarray | None:
+    """Where the (h, w) 0/255 mask, with a background border, encloses a loop: (h, w) bool, or None."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(padded), connectivity=4)
+    if count <= 2:  # the ink and the background around it: no hole
+        return None
+    keep = stats[:, cv2.CC_STAT_AREA] >= MIN_LOOP_AREA * width * width
+    keep[0] = keep[labels[0, 0]] = False  # label 0 is the ink; the border pixel's is the outside
+    return keep[labels] if keep.any() else None

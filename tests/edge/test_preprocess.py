@@ -111,6 +111,21 @@ def test_stroke_width_and_thickening():
     assert preprocess.normalize_stroke(wide, 2.2) is wide
 
 
+
+def test_thickening_keeps_a_small_loop_open():
+    # A thin-pen 9, tall with a small loop: thickened to MNIST's pen the loop would fill, and the
+    # model would see a 1 with a blot.
+    nine = np.zeros((200, 120), np.uint8)
+    cv2.circle(nine, (70, 30), 16, 255, 3)
+    cv2.line(nine, (85, 30), (40, 190), 255, 3)
+    thick = preprocess.normalize_stroke(nine, target_px_at_box=2.5)
+    assert preprocess.stroke_width_px(thick) > 15
+    k = (thick.shape[0] - nine.shape[0]) // 2
+    assert thick[k + 30, k + 70] == 0  # the loop's centre is still paper
+    ink = np.where(preprocess.fit_to_mnist_box(thick) > 127, 255, 0).astype(np.uint8)
+    outside = cv2.floodFill(ink, None, (0, 0), 255)[1]
+    assert (outside == 0).any()  # still a hole at 28x28
+
 def _cand(x, y, w, h, ink=None, i=1):
     return Candidate(Box(x, y, w, h), (i,), ink if ink is not None else w * h // 4)
 
