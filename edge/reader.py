@@ -135,9 +135,10 @@ def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarra
     return plans, _stack(crops)
 
 
-def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: float, narrowed: float,
-                   plan: _Cuts, cut_scores: np.ndarray) -> list[tuple[int, int]]:
-    """The best chain of a blob's pieces when it wins over the blob read whole, else []. `narrowed` is
+def _winning_chain(f: Found, aspect: float, digit_height: float, whole_confidence: float, whole_weight: float,
+                   narrowed: float, plan: _Cuts, cut_scores: np.ndarray) -> list[tuple[int, int]]:
+    """The best chain of a blob's pieces when it wins over the blob read whole, else []. `whole_confidence`
+    and `whole_weight` are the blob's confidence read whole and that weighed (_weighed); `narrowed` is
     the blob's confidence read narrowed (read as it is when no wider than NARROWED_ASPECT): no split
     wins where that says one wide digit (splits.one_wide_digit), and a split through a digit
     (splits.through_a_digit) must beat it too."""
@@ -155,7 +156,9 @@ def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: f
     strokes = [int(plan.candidates.strokes[i]) for i, _ in chain[1:]]
     sure = splits.sure_split(whole_weight, aspect, full, [confidence[key] for key in chain], strokes)
     rival = max(whole_weight, narrowed) if splits.through_a_digit(full, strokes) else whole_weight
-    return chain if splits.split_wins(rival, product, aspect, full, sure) else []
+    # Read whole or narrowed, a blob that is no digit to the model is dropped: no reading to keep.
+    dropped = max(whole_confidence, narrowed) < NOT_A_DIGIT_CONFIDENCE
+    return chain if splits.split_wins(rival, product, aspect, full, sure, dropped) else []
 
 
 def _resolve(found: list[Found], aspects: list[float], digit_height: float, whole: np.ndarray,
@@ -171,8 +174,8 @@ def _resolve(found: list[Found], aspects: list[float], digit_height: float, whol
         has_narrowed = plan is not None and plan.narrowed is not None
         narrowed = float((cut_scores[plan.narrowed] if has_narrowed else whole_scores[k]).max())
         narrow = has_narrowed and narrowed > whole_scores[k].max()
-        chain = [] if plan is None else _winning_chain(f, aspect, digit_height, float(whole_weight[k]),
-                                                        narrowed, plan, cut_scores)
+        chain = [] if plan is None else _winning_chain(f, aspect, digit_height, float(whole_scores[k].max()),
+                                                        float(whole_weight[k]), narrowed, plan, cut_scores)
         if not chain:
             boxes.append(f.box)
             scores.append(cut_scores[plan.narrowed] if narrow else whole_scores[k])

@@ -163,15 +163,18 @@ def sure_split(whole: float, aspect: float, full: bool, pieces: list[float], str
             and min(pieces) >= SURE_PIECE and max(strokes) <= SURE_STROKES)
 
 
-def split_wins(whole: float, split: float, aspect: float, full: bool = False, sure: bool = False) -> bool:
+def split_wins(whole: float, split: float, aspect: float, full: bool = False, sure: bool = False,
+               dropped: bool = False) -> bool:
     """Whether the split's product of weighed confidences beats the blob read whole (weighed the
     same way): by the margin for its shape, or, for pieces each of the blob's full height
-    (full_height()) read with confidence, at all; a sure split (sure_split()) always wins. A blob
-    narrower than NARROW_ASPECT is split only into full-height pieces."""
+    (full_height()) read with confidence, or of a blob that read whole is no digit to the model
+    (`dropped`: it would be dropped, so no reading of it is at stake), at all; a sure split
+    (sure_split()) always wins. A blob narrower than NARROW_ASPECT is split only into full-height
+    pieces."""
     if split <= 0.0 or (aspect < NARROW_ASPECT and not full):
         return False
     if aspect >= MAX_ONE_DIGIT_ASPECT or sure:
         return True
-    if full and split >= FULL_HEIGHT_MIN_SPLIT:
+    if full and (split >= FULL_HEIGHT_MIN_SPLIT or dropped):
         return split > whole
     return split > whole + _margin(aspect)

@@ -877,6 +877,15 @@ def test_split_wins_needs_a_margin_that_grows_near_one_digits_shape():
     assert not splits.split_wins(whole=0.2, split=0.0, aspect=2.5)
 
 
+
+def test_a_blob_that_is_no_digit_whole_loses_to_full_height_pieces_that_read_better():
+    # A bold blotted 8 against a 9 (touching 101, frame 7): whole 0.08, cut into an 8 read at 0.2 and
+    # a 9 at 1.0. The margin guards a wide digit's reading; this one would be dropped.
+    assert not splits.split_wins(whole=0.08, split=0.17, aspect=1.33, full=True)
+    assert splits.split_wins(whole=0.08, split=0.17, aspect=1.33, full=True, dropped=True)
+    assert not splits.split_wins(whole=0.08, split=0.17, aspect=1.33, full=False, dropped=True)
+    assert not splits.split_wins(whole=0.2, split=0.17, aspect=1.33, full=True, dropped=True)
+
 def test_a_split_into_full_height_pieces_needs_no_margin():
     # "21" joined at the base: the blob is cut into a 2 and a 1, each with ink on all its rows.
     mask = np.zeros((40, 50), np.uint8)
