@@ -97,7 +97,8 @@ def find_note(image: np.ndarray, on_a_pad: bool = False) -> np.ndarray | None:
         return None
     smooth = outline.smoothed(unlike_desk(image))
     quad = outline.region_outline(smooth, outline.otsu(smooth))
-    if quad is None or outline.without_edge(quad, smooth):  # vignetting, not a note
+    # Vignetting, or paper filling the frame under uneven light, not a note.
+    if quad is None or outline.without_edge(quad, smooth) or outline.open_sided(quad, smooth):
         return None
     if outline.stands_out(quad, smooth, image):
         return None if on_a_pad else quad

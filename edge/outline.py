@@ -278,14 +278,10 @@ MIN_EDGE_CHANGE = 10.0  # within EDGE_FAR_PX, of the map's 0..255: less is no ed
 MIN_STEP_SHARE = 0.5  # of the points measured along the outline
 
 
-def without_edge(quad: np.ndarray, smooth: np.ndarray, samples: int = 12) -> bool:
-    """Whether a (4, 2) outline clear of the frame's edge has no step in the smoothed map across most
-    of its length, as paper has at its edge: the brighter middle a lens's fall-off of light leaves.
-    An outline along the frame's edge (a sheet cut by it, the lit part of one beside a shadow) is left
-    to the other tests: False, as where too little of the outline has room to be measured."""
+def _steps(quad: np.ndarray, smooth: np.ndarray, samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where a (4, 2) outline's sides step in the smoothed map, at `samples` points along each: (4,
+    samples) bool, and where that could be measured (both sides of the point in the map), the same."""
     h, w = smooth.shape[:2]
-    if sides_on_frame_border(quad, (h, w)) > 0:
-        return False
     corners = quad.astype(np.float32)
     centre = corners.mean(axis=0)
     t = (np.arange(samples, dtype=np.float32) + 0.5) / samples
@@ -306,16 +302,39 @@ def without_edge(quad: np.ndarray, smooth: np.ndarray, samples: int = 12) -> boo
         return smooth[xy[:, 1], xy[:, 0]].astype(np.float32), inside_map
 
     (far_in, measured_in), (far_out, measured_out) = at(-EDGE_FAR_PX), at(EDGE_FAR_PX)
-    measured = measured_in & measured_out
-    if measured.sum() < samples:
-        return False
     # The outline may lie a few pixels off the paper's edge (a glare, a stripe of the desk, a blurred
     # edge drew it out or in): the step is looked for within EDGE_SHIFT_PX of it.
     near = np.max([np.abs(at(shift - EDGE_NEAR_PX)[0] - at(shift + EDGE_NEAR_PX)[0])
-                   for shift in range(-EDGE_SHIFT_PX, EDGE_SHIFT_PX + 1)], axis=0)[measured]
-    far = np.abs(far_in - far_out)[measured]
+                   for shift in range(-EDGE_SHIFT_PX, EDGE_SHIFT_PX + 1)], axis=0)
+    far = np.abs(far_in - far_out)
     steps = (far >= MIN_EDGE_CHANGE) & (near >= EDGE_STEP_SHARE * far)
-    return float(steps.mean()) < MIN_STEP_SHARE
+    return steps.reshape(4, samples), (measured_in & measured_out).reshape(4, samples)
+
+
+def without_edge(quad: np.ndarray, smooth: np.ndarray, samples: int = 12) -> bool:
+    """Whether a (4, 2) outline clear of the frame's edge has no step in the smoothed map across most
+    of its length, as paper has at its edge: the brighter middle a lens's fall-off of light leaves.
+    An outline along the frame's edge (a sheet cut by it, the lit part of one beside a shadow) is left
+    to the other tests: False, as where too little of the outline has room to be measured."""
+    if sides_on_frame_border(quad, smooth.shape[:2]) > 0:
+        return False
+    steps, measured = _steps(quad, smooth, samples)
+    return measured.sum() >= samples and float(steps[measured].mean()) < MIN_STEP_SHARE
+
+
+def open_sided(quad: np.ndarray, smooth: np.ndarray, samples: int = 12) -> bool:
+    """Whether a sheet's (4, 2) outline that runs along the frame's edge has a side off it with no step
+    in the smoothed map along most of its length: no paper's edge, nor a shadow's, but the light
+    falling off over paper that fills the frame (its brighter part taken for a sheet cut by the
+    frame). False for an outline clear of the frame's edge (without_edge is its test)."""
+    h, w = smooth.shape[:2]
+    corners = quad.tolist()
+    inner = [not _along_border(a, b, (h, w)) for a, b in zip(corners, corners[1:] + corners[:1])]
+    if all(inner):
+        return False
+    steps, measured = _steps(quad, smooth, samples)
+    return any(float(steps[k][measured[k]].mean()) < MIN_STEP_SHARE
+               for k in range(4) if inner[k] and measured[k].sum() >= samples // 2)
 
 
 def otsu(values: np.ndarray) -> float:

@@ -197,8 +197,9 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
         quad = None  # the middle of paper filling the frame, whiter than its rim (vignetting)
     if quad is not None:
         quad = shadow.with_shaded_part(white, small, _sheet_within(quad, smooth, small))
-        # The lit part of a sheet that a shadow cuts into a triangle is no page.
-        if not outline.sheet_shaped(quad):
+        # The lit part of a sheet that a shadow cuts into a triangle is no page; nor is the brighter
+        # part of paper filling the frame under uneven light.
+        if not outline.sheet_shaped(quad) or outline.open_sided(quad, smooth):
             quad = None
     level = small
     # Not a white sheet: a coloured note (or a sheet half in shadow, or a note on a mouse pad), looked

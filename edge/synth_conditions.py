@@ -227,6 +227,22 @@ def vignetted(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(synth.vignette(sheet, rng.uniform(0.15, 0.45)), rng), truth
 
 
+
+def lamplit(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """Paper filling the frame under uneven light: a corner's part lit by a lamp or a window, the rest
+    20 to 35 % darker past a soft edge, the lines running from the lit part into the shade; faint
+    printed rules on half the frames."""
+    hand = Handwriting(digit_height_px=40, line_pitch=2.6)
+    lines, truth = _lines(pool, labels, rng, [8, 8, 8])
+    size = (480, 640)
+    layers = [(synth.write_lines(lines, size, hand, margin=0.08), hand.ink_bgr)]
+    if rng.random() < 0.5:
+        rules = synth.rule_sheet(size, int(hand.line_pitch * hand.digit_height_px / 2), thickness=1,
+                                 offset_px=int(0.08 * size[0]) + hand.digit_height_px)
+        layers.insert(0, (rules * 0.6, (215, 170, 120)))
+    sheet = synth.paint(size, layers, hand.paper_bgr)
+    return synth.finish(synth.pool_of_light(sheet, rng, rng.uniform(0.2, 0.35)), rng, light=0.1), truth
+
 def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Digits among things that are not: letters, dashes, a logo, an underline, mirrored show-through
     from the back of the sheet and an embossed impression without ink."""
@@ -249,7 +265,7 @@ CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note,
                                    "ruled": ruled, "squared": squared, "notebook": notebook, "askew": askew,
                                    "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
-                                   "vignetted": vignetted, "marks": marks}
+                                   "vignetted": vignetted, "lamplit": lamplit, "marks": marks}
 
 
 def frames(name: str, pool: np.ndarray, labels: np.ndarray, count: int, seed: int = 0

@@ -336,6 +336,35 @@ def test_an_edge_is_a_step_and_a_gradual_fall_off_is_none():
     assert not outline.without_edge(np.float32([[0, 30], [120, 30], [120, 90], [0, 90]]), ramp)
 
 
+
+def test_a_side_off_the_frame_edge_must_step_where_the_outline_runs_along_it():
+    """open_sided on the lit part of paper filling the frame (a soft edge across it, 1.5 levels a pixel)
+    and on a sheet cut by the frame (a sharp edge): both outlines run along the frame's top and right."""
+    quad = np.float32([[60, 0], [159, 0], [159, 80], [60, 80]])
+    yy, xx = np.mgrid[0:120, 0:160].astype(np.float32)
+    soft = np.clip(150 + 1.5 * (xx - 60) + 1.5 * (80 - yy), 120, 230).astype(np.uint8)
+    sharp = np.full((120, 160), 60, np.uint8)
+    sharp[:80, 60:] = 200
+    assert outline.open_sided(quad, soft) and not outline.without_edge(quad, soft)
+    assert not outline.open_sided(quad, sharp)
+    half = sharp.copy()
+    half[:, :100] = soft[:, :100]  # a sharp bottom edge, but the left side lies over a soft fall-off
+    assert outline.open_sided(quad, half)
+    assert not outline.open_sided(np.float32([[40, 30], [120, 30], [120, 90], [40, 90]]), soft)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_paper_filling_the_frame_under_a_pool_of_light_is_no_page(seed):
+    """Paper filling the frame, one corner's part lit, the rest 30 % darker past a soft edge, faint rules:
+    the lit part is unlike the rest and runs off the frame on two sides, but no side of it steps."""
+    rng = np.random.default_rng(seed)
+    size = (480, 640)
+    rules = synth.rule_sheet(size, 52, thickness=1)
+    sheet = synth.paint(size, [(rules * 0.6, (215, 170, 120)), (_sheet_with_lines(size)[:, :, 0] < 100, (40, 30, 30))],
+                        (225, 228, 230))
+    frame = synth.finish(synth.pool_of_light(sheet, rng, 0.3), rng, light=0.1)
+    assert page.find_page(frame) is None
+
 def test_a_lit_triangle_of_a_sheet_is_no_page():
     """What a shadow leaves lit of a sheet may be a triangle: no sheet has that shape (a side cut
     short, or a corner nearly straight), nor a crossed or collapsed outline."""
