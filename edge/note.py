@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge import outline
+from edge import outline, steps
 
 # A note is looked for only where the brightest twentieth of the frame is this much brighter (luma)
 # than the upper quarter of its edge: 26 to 195 in the 60 note frames of seeds 7 and 101, 3 to 19
@@ -98,7 +98,7 @@ def find_note(image: np.ndarray, on_a_pad: bool = False) -> np.ndarray | None:
     smooth = outline.smoothed(unlike_desk(image))
     quad = outline.region_outline(smooth, outline.otsu(smooth))
     # Vignetting, or paper filling the frame under uneven light, not a note.
-    if quad is None or outline.without_edge(quad, smooth) or outline.open_sided(quad, smooth):
+    if quad is None or steps.without_edge(quad, smooth) or steps.open_sided(quad, smooth):
         return None
     if outline.stands_out(quad, smooth, image):
         return None if on_a_pad else quad

@@ -116,6 +116,12 @@ def _along_border(a: np.ndarray | list[float], b: np.ndarray | list[float], shap
                 or max(a[1], b[1]) <= my or min(a[1], b[1]) >= h - 1 - my)
 
 
+def along_border(quad: np.ndarray, shape: tuple[int, int]) -> list[bool]:
+    """Per side of the quadrilateral (from corner k to k + 1), whether it lies along the frame's edge."""
+    corners = quad.tolist()
+    return [_along_border(a, b, shape) for a, b in zip(corners, corners[1:] + corners[:1])]
+
+
 def _sides_along_border(quad: np.ndarray, shape: tuple[int, int]) -> list[tuple[list[float], list[float]]]:
     """The quadrilateral's sides (corner pairs) that lie along the frame's edge."""
     corners = quad.tolist()
@@ -266,75 +272,6 @@ def stands_out(quad: np.ndarray, smooth: np.ndarray, image: np.ndarray) -> bool:
     luma = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     brighter = cv2.mean(luma, mask)[0] - cv2.mean(luma, outside)[0]
     return paper - surroundings >= MIN_PAGE_CONTRAST and brighter >= MIN_PAGE_BRIGHTER
-
-
-# A sheet's edge is a step: across it the map changes within EDGE_NEAR_PX (of the small map searched)
-# by at least EDGE_STEP_SHARE of what it changes within EDGE_FAR_PX. A lens's fall-off of light toward
-# the frame's corners (vignetting) leaves the middle of paper filling the frame brighter than its rim
-# by as much, but gradually, with no such step.
-EDGE_NEAR_PX, EDGE_FAR_PX, EDGE_SHIFT_PX = 2, 8, 3
-EDGE_STEP_SHARE = 0.5
-MIN_EDGE_CHANGE = 10.0  # within EDGE_FAR_PX, of the map's 0..255: less is no edge at all
-MIN_STEP_SHARE = 0.5  # of the points measured along the outline
-
-
-def _steps(quad: np.ndarray, smooth: np.ndarray, samples: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where a (4, 2) outline's sides step in the smoothed map, at `samples` points along each: (4,
-    samples) bool, and where that could be measured (both sides of the point in the map), the same."""
-    h, w = smooth.shape[:2]
-    corners = quad.astype(np.float32)
-    centre = corners.mean(axis=0)
-    t = (np.arange(samples, dtype=np.float32) + 0.5) / samples
-    points, normals = [], []
-    for a, b in zip(corners, np.roll(corners, -1, axis=0)):
-        direction = b - a
-        normal = np.float32([direction[1], -direction[0]]) / max(float(np.linalg.norm(direction)), 1e-6)
-        if np.dot(normal, (a + b) / 2 - centre) < 0:  # pointing out of the outline
-            normal = -normal
-        points.append(a + t[:, None] * direction)
-        normals.append(np.repeat(normal[None], samples, axis=0))
-    points, normals = np.concatenate(points), np.concatenate(normals)
-
-    def at(offset: float) -> tuple[np.ndarray, np.ndarray]:
-        xy = np.round(points + offset * normals).astype(np.int32)
-        inside_map = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
-        xy = np.clip(xy, 0, [w - 1, h - 1])
-        return smooth[xy[:, 1], xy[:, 0]].astype(np.float32), inside_map
-
-    (far_in, measured_in), (far_out, measured_out) = at(-EDGE_FAR_PX), at(EDGE_FAR_PX)
-    # The outline may lie a few pixels off the paper's edge (a glare, a stripe of the desk, a blurred
-    # edge drew it out or in): the step is looked for within EDGE_SHIFT_PX of it.
-    near = np.max([np.abs(at(shift - EDGE_NEAR_PX)[0] - at(shift + EDGE_NEAR_PX)[0])
-                   for shift in range(-EDGE_SHIFT_PX, EDGE_SHIFT_PX + 1)], axis=0)
-    far = np.abs(far_in - far_out)
-    steps = (far >= MIN_EDGE_CHANGE) & (near >= EDGE_STEP_SHARE * far)
-    return steps.reshape(4, samples), (measured_in & measured_out).reshape(4, samples)
-
-
-def without_edge(quad: np.ndarray, smooth: np.ndarray, samples: int = 12) -> bool:
-    """Whether a (4, 2) outline clear of the frame's edge has no step in the smoothed map across most
-    of its length, as paper has at its edge: the brighter middle a lens's fall-off of light leaves.
-    An outline along the frame's edge (a sheet cut by it, the lit part of one beside a shadow) is left
-    to the other tests: False, as where too little of the outline has room to be measured."""
-    if sides_on_frame_border(quad, smooth.shape[:2]) > 0:
-        return False
-    steps, measured = _steps(quad, smooth, samples)
-    return measured.sum() >= samples and float(steps[measured].mean()) < MIN_STEP_SHARE
-
-
-def open_sided(quad: np.ndarray, smooth: np.ndarray, samples: int = 12) -> bool:
-    """Whether a sheet's (4, 2) outline that runs along the frame's edge has a side off it with no step
-    in the smoothed map along most of its length: no paper's edge, nor a shadow's, but the light
-    falling off over paper that fills the frame (its brighter part taken for a sheet cut by the
-    frame). False for an outline clear of the frame's edge (without_edge is its test)."""
-    h, w = smooth.shape[:2]
-    corners = quad.tolist()
-    inner = [not _along_border(a, b, (h, w)) for a, b in zip(corners, corners[1:] + corners[:1])]
-    if all(inner):
-        return False
-    steps, measured = _steps(quad, smooth, samples)
-    return any(float(steps[k][measured[k]].mean()) < MIN_STEP_SHARE
-               for k in range(4) if inner[k] and measured[k].sum() >= samples // 2)
 
 
 def otsu(values: np.ndarray) -> float:

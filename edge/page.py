@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge import note, outline, preprocess, shadow
+from edge import note, outline, preprocess, shadow, steps
 
 # The page is looked for on a halving of the frame 240 to 480 px long: it is the
 # largest thing in view. (benchmarks: 0.9 ms of a 640x480 frame's 4.5 ms, Intel(R)
@@ -193,13 +193,13 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
         return _note_on_a_pad(frame, pyramid)
     smooth = outline.smoothed(white)
     quad = outline.sheet_outline(white, small, smooth)
-    if quad is not None and outline.without_edge(quad, smooth):
+    if quad is not None and steps.without_edge(quad, smooth):
         quad = None  # the middle of paper filling the frame, whiter than its rim (vignetting)
     if quad is not None:
         quad = shadow.with_shaded_part(white, small, _sheet_within(quad, smooth, small))
         # The lit part of a sheet that a shadow cuts into a triangle is no page; nor is the brighter
         # part of paper filling the frame under uneven light.
-        if not outline.sheet_shaped(quad) or outline.open_sided(quad, smooth):
+        if not outline.sheet_shaped(quad) or steps.open_sided(quad, smooth):
             quad = None
     level = small
     # Not a white sheet: a coloured note (or a sheet half in shadow, or a note on a mouse pad), looked

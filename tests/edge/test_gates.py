@@ -38,7 +38,7 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # neither stands out as a sheet; a grey pad brighter than a leather desk, taken for the page.
 # Paper filling the frame under a lamp's or a window's pool of light reads 96.9 % here (98.9, 99.2, 99.6
 # and 98.6 % over 30 frames of seeds 101, 7, 3 and 55, none spurious, 2026-12-04); before the sides of an
-# outline off the frame's edge had to step (outline.open_sided), the lit part was taken for a sheet cut
+# outline off the frame's edge had to step (steps.open_sided), the lit part was taken for a sheet cut
 # by the frame and only it read: 34.9, 48.2, 41.9 and 46.8 %.
 # Paper filling the frame through a lens losing 15-45 % of the light at the corners reads 95.3 % here
 # (98.5, 98.8, 98.8 and 99.2 % over 30 frames of seeds 101, 7, 3 and 55 with 0, 1, 1 and 2 spurious,

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import layout, note, outline, page, rules, segment, shadow, skew, splits, synth, upright
+from edge import layout, note, outline, page, rules, segment, shadow, skew, splits, steps, synth, upright
 from edge.reader import NARROWED_ASPECT, DigitReader
 
 
@@ -328,12 +328,12 @@ def test_an_edge_is_a_step_and_a_gradual_fall_off_is_none():
     quad = np.float32([[40, 30], [120, 30], [120, 90], [40, 90]])
     sharp = np.full((120, 160), 60, np.uint8)
     sharp[30:90, 40:120] = 200
-    assert not outline.without_edge(quad, sharp)
-    assert not outline.without_edge(quad, cv2.GaussianBlur(sharp, (0, 0), 1.0))
+    assert not steps.without_edge(quad, sharp)
+    assert not steps.without_edge(quad, cv2.GaussianBlur(sharp, (0, 0), 1.0))
     yy, xx = np.mgrid[0:120, 0:160].astype(np.float32)
     ramp = np.clip(200 - 140 * np.hypot((xx - 80) / 80, (yy - 60) / 60), 0, 255).astype(np.uint8)
-    assert outline.without_edge(quad, ramp)
-    assert not outline.without_edge(np.float32([[0, 30], [120, 30], [120, 90], [0, 90]]), ramp)
+    assert steps.without_edge(quad, ramp)
+    assert not steps.without_edge(np.float32([[0, 30], [120, 30], [120, 90], [0, 90]]), ramp)
 
 
 
@@ -345,12 +345,12 @@ def test_a_side_off_the_frame_edge_must_step_where_the_outline_runs_along_it():
     soft = np.clip(150 + 1.5 * (xx - 60) + 1.5 * (80 - yy), 120, 230).astype(np.uint8)
     sharp = np.full((120, 160), 60, np.uint8)
     sharp[:80, 60:] = 200
-    assert outline.open_sided(quad, soft) and not outline.without_edge(quad, soft)
-    assert not outline.open_sided(quad, sharp)
+    assert steps.open_sided(quad, soft) and not steps.without_edge(quad, soft)
+    assert not steps.open_sided(quad, sharp)
     half = sharp.copy()
     half[:, :100] = soft[:, :100]  # a sharp bottom edge, but the left side lies over a soft fall-off
-    assert outline.open_sided(quad, half)
-    assert not outline.open_sided(np.float32([[40, 30], [120, 30], [120, 90], [40, 90]]), soft)
+    assert steps.open_sided(quad, half)
+    assert not steps.open_sided(np.float32([[40, 30], [120, 30], [120, 90], [40, 90]]), soft)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
