@@ -135,13 +135,14 @@ def _plan_cuts(found: list[Found], aspects: list[float], whole_weight: np.ndarra
     return plans, _stack(crops)
 
 
-def _winning_chain(f: Found, aspect: float, digit_height: float, whole_confidence: float, whole_weight: float,
-                   narrowed: float, plan: _Cuts, cut_scores: np.ndarray) -> list[tuple[int, int]]:
-    """The best chain of a blob's pieces when it wins over the blob read whole, else []. `whole_confidence`
-    and `whole_weight` are the blob's confidence read whole and that weighed (_weighed); `narrowed` is
-    the blob's confidence read narrowed (read as it is when no wider than NARROWED_ASPECT): no split
-    wins where that says one wide digit (splits.one_wide_digit), and a split through a digit
-    (splits.through_a_digit) must beat it too."""
+def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: float, narrowed: float,
+                   dropped: bool, plan: _Cuts, cut_scores: np.ndarray) -> list[tuple[int, int]]:
+    """The best chain of a blob's pieces when it wins over the blob read whole, else []. `whole_weight`
+    is the blob's confidence read whole, weighed (_weighed); `narrowed` is the blob's confidence read
+    narrowed (read as it is when no wider than NARROWED_ASPECT): no split wins where that says one wide
+    digit (splits.one_wide_digit), and a split through a digit (splits.through_a_digit) must beat it
+    too. `dropped`: read whole or narrowed, the blob is under the floor of what is kept (no digit to
+    the model), so there is no reading of it to keep (splits.split_wins)."""
     keys = list(plan.rows)
     pieces = [plan.candidates.pieces[key] for key in keys]
     weight = _weighed(cut_scores[[plan.rows[key] for key in keys]],
@@ -156,17 +157,16 @@ def _winning_chain(f: Found, aspect: float, digit_height: float, whole_confidenc
     strokes = [int(plan.candidates.strokes[i]) for i, _ in chain[1:]]
     sure = splits.sure_split(whole_weight, aspect, full, [confidence[key] for key in chain], strokes)
     rival = max(whole_weight, narrowed) if splits.through_a_digit(full, strokes) else whole_weight
-    # Read whole or narrowed, a blob that is no digit to the model is dropped: no reading to keep.
-    dropped = max(whole_confidence, narrowed) < NOT_A_DIGIT_CONFIDENCE
     return chain if splits.split_wins(rival, product, aspect, full, sure, dropped) else []
 
 
 def _resolve(found: list[Found], aspects: list[float], digit_height: float, whole: np.ndarray,
-             whole_scores: np.ndarray, plans: dict[int, _Cuts], cut_crops: np.ndarray, cut_scores: np.ndarray
-             ) -> tuple[list[Box], np.ndarray, np.ndarray, dict[int, list[int]]]:
+             whole_scores: np.ndarray, plans: dict[int, _Cuts], cut_crops: np.ndarray, cut_scores: np.ndarray,
+             floor: float) -> tuple[list[Box], np.ndarray, np.ndarray, dict[int, list[int]]]:
     """Per located digit, the reading that wins: boxes (processing pixels), (M, 10) scores, (M, 28, 28)
     crops; and per blob cut, the indices of its cut points where the cuts were made. A blob no split
-    wins for is read as it is or narrowed, whichever is surer."""
+    wins for is read as it is or narrowed, whichever is surer. `floor`: the confidence under which a
+    reading is dropped."""
     whole_weight = _weighed(whole_scores, aspects)
     boxes, scores, crops, made = [], [], [], {}
     for k, (f, aspect) in enumerate(zip(found, aspects)):
@@ -174,8 +174,9 @@ def _resolve(found: list[Found], aspects: list[float], digit_height: float, whol
         has_narrowed = plan is not None and plan.narrowed is not None
         narrowed = float((cut_scores[plan.narrowed] if has_narrowed else whole_scores[k]).max())
         narrow = has_narrowed and narrowed > whole_scores[k].max()
-        chain = [] if plan is None else _winning_chain(f, aspect, digit_height, float(whole_scores[k].max()),
-                                                        float(whole_weight[k]), narrowed, plan, cut_scores)
+        dropped = max(float(whole_scores[k].max()), narrowed) < floor
+        chain = [] if plan is None else _winning_chain(f, aspect, digit_height, float(whole_weight[k]), narrowed,
+                                                        dropped, plan, cut_scores)
         if not chain:
             boxes.append(f.box)
             scores.append(cut_scores[plan.narrowed] if narrow else whole_scores[k])
@@ -322,13 +323,13 @@ class DigitReader:
         t4 = time.perf_counter()
         cut_scores = second_scores[:len(cut_crops)]
         _keep_surer(whole, whole_scores, opinions, second_scores[len(cut_crops):])
+        floor = min(NOT_A_DIGIT_CONFIDENCE, self.min_confidence)
         boxes, scores, crops, made = _resolve(found, aspects, digit_height, whole, whole_scores, plans, cut_crops,
-                                              cut_scores)
+                                              cut_scores, floor)
         if trace and "ink" in steps:
             steps["cuts"] = overlay.draw_cuts(steps["ink"], [
                 (found[k].box, plan.candidates.paths[1:-1], [i - 1 for i in made.get(k, [])])
                 for k, plan in plans.items()])
-        floor = min(NOT_A_DIGIT_CONFIDENCE, self.min_confidence)
         kept = [k for k in range(len(boxes)) if scores[k].max() >= floor]
         boxes, scores, crops = [boxes[k] for k in kept], scores[kept], crops[kept]
         digits = [Digit(label, conf, to_frame(box)) for (label, conf), box

@@ -4,6 +4,7 @@ frame does."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from edge import outline
@@ -21,6 +22,10 @@ MIN_STEP_SHARE = 0.5  # of the points measured along the outline
 def _steps(quad: np.ndarray, smooth: np.ndarray, samples: int) -> tuple[np.ndarray, np.ndarray]:
     """Where a (4, 2) outline's sides step in the smoothed map, at `samples` points along each: (4,
     samples) bool, and where that could be measured (both sides of the point in the map), the same."""
+    # Printed rules and a grid's lines a few pixels apart jump in the map as an edge does, along any
+    # outline (faint squared paper under a lamp's pool of light read as a sheet cut by the frame): a
+    # median of 5x5 takes them out and keeps a paper's edge, and a fall-off of light, as they are.
+    smooth = cv2.medianBlur(smooth, 5)
     h, w = smooth.shape[:2]
     corners = quad.astype(np.float32)
     centre = corners.mean(axis=0)
@@ -62,14 +67,16 @@ def without_edge(quad: np.ndarray, smooth: np.ndarray, samples: int = 12) -> boo
     return measured.sum() >= samples and float(steps[measured].mean()) < MIN_STEP_SHARE
 
 
-def open_sided(quad: np.ndarray, smooth: np.ndarray, samples: int = 12) -> bool:
-    """Whether a sheet's (4, 2) outline that runs along the frame's edge has a side off it with no step
-    in the smoothed map along most of its length: no paper's edge, nor a shadow's, but the light
-    falling off over paper that fills the frame (its brighter part taken for a sheet cut by the
-    frame). False for an outline clear of the frame's edge (without_edge is its test)."""
-    inner = [not on for on in outline.along_border(quad, smooth.shape[:2])]
+def open_sided(quad: np.ndarray, white: np.ndarray, samples: int = 12) -> bool:
+    """Whether a sheet's (4, 2) outline that runs along the frame's edge, in a smoothed map of
+    whiteness, has a side off the frame's edge with no step along most of its length: no paper's edge,
+    nor a shadow's, but the light falling off over paper that fills the frame (its brighter part taken
+    for a sheet cut by the frame), or an outline that missed the sheet's edge (a turned grid page
+    larger than the frame, outlined as an octagon's rough quadrilateral). False for an outline clear of
+    the frame's edge (without_edge is its test)."""
+    inner = [not on for on in outline.along_border(quad, white.shape[:2])]
     if all(inner):
         return False
-    steps, measured = _steps(quad, smooth, samples)
+    steps, measured = _steps(quad, white, samples)
     return any(float(steps[k][measured[k]].mean()) < MIN_STEP_SHARE
                for k in range(4) if inner[k] and measured[k].sum() >= samples // 2)

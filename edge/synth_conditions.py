@@ -230,14 +230,17 @@ def vignetted(pool, labels, rng) -> tuple[np.ndarray, str]:
 
 def lamplit(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Paper filling the frame under uneven light: a corner's part lit by a lamp or a window, the rest
-    20 to 35 % darker past a soft edge, the lines running from the lit part into the shade; faint
-    printed rules on half the frames."""
+    20 to 35 % darker past a soft edge, the lines running from the lit part into the shade; a third of
+    the frames plain, a third faintly ruled, a third faintly squared (a grid a third of a digit apart)."""
     hand = Handwriting(digit_height_px=40, line_pitch=2.6)
     lines, truth = _lines(pool, labels, rng, [8, 8, 8])
     size = (480, 640)
     layers = [(synth.write_lines(lines, size, hand, margin=0.08), hand.ink_bgr)]
-    if rng.random() < 0.5:
-        rules = synth.rule_sheet(size, int(hand.line_pitch * hand.digit_height_px / 2), thickness=1,
+    ruling = int(rng.integers(3))
+    if ruling:
+        squared = ruling == 2
+        pitch = hand.digit_height_px // 3 if squared else int(hand.line_pitch * hand.digit_height_px / 2)
+        rules = synth.rule_sheet(size, pitch, squared=squared, thickness=1,
                                  offset_px=int(0.08 * size[0]) + hand.digit_height_px)
         layers.insert(0, (rules * 0.6, (215, 170, 120)))
     sheet = synth.paint(size, layers, hand.paper_bgr)

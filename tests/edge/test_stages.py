@@ -353,17 +353,33 @@ def test_a_side_off_the_frame_edge_must_step_where_the_outline_runs_along_it():
     assert not steps.open_sided(np.float32([[40, 30], [120, 30], [120, 90], [40, 90]]), soft)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_paper_filling_the_frame_under_a_pool_of_light_is_no_page(seed):
-    """Paper filling the frame, one corner's part lit, the rest 30 % darker past a soft edge, faint rules:
-    the lit part is unlike the rest and runs off the frame on two sides, but no side of it steps."""
+@pytest.mark.parametrize("seed, squared", [(0, False), (1, False), (2, False), (7, True), (9, True), (17, True)])
+def test_paper_filling_the_frame_under_a_pool_of_light_is_no_page(seed, squared):
+    """Paper filling the frame, one corner's part lit, the rest 30 % darker past a soft edge, faint rules
+    or a faint grid: the lit part is whiter than the rest and runs off the frame on two sides, but no side
+    of it steps (the grid's lines, a few pixels apart in the map searched, do not count as steps); and
+    it is no note either, as bright as the rest in each channel's share."""
     rng = np.random.default_rng(seed)
     size = (480, 640)
-    rules = synth.rule_sheet(size, 52, thickness=1)
+    rules = synth.rule_sheet(size, 13 if squared else 52, squared=squared, thickness=1)
     sheet = synth.paint(size, [(rules * 0.6, (215, 170, 120)), (_sheet_with_lines(size)[:, :, 0] < 100, (40, 30, 30))],
                         (225, 228, 230))
     frame = synth.finish(synth.pool_of_light(sheet, rng, 0.3), rng, light=0.1)
     assert page.find_page(frame) is None
+
+
+def test_paper_more_brightly_lit_is_no_note():
+    """A part of a small frame brighter than its edge in every channel alike is the same paper more lit;
+    a kraft note on a grey desk, or a white note twice as bright as a dark desk, is a note."""
+    frame = np.full((120, 160, 3), 170, np.uint8)
+    quad = np.float32([[60, 0], [159, 0], [159, 80], [60, 80]])
+    frame[:80, 60:] = 200
+    assert note._paper_more_lit(frame, quad)
+    frame[:80, 60:] = (110, 150, 185)  # kraft
+    assert not note._paper_more_lit(frame, quad)
+    frame[:] = 90
+    frame[:80, 60:] = 220
+    assert not note._paper_more_lit(frame, quad)
 
 def test_a_lit_triangle_of_a_sheet_is_no_page():
     """What a shadow leaves lit of a sheet may be a triangle: no sheet has that shape (a side cut
