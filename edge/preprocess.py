@@ -297,7 +297,7 @@ MIN_LOOP_AREA = 1.0
 
 def _loops(mask: np.ndarray, width: float) -> np.ndarray | None:
     """Where the (h, w) 0/255 mask encloses a loop at least MIN_LOOP_AREA pen-widths squared: (h, w)
-    0/255, or None. (From the contours' two-level hierarchy: 7 against 13 us a crop for labelling
+    0/255, or None. (From the contours' two-level hierarchy: 10 against 13 us a crop for labelling
     the background, the desk photos' digits, Intel(R) Xeon(R) Processor, one thread.)"""
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
