@@ -93,19 +93,22 @@ def _sheet_within(image: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
     return inner + np.float32([x0, y0])
 
 
-
 def _paper_more_lit(image: np.ndarray, quad: np.ndarray) -> bool:
     """Whether what a (4, 2) outline holds is the paper along the frame's edge more brightly lit: the
     same colour (its median's share of each channel within MAX_SAME_HUE of the edge's), at most
     MAX_MORE_LIGHT times as bright. A note differs from the desk in colour, or is far brighter (a
     white note on a dark pad, twice its desk and more)."""
     inside = outline.inside(quad, image.shape)
+    if not inside.any():
+        return False
     paper = np.median(image[inside > 0], axis=0).astype(np.float32)
     edge = np.median(ring(image), axis=0).astype(np.float32)
     if edge.sum() < 1:
         return False
     hue = paper / max(float(paper.sum()), 1.0) - edge / float(edge.sum())
-    return float(np.abs(hue).max()) <= MAX_SAME_HUE and float(paper.sum()) <= MAX_MORE_LIGHT * float(edge.sum())
+    same_hue = float(np.abs(hue).max()) <= MAX_SAME_HUE
+    return same_hue and float(paper.sum()) <= MAX_MORE_LIGHT * float(edge.sum())
+
 
 def find_note(image: np.ndarray, on_a_pad: bool = False) -> np.ndarray | None:
     """The corners of a note unlike the desk it lies on, in a small BGR image, or None. Only where

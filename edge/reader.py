@@ -175,8 +175,8 @@ def _resolve(found: list[Found], aspects: list[float], digit_height: float, whol
         narrowed = float((cut_scores[plan.narrowed] if has_narrowed else whole_scores[k]).max())
         narrow = has_narrowed and narrowed > whole_scores[k].max()
         dropped = max(float(whole_scores[k].max()), narrowed) < floor
-        chain = [] if plan is None else _winning_chain(f, aspect, digit_height, float(whole_weight[k]), narrowed,
-                                                        dropped, plan, cut_scores)
+        chain = [] if plan is None else _winning_chain(f, aspect, digit_height, float(whole_weight[k]),
+                                                        narrowed, dropped, plan, cut_scores)
         if not chain:
             boxes.append(f.box)
             scores.append(cut_scores[plan.narrowed] if narrow else whole_scores[k])

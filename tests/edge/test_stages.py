@@ -353,7 +353,8 @@ def test_a_side_off_the_frame_edge_must_step_where_the_outline_runs_along_it():
     assert not steps.open_sided(np.float32([[40, 30], [120, 30], [120, 90], [40, 90]]), soft)
 
 
-@pytest.mark.parametrize("seed, squared", [(0, False), (1, False), (2, False), (7, True), (9, True), (17, True)])
+@pytest.mark.parametrize("seed, squared",
+                         [(0, False), (1, False), (2, False), (7, True), (9, True), (17, True)])
 def test_paper_filling_the_frame_under_a_pool_of_light_is_no_page(seed, squared):
     """Paper filling the frame, one corner's part lit, the rest 30 % darker past a soft edge, faint rules
     or a faint grid: the lit part is whiter than the rest and runs off the frame on two sides, but no side
@@ -362,8 +363,8 @@ def test_paper_filling_the_frame_under_a_pool_of_light_is_no_page(seed, squared)
     rng = np.random.default_rng(seed)
     size = (480, 640)
     rules = synth.rule_sheet(size, 13 if squared else 52, squared=squared, thickness=1)
-    sheet = synth.paint(size, [(rules * 0.6, (215, 170, 120)), (_sheet_with_lines(size)[:, :, 0] < 100, (40, 30, 30))],
-                        (225, 228, 230))
+    writing = _sheet_with_lines(size)[:, :, 0] < 100
+    sheet = synth.paint(size, [(rules * 0.6, (215, 170, 120)), (writing, (40, 30, 30))], (225, 228, 230))
     frame = synth.finish(synth.pool_of_light(sheet, rng, 0.3), rng, light=0.1)
     assert page.find_page(frame) is None
 
