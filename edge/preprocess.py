@@ -288,23 +288,23 @@ def normalize_stroke(mask: np.ndarray, target_px_at_box: float, width: float | N
     # Loops stay as open as written: the dilation would fill the small loop of a 9, 6 or 8 in a thin pen,
     # which then reads as a 1, a 0 or a blot (desk_06: three tall 9s with small loops read as 1).
     loops = _loops(padded, width)
-    return thick if loops is None else cv2.subtract(thick, loops)
+    if loops is not None:
+        thick[loops] = 0
+    return thick
 
 
 # A hole in the ink at least this many pen-widths squared is a loop the writer left open.
 MIN_LOOP_AREA = 1.0
 
 
-def _loops(mask: np.ndarray, width: float) -> np.ndarray | None:
-    """Where the (h, w) 0/255 mask encloses a loop at least MIN_LOOP_AREA pen-widths squared: (h, w)
-    0/255, or None. (From the contours' two-level hierarchy: 10 against 13 us a crop for labelling
-    the background, the desk photos' digits, Intel(R) Xeon(R) Processor, one thread.)"""
-    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    if hierarchy is None:
+def _loops(padded: np.ndarray, width: float) -> np.ndarray | None:
+    """Where the (h, w) 0/255 mask, with a background border, encloses a loop at least MIN_LOOP_AREA
+    pen-widths squared: (h, w) bool, or None. (Each enclosed component of the background on its own:
+    the contours' hierarchy, filled, took in a loop inside a loop's island with its outer loop, and
+    measured holes by their rim: 10 against 13 us a thickened crop, not worth it.)"""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(padded), connectivity=4)
+    if count <= 2:  # the ink and the background around it: no hole
         return None
-    holes = [c for c, link in zip(contours, hierarchy[0])
-             if link[3] >= 0 and cv2.contourArea(c) >= MIN_LOOP_AREA * width * width]
-    if not holes:
-        return None
-    inside = cv2.drawContours(np.zeros_like(mask), holes, -1, 255, cv2.FILLED)
-    return cv2.bitwise_and(inside, cv2.bitwise_not(mask))  # the hole's pixels, not the ink around it
+    keep = stats[:, cv2.CC_STAT_AREA] >= MIN_LOOP_AREA * width * width
+    keep[0] = keep[labels[0, 0]] = False  # label 0 is the ink; the border pixel's is the outside
+    return keep[labels] if keep.any() else None
