@@ -286,25 +286,16 @@ def normalize_stroke(mask: np.ndarray, target_px_at_box: float, width: float | N
     padded = cv2.copyMakeBorder(mask, k, k, k, k, cv2.BORDER_CONSTANT, value=0)
     thick = cv2.dilate(padded, kernel)
     # Loops stay as open as written: the dilation would fill the small loop of a 9, 6 or 8 in a thin pen,
-    # which then reads as a 1, a 0 or a blot (desk_06: three tall 9s with small loops read as 1).
-    loops = _loops(padded, width)
-    if loops is not None:
-        thick[loops] = 0
-    return thick
+    # which then reads as a 1, a 0 or a blot (desk_06: three tall 9s with small loops read as 1). A flood
+    # fill from the border: 6.6 us a thickened crop, against 13 us for labelling the enclosed paper to
+    # keep only loops a pen width square or more, which read the same (the desk photos' digits, Intel(R)
+    # Xeon(R) Processor, one thread; the perturbed sets one digit more without that size).
+    return cv2.bitwise_and(thick, _outside(padded))
 
 
-# A hole in the ink at least this many pen-widths squared is a loop the writer left open.
-MIN_LOOP_AREA = 1.0
-
-
-def _loops(padded: np.ndarray, width: float) -> np.ndarray | None:
-    """Where the (h, w) 0/255 mask, with a background border, encloses a loop at least MIN_LOOP_AREA
-    pen-widths squared: (h, w) bool, or None. (Each enclosed component of the background on its own:
-    the contours' hierarchy, filled, took in a loop inside a loop's island with its outer loop, and
-    measured holes by their rim: 10 against 13 us a thickened crop, not worth it.)"""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(padded), connectivity=4)
-    if count <= 2:  # the ink and the background around it: no hole
-        return None
-    keep = stats[:, cv2.CC_STAT_AREA] >= MIN_LOOP_AREA * width * width
-    keep[0] = keep[labels[0, 0]] = False  # label 0 is the ink; the border pixel's is the outside
-    return keep[labels] if keep.any() else None
+def _outside(padded: np.ndarray) -> np.ndarray:
+    """A (h, w) 0/255 mask with a background border -> 255 on its ink and on the paper reaching the
+    border, 0 on the paper its ink encloses (its loops)."""
+    filled = padded.copy()
+    cv2.floodFill(filled, None, (0, 0), 255)
+    return filled

@@ -127,20 +127,17 @@ def test_thickening_keeps_a_small_loop_open():
     assert (outside == 0).any()  # still a hole at 28x28
 
 
-def test_loops_are_each_enclosed_part_of_the_paper_on_its_own():
-    # A ring; inside it an island of ink with a hole of its own; and a speck of paper in the ring's ink.
+def test_the_paper_a_mask_encloses_is_each_loop_even_inside_an_island():
+    # A ring; inside it an island of ink with a hole of its own.
     mask = np.zeros((80, 80), np.uint8)
     cv2.circle(mask, (40, 40), 34, 255, 3)
     cv2.circle(mask, (40, 40), 14, 255, -1)
     cv2.circle(mask, (40, 40), 5, 0, -1)
-    mask[6, 40] = 0  # one pixel of paper inside the ring's stroke: no loop
-    padded = cv2.copyMakeBorder(mask, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=0)
-    loops = preprocess._loops(padded, width=3.0)
-    assert loops[44, 44]  # the island's own hole
-    assert loops[44, 44 + 24]  # the ring's loop, between ring and island
-    assert not loops[44, 44 + 10]  # the island's ink
-    assert not loops[10, 44]  # the speck, under a pen width squared
-    assert not loops[0, 0]  # the outside
+    outside = preprocess._outside(cv2.copyMakeBorder(mask, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=0))
+    assert outside[44, 44] == 0  # the island's own hole
+    assert outside[44, 44 + 24] == 0  # the ring's loop, between ring and island
+    assert outside[44, 44 + 10] == 255  # the island's ink
+    assert outside[0, 0] == 255 and outside[44, 44 + 38] == 255  # the paper around it
 
 def _cand(x, y, w, h, ink=None, i=1):
     return Candidate(Box(x, y, w, h), (i,), ink if ink is not None else w * h // 4)
