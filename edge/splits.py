@@ -56,7 +56,7 @@ SURE_SPLIT_ASPECT = 1.0
 SURE_WHOLE = 0.99
 SURE_PIECE = 0.95
 SURE_STROKES = 1
-# A blob read narrowed (edge.reader.NARROWED_ASPECT) at least this surely is one digit drawn wide,
+# A blob read narrowed (edge.readings.NARROWED_ASPECT) at least this surely is one digit drawn wide,
 # and is not split into pieces that do not all span the line (the bowl of a 6 cut off and read as
 # a 1; a 5 with a long flag cut into 5-4-5), however wide it is. On 30 frames of each condition,
 # seeds 101 and 7: 6 spurious digits fewer, one more right, touching pairs unchanged; 0.8 and 0.6

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from edge import layout, note, outline, page, rules, segment, shadow, skew, splits, steps, synth, upright
-from edge.reader import NARROWED_ASPECT, DigitReader
+from edge.reader import DigitReader
+from edge.readings import NARROWED_ASPECT
 
 
 def _sheet_with_lines(size=(700, 500)) -> np.ndarray:
@@ -852,20 +853,20 @@ def test_the_reader_reads_a_barely_readable_digit_again_deskewed():
 
 def test_only_a_blob_wider_than_a_narrowed_digit_is_read_narrowed():
     from edge.detect import Box, DetectorOptions, Found
-    from edge.reader import _plan_cuts
+    from edge.readings import plan_cuts
 
     found = []
     for width in (26, 60):  # 0.65 and 1.5 times the height: both offered for cutting
         mask = np.zeros((40, width), np.uint8)
         cv2.rectangle(mask, (1, 1), (width - 2, 38), 255, 3)
         found.append(Found(Box(0, 0, width, 40), mask, (width / 2, 20)))
-    plans, crops = _plan_cuts(found, [0.65, 1.5], np.array([0.3, 0.3]), DetectorOptions())
+    plans, crops = plan_cuts(found, [0.65, 1.5], np.array([0.3, 0.3]), DetectorOptions())
     assert plans[0].narrowed is None  # no narrower than NARROWED_ASPECT: narrowed, it is itself
     assert plans[1].narrowed is not None and len(crops) == 1 + sum(len(p.rows) for p in plans.values())
 
 
 def test_a_second_opinion_is_kept_where_surer_and_at_least_as_sure_as_its_floor():
-    from edge.reader import _keep_surer
+    from edge.readings import keep_surer
 
     whole = np.zeros((4, 28, 28), np.uint8)
     whole_scores = np.full((4, 10), 0.7 / 9, np.float32)
@@ -876,7 +877,7 @@ def test_a_second_opinion_is_kept_where_surer_and_at_least_as_sure_as_its_floor(
                 (1, upright.DESKEW_BELOW, np.full((28, 28), 2, np.uint8)),  # deskewed, short of its floor
                 (2, upright.DESKEW_BELOW, np.full((28, 28), 3, np.uint8)),
                 (3, 0.0, np.full((28, 28), 4, np.uint8))]  # less sure than the digit as it stands
-    _keep_surer(whole, whole_scores, opinions, second)
+    keep_surer(whole, whole_scores, opinions, second)
     assert whole_scores.argmax(axis=1).tolist() == [7, 3, 7, 3]
     assert whole[:, 0, 0].tolist() == [1, 0, 3, 0]
 
