@@ -233,7 +233,6 @@ def vignette(image: np.ndarray, loss: float) -> np.ndarray:
     return image.astype(np.float32) * (falloff[:, :, None] if image.ndim == 3 else falloff)
 
 
-
 def pool_of_light(image: np.ndarray, rng: np.random.Generator, loss: float) -> np.ndarray:
     """Uneven light over paper: one corner's part of the frame lit (a lamp, a window), the rest `loss`
     of the light darker, the edge between soft over a tenth to a fifth of the frame. (H, W, 3) -> float32."""
@@ -245,6 +244,7 @@ def pool_of_light(image: np.ndarray, rng: np.random.Generator, loss: float) -> n
     lit = across[:, ::-1] if rng.random() < 0.5 else across
     lit = lit * (down[::-1] if rng.random() < 0.5 else down)
     return image.astype(np.float32) * (1 - loss * (1 - lit))[:, :, None]
+
 
 def mirror_show_through(lines: list[np.ndarray], size: tuple[int, int], hand: Handwriting,
                         margin: float = 0.08) -> np.ndarray:

@@ -227,7 +227,6 @@ def vignetted(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(synth.vignette(sheet, rng.uniform(0.15, 0.45)), rng), truth
 
 
-
 def lamplit(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Paper filling the frame under uneven light: a corner's part lit by a lamp or a window, the rest
     20 to 35 % darker past a soft edge, the lines running from the lit part into the shade; a third of
@@ -245,6 +244,7 @@ def lamplit(pool, labels, rng) -> tuple[np.ndarray, str]:
         layers.insert(0, (rules * 0.6, (215, 170, 120)))
     sheet = synth.paint(size, layers, hand.paper_bgr)
     return synth.finish(synth.pool_of_light(sheet, rng, rng.uniform(0.2, 0.35)), rng, light=0.1), truth
+
 
 def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Digits among things that are not: letters, dashes, a logo, an underline, mirrored show-through
