@@ -196,7 +196,12 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     if quad is not None and steps.without_edge(quad, smooth):
         quad = None  # the middle of paper filling the frame, whiter than its rim (vignetting)
     if quad is not None:
+        first = quad
         quad = shadow.with_shaded_part(white, small, _sheet_within(quad, smooth, small))
+        if quad is first and outline.reaches_frame_edge(quad, smooth.shape[:2]):
+            # A sheet the frame cuts, outlined from its own edges where it shows four.
+            cut = outline.cut_outline(smooth, small)
+            quad = quad if cut is None else cut
         # The lit part of a sheet that a shadow cuts into a triangle is no page; nor is the brighter
         # part of paper filling the frame under uneven light.
         if not outline.sheet_shaped(quad) or steps.open_sided(quad, smooth):

@@ -538,6 +538,55 @@ def test_a_side_along_the_frame_edge_is_moved_out_parallel_to_the_sheets_own():
     assert np.array_equal(outline.past_frame_edge(inside, shape), inside)
 
 
+def test_a_sheet_the_frame_cuts_on_every_side_is_outlined_from_its_own_edges():
+    """A turned sheet larger than the frame, the desk in its four corners: its corners all lie past the
+    frame's edge, and its outline is the lines of the four edges it shows, not four of the hull's points
+    (which put its corners on the frame's edge, and its page, rectified, came out fanned)."""
+    shape = (480, 640)
+    sheet = cv2.boxPoints(((330, 235), (640, 480), 18)).astype(np.float32)  # past the frame all round
+    region = np.zeros(shape, np.uint8)
+    cv2.fillConvexPoly(region, sheet.astype(np.int32), 255)
+    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    found = outline.cut_sheet_outline(max(contours, key=cv2.contourArea), shape)
+    assert found is not None
+    assert np.abs(found - outline.order_corners(sheet)).max() < 4
+    assert ((found < 0) | (found > np.float32([639, 479]))).any(axis=1).all()
+    seen = region // 2 + 100  # the map of how paper-like: the desk 100, the sheet 227
+    assert np.abs(outline.cut_outline(seen, cv2.merge([seen] * 3)) - found).max() < 4
+    # Further past the frame, a short edge of its own is joined to the frame's by the simplification:
+    # the outline that gives does not fit the region, and is no outline.
+    further = np.zeros(shape, np.uint8)
+    cv2.fillConvexPoly(further, cv2.boxPoints(((330, 235), (700, 520), 18)).astype(np.int32), 255)
+    assert outline.cut_outline(further // 2 + 100, cv2.merge([further // 2 + 100] * 3)) is None
+    # A sheet in view, and one the frame cuts on one side only (two edges of its own), are left to
+    # the outline of four corners.
+    inside = np.zeros(shape, np.uint8)
+    cv2.fillConvexPoly(inside, np.int32([[100, 60], [540, 40], [560, 420], [90, 440]]), 255)
+    half = np.zeros(shape, np.uint8)
+    cv2.fillConvexPoly(half, np.int32([[300, -50], [700, -50], [700, 530], [300, 530]]), 255)
+    for region in (inside, half):
+        contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        assert outline.cut_sheet_outline(contours[0], shape) is None
+
+
+def test_thick_rules_of_a_page_read_enlarged_go_and_a_dark_block_stays():
+    """Rules 8 px thick (a notebook page larger than the frame, read at its own size) are rules: their
+    thickness is measured, and ink a little thicker than they are is a stroke. A solid block is no rule."""
+    mask = np.zeros((400, 600), np.uint8)
+    for y in range(40, 400, 50):
+        mask[y:y + 8] = 255
+    stroke = np.zeros_like(mask)
+    cv2.line(stroke, (300, 60), (300, 150), 255, 12)  # a "1" crossing two rules
+    cleaned, removed = rules.remove_rules(mask | stroke)
+    assert removed[44, 100] == 255 and removed[94, 500] == 255
+    assert np.count_nonzero(cleaned & ~stroke) < 0.01 * np.count_nonzero(mask)
+    assert np.count_nonzero(cleaned & stroke) > 0.97 * np.count_nonzero(stroke)
+    block = np.zeros_like(mask)
+    block[100:300, 100:500] = 255  # a dark pad read as ink
+    cleaned, removed = rules.remove_rules(block | mask)
+    assert (cleaned[120:280, 120:480] == 255).all()
+
+
 def test_order_corners():
     shuffled = np.float32([[100, 90], [10, 5], [5, 95], [90, 8]])
     assert outline.order_corners(shuffled).tolist() == [[10, 5], [90, 8], [100, 90], [5, 95]]
