@@ -38,6 +38,13 @@ TOO_WIDE_HALVING = 0.15
 # against 246) and no more single digits (6 of 6,960 either way).
 FULL_HEIGHT = 0.9
 FULL_HEIGHT_MIN_SPLIT = 0.7
+# A blob the model reads as no digit (a letter: it is trained to be unsure of them), split into pieces
+# not all of its full height, is read as those pieces only when their product of weighed confidences
+# reaches this: a bold "R" split into its stem and its bowl read "1" and "8" (0.53). Over 30 frames of
+# seeds 101, 7, 55 and 3 (AMD EPYC host's model), the non-digit marks read 6, 11, 10 and 7 spurious
+# digits without it, 3, 1, 1 and 7 with it, the same digits right; touching digits 1,839 -> 1,836 of
+# 1,920, spurious the same (refusing all such splits: 1,807).
+DROPPED_MIN_SPLIT = 0.6
 # A blob narrower than this (edge.segment tries them from MIN_ASPECT_TO_SPLIT, 0.6) is one digit unless
 # it comes apart into full-height pieces: a 1 leaning into a 9. (Pieces of the height of a line's
 # digits, not the halves of a small letter or a speck.)
@@ -168,7 +175,8 @@ def split_wins(whole: float, split: float, aspect: float, full: bool = False, su
     """Whether the split's product of weighed confidences beats the blob read whole (weighed the
     same way): by the margin for its shape, or, for pieces each of the blob's full height
     (full_height()) read with confidence, or of a blob that read whole is no digit to the model
-    (`dropped`: it would be dropped, so no reading of it is at stake), at all; a sure split
+    (`dropped`: it would be dropped, so no reading of it is at stake), at all (other pieces of such a
+    blob need DROPPED_MIN_SPLIT); a sure split
     (sure_split()) always wins. A blob narrower than NARROW_ASPECT is split only into full-height
     pieces."""
     if split <= 0.0 or (aspect < NARROW_ASPECT and not full):
@@ -177,4 +185,6 @@ def split_wins(whole: float, split: float, aspect: float, full: bool = False, su
         return True
     if full and (split >= FULL_HEIGHT_MIN_SPLIT or dropped):
         return split > whole
+    if dropped and split < DROPPED_MIN_SPLIT:
+        return False
     return split > whole + _margin(aspect)
