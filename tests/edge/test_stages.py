@@ -982,6 +982,16 @@ def test_a_blob_that_is_no_digit_whole_loses_to_full_height_pieces_that_read_bet
     assert not splits.split_wins(whole=0.08, split=0.17, aspect=1.33, full=False, dropped=True)
     assert not splits.split_wins(whole=0.2, split=0.17, aspect=1.33, full=True, dropped=True)
 
+
+def test_a_letter_the_model_calls_no_digit_is_not_read_as_its_pieces():
+    # A bold "R" (marks 7, frame 9): whole 0.125, cut into its stem and its bowl, read "1" and "8"
+    # (0.53 weighed): not full height, and short of DROPPED_MIN_SPLIT. A surer split of such a blob
+    # is read by the margin, as any blob's.
+    assert not splits.split_wins(whole=0.125, split=0.533, aspect=0.81, dropped=True)
+    assert splits.split_wins(whole=0.125, split=0.533, aspect=0.81)
+    assert splits.split_wins(whole=0.125, split=0.8, aspect=0.81, dropped=True)
+
+
 def test_a_split_into_full_height_pieces_needs_no_margin():
     # "21" joined at the base: the blob is cut into a 2 and a 1, each with ink on all its rows.
     mask = np.zeros((40, 50), np.uint8)
