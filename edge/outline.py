@@ -41,11 +41,14 @@ MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet'
 # MIN_OWN_SIDE of the map's longer side. Four corners chosen among the hull's points instead put them on
 # the frame's edge, and the page, rectified from them, came out fanned: its grid's lines were no rules.
 OWN_SIDES_EPSILON = 0.01
-# And the part of that outline in the frame must be the region to within this share of its area: a
-# short edge of its own, joined to the frame's by the simplification, is no side (a bad fit).
-MIN_CUT_FIT = 0.95
 OWN_SIDE_TURN_DEG = 8.0
 MIN_OWN_SIDE = 0.08
+# Near a corner of the frame, the simplification joins a short stretch of the sheet's own edge to the
+# frame's edge in one side; fitted, that side is the frame's. A side whose points lie within
+# FRAME_EDGE_PX of the frame's edge for more than this share is no edge of the sheet's, and the sheet
+# is left to the outline of four corners (which past_frame_edge then moves out).
+MAX_SIDE_ON_FRAME_EDGE = 0.5
+FRAME_EDGE_PX = 2
 
 
 def order_corners(points: np.ndarray) -> np.ndarray:
@@ -218,13 +221,19 @@ def cut_sheet_outline(contour: np.ndarray, shape: tuple[int, int]) -> np.ndarray
     if len(own) != 4:
         return None
     points = contour.reshape(-1, 2).astype(np.float32)
+    h, w = shape
     lines = []
     for a, b in own:
         length = float(np.linalg.norm(b - a))
         way = (b - a) / length
         rel = points - a
         along, across = rel @ way / length, np.abs(rel @ np.float32([-way[1], way[0]]))
-        line = _line_through(points[(across < 0.02 * length + 1.5) & (along > 0.05) & (along < 0.95)])
+        near = points[(across < 0.02 * length + 1.5) & (along > 0.05) & (along < 0.95)]
+        on_edge = ((near[:, 0] <= FRAME_EDGE_PX) | (near[:, 0] >= w - 1 - FRAME_EDGE_PX)
+                   | (near[:, 1] <= FRAME_EDGE_PX) | (near[:, 1] >= h - 1 - FRAME_EDGE_PX))
+        if near.size and np.count_nonzero(on_edge) > MAX_SIDE_ON_FRAME_EDGE * len(near):
+            return None
+        line = _line_through(near)
         lines.append(line if line is not None else np.float32([*way, *a]))
     corners = [_intersect(lines[k - 1], lines[k]) for k in range(4)]
     return None if any(c is None for c in corners) else order_corners(np.stack(corners))
@@ -350,7 +359,7 @@ def cut_outline(smooth: np.ndarray, image: np.ndarray) -> np.ndarray | None:
         return None
     h, w = shape
     seen, _ = cv2.intersectConvexConvex(quad, np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]))
-    if seen <= 0 or min(area, seen) < MIN_CUT_FIT * max(area, seen):
+    if seen <= 0 or area / seen < MIN_RECTANGULARITY:
         return None
     return quad if stands_out(quad, smooth, image) else None
 

@@ -14,8 +14,8 @@ from edge import skew
 MIN_RULE_WIDTH = 1 / 4
 MIN_RULE_HEIGHT = 1 / 2
 MIN_RULES = 2  # one long line alone is an underline or a stroke; ruled paper has several
-# Rules are thin: ink this thick or thicker across its run is a stroke, not a rule; or two pixels thicker
-# than the rules found are (_thickness), up to twice this: a page larger than the frame, read at its own
+# Rules are thin: ink thicker than this across its run is a stroke, not a rule; or than two pixels more
+# than the rules found measure (_thickness), up to twice this: a page larger than the frame, read at its own
 # size, had its rules 7 to 9 px thick, and they stayed as ink (askew, 30 frames of seed 7: 709 -> 723 of
 # 774 with this alone). Thicker still is a dark block, not a rule.
 MAX_RULE_THICKNESS_PX = 6
@@ -181,9 +181,10 @@ def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
     parts = skew.longest_parts(mask)  # one labelling tells both directions whether to look further
     horizontal, rows_found = _rules_along(mask, min_w, 0, parts)
     vertical, columns_found = _rules_along(mask, min_h, 1, parts)
-    if columns_found >= MIN_RULES:
-        # A grid's columns, once found, down to a row's length: where the frame cuts the page, those
-        # near its edge show shorter (a page's height counts what lies beyond the frame).
+    if columns_found >= MIN_RULES and rows_found >= MIN_RULES:
+        # A grid's columns, once found with its rows, down to a quarter of the height: where the frame
+        # cuts the page, those near its edge show shorter (a page's height counts what lies beyond the
+        # frame). (An upright "1" as tall, in a pen no thicker than the rules, goes with them.)
         left = cv2.subtract(mask, vertical)
         shorter, more = _rules_along(left, max(8, int(h * MIN_RULE_WIDTH)), 1, skew.longest_parts(left))
         vertical, columns_found = cv2.bitwise_or(vertical, shorter), columns_found + more

@@ -176,7 +176,7 @@ def split_wins(whole: float, split: float, aspect: float, full: bool = False, su
     same way): by the margin for its shape, or, for pieces each of the blob's full height
     (full_height()) read with confidence, or of a blob that read whole is no digit to the model
     (`dropped`: it would be dropped, so no reading of it is at stake), at all (other pieces of such a
-    blob need DROPPED_MIN_SPLIT); a sure split
+    blob must reach DROPPED_MIN_SPLIT as well as the margin); a sure split
     (sure_split()) always wins. A blob narrower than NARROW_ASPECT is split only into full-height
     pieces."""
     if split <= 0.0 or (aspect < NARROW_ASPECT and not full):
