@@ -35,20 +35,6 @@ MIN_PAGE_BRIGHTER = 15.0
 # The bright region must fill its quadrilateral this well: a sheet is a flat rectangle.
 MIN_RECTANGULARITY = 0.85
 MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet's corner may lie
-# A sheet the frame cuts on several sides shows its own edges between stretches of the frame's: its
-# outline's hull, simplified to this share of its perimeter, has more than four sides, and the four that
-# are the sheet's (neighbours that turn less than OWN_SIDE_TURN_DEG are one) are each at least
-# MIN_OWN_SIDE of the map's longer side. Four corners chosen among the hull's points instead put them on
-# the frame's edge, and the page, rectified from them, came out fanned: its grid's lines were no rules.
-OWN_SIDES_EPSILON = 0.01
-OWN_SIDE_TURN_DEG = 8.0
-MIN_OWN_SIDE = 0.08
-# Near a corner of the frame, the simplification joins a short stretch of the sheet's own edge to the
-# frame's edge in one side; fitted, that side is the frame's. A side whose points lie within
-# FRAME_EDGE_PX of the frame's edge for more than this share is no edge of the sheet's, and the sheet
-# is left to the outline of four corners (which past_frame_edge then moves out).
-MAX_SIDE_ON_FRAME_EDGE = 0.5
-FRAME_EDGE_PX = 2
 
 
 def order_corners(points: np.ndarray) -> np.ndarray:
@@ -71,14 +57,14 @@ def quadrilateral(contour: np.ndarray) -> np.ndarray:
     return cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
 
 
-def _line_through(points: np.ndarray) -> np.ndarray | None:
+def line_through(points: np.ndarray) -> np.ndarray | None:
     """A robust straight line (vx, vy, x0, y0) through (N, 2) points, or None for too few."""
     if len(points) < 8:
         return None
     return cv2.fitLine(points.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
 
 
-def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     (vx1, vy1, x1, y1), (vx2, vy2, x2, y2) = a, b
     det = vx1 * (-vy2) - vy1 * (-vx2)
     if abs(det) < 1e-6:
@@ -110,9 +96,9 @@ def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, rounds: int = 2)
             along = rel @ side / length ** 2
             across = np.abs(rel @ normal)
             near = outline[(across < 0.04 * length) & (along > 0.1) & (along < 0.9)]
-            line = _line_through(near)
+            line = line_through(near)
             lines.append(line if line is not None else np.float32([*side / length, *a]))
-        corners = [_intersect(lines[k - 1], lines[k]) for k in range(4)]
+        corners = [intersect(lines[k - 1], lines[k]) for k in range(4)]
         if any(c is None for c in corners):
             return quad
         refined = np.stack(corners).astype(np.float32)
@@ -173,7 +159,7 @@ def past_frame_edge(quad: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
         else:
             side = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
             lines.append(np.float32([*side, *a]))
-    corners = [_intersect(lines[k - 1], lines[k]) for k in range(4)]
+    corners = [intersect(lines[k - 1], lines[k]) for k in range(4)]
     if any(c is None for c in corners):
         return quad
     moved = np.stack(corners).astype(np.float32)
@@ -182,61 +168,6 @@ def past_frame_edge(quad: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     if (moved < -slack).any() or (moved > np.float32([w, h]) + slack).any():
         return quad
     return moved
-
-
-def _own_sides(hull: np.ndarray, shape: tuple[int, int]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The sides of a simplified hull ((N, 2), N > 4) that are the sheet's own, in order round it: those
-    not along the frame's edge, neighbours turning less than OWN_SIDE_TURN_DEG joined, the short dropped."""
-    n = len(hull)
-    on = [_along_border(hull[k], hull[(k + 1) % n], shape) for k in range(n)]
-    start = on.index(True) + 1  # from just past a stretch of the frame's edge
-    runs: list[list[np.ndarray]] = []
-    joined = False  # whether the side before was the sheet's
-    for k in range(start, start + n):
-        a, b = hull[k % n], hull[(k + 1) % n]
-        if on[k % n]:
-            joined = False
-            continue
-        if joined:
-            before, after = runs[-1][1] - runs[-1][0], b - a
-            cosine = float(before @ after) / max(float(np.linalg.norm(before) * np.linalg.norm(after)), 1e-6)
-            if np.degrees(np.arccos(np.clip(cosine, -1, 1))) < OWN_SIDE_TURN_DEG:
-                runs[-1][1] = b
-                continue
-        runs.append([a, b])
-        joined = True
-    return [(a, b) for a, b in runs if np.linalg.norm(b - a) >= MIN_OWN_SIDE * max(shape)]
-
-
-def cut_sheet_outline(contour: np.ndarray, shape: tuple[int, int]) -> np.ndarray | None:
-    """The (4, 2) outline of a sheet the frame's edge cuts, from the four of its own edges it shows
-    (_own_sides), each fitted to the contour's points along it; its corners may lie past the frame's
-    edge. None when the region shows no stretch of the frame's edge or not four edges of its own."""
-    hull = cv2.convexHull(contour)
-    simple = cv2.approxPolyDP(hull, OWN_SIDES_EPSILON * cv2.arcLength(hull, True), True).reshape(-1, 2)
-    simple = simple.astype(np.float32)
-    if len(simple) <= 4 or not any(along_border(simple, shape)):
-        return None
-    own = _own_sides(simple, shape)
-    if len(own) != 4:
-        return None
-    points = contour.reshape(-1, 2).astype(np.float32)
-    h, w = shape
-    lines = []
-    for a, b in own:
-        length = float(np.linalg.norm(b - a))
-        way = (b - a) / length
-        rel = points - a
-        along, across = rel @ way / length, np.abs(rel @ np.float32([-way[1], way[0]]))
-        near = points[(across < 0.02 * length + 1.5) & (along > 0.05) & (along < 0.95)]
-        on_edge = ((near[:, 0] <= FRAME_EDGE_PX) | (near[:, 0] >= w - 1 - FRAME_EDGE_PX)
-                   | (near[:, 1] <= FRAME_EDGE_PX) | (near[:, 1] >= h - 1 - FRAME_EDGE_PX))
-        if near.size and np.count_nonzero(on_edge) > MAX_SIDE_ON_FRAME_EDGE * len(near):
-            return None
-        line = _line_through(near)
-        lines.append(line if line is not None else np.float32([*way, *a]))
-    corners = [_intersect(lines[k - 1], lines[k]) for k in range(4)]
-    return None if any(c is None for c in corners) else order_corners(np.stack(corners))
 
 
 def sides_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> int:
@@ -297,7 +228,7 @@ def outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float,
     return quad if quad is not None and stands_out(quad, smooth, image) else None
 
 
-def _largest_region(smooth: np.ndarray, threshold: float, min_area: float) -> tuple[np.ndarray, float] | None:
+def largest_region(smooth: np.ndarray, threshold: float, min_area: float) -> tuple[np.ndarray, float] | None:
     """The contour of the largest region of a smoothed map above a threshold, and its area, when that is
     min_area to MAX_PAGE_AREA of the map; else None."""
     _, mask = cv2.threshold(smooth, threshold, 255, cv2.THRESH_BINARY)
@@ -315,7 +246,7 @@ def _largest_region(smooth: np.ndarray, threshold: float, min_area: float) -> tu
     return (contour, area) if min_area <= area / smooth.size <= MAX_PAGE_AREA else None
 
 
-def _far_past_frame(quad: np.ndarray, shape: tuple[int, int]) -> bool:
+def far_past_frame(quad: np.ndarray, shape: tuple[int, int]) -> bool:
     """Whether a corner lies over MAX_CORNER_OUTSIDE past the frame's edge: a bad fit, not a sheet cut
     by the frame."""
     h, w = shape
@@ -328,7 +259,7 @@ def region_outline(smooth: np.ndarray, threshold: float, accept: Callable[[np.nd
     """The (4, 2) outline of the largest region of a smoothed map above a threshold when it is shaped
     like a sheet (min_area to MAX_PAGE_AREA of the map, filling its quadrilateral, off the map's
     edge on two sides at least, its corners not far past it), or None."""
-    region = _largest_region(smooth, threshold, min_area)
+    region = largest_region(smooth, threshold, min_area)
     if region is None:
         return None
     contour, area = region
@@ -342,26 +273,7 @@ def region_outline(smooth: np.ndarray, threshold: float, accept: Callable[[np.nd
         return None
     quad = refine_quadrilateral(quad, contour.reshape(-1, 2).astype(np.float32))
     # A sheet cut by the frame's edge has corners beyond it; far beyond is a bad fit.
-    return None if _far_past_frame(quad, shape) else quad
-
-
-def cut_outline(smooth: np.ndarray, image: np.ndarray) -> np.ndarray | None:
-    """sheet_outline() of a sheet the frame's edge cuts, from its own edges (cut_sheet_outline): shaped
-    like a sheet, its corners not far past the frame's edge, filling the part of it in view, standing
-    out; or None."""
-    region = _largest_region(smooth, otsu(smooth), MIN_PAGE_AREA)
-    if region is None:
-        return None
-    contour, area = region
-    shape = smooth.shape[:2]
-    quad = cut_sheet_outline(contour, shape)
-    if quad is None or not sheet_shaped(quad) or _far_past_frame(quad, shape):
-        return None
-    h, w = shape
-    seen, _ = cv2.intersectConvexConvex(quad, np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]))
-    if seen <= 0 or area / seen < MIN_RECTANGULARITY:
-        return None
-    return quad if stands_out(quad, smooth, image) else None
+    return None if far_past_frame(quad, shape) else quad
 
 
 def inside(quad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

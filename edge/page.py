@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge import note, outline, preprocess, shadow, steps
+from edge import cut_sheet, note, outline, preprocess, shadow, steps
 
 # The page is looked for on a halving of the frame 240 to 480 px long: it is the
 # largest thing in view. (benchmarks: 0.9 ms of a 640x480 frame's 4.5 ms, Intel(R)
@@ -200,7 +200,7 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
         quad = shadow.with_shaded_part(white, small, _sheet_within(quad, smooth, small))
         if quad is first and outline.reaches_frame_edge(quad, smooth.shape[:2]):
             # A sheet the frame cuts, outlined from its own edges where it shows four.
-            cut = outline.cut_outline(smooth, small)
+            cut = cut_sheet.cut_outline(smooth, small)
             quad = quad if cut is None else cut
         # The lit part of a sheet that a shadow cuts into a triangle is no page; nor is the brighter
         # part of paper filling the frame under uneven light.

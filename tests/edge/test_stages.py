@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import layout, note, outline, page, rules, segment, shadow, skew, splits, steps, synth, upright
+from edge import (cut_sheet, layout, note, outline, page, rules, segment, shadow, skew, splits, steps, synth,
+                  upright)
 from edge.reader import DigitReader
 from edge.readings import NARROWED_ASPECT
 
@@ -547,18 +548,18 @@ def test_a_sheet_the_frame_cuts_on_every_side_is_outlined_from_its_own_edges():
     region = np.zeros(shape, np.uint8)
     cv2.fillConvexPoly(region, sheet.astype(np.int32), 255)
     contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    found = outline.cut_sheet_outline(max(contours, key=cv2.contourArea), shape)
+    found = cut_sheet.cut_sheet_outline(max(contours, key=cv2.contourArea), shape)
     assert found is not None
     assert np.abs(found - outline.order_corners(sheet)).max() < 4
     assert ((found < 0) | (found > np.float32([639, 479]))).any(axis=1).all()
     seen = region // 2 + 100  # the map of how paper-like: the desk 100, the sheet 227
-    assert np.abs(outline.cut_outline(seen, cv2.merge([seen] * 3)) - found).max() < 4
+    assert np.abs(cut_sheet.cut_outline(seen, cv2.merge([seen] * 3)) - found).max() < 4
     # Turned less, a short stretch of its own edge near a corner of the frame is joined to the frame's
     # edge by the simplification; fitted, that side would be the frame's: no outline from own edges.
     less = np.zeros(shape, np.uint8)
     cv2.fillConvexPoly(less, cv2.boxPoints(((300, 250), (640, 420), 10)).astype(np.int32), 255)
     contours, _ = cv2.findContours(less, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    assert outline.cut_sheet_outline(contours[0], shape) is None
+    assert cut_sheet.cut_sheet_outline(contours[0], shape) is None
     # A sheet in view, and one the frame cuts on one side only (two edges of its own), are left to
     # the outline of four corners.
     inside = np.zeros(shape, np.uint8)
@@ -567,7 +568,7 @@ def test_a_sheet_the_frame_cuts_on_every_side_is_outlined_from_its_own_edges():
     cv2.fillConvexPoly(half, np.int32([[300, -50], [700, -50], [700, 530], [300, 530]]), 255)
     for region in (inside, half):
         contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-        assert outline.cut_sheet_outline(contours[0], shape) is None
+        assert cut_sheet.cut_sheet_outline(contours[0], shape) is None
 
 
 def test_margin_lines_alone_leave_a_tall_one_whole():
