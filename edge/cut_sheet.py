@@ -69,16 +69,13 @@ def cut_sheet_outline(contour: np.ndarray, shape: tuple[int, int]) -> np.ndarray
     lines = []
     for a, b in own:
         length = float(np.linalg.norm(b - a))
-        way = (b - a) / length
-        rel = points - a
-        along, across = rel @ way / length, np.abs(rel @ np.float32([-way[1], way[0]]))
-        near = points[(across < 0.02 * length + 1.5) & (along > 0.05) & (along < 0.95)]
+        near = outline.points_along(points, a, b, 0.02 * length + 1.5, 0.05)
         on_edge = ((near[:, 0] <= FRAME_EDGE_PX) | (near[:, 0] >= w - 1 - FRAME_EDGE_PX)
                    | (near[:, 1] <= FRAME_EDGE_PX) | (near[:, 1] >= h - 1 - FRAME_EDGE_PX))
         if near.size and np.count_nonzero(on_edge) > MAX_SIDE_ON_FRAME_EDGE * len(near):
             return None
         line = outline.line_through(near)
-        lines.append(line if line is not None else np.float32([*way, *a]))
+        lines.append(line if line is not None else np.float32([*(b - a) / length, *a]))
     corners = [outline.intersect(lines[k - 1], lines[k]) for k in range(4)]
     return None if any(c is None for c in corners) else outline.order_corners(np.stack(corners))
 

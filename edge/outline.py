@@ -57,6 +57,17 @@ def quadrilateral(contour: np.ndarray) -> np.ndarray:
     return cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
 
 
+def points_along(points: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float, trim: float) -> np.ndarray:
+    """The (N, 2) points lying within `reach` of the line through a and b, and between `trim` and
+    1 - `trim` of the way from a to b: those to fit a side to, away from its corners."""
+    side = b - a
+    length = max(float(np.linalg.norm(side)), 1e-6)
+    rel = points - a
+    along = rel @ side / length ** 2
+    across = np.abs(rel @ (np.float32([-side[1], side[0]]) / length))
+    return points[(across < reach) & (along > trim) & (along < 1 - trim)]
+
+
 def line_through(points: np.ndarray) -> np.ndarray | None:
     """A robust straight line (vx, vy, x0, y0) through (N, 2) points, or None for too few."""
     if len(points) < 8:
@@ -91,12 +102,7 @@ def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, rounds: int = 2)
             length = float(np.linalg.norm(side))
             if length < 1:
                 return quad
-            normal = np.float32([-side[1], side[0]]) / length
-            rel = outline - a
-            along = rel @ side / length ** 2
-            across = np.abs(rel @ normal)
-            near = outline[(across < 0.04 * length) & (along > 0.1) & (along < 0.9)]
-            line = line_through(near)
+            line = line_through(points_along(outline, a, b, 0.04 * length, 0.1))
             lines.append(line if line is not None else np.float32([*side / length, *a]))
         corners = [intersect(lines[k - 1], lines[k]) for k in range(4)]
         if any(c is None for c in corners):
