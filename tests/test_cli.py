@@ -33,6 +33,7 @@ def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     (["--learning-rate", "0"], "learning-rate must be positive"),
     (["--learning-rate", "nan"], "'nan' is not a finite number"),
     (["--outlier-fraction", "inf"], "'inf' is not a finite number"),
+    (["--read-fraction", "1.5"], "read-fraction must be between 0 and 1, got 1.5"),
 ])
 def test_train_rejects_bad_numbers(args, message):
     from train.cli import main

@@ -36,6 +36,9 @@ _DEFAULTS = TrainConfig()
 @click.option("--outlier-fraction", type=FiniteFloat(), default=_DEFAULTS.outlier_fraction, show_default=True,
               help="Non-digit crops (letters, touching pairs, smudges) trained towards a "
                    "uniform output, as a fraction of the training images; 0 turns it off.")
+@click.option("--read-fraction", type=FiniteFloat(), default=_DEFAULTS.read_fraction, show_default=True,
+              help="Training digits shown as the reader prepares a digit cut from a page (binarized, "
+                   "some in a bolder pen), as a fraction; 0 turns it off.")
 @click.option("--strategy", type=click.Choice(STRATEGIES), default=_DEFAULTS.strategy,
               show_default=True, help="tf.distribute strategy: several GPUs (mirrored) or "
                                       "machines (multi-worker, configured by $TF_CONFIG).")

@@ -16,6 +16,7 @@ import numpy as np
 from edge import spec
 from edge.detect import DetectorOptions, mnist_crop
 from edge.preprocess import tight_crop
+from train.views import binary
 
 # Letters that cannot pass for a digit in some hand (no O, I, l, S, Z, B, G, b, g, q, T, J, A...).
 LETTERS = "CEFHKMNPRUVWXYacefhkmnprtuvwxy"
@@ -27,12 +28,6 @@ FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COM
 # shared photo digits and 94 % of the synthetic desk sheets, against 59 and 97 % without).
 KINDS = ("letter", "pair", "letter", "blob")
 CANVAS_PX = 96
-
-
-def _binary(digit: np.ndarray, scale: int = 3) -> np.ndarray:
-    """A (28, 28) MNIST digit as a larger 0/255 mask, the kind the detector hands over."""
-    big = cv2.resize(digit, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
-    return np.where(big > 100, 255, 0).astype(np.uint8)
 
 
 def letter(rng: np.random.Generator) -> np.ndarray:
@@ -48,7 +43,7 @@ def letter(rng: np.random.Generator) -> np.ndarray:
 
 def pair(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
     """Two digits touching or overlapping slightly, as one blob."""
-    left, right = tight_crop(_binary(a)), tight_crop(_binary(b))
+    left, right = tight_crop(binary(a)), tight_crop(binary(b))
     if left is None or right is None:
         return None
     h = max(left.shape[0], right.shape[0])

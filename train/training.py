@@ -42,6 +42,9 @@ class TrainConfig:
     # Non-digit crops (letters, touching pairs, smudges) added to training with
     # a uniform target, as this fraction of the training images: the model learns to be unsure.
     outlier_fraction: float = 0.08
+    # This fraction of the training digits is shown as the reader prepares a digit it cut out of a
+    # page, some in a bolder pen (train.views); the rest are MNIST's grey scans.
+    read_fraction: float = 0.3
     train_limit: int | None = None  # first N training images only (smoke tests)
     test_limit: int | None = None  # first N test images only (smoke tests)
 
@@ -51,8 +54,9 @@ class TrainConfig:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
         if not 0 < self.learning_rate < float("inf"):  # NaN fails this too
             raise ValueError(f"learning-rate must be positive, got {self.learning_rate}")
-        if not 0.0 <= self.outlier_fraction <= 1.0:  # also false for NaN
-            raise ValueError(f"outlier-fraction must be between 0 and 1, got {self.outlier_fraction}")
+        for name in ("outlier_fraction", "read_fraction"):
+            if not 0.0 <= getattr(self, name) <= 1.0:  # also false for NaN
+                raise ValueError(f"{name.replace('_', '-')} must be between 0 and 1, got {getattr(self, name)}")
         if self.validation_size < 1:
             raise ValueError(f"validation-size must be at least 1, got {self.validation_size}")
         for name in ("train_limit", "test_limit"):
@@ -159,6 +163,9 @@ def train(cfg: TrainConfig) -> TrainResult:
         x_test, y_test = x_test[:cfg.test_limit], y_test[:cfg.test_limit]
 
     x_train = images[train_idx]
+    if cfg.read_fraction:
+        from train.views import some_as_read
+        x_train = some_as_read(x_train[..., 0], cfg.read_fraction, cfg.seed)[..., np.newaxis]
     outliers = int(round(cfg.outlier_fraction * len(train_idx)))
     if outliers:
         from train.outliers import make_outliers
@@ -180,7 +187,8 @@ def train(cfg: TrainConfig) -> TrainResult:
         ]
         # A live progress bar on a terminal, one line per epoch in CI logs.
         verbose = 1 if sys.stdout.isatty() else 2
-        print(f"training on {len(train_idx)} images and {outliers} non-digit crops, "
+        print(f"training on {len(train_idx)} images ({cfg.read_fraction:.0%} as the reader prepares them) "
+              f"and {outliers} non-digit crops, "
               f"validating on {len(val_idx)}, "
               f"up to {cfg.epochs} epochs ({cfg.strategy} strategy, "
               f"{strategy.num_replicas_in_sync} replica(s))", flush=True)
