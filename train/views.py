@@ -1,9 +1,9 @@
 """MNIST digits as the reader hands them to the model: binarized, in a pen of another width, prepared.
 
-The reader never shows the model a grey MNIST scan: it cuts a 0/255 mask out of the page, thins or
-thickens its strokes to one width (edge.preprocess.normalize_stroke) and fits it into MNIST's 20-px
-box. A digit written in a marker comes out of that with its loops closed and its strokes rounded,
-a shape MNIST holds few of. Training on a share of the digits prepared that way, from masks cut at
+The reader never shows the model a grey MNIST scan: it cuts a 0/255 mask out of the page, thickens a
+thin pen's strokes to MNIST's width (edge.preprocess.normalize_stroke; a bold pen stays bold) and fits
+it into MNIST's 20-px box. A digit written in a marker comes out of that with its strokes heavy and some
+of its loops closed, a shape MNIST holds few of. Training on a share of the digits prepared that way, from masks cut at
 other thresholds and in bolder pens, shows the model what it is shown on a page.
 """
 
@@ -16,11 +16,12 @@ from edge.detect import DetectorOptions, mnist_crop
 from edge.preprocess import tight_crop
 
 SCALE = 3  # the digit's mask is cut at three times MNIST's size, as from a camera's larger crop
-# Where the mask is cut in MNIST's grey (its strokes fade out over a pixel or two): a lighter
-# or a heavier hand.
+# Where the mask is cut in MNIST's grey (its strokes fade out over a pixel or two), drawn from 70 to
+# 169: a lighter or a heavier hand.
 THRESHOLDS = (70, 170)
-# How much bolder the pen, as the diameter of the disc the mask is grown by (at SCALE): none
-# half of the time, up to a marker whose loops close.
+# How much bolder the pen, as the diameter of the disc the mask is grown by (at SCALE): none half of
+# the time, up to a marker (a review counted, over 2,000 training digits, every loop closed in 28 % of
+# the looped digits in pens of 5 and 7 px, 4 % with none).
 BOLDER_PX = (0, 0, 0, 3, 5, 7)
 
 
