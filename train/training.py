@@ -55,8 +55,9 @@ class TrainConfig:
         if not 0 < self.learning_rate < float("inf"):  # NaN fails this too
             raise ValueError(f"learning-rate must be positive, got {self.learning_rate}")
         for name in ("outlier_fraction", "read_fraction"):
-            if not 0.0 <= getattr(self, name) <= 1.0:  # also false for NaN
-                raise ValueError(f"{name.replace('_', '-')} must be between 0 and 1, got {getattr(self, name)}")
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:  # also false for NaN
+                raise ValueError(f"{name.replace('_', '-')} must be between 0 and 1, got {value}")
         if self.validation_size < 1:
             raise ValueError(f"validation-size must be at least 1, got {self.validation_size}")
         for name in ("train_limit", "test_limit"):

@@ -1,10 +1,11 @@
 """MNIST digits as the reader hands them to the model: binarized, in a pen of another width, prepared.
 
-The reader never shows the model a grey MNIST scan: it cuts a 0/255 mask out of the page, thickens a
-thin pen's strokes to MNIST's width (edge.preprocess.normalize_stroke; a bold pen stays bold) and fits
-it into MNIST's 20-px box. A digit written in a marker comes out of that with its strokes heavy and some
-of its loops closed, a shape MNIST holds few of. Training on a share of the digits prepared that way, from masks cut at
-other thresholds and in bolder pens, shows the model what it is shown on a page.
+The reader never shows the model a grey MNIST scan: it cuts a 0/255 mask out of the page, thickens
+a thin pen's strokes to MNIST's width (edge.preprocess.normalize_stroke; a bold pen stays bold) and
+fits it into MNIST's 20-px box. A digit written in a marker comes out of that with its strokes heavy
+and some of its loops closed, a shape MNIST holds few of. Training on a share of the digits prepared
+that way, from masks cut at other thresholds and in bolder pens, shows the model what it is shown on
+a page.
 """
 
 from __future__ import annotations
