@@ -80,13 +80,10 @@ def cut_sheet_outline(contour: np.ndarray, shape: tuple[int, int]) -> np.ndarray
     return None if any(c is None for c in corners) else outline.order_corners(np.stack(corners))
 
 
-def cut_outline(smooth: np.ndarray, image: np.ndarray) -> np.ndarray | None:
+def cut_outline(region: outline.Region, smooth: np.ndarray, image: np.ndarray) -> np.ndarray | None:
     """outline.sheet_outline() of a sheet the frame's edge cuts, from its own edges (cut_sheet_outline):
     shaped like a sheet, its corners not far past the frame's edge, filling the part of it in view,
-    standing out; or None."""
-    region = outline.largest_region(smooth, outline.otsu(smooth), outline.MIN_PAGE_AREA)
-    if region is None:
-        return None
+    standing out; or None. `region`: outline.sheet_region(smooth), the region sheet_outline() outlined."""
     contour, area = region
     shape = smooth.shape[:2]
     quad = cut_sheet_outline(contour, shape)

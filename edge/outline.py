@@ -35,6 +35,8 @@ MIN_PAGE_BRIGHTER = 15.0
 # The bright region must fill its quadrilateral this well: a sheet is a flat rectangle.
 MIN_RECTANGULARITY = 0.85
 MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet's corner may lie
+# A region of a map: its outer contour (N, 1, 2) and its area in the map's pixels.
+Region = tuple[np.ndarray, float]
 
 
 def order_corners(points: np.ndarray) -> np.ndarray:
@@ -207,14 +209,22 @@ def distances_inside(points: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return np.float32([cv2.pointPolygonTest(contour, (float(x), float(y)), True) for x, y in points])
 
 
-def sheet_outline(paperness: np.ndarray, image: np.ndarray, smooth: np.ndarray | None = None
-                  ) -> np.ndarray | None:
+def sheet_outline(paperness: np.ndarray, image: np.ndarray, smooth: np.ndarray | None = None,
+                  region: Region | None = None) -> np.ndarray | None:
     """The (4, 2) corners of the one large quadrilateral standing out from its surroundings in a
     small map of how paper-like each pixel is, and brighter than they are in the BGR or grey image
     the map is of (a dark phone on a sheet that fills the frame is unlike the paper around it too),
-    or None. `smooth`: the map smoothed(), when the caller has made it already."""
+    or None. `smooth`: the map smoothed(), and `region`: its sheet_region(), when the caller has them
+    already."""
     smooth = smoothed(paperness) if smooth is None else smooth
-    return outline_above(smooth, image, otsu(smooth))
+    region = sheet_region(smooth) if region is None else region
+    quad = None if region is None else outline_of(region, smooth.shape[:2])
+    return quad if quad is not None and stands_out(quad, smooth, image) else None
+
+
+def sheet_region(smooth: np.ndarray) -> Region | None:
+    """The region of a smoothed map that sheet_outline() outlines: the largest above Otsu's threshold."""
+    return largest_region(smooth, otsu(smooth), MIN_PAGE_AREA)
 
 
 def smoothed(paperness: np.ndarray) -> np.ndarray:
@@ -234,7 +244,7 @@ def outline_above(smooth: np.ndarray, image: np.ndarray, threshold: float,
     return quad if quad is not None and stands_out(quad, smooth, image) else None
 
 
-def largest_region(smooth: np.ndarray, threshold: float, min_area: float) -> tuple[np.ndarray, float] | None:
+def largest_region(smooth: np.ndarray, threshold: float, min_area: float) -> Region | None:
     """The contour of the largest region of a smoothed map above a threshold, and its area, when that is
     min_area to MAX_PAGE_AREA of the map; else None."""
     _, mask = cv2.threshold(smooth, threshold, 255, cv2.THRESH_BINARY)
@@ -266,10 +276,13 @@ def region_outline(smooth: np.ndarray, threshold: float, accept: Callable[[np.nd
     like a sheet (min_area to MAX_PAGE_AREA of the map, filling its quadrilateral, off the map's
     edge on two sides at least, its corners not far past it), or None."""
     region = largest_region(smooth, threshold, min_area)
-    if region is None:
-        return None
+    return None if region is None else outline_of(region, smooth.shape[:2], accept)
+
+
+def outline_of(region: Region, shape: tuple[int, int], accept: Callable[[np.ndarray], bool] | None = None
+               ) -> np.ndarray | None:
+    """region_outline() of a region of a map of this shape (largest_region())."""
     contour, area = region
-    shape = smooth.shape[:2]
     # The region's outline must be a sheet's: a filled quadrilateral, and (unlike a sheet that
     # fills the frame with a shadow across it) off the frame's edge on two sides at least.
     quad = order_corners(quadrilateral(contour))

@@ -192,7 +192,8 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
             return None
         return _note_on_a_pad(frame, pyramid)
     smooth = outline.smoothed(white)
-    quad = outline.sheet_outline(white, small, smooth)
+    region = outline.sheet_region(smooth)  # labelled once: the cut sheet's outline below is of it too
+    quad = None if region is None else outline.sheet_outline(white, small, smooth, region)
     if quad is not None and steps.without_edge(quad, smooth):
         quad = None  # the middle of paper filling the frame, whiter than its rim (vignetting)
     if quad is not None:
@@ -200,7 +201,7 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
         quad = shadow.with_shaded_part(white, small, _sheet_within(quad, smooth, small))
         if quad is first and outline.reaches_frame_edge(quad, smooth.shape[:2]):
             # A sheet the frame cuts, outlined from its own edges where it shows four.
-            cut = cut_sheet.cut_outline(smooth, small)
+            cut = cut_sheet.cut_outline(region, smooth, small)
             quad = quad if cut is None else cut
         # The lit part of a sheet that a shadow cuts into a triangle is no page; nor is the brighter
         # part of paper filling the frame under uneven light.

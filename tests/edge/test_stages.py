@@ -553,7 +553,8 @@ def test_a_sheet_the_frame_cuts_on_every_side_is_outlined_from_its_own_edges():
     assert np.abs(found - outline.order_corners(sheet)).max() < 4
     assert ((found < 0) | (found > np.float32([639, 479]))).any(axis=1).all()
     seen = region // 2 + 100  # the map of how paper-like: the desk 100, the sheet 227
-    assert np.abs(cut_sheet.cut_outline(seen, cv2.merge([seen] * 3)) - found).max() < 4
+    cut = cut_sheet.cut_outline(outline.sheet_region(seen), seen, cv2.merge([seen] * 3))
+    assert np.abs(cut - found).max() < 4
     # Turned less, a short stretch of its own edge near a corner of the frame is joined to the frame's
     # edge by the simplification; fitted, that side would be the frame's: no outline from own edges.
     less = np.zeros(shape, np.uint8)
