@@ -45,10 +45,11 @@ def homography_mapping(back: np.ndarray, dx: int, dy: int) -> Callable[[Box], Bo
 
 
 def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
-                   trace: dict[str, np.ndarray] | None) -> np.ndarray:
+                   trace: dict[str, np.ndarray] | None, on_sheet: bool = False) -> np.ndarray:
     """Ink, with printed rules taken out of it; rules are looked for inside the page's edge band
-    (the paper's own edge is a long thin line too, and is dropped with the band later)."""
-    mask = ink_mask(gray, opts)
+    (the paper's own edge is a long thin line too, and is dropped with the band later). `on_sheet`:
+    the grey is a sheet found and rectified (ink_mask)."""
+    mask = ink_mask(gray, opts, on_sheet)
     if opts.remove_rules:
         inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
         cleaned, removed = rules.remove_rules(inner)
@@ -120,7 +121,7 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, tra
         gray = preprocess.to_gray(view)
         inset, min_height, beyond = 0, None, None
     t1 = time.perf_counter()
-    mask = _ink_and_rules(gray, opts, inset, steps)
+    mask = _ink_and_rules(gray, opts, inset, steps, on_sheet=sheet is not None)
     t2 = time.perf_counter()
     # On a page, what reaches into the band along its edge is the paper's edge or the desk, and
     # what reaches the frame's edge where it cuts the page is cut by it.

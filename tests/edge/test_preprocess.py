@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import preprocess
+from edge import preprocess, threshold
 from edge.blobs import components, filter_digits, merge_fragments, reading_order
 from edge.detect import Box, Candidate, DetectorOptions, roi_box
 
@@ -37,7 +37,7 @@ def test_shadow_edge_is_not_ink():
     gray = _paper_with_shadow()
     background = preprocess.estimate_background(gray, stroke_px=10)
     ink = preprocess.flatten_illumination(gray, background)
-    mask = preprocess.binarize(ink, min_contrast=0.12)
+    mask = threshold.binarize(ink, min_contrast=0.12)
     # Neither the shadowed half nor its edge becomes ink.
     assert mask.mean() < 0.01 * 255
 
@@ -46,7 +46,7 @@ def test_ink_is_found_in_light_and_in_shadow():
     strokes = [(40, 60, 4, 60), (240, 60, 4, 60)]  # one stroke each side of the shadow edge
     gray = _paper_with_shadow(ink_boxes=strokes)
     background = preprocess.estimate_background(gray, stroke_px=10)
-    mask = preprocess.binarize(preprocess.flatten_illumination(gray, background), 0.12)
+    mask = threshold.binarize(preprocess.flatten_illumination(gray, background), 0.12)
     for x, y, bw, bh in strokes:
         assert mask[y + 5:y + bh - 5, x + 1:x + bw - 1].min() == 255
     assert mask.sum() / 255 < 1.5 * sum(bw * bh for *_, bw, bh in strokes)
@@ -56,7 +56,7 @@ def test_blank_paper_stays_blank_despite_noise():
     rng = np.random.default_rng(0)
     gray = np.clip(180 + rng.normal(0, 4, (240, 320)), 0, 255).astype(np.uint8)
     background = preprocess.estimate_background(gray, 10)
-    mask = preprocess.binarize(preprocess.flatten_illumination(gray, background), 0.12)
+    mask = threshold.binarize(preprocess.flatten_illumination(gray, background), 0.12)
     assert mask.max() == 0
 
 
@@ -324,8 +324,8 @@ def test_a_desk_strip_off_the_edge_does_not_lift_the_split_past_a_thin_pen():
     """A strip of desk along the frame's edge beside a sheet filling it: Otsu's split falls between
     paper and desk, above a thin pen's strokes. Taken again without the strip, it keeps them."""
     ink, strokes = _faint_strokes_beside((slice(None), slice(290, 320)))
-    assert preprocess.binarize(ink, 0.12)[80:120, 60].max() == 0  # the strokes lost
-    mask = preprocess.binarize(ink, 0.12, solid_px=10)
+    assert threshold.binarize(ink, 0.12)[80:120, 60].max() == 0  # the strokes lost
+    mask = threshold.binarize(ink, 0.12, solid_px=10)
     for x, y, bw, bh in strokes:
         assert mask[y:y + bh, x:x + bw].min() == 255
     assert mask[:, 290:].min() == 255
@@ -336,4 +336,57 @@ def test_a_bold_digit_within_the_frame_is_no_desk_strip():
     """A solid dark region clear of the frame's edge (a marker's blot, a dark thing on the sheet) leaves
     the split as it is."""
     ink, _ = _faint_strokes_beside((slice(150, 200), slice(200, 260)))
-    assert np.array_equal(preprocess.binarize(ink, 0.12, solid_px=10), preprocess.binarize(ink, 0.12))
+    assert np.array_equal(threshold.binarize(ink, 0.12, solid_px=10), threshold.binarize(ink, 0.12))
+
+
+def _stroke_fading_out(core: int) -> np.ndarray:
+    """The ink image of one stroke whose left half is `core` dark and right half 20 (an out-of-focus
+    stroke's fainter stretch), and a lone smudge as faint (12x12 at 20), on paper at 2."""
+    ink = np.full((120, 160), 2, np.uint8)
+    ink[40:44, 20:60] = core
+    ink[40:44, 60:100] = 20
+    ink[80:92, 120:132] = 20
+    return ink
+
+
+def test_faint_ink_joining_ink_past_the_floor_is_kept_and_alone_is_not():
+    """On a sheet, Otsu's split below the floor (0.12 of 255 = 30.6): the stroke's faint half joins its
+    half past the floor; the smudge, as faint, joins nothing and stays paper. Beyond a sheet (a frame
+    read whole, where a desk's grain may be) the floor alone decides."""
+    ink = _stroke_fading_out(core=40)
+    mask = threshold.binarize(ink, 0.12, on_sheet=True)
+    assert mask[40:44, 20:100].min() == 255
+    assert mask[80:92, 120:132].max() == 0
+    assert mask.sum() / 255 == 4 * 80
+    assert threshold.binarize(ink, 0.12).sum() / 255 == 4 * 40
+
+
+def test_faint_ink_is_not_grown_into_where_otsus_split_is_past_the_floor():
+    """Dark ink: Otsu's split lies between paper and it, above the faint half; nothing is grown."""
+    ink = _stroke_fading_out(core=200)
+    ink[10:30, 10:150:4] = 200  # more dark ink, so that Otsu splits between it and the faint
+    mask = threshold.binarize(ink, 0.12, on_sheet=True)
+    assert mask[40:44, 20:60].min() == 255
+    assert mask[40:44, 60:100].max() == 0
+
+
+def test_faint_ink_is_taken_down_to_half_the_floor_at_most():
+    """Fainter than half the floor (15.3), a stretch is paper even where it joins ink past the floor,
+    though Otsu's split is lower (2: a wide faint band apart from the stroke pulls it down)."""
+    ink = _stroke_fading_out(core=40)
+    ink[40:44, 60:100] = 14
+    ink[100:118, :] = 14
+    mask = threshold.binarize(ink, 0.12, on_sheet=True)
+    assert mask[40:44, 20:60].min() == 255
+    assert mask[40:44, 60:100].max() == 0
+
+
+@pytest.mark.parametrize("sigma", [12, 13])
+def test_faint_ink_is_not_grown_through_a_grainy_sheets_noise(sigma):
+    """Grain whose specks pass the floor here and there: growing them down to half the floor joined
+    them into blobs of a digit's height (24 and 57 px); the paper's own noise bounds the growth."""
+    rng = np.random.default_rng(sigma)
+    gray = np.clip(180 + rng.normal(0, sigma, (480, 640)), 0, 255).astype(np.uint8)
+    ink = preprocess.denoise(preprocess.flatten_illumination(gray, preprocess.estimate_background(gray, 19)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(threshold.binarize(ink, 0.12, on_sheet=True))
+    assert count == 1 or stats[1:, cv2.CC_STAT_HEIGHT].max() <= 4
