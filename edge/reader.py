@@ -1,5 +1,6 @@
 """Reading the digits of one frame: locate (page, ink, rules, digits), crops, one batched invoke, then a
-second for the pieces of blobs that may be touching digits, and the readings that win (edge.readings)."""
+second for the pieces of blobs that may be touching digits, and the readings that win (edge.readings);
+a third, mirrored, for an unsure reading that may be show-through from the back of the sheet."""
 
 from __future__ import annotations
 
@@ -199,13 +200,18 @@ class DigitReader:
                 for k, plan in plans.items()])
         kept = [k for k in range(len(boxes)) if scores[k].max() >= floor]
         boxes, scores, crops = [boxes[k] for k in kept], scores[kept], crops[kept]
+        t5 = time.perf_counter()
+        if readings.may_be_mirrored(scores) and readings.seen_from_behind(
+                scores, self.classifier.scores(readings.mirrored(crops))):
+            boxes, scores, crops = [], scores[:0], crops[:0]  # show-through from the back of the sheet
+        t6 = time.perf_counter()
         digits = [Digit(label, conf, to_frame(box)) for (label, conf), box
                   in zip(labels_for(scores, self.min_confidence), boxes)]
         text = "".join(d.label for d in digits)
-        t5 = time.perf_counter()
+        t7 = time.perf_counter()
         stages["cuts"] = (t3 - t2) * 1e3
-        timing = {"preprocess": (t1 - t0 + t3 - t2) * 1e3, "inference": (t2 - t1 + t4 - t3) * 1e3,
-                  "postprocess": (t5 - t4) * 1e3, "total": (t5 - t0) * 1e3,
+        timing = {"preprocess": (t1 - t0 + t3 - t2) * 1e3, "inference": (t2 - t1 + t4 - t3 + t6 - t5) * 1e3,
+                  "postprocess": (t5 - t4 + t7 - t6) * 1e3, "total": (t7 - t0) * 1e3,
                   **{f"preprocess.{k}": v for k, v in stages.items()}}
         return Reading(text, digits, crops, timing, steps, scores), None if one_digit else located
 

@@ -264,6 +264,20 @@ def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(sheet, rng), truth
 
 
+def blank_showing_through(pool, labels, rng) -> np.ndarray:
+    """A blank sheet on a desk (as `desk`) whose only marks are writing on its back showing through,
+    mirrored, at 12 to 24 % of the pen's darkness: no digit to read."""
+    hand = Handwriting(digit_height_px=44)
+    size = (1100, 780)
+    back, _ = _lines(pool, labels, rng, [7, 7, 7])
+    sheet = synth.paint(size, [(synth.mirror_show_through(back, size, hand) * rng.uniform(0.12, 0.24),
+                                hand.ink_bgr)], hand.paper_bgr)
+    scene = synth.place_on_desk(sheet, (960, 1280), synth.DESKS[int(rng.integers(3))],
+                                coverage=rng.uniform(0.3, 0.8), rotation_deg=rng.uniform(-15, 15),
+                                perspective=rng.uniform(0.0, 0.2), rng=rng)
+    return synth.finish(scene, rng)
+
+
 CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note, "mousepad": mousepad,
                                    "ruled": ruled, "squared": squared, "notebook": notebook, "askew": askew,
                                    "touching": touching,

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import (cut_sheet, layout, note, outline, page, rules, segment, shadow, skew, splits, steps, synth,
-                  upright)
+from edge import (cut_sheet, layout, note, outline, page, readings, rules, segment, shadow, skew, splits, steps,
+                  synth, upright)
 from edge.reader import DigitReader
 from edge.readings import NARROWED_ASPECT
 
@@ -1095,3 +1095,45 @@ def test_a_page_seen_small_is_enlarged_and_a_large_one_shrunk():
     large = page.Page(np.float32([[0, 0], [3000, 0], [3000, 4000], [0, 4000]]))
     assert page.rectified_scale(large, 1600) == pytest.approx(0.4)
     assert page.rectified_scale(small, 600) == pytest.approx(600 / 420)  # never past the most asked
+
+
+class _SureOfAStemOnTheLeft:
+    """A stand-in model: sure (0.99) of a "7" whose lower half's ink lies left of the crop's middle
+    (a stem down from a bar's left end), unsure (0.7) of anything else: writing mirrored reads surer
+    flipped back."""
+
+    def scores(self, crops: np.ndarray) -> np.ndarray:
+        out = np.full((len(crops), 10), 0.3 / 9, np.float32)
+        for row, crop in zip(out, crops):
+            xs = np.nonzero(crop[14:] > 127)[1]
+            row[7] = 0.99 if xs.mean() < 14 else 0.7
+            row[row != row[7]] = (1 - row[7]) / 9
+        return out
+
+
+def _glyphs(count: int, mirrored: bool) -> np.ndarray:
+    """`count` glyphs in a row: a bar and a stem at its left end (its right end when `mirrored`)."""
+    frame = np.full((240, 420), 255, np.uint8)
+    for k in range(count):
+        x = 30 + 60 * k
+        stem = x + 30 if mirrored else x
+        cv2.line(frame, (x, 100), (x + 30, 100), 0, 5)
+        cv2.line(frame, (stem, 100), (stem, 150), 0, 5)
+    return frame
+
+
+def test_writing_read_surer_mirrored_is_show_through_and_not_read():
+    reader = DigitReader(_SureOfAStemOnTheLeft())
+    assert reader.read(_glyphs(6, mirrored=False)).text == "777777"
+    assert reader.read(_glyphs(6, mirrored=True)).text == ""  # 0.7 each as seen, 0.99 flipped back
+    # Too few to judge the writing by: four unsure digits are read as they are.
+    assert reader.read(_glyphs(4, mirrored=True)).text == "7777"
+
+
+def test_only_an_unsure_reading_of_enough_digits_is_read_mirrored():
+    unsure, sure = np.full((6, 10), 0.02, np.float32), np.full((6, 10), 0.001, np.float32)
+    unsure[:, 3], sure[:, 3] = 0.82, 0.991
+    assert readings.may_be_mirrored(unsure) and not readings.may_be_mirrored(sure)
+    assert not readings.may_be_mirrored(unsure[:4])
+    assert readings.seen_from_behind(unsure, sure)  # 0.82 as seen, 0.99 flipped: past the margin
+    assert not readings.seen_from_behind(unsure, unsure + 0.05)  # 0.87: within it
