@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 
 from edge import layout
-from edge.detect import Box, Candidate, DetectorOptions, Found, label_type
+from edge.detect import Box, Candidate, DetectorOptions, Found
+from edge.preprocess import label_type
 
 # More blobs than this in one frame is noise or texture, not handwriting.
 MAX_CANDIDATES = 200

@@ -151,12 +151,11 @@ def keep_surer(whole: np.ndarray, whole_scores: np.ndarray, opinions: list[Opini
 # mirrored back: a reading of at least MIRRORED_MIN_DIGITS digits, unsure on the whole (their mean
 # confidence under MIRRORED_BELOW), whose digits flipped left to right read surer by MIRRORED_MARGIN
 # on average, is of such writing and none of it is read. Blank sheets on a desk showing only writing
-# from their back (12-24 % of the pen's darkness; 30 frames of seeds 11 and 5, as photographed and
-# blurred by 1 and 1.5 px per 1,000, a script of mine) read 343, 293, 162 and 415, 347, 262 digits,
-# now 32, 37, 39 and 20, 32, 74; their pages read 0.82 to 0.91 on average as they are, 0.97 to 1.00
-# mirrored. The desk sheets blurred (python -m benchmarks.perturb) read 0.71 to 0.99 as they are,
-# 0.41 to 0.82 mirrored; no reading of them, of the 16 conditions (30 frames of seeds 101 and 7) nor
-# of the photos changed.
+# from their back (edge.synth_conditions.blank_showing_through, 10 frames of seed 11 as photographed
+# and out of focus: the gate in tests/edge/test_gates.py) read 273 digits without this, 18 with it;
+# such pages read 0.82 to 0.91 on average as they are, 0.97 to 1.00 mirrored. The desk sheets blurred
+# (python -m benchmarks.perturb) read 0.71 to 0.99 as they are, 0.41 to 0.82 mirrored; no reading of
+# them, of the 16 conditions (30 frames of seeds 101 and 7) nor of the photos changed.
 MIRRORED_MIN_DIGITS = 5
 MIRRORED_BELOW = 0.95
 MIRRORED_MARGIN = 0.05

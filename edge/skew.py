@@ -8,7 +8,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from edge.detect import label_type
+from edge.preprocess import label_type
 
 # Lines are looked for up to this far from the rows' direction: a page photographed turned by up to
 # 20 degrees, and some perspective on top.

@@ -26,17 +26,22 @@ def _lines(pool: np.ndarray, labels: np.ndarray, rng: np.random.Generator, count
     return lines, truth
 
 
+def _on_desk(sheet: np.ndarray, rng: np.random.Generator, min_coverage: float) -> np.ndarray:
+    """A float scene: the sheet on a desk (noise, wood or leather), turned by up to 15 degrees and in
+    perspective, `min_coverage` to 80 % of a 1280x960 frame."""
+    return synth.place_on_desk(sheet, (960, 1280), synth.DESKS[int(rng.integers(3))],
+                               coverage=rng.uniform(min_coverage, 0.8), rotation_deg=rng.uniform(-15, 15),
+                               perspective=rng.uniform(0.0, 0.2), rng=rng)
+
+
 def _sheet_on_desk(pool, labels, rng) -> tuple[np.ndarray, str]:
-    """A float scene: a sheet on a desk (noise, wood or leather), rotated and in perspective, 10-80 % of
-    the frame, three lines of seven digits on it."""
+    """A float scene: a sheet on a desk, 10-80 % of the frame (_on_desk), three lines of seven digits
+    on it."""
     lines, truth = _lines(pool, labels, rng, [7, 7, 7])
     hand = Handwriting(digit_height_px=44)
     size = (1100, 780)
     sheet = synth.paint(size, [(synth.write_lines(lines, size, hand), hand.ink_bgr)], hand.paper_bgr)
-    scene = synth.place_on_desk(sheet, (960, 1280), synth.DESKS[int(rng.integers(3))],
-                                coverage=rng.uniform(0.1, 0.8), rotation_deg=rng.uniform(-15, 15),
-                                perspective=rng.uniform(0.0, 0.2), rng=rng)
-    return scene, truth
+    return _on_desk(sheet, rng, 0.1), truth
 
 
 def desk(pool, labels, rng) -> tuple[np.ndarray, str]:
@@ -129,10 +134,7 @@ def notebook(pool, labels, rng) -> tuple[np.ndarray, str]:
     """A ruled notebook page lying on a desk, turned and in perspective, 30-80 % of the frame: its
     rules, rectified from the photo, bend and thicken by a pixel or two along the page."""
     sheet, truth = _ruled_sheet(pool, labels, rng, squared=False)
-    scene = synth.place_on_desk(sheet, (960, 1280), synth.DESKS[int(rng.integers(3))],
-                                coverage=rng.uniform(0.3, 0.8), rotation_deg=rng.uniform(-15, 15),
-                                perspective=rng.uniform(0.0, 0.2), rng=rng)
-    return synth.finish(scene, rng), truth
+    return synth.finish(_on_desk(sheet, rng, 0.3), rng), truth
 
 
 def askew(pool, labels, rng) -> tuple[np.ndarray, str]:
@@ -265,17 +267,14 @@ def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
 
 
 def blank_showing_through(pool, labels, rng) -> np.ndarray:
-    """A blank sheet on a desk (as `desk`) whose only marks are writing on its back showing through,
-    mirrored, at 12 to 24 % of the pen's darkness: no digit to read."""
+    """A blank sheet on a desk, 30-80 % of the frame (_on_desk), whose only marks are writing on its
+    back showing through, mirrored, at 12 to 24 % of the pen's darkness: no digit to read."""
     hand = Handwriting(digit_height_px=44)
     size = (1100, 780)
     back, _ = _lines(pool, labels, rng, [7, 7, 7])
     sheet = synth.paint(size, [(synth.mirror_show_through(back, size, hand) * rng.uniform(0.12, 0.24),
                                 hand.ink_bgr)], hand.paper_bgr)
-    scene = synth.place_on_desk(sheet, (960, 1280), synth.DESKS[int(rng.integers(3))],
-                                coverage=rng.uniform(0.3, 0.8), rotation_deg=rng.uniform(-15, 15),
-                                perspective=rng.uniform(0.0, 0.2), rng=rng)
-    return synth.finish(scene, rng)
+    return synth.finish(_on_desk(sheet, rng, 0.3), rng)
 
 
 CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note, "mousepad": mousepad,

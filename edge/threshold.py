@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.preprocess import BACKGROUND_SHRINK
+from edge.preprocess import BACKGROUND_SHRINK, label_type
 
 # Ink regions wider than a pen running off the frame's edge (a strip of desk beyond the sheet's edge,
 # narrower than the background's closing, so taken for ink) that make up this share of what Otsu's
@@ -74,9 +74,10 @@ def binarize(ink: np.ndarray, min_contrast: float, solid_px: int | None = None, 
     if otsu >= floor:
         return mask
     _, mask = cv2.threshold(ink, floor, 255, cv2.THRESH_BINARY)
-    if not on_sheet:
+    if not on_sheet or not cv2.countNonZero(mask):
         return mask
-    return with_faint_ink(mask, ink, max(otsu, FAINT_SHARE * floor, paper_noise_top(ink)))
+    low = max(otsu, FAINT_SHARE * floor, paper_noise_top(ink))
+    return with_faint_ink(mask, ink, low) if low < floor else mask
 
 
 # Faint ink is taken down to this share of the contrast floor, where it joins ink that passes it,
@@ -98,6 +99,7 @@ def paper_noise_top(ink: np.ndarray) -> float:
 
 def with_faint_ink(mask: np.ndarray, ink: np.ndarray, low: float) -> np.ndarray:
     """A 0/255 mask with the ink above `low` that joins it (8-connected): a hysteresis threshold.
+    `low` is under the mask's own threshold (the mask lies within the ink above it).
 
     Where Otsu's split falls below the contrast floor, the floor cuts through the ink itself: an
     out-of-focus photo's thin strokes keep only their darkest stretches above it, in specks (desk_01
@@ -105,8 +107,7 @@ def with_faint_ink(mask: np.ndarray, ink: np.ndarray, low: float) -> np.ndarray:
     noise and a pen's impression without ink, as faint, join no ink that passes the floor.
     """
     _, weak = cv2.threshold(ink, low, 255, cv2.THRESH_BINARY)
-    ltype = cv2.CV_16U if cv2.countNonZero(weak) < 65535 else cv2.CV_32S
-    count, labels = cv2.connectedComponents(weak, connectivity=8, ltype=ltype)
+    count, labels = cv2.connectedComponents(weak, connectivity=8, ltype=label_type(weak))
     joined = np.zeros(count, np.uint8)
     joined[labels[mask > 0]] = 255
     joined[0] = 0

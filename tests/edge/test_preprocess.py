@@ -390,3 +390,16 @@ def test_faint_ink_is_not_grown_through_a_grainy_sheets_noise(sigma):
     ink = preprocess.denoise(preprocess.flatten_illumination(gray, preprocess.estimate_background(gray, 19)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(threshold.binarize(ink, 0.12, on_sheet=True))
     assert count == 1 or stats[1:, cv2.CC_STAT_HEIGHT].max() <= 4
+
+
+def test_ink_past_the_floor_stays_ink_on_a_sheet_whose_grain_reaches_it():
+    """Grain whose own noise reaches past the floor (15 grey levels: its noise top is 44): nothing is
+    grown, and a stroke past the floor is kept on a sheet as beyond one."""
+    rng = np.random.default_rng(15)
+    gray = np.clip(180 + rng.normal(0, 15, (480, 640)), 0, 255).astype(np.uint8)
+    ink = preprocess.denoise(preprocess.flatten_illumination(gray, preprocess.estimate_background(gray, 19)))
+    ink[200:204, 100:300] = 36
+    assert threshold.paper_noise_top(ink) > 0.12 * 255
+    on_sheet = threshold.binarize(ink, 0.12, on_sheet=True)
+    assert on_sheet[200:204, 100:300].min() == 255
+    assert np.array_equal(on_sheet, threshold.binarize(ink, 0.12))
