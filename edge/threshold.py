@@ -37,6 +37,27 @@ def _off_edge(wide: np.ndarray, k: int) -> np.ndarray:
     return np.where(off_edge[labels], 255, 0).astype(np.uint8)
 
 
+def _split_without_solid(ink: np.ndarray, mask: np.ndarray, solid_px: int) -> float | None:
+    """Otsu's split taken again without the ink wider than solid_px that runs off the edge, where that
+    ink is SOLID_SHARE or more of what Otsu's split (`mask`) calls ink and what is left is SOLID_SHARE
+    of the image or more; else None."""
+    wide, k = _wide(mask, solid_px)
+    enough = SOLID_SHARE * cv2.countNonZero(mask) / BACKGROUND_SHRINK ** 2
+    if cv2.countNonZero(wide) < enough:  # most frames: no more
+        return None
+    solid = _off_edge(wide, k)
+    if cv2.countNonZero(solid) < enough:
+        return None
+    # Grown back past what the erosion and the sampling took off its edges.
+    grown = cv2.dilate(solid, np.ones((k + 4, k + 4), np.uint8))
+    solid = cv2.resize(grown, ink.shape[::-1], interpolation=cv2.INTER_NEAREST)
+    left = ink[solid == 0]
+    if left.size < SOLID_SHARE * ink.size:
+        return None
+    without, _ = cv2.threshold(left.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return without
+
+
 def binarize(ink: np.ndarray, min_contrast: float, solid_px: int | None = None, on_sheet: bool = False
              ) -> np.ndarray:
     """White-on-black ink image -> (H, W) uint8 mask of 0/255.
@@ -49,34 +70,23 @@ def binarize(ink: np.ndarray, min_contrast: float, solid_px: int | None = None, 
     what is left when that is at least SOLID_SHARE of the image: a desk's strip
     beside a sheet filling the frame broke a thin pen's digits into specks
     (none of desk_01 read, cropped to its middle 60 %). `on_sheet`: the image is a sheet found and
-    rectified, all paper; where Otsu's split is below the floor, the ink that joins what passes the
+    rectified, all paper; where the split is below the floor, the ink that joins what passes the
     floor is taken down to that split (with_faint_ink). Not beyond a sheet: on a desk's grain and
     where the paper's estimate misses a dark pad's corner, the specks past the floor grew into blobs
     of a digit's size (shadow and mousepad, 30 frames of seeds 101 and 7: 6 spurious, 7 digits lost).
     """
-    otsu, mask = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    split, mask = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     floor = min_contrast * 255.0
-    if solid_px is not None and otsu > floor:
-        wide, k = _wide(mask, solid_px)
-        enough = SOLID_SHARE * cv2.countNonZero(mask) / BACKGROUND_SHRINK ** 2
-        if cv2.countNonZero(wide) >= enough:  # most frames: no more
-            solid = _off_edge(wide, k)
-            if cv2.countNonZero(solid) >= enough:
-                # Grown back past what the erosion and the sampling took off its edges.
-                grown = cv2.dilate(solid, np.ones((k + 4, k + 4), np.uint8))
-                solid = cv2.resize(grown, ink.shape[::-1], interpolation=cv2.INTER_NEAREST)
-                left = ink[solid == 0]
-                if left.size >= SOLID_SHARE * ink.size:
-                    without, _ = cv2.threshold(left.reshape(1, -1), 0, 255,
-                                               cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-                    if without < otsu:
-                        return cv2.threshold(ink, max(without, floor), 255, cv2.THRESH_BINARY)[1]
-    if otsu >= floor:
-        return mask
+    if solid_px is not None and split > floor:
+        without = _split_without_solid(ink, mask, solid_px)
+        if without is not None and without < split:
+            split, mask = without, None
+    if split >= floor:
+        return mask if mask is not None else cv2.threshold(ink, split, 255, cv2.THRESH_BINARY)[1]
     _, mask = cv2.threshold(ink, floor, 255, cv2.THRESH_BINARY)
     if not on_sheet or not cv2.countNonZero(mask):
         return mask
-    low = max(otsu, FAINT_SHARE * floor, paper_noise_top(ink))
+    low = max(split, FAINT_SHARE * floor, paper_noise_top(ink))
     return with_faint_ink(mask, ink, low) if low < floor else mask
 
 

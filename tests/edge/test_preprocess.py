@@ -361,6 +361,19 @@ def test_faint_ink_joining_ink_past_the_floor_is_kept_and_alone_is_not():
     assert threshold.binarize(ink, 0.12).sum() / 255 == 4 * 40
 
 
+def test_faint_ink_is_kept_on_a_sheet_whose_split_is_taken_again_without_a_desk_strip():
+    """A strip of desk along the rectified sheet's edge lifts Otsu's split past the floor; taken again
+    without it, the split falls below the floor, and the stroke's faint half joins its half past the
+    floor as on a sheet without the strip (a sheet's outline taking in some desk, out of focus)."""
+    ink = _stroke_fading_out(core=40)
+    ink[:, 140:] = 230
+    mask = threshold.binarize(ink, 0.12, solid_px=10, on_sheet=True)
+    assert mask[40:44, 20:100].min() == 255
+    assert mask[80:92, 120:132].max() == 0
+    assert mask[:, :140].sum() / 255 == 4 * 80
+    assert threshold.binarize(ink, 0.12, solid_px=10)[:, :140].sum() / 255 == 4 * 40
+
+
 def test_faint_ink_is_not_grown_into_where_otsus_split_is_past_the_floor():
     """Dark ink: Otsu's split lies between paper and it, above the faint half; nothing is grown."""
     ink = _stroke_fading_out(core=200)
