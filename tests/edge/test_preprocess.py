@@ -332,6 +332,24 @@ def test_a_desk_strip_off_the_edge_does_not_lift_the_split_past_a_thin_pen():
     assert mask[:, :290].sum() / 255 == sum(bw * bh for *_, bw, bh in strokes)
 
 
+def test_on_a_sheet_the_split_is_the_inner_parts_and_desk_taken_in_along_a_side_does_not_lift_it():
+    """A sheet whose outline took in a band of textured desk along its side (grain, not solid enough to
+    be taken for a desk strip): over all of the sheet, Otsu splits between paper and the grain, above a
+    thin, light pen's strokes; over the sheet's inner part it splits between paper and the strokes."""
+    rng = np.random.default_rng(3)
+    ink = np.full((300, 300), 3, np.uint8)
+    ink[:, 270:] = rng.choice([10, 150], size=(300, 30), p=[0.45, 0.55]).astype(np.uint8)  # the desk's grain
+    strokes = [(60 + 40 * k, 120, 2, 40) for k in range(4)]
+    for x, y, bw, bh in strokes:
+        ink[y:y + bh, x:x + bw] = 45
+    assert threshold.inner_part(ink).shape == (240, 240)
+    assert threshold.binarize(ink, 0.12, solid_px=10)[120:160, 60:62].max() == 0  # read whole: lost
+    mask = threshold.binarize(ink, 0.12, solid_px=10, on_sheet=True)
+    for x, y, bw, bh in strokes:
+        assert mask[y:y + bh, x:x + bw].min() == 255
+    assert mask[:, :270].sum() / 255 == sum(bw * bh for *_, bw, bh in strokes)
+
+
 def test_a_bold_digit_within_the_frame_is_no_desk_strip():
     """A solid dark region clear of the frame's edge (a marker's blot, a dark thing on the sheet) leaves
     the split as it is."""
