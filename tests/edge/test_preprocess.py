@@ -350,6 +350,23 @@ def test_on_a_sheet_the_split_is_the_inner_parts_and_desk_taken_in_along_a_side_
     assert mask[:, :270].sum() / 255 == sum(bw * bh for *_, bw, bh in strokes)
 
 
+def test_on_a_sheet_a_desk_strip_is_looked_for_within_the_inner_part_the_split_is_taken_over():
+    """Desk grain along one side of a sheet and a solid desk strip, wider than that band, along the
+    other: the split taken again without the strip is measured over the inner part too (over the whole
+    sheet without the strip, the grain came back and lifted it past the pen)."""
+    rng = np.random.default_rng(5)
+    ink = np.full((300, 300), 3, np.uint8)
+    ink[:, :30] = rng.choice([10, 150], size=(300, 30), p=[0.45, 0.55]).astype(np.uint8)
+    ink[:, 220:] = 230
+    strokes = [(60 + 40 * k, 120, 2, 40) for k in range(4)]
+    for x, y, bw, bh in strokes:
+        ink[y:y + bh, x:x + bw] = 45
+    mask = threshold.binarize(ink, 0.12, solid_px=10, on_sheet=True)
+    for x, y, bw, bh in strokes:
+        assert mask[y:y + bh, x:x + bw].min() == 255
+    assert mask[:, 30:220].sum() / 255 == sum(bw * bh for *_, bw, bh in strokes)
+
+
 def test_a_bold_digit_within_the_frame_is_no_desk_strip():
     """A solid dark region clear of the frame's edge (a marker's blot, a dark thing on the sheet) leaves
     the split as it is."""
@@ -380,16 +397,21 @@ def test_faint_ink_joining_ink_past_the_floor_is_kept_and_alone_is_not():
 
 
 def test_faint_ink_is_kept_on_a_sheet_whose_split_is_taken_again_without_a_desk_strip():
-    """A strip of desk along the rectified sheet's edge lifts Otsu's split past the floor; taken again
-    without it, the split falls below the floor, and the stroke's faint half joins its half past the
-    floor as on a sheet without the strip (a sheet's outline taking in some desk, out of focus)."""
+    """A strip of desk along the rectified sheet's edge, wider than the band the split is measured
+    within (a quarter of the sheet), lifts Otsu's split past the floor; taken again without it, the
+    split falls below the floor, and the stroke's faint half joins its half past the floor as on a
+    sheet without the strip (a sheet's outline taking in some desk, out of focus). The paper's noise
+    is measured without the strip too: with it, its upper quartile is the strip's."""
     ink = _stroke_fading_out(core=40)
-    ink[:, 140:] = 230
+    ink[:, 120:] = 230
+    ink[80:92, 120:132] = 2  # the smudge sat where the strip is now
+    ink[20:32, 104:116] = 20
+    assert threshold.paper_noise_top(ink) > 0.12 * 255
     mask = threshold.binarize(ink, 0.12, solid_px=10, on_sheet=True)
     assert mask[40:44, 20:100].min() == 255
-    assert mask[80:92, 120:132].max() == 0
-    assert mask[:, :140].sum() / 255 == 4 * 80
-    assert threshold.binarize(ink, 0.12, solid_px=10)[:, :140].sum() / 255 == 4 * 40
+    assert mask[20:32, 104:116].max() == 0
+    assert mask[:, :120].sum() / 255 == 4 * 80
+    assert threshold.binarize(ink, 0.12, solid_px=10)[:, :120].sum() / 255 == 4 * 40
 
 
 def test_faint_ink_is_not_grown_into_where_otsus_split_is_past_the_floor():
