@@ -163,9 +163,14 @@ MIRRORED_BELOW = 0.95
 MIRRORED_MARGIN = 0.05
 
 
+def _mean_confidence(scores: np.ndarray) -> float:
+    """The mean of (N, 10) scores' top score, N > 0."""
+    return float(scores.max(axis=1).mean())
+
+
 def may_be_mirrored(scores: np.ndarray) -> bool:
     """Whether a reading's (N, 10) scores are unsure enough, of enough digits, to be read mirrored."""
-    return len(scores) >= MIRRORED_MIN_DIGITS and float(scores.max(axis=1).mean()) < MIRRORED_BELOW
+    return len(scores) >= MIRRORED_MIN_DIGITS and _mean_confidence(scores) < MIRRORED_BELOW
 
 
 def mirrored(crops: np.ndarray) -> np.ndarray:
@@ -175,4 +180,4 @@ def mirrored(crops: np.ndarray) -> np.ndarray:
 
 def seen_from_behind(scores: np.ndarray, mirrored_scores: np.ndarray) -> bool:
     """Whether digits read surer mirrored (their scores flipped: `mirrored_scores`) than as they are."""
-    return float(mirrored_scores.max(axis=1).mean()) > float(scores.max(axis=1).mean()) + MIRRORED_MARGIN
+    return _mean_confidence(mirrored_scores) > _mean_confidence(scores) + MIRRORED_MARGIN

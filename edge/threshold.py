@@ -65,10 +65,9 @@ def _without_solid(ink: np.ndarray, mask: np.ndarray, solid_px: int) -> np.ndarr
     return left if left.size >= SOLID_SHARE * ink.size else None
 
 
-def _otsu(values: np.ndarray) -> float:
-    """Otsu's split of uint8 values: an image, or a flat array of its pixels."""
-    return cv2.threshold(values.reshape(1, -1) if values.ndim == 1 else values, 0, 255,
-                         cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]
+def _otsu(pixels: np.ndarray) -> float:
+    """Otsu's split of a flat array of uint8 pixels."""
+    return cv2.threshold(pixels.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]
 
 
 def inner_part(image: np.ndarray) -> np.ndarray:
@@ -106,6 +105,7 @@ def binarize(ink: np.ndarray, min_contrast: float, solid_px: int | None = None, 
         if without < split:
             split, paper = without, left
     if split >= floor:
+        # Otsu's own mask is the answer only where it was taken over all of the image at this split.
         return mask if paper is ink else cv2.threshold(ink, split, 255, cv2.THRESH_BINARY)[1]
     _, mask = cv2.threshold(ink, floor, 255, cv2.THRESH_BINARY)
     if not on_sheet or not cv2.countNonZero(mask):
