@@ -35,6 +35,13 @@ MIN_PAGE_BRIGHTER = 15.0
 # The bright region must fill its quadrilateral this well: a sheet is a flat rectangle.
 MIN_RECTANGULARITY = 0.85
 MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet's corner may lie
+# Each side of an outline is re-fitted to the longest straight run of the region's outline points near
+# it (refine_quadrilateral): points within this share of the side's length of one line, found among
+# this many lines through two of the points. Where pale desk (desk_03's tiles at its bottom left) joins
+# the sheet, the region's outline follows the desk's ragged edge there; a robust fit through all the
+# points near a side was drawn out onto the desk with it.
+STRAIGHT_TOLERANCE = 0.01
+STRAIGHT_DRAWS = 64
 # A region of a map: its outer contour (N, 1, 2) and its area in the map's pixels.
 Region = tuple[np.ndarray, float]
 
@@ -77,6 +84,25 @@ def line_through(points: np.ndarray) -> np.ndarray | None:
     return cv2.fitLine(points.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
 
 
+def straightest_line(points: np.ndarray, tolerance: float) -> np.ndarray | None:
+    """The line (vx, vy, x0, y0) through the largest share of (N, 2) points lying within `tolerance` of
+    one straight line, fitted to those points; None for too few. (RANSAC over fixed draws: the same
+    points give the same line.)"""
+    if len(points) < 8:
+        return None
+    draws = np.random.default_rng(0).integers(0, len(points), (STRAIGHT_DRAWS, 2))
+    a, b = points[draws[:, 0]], points[draws[:, 1]]
+    along = b - a
+    length = np.linalg.norm(along, axis=1)
+    keep = length >= 2 * tolerance
+    if not keep.any():
+        return line_through(points)
+    a, along, length = a[keep], along[keep], length[keep]
+    normals = np.stack([-along[:, 1], along[:, 0]], axis=1) / length[:, np.newaxis]
+    near = np.abs(np.einsum("tk,tnk->tn", normals, points[np.newaxis] - a[:, np.newaxis])) <= tolerance
+    return line_through(points[near[np.argmax(near.sum(axis=1))]])
+
+
 def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     (vx1, vy1, x1, y1), (vx2, vy2, x2, y2) = a, b
     det = vx1 * (-vy2) - vy1 * (-vx2)
@@ -90,12 +116,12 @@ def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, rounds: int = 2)
     """Corners re-fitted to the page's actual edges.
 
     The hull of a bright region that touches bright desk (a glare, pale tiles)
-    puts a corner out on the desk. Each side is re-fitted robustly to the
-    outline points that lie near it, away from the corners; where the sides
-    then meet are the corners.
+    puts a corner out on the desk. Each side is re-fitted to the longest straight
+    run (straightest_line) of the outline points that lie near it, away from the
+    corners; where the sides then meet are the corners.
 
     Args:
-      quad: (4, 2) tl, tr, br, bl.  outline: (N, 2) every point of the region's outline.
+      quad: (4, 2) tl, tr, br, bl.  outline: (N, 2) the region's outline points (off the frame's edge).
     """
     for _ in range(rounds):
         lines = []
@@ -104,7 +130,7 @@ def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, rounds: int = 2)
             length = float(np.linalg.norm(side))
             if length < 1:
                 return quad
-            line = line_through(points_along(outline, a, b, 0.04 * length, 0.1))
+            line = straightest_line(points_along(outline, a, b, 0.04 * length, 0.1), STRAIGHT_TOLERANCE * length)
             lines.append(line if line is not None else np.float32([*side / length, *a]))
         corners = [intersect(lines[k - 1], lines[k]) for k in range(4)]
         if any(c is None for c in corners):
@@ -290,7 +316,12 @@ def outline_of(region: Region, shape: tuple[int, int], accept: Callable[[np.ndar
     if (quad_area <= 0 or area / quad_area < MIN_RECTANGULARITY
             or sides_on_frame_border(quad, shape) > 2 or (accept is not None and not accept(quad))):
         return None
-    quad = refine_quadrilateral(quad, contour.reshape(-1, 2).astype(np.float32))
+    # The outline's points on the frame's edge are the frame's, not the sheet's: a straight run of them
+    # (pale desk running off the frame) is no side of it.
+    points = contour.reshape(-1, 2)
+    h, w = shape
+    off_edge = (points[:, 0] > 0) & (points[:, 0] < w - 1) & (points[:, 1] > 0) & (points[:, 1] < h - 1)
+    quad = refine_quadrilateral(quad, points[off_edge].astype(np.float32))
     # A sheet cut by the frame's edge has corners beyond it; far beyond is a bad fit.
     return None if far_past_frame(quad, shape) else quad
 

@@ -539,6 +539,26 @@ def test_a_side_along_the_frame_edge_is_moved_out_parallel_to_the_sheets_own():
     assert np.array_equal(outline.past_frame_edge(inside, shape), inside)
 
 
+def test_a_sheet_touching_pale_tiles_at_a_corner_is_outlined_along_its_own_edges():
+    """A sheet whose bottom left corner lies on pale tiles (desk_03): the bright region runs on over the
+    tiles to the frame's edge, and the hull's corner with it. Each side is the longest straight run of
+    the region's outline near it (not a fit through the tiles' ragged edge as well, nor the frame's edge),
+    so the corners are the sheet's."""
+    shape = (250, 160)
+    seen = np.full(shape, 90, np.uint8)  # the map of how paper-like: the desk 90
+    cells = np.random.default_rng(3).choice(np.uint8([120, 235]), (shape[0] // 4 + 1, shape[1] // 4 + 1),
+                                            p=[0.3, 0.7])
+    tiles = np.kron(cells, np.ones((4, 4), np.uint8))[:shape[0], :shape[1]]
+    ys, xs = np.mgrid[:shape[0], :shape[1]]
+    pale = ((xs < 70) & (ys > 120) & (ys - 120 > 0.4 * xs)) | ((xs < 12) & (ys > 130))
+    seen[pale] = tiles[pale]
+    sheet = np.float32([[14, 24], [146, 18], [150, 206], [18, 212]])
+    cv2.fillConvexPoly(seen, sheet.astype(np.int32), 230)
+    found = outline.sheet_outline(seen, cv2.merge([seen] * 3))
+    assert found is not None
+    assert np.abs(found - sheet).max() < 2
+
+
 def test_a_sheet_the_frame_cuts_on_every_side_is_outlined_from_its_own_edges():
     """A turned sheet larger than the frame, the desk in its four corners: its corners all lie past the
     frame's edge, and its outline is the lines of the four edges it shows, not four of the hull's points
