@@ -4,7 +4,6 @@ a third, mirrored, for an unsure reading that may be show-through from the back 
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass, field
 from statistics import median
@@ -12,7 +11,7 @@ from statistics import median
 import cv2
 import numpy as np
 
-from edge import overlay, preprocess, readings, segment, sideways, spec
+from edge import overlay, preprocess, readings, segment, spec
 from edge.detect import Box, DetectorOptions, Found, mnist_crop, roi_box
 from edge.locate import Located, locate, scaled_mapping
 from edge.runtime import Classifier, top_classes
@@ -137,36 +136,15 @@ class DigitReader:
                              f"({exc.err})") from None
 
     def _read(self, frame: np.ndarray, trace: bool) -> Reading:
-        """Reads the frame as it stands; where its blobs are wider than tall (edge.sideways: a photo
-        stored turned by a quarter without an EXIF orientation), also turned by a quarter each way, and
-        a turned reading, its boxes in the frame's pixels, wins where it reads better (sideways.reads_better). Not
-        with --roi: the box is the frame's as it stands."""
-        reading, located = self._read_as_is(frame, trace)
-        if located is None or self.options.roi is not None or not sideways.looks_sideways(located.found):
-            return reading
-        chosen, timing = reading, dict(reading.timing_ms)
-        for turn in sideways.TURNS:
-            other, _ = self._read_as_is(sideways.turned(frame, turn), trace)
-            for key, value in other.timing_ms.items():
-                timing[key] = timing.get(key, 0.0) + value
-            if sideways.reads_better(other.digits, chosen.digits):
-                chosen = dataclasses.replace(other, digits=[
-                    Digit(d.label, d.confidence, sideways.box_in_frame(d.box, turn, frame.shape))
-                    for d in other.digits])
-        chosen.timing_ms.update(timing)  # the frame cost every pass
-        return chosen
-
-    def _read_as_is(self, frame: np.ndarray, trace: bool) -> tuple[Reading, Located | None]:
-        """Reads the frame as it stands, and says where its first pass located its digits. Where it was
-        read whole with paper along its edge and the model is unsure of a digit of it (or it read none), a
-        note on a dark pad in it is read instead when the note reads a sure digit and the frame read whole
-        reads no writing beyond the note (_writing): the frame is then a desk around the pad, not a sheet
-        with a dark thing lying on it (a phone, a calculator, a labelled notebook), whose writing reads
-        sure beyond it, however many digits the thing shows."""
+        """Reads the frame; where it was read whole with paper along its edge and the model is unsure of
+        a digit of it (or it read none), a note on a dark pad in it is read instead when the note reads a
+        sure digit and the frame read whole reads no writing beyond the note (_writing): the frame is
+        then a desk around the pad, not a sheet with a dark thing lying on it (a phone, a calculator, a
+        labelled notebook), whose writing reads sure beyond it, however many digits the thing shows."""
         reading, located = self._read_once(frame, trace)
         if (located is None or located.page is not None or not self.options.find_page or frame.ndim != 3
                 or min((d.confidence for d in reading.digits), default=0.0) >= SURE_CONFIDENCE):
-            return reading, located
+            return reading
         on_a_pad, on_note = self._read_once(frame, trace, on_a_pad=True)
         chosen = reading
         if on_note.page is not None:
@@ -177,7 +155,7 @@ class DigitReader:
         # The frame cost both passes.
         for key in set(reading.timing_ms) | set(on_a_pad.timing_ms):
             chosen.timing_ms[key] = reading.timing_ms.get(key, 0.0) + on_a_pad.timing_ms.get(key, 0.0)
-        return chosen, located
+        return chosen
 
     def _read_once(self, frame: np.ndarray, trace: bool, on_a_pad: bool = False
                    ) -> tuple[Reading, Located | None]:

@@ -124,28 +124,6 @@ def test_a_page_filling_a_big_photo(trained_model, desk_dir):
 
 
 
-@pytest.mark.parametrize("turn", ["clockwise", "counterclockwise"])
-def test_photos_stored_turned_by_a_quarter_without_exif_read_as_upright(trained_model, desk_dir, photos_dir,
-                                                                         turn):
-    """Both photo sets turned by a quarter, as a photo stored without its EXIF orientation is (a
-    scanner's, an app's that dropped it): their blobs lie on their sides, so they are read turned back
-    (edge.sideways) and score as upright. (Before: 199 and 200 of 652 digits.)"""
-    import cv2
-
-    from edge.reader import DigitReader
-    from edge.runtime import Classifier
-    from edge.scoring import score_folder
-    from edge.sources import load_image
-
-    code = cv2.ROTATE_90_CLOCKWISE if turn == "clockwise" else cv2.ROTATE_90_COUNTERCLOCKWISE
-    reader = DigitReader(Classifier(trained_model))
-    for folder, max_spurious in ((desk_dir, MAX_SPURIOUS_ON_DESKS), (photos_dir, MAX_SPURIOUS_DIGITS)):
-        result = score_folder(folder, lambda path: reader.read(cv2.rotate(load_image(path), code)).text)
-        report = "\n".join(p.line() for p in result.photos) + "\n" + result.summary()
-        assert result.right / result.total >= MIN_DIGIT_ACCURACY, report
-        assert result.spurious <= max_spurious, report
-
-
 # Of the desk sheets in a photo shaken by 7 px per 1,000 sideways (benchmarks.perturb's shake-7), at
 # least this share of their digits is read: 342 of 592 (57.8 %) since a sheet's split is measured over
 # its inner part, 190 (32.1 %) before (model sha256 165e1e3d..., AMD EPYC, 2 cores).

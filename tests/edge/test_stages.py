@@ -6,10 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import (cut_sheet, layout, note, outline, page, readings, rules, segment, shadow, sideways, skew,
-                  splits, steps, synth, upright)
-from edge.detect import Box, Found
-from edge.reader import Digit, DigitReader
+from edge import (cut_sheet, layout, note, outline, page, readings, rules, segment, shadow, skew, splits,
+                  steps, synth, upright)
+from edge.reader import DigitReader
 from edge.readings import NARROWED_ASPECT
 
 
@@ -756,37 +755,6 @@ def test_a_cut_follows_a_gap_slanted_further_than_it_drifts_cheaply():
     cv2.line(mask, (20, 44), (40, 44), 255, 3)
     paths = segment.cut_paths(mask, [31])
     assert segment.strokes_entered(mask, paths).tolist() == [1]
-
-
-@pytest.mark.parametrize("turn", sideways.TURNS)
-def test_a_box_in_a_frame_turned_by_a_quarter_maps_back_onto_the_frame(turn):
-    frame = np.zeros((120, 200), np.uint8)
-    frame[30:70, 150:160] = 255  # a box at x 150, y 30, 10 wide, 40 tall
-    turned = sideways.turned(frame, turn)
-    assert sideways.box_in_frame(Box(*cv2.boundingRect(turned)), turn, frame.shape) == Box(150, 30, 10, 40)
-
-
-def test_blobs_lying_on_their_sides_look_sideways():
-    def blobs(*sizes):
-        return [Found(Box(40 * k, 0, w, h), np.zeros((h, w), np.uint8), (0.0, 0.0)) for k, (w, h) in enumerate(sizes)]
-
-    assert sideways.looks_sideways(blobs((40, 20), (50, 30), (12, 40), (60, 36)))
-    assert not sideways.looks_sideways(blobs((20, 40), (30, 50), (60, 40), (24, 36)))  # one wide pair
-    assert not sideways.looks_sideways(blobs((40, 20), (50, 30)))  # two marks are no writing
-
-
-def test_a_turned_reading_wins_by_more_sure_digits_or_by_surer_ones_half_as_many():
-    def digits(*confidences):
-        return [Digit("1", c, Box(0, 0, 1, 1)) for c in confidences]
-
-    # Digits on their sides read as sure 0s: the reading turned upright has more sure digits, each less sure.
-    assert sideways.reads_better(digits(*[1.0] * 9, 0.56), digits(*[0.998] * 8))
-    # ... or as pieces, each sure: upright, fewer digits, every one surer.
-    assert sideways.reads_better(digits(*[1.0] * 5), digits(1.0, 0.46, 0.95, 1.0, 0.95, 1.0, 1.0))
-    # An upright row of touching digits turned: a few digits, none sure enough, or too few of them.
-    assert not sideways.reads_better(digits(0.93, 0.9, 0.9, 0.9, 0.9, 0.5), digits(*[0.99] * 16))
-    assert not sideways.reads_better(digits(0.996), digits(0.99, 0.99, 0.99))
-    assert not sideways.reads_better([], digits(0.99))
 
 
 def test_round_digits_touching_are_cut_at_the_joint_of_their_outlines():
