@@ -36,12 +36,18 @@ MIN_PAGE_BRIGHTER = 15.0
 MIN_RECTANGULARITY = 0.85
 MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet's corner may lie
 # Each side of an outline is re-fitted to the longest straight run of the region's outline points near
-# it (refine_quadrilateral): points within this share of the side's length of one line, found among
-# this many lines through two of the points. Where pale desk (desk_03's tiles at its bottom left) joins
-# the sheet, the region's outline follows the desk's ragged edge there; a robust fit through all the
-# points near a side was drawn out onto the desk with it.
+# it (refine_quadrilateral): points within STRAIGHT_TOLERANCE of the side's length of one line, found
+# among STRAIGHT_DRAWS lines through two of the points, of those within STRAIGHT_REACH of the side
+# (away from its corners). Where pale desk (desk_03's tiles at its bottom left) joins the sheet, the
+# region's outline follows the desk's ragged edge there; a robust fit through all the points near a
+# side was drawn out onto the desk with it. Where a glare joins the sheet along a side (desk_01's sheen
+# on the right, made bright or shaken), the hull's side lies out on the desk and the sheet's own edge
+# far from it: looked for within 0.04 of the side, 5 of the 54 desk sheets perturbed 9 ways
+# (benchmarks.perturb) were outlined over 1 % of the photo from the sheet as photographed; within
+# 0.1, none.
 STRAIGHT_TOLERANCE = 0.01
 STRAIGHT_DRAWS = 64
+STRAIGHT_REACH = 0.1
 # A region of a map: its outer contour (N, 1, 2) and its area in the map's pixels.
 Region = tuple[np.ndarray, float]
 
@@ -130,7 +136,8 @@ def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, rounds: int = 2)
             length = float(np.linalg.norm(side))
             if length < 1:
                 return quad
-            line = straightest_line(points_along(outline, a, b, 0.04 * length, 0.1), STRAIGHT_TOLERANCE * length)
+            near = points_along(outline, a, b, STRAIGHT_REACH * length, 0.1)
+            line = straightest_line(near, STRAIGHT_TOLERANCE * length)
             lines.append(line if line is not None else np.float32([*side / length, *a]))
         corners = [intersect(lines[k - 1], lines[k]) for k in range(4)]
         if any(c is None for c in corners):
