@@ -40,14 +40,14 @@ MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet'
 # among STRAIGHT_DRAWS lines through two of the points, of those within STRAIGHT_REACH of the side
 # (away from its corners). Where pale desk (desk_03's tiles at its bottom left) joins the sheet, the
 # region's outline follows the desk's ragged edge there; a robust fit through all the points near a
-# side was drawn out onto the desk with it. Where a glare joins the sheet along a side (desk_01's sheen
-# on the right, made bright or shaken), the hull's side lies out on the desk and the sheet's own edge
-# far from it: looked for within 0.04 of the side, 5 of the 54 desk sheets perturbed 9 ways
-# (benchmarks.perturb) were outlined over 1 % of the photo from the sheet as photographed; within
-# 0.1, none.
+# side was drawn out onto the desk with it. A wider reach finds a sheet's edge further from the hull's
+# side (a sheen joined along desk_01's right side, made bright or shaken: at 0.1, 5 of the 54 desk
+# sheets perturbed 9 ways outlined where they are as photographed, which 0.04 outlined over 1 % of the
+# photo away), but a review found it then takes the straight edge of a thing lying over the sheet's
+# edge or beside it (a ruler, a phone, a white strip 5-10 % of the side in) for the side: kept at 0.04.
 STRAIGHT_TOLERANCE = 0.01
 STRAIGHT_DRAWS = 64
-STRAIGHT_REACH = 0.1
+STRAIGHT_REACH = 0.04
 # A region of a map: its outer contour (N, 1, 2) and its area in the map's pixels.
 Region = tuple[np.ndarray, float]
 
@@ -72,15 +72,20 @@ def quadrilateral(contour: np.ndarray) -> np.ndarray:
     return cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
 
 
-def points_along(points: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float, trim: float) -> np.ndarray:
-    """The (N, 2) points lying within `reach` of the line through a and b, and between `trim` and
-    1 - `trim` of the way from a to b: those to fit a side to, away from its corners."""
+def along(points: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float, trim: float) -> np.ndarray:
+    """(N,) bool: which of the (N, 2) points lie within `reach` of the line through a and b, and between
+    `trim` and 1 - `trim` of the way from a to b: those to fit a side to, away from its corners."""
     side = b - a
     length = max(float(np.linalg.norm(side)), 1e-6)
     rel = points - a
-    along = rel @ side / length ** 2
+    way = rel @ side / length ** 2
     across = np.abs(rel @ (np.float32([-side[1], side[0]]) / length))
-    return points[(across < reach) & (along > trim) & (along < 1 - trim)]
+    return (across < reach) & (way > trim) & (way < 1 - trim)
+
+
+def points_along(points: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float, trim: float) -> np.ndarray:
+    """The (N, 2) points along() the side from a to b."""
+    return points[along(points, a, b, reach, trim)]
 
 
 def line_through(points: np.ndarray) -> np.ndarray | None:
@@ -118,17 +123,27 @@ def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     return np.float32([x1 + t * vx1, y1 + t * vy1])
 
 
-def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, rounds: int = 2) -> np.ndarray:
+def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, shape: tuple[int, int],
+                         rounds: int = 2) -> np.ndarray:
     """Corners re-fitted to the page's actual edges.
 
     The hull of a bright region that touches bright desk (a glare, pale tiles)
     puts a corner out on the desk. Each side is re-fitted to the longest straight
     run (straightest_line) of the outline points that lie near it, away from the
-    corners; where the sides then meet are the corners.
+    corners; where the sides then meet are the corners. The outline's points on
+    the frame's edge are the frame's, not the sheet's (a straight run of them is
+    pale desk running off the frame): they are left out, and a side most of whose
+    points near it lie there is the frame's edge and stays as it is (a sheet
+    running off the frame, a finger or a phone near that edge: fitted to the
+    rest, the side was drawn along the phone, across the sheet).
 
     Args:
-      quad: (4, 2) tl, tr, br, bl.  outline: (N, 2) the region's outline points (off the frame's edge).
+      quad: (4, 2) tl, tr, br, bl.  outline: (N, 2) the region's outline points.
+      shape: (h, w) of the map the outline is in.
     """
+    h, w = shape
+    on_edge = ((outline[:, 0] <= 0) | (outline[:, 0] >= w - 1) | (outline[:, 1] <= 0)
+               | (outline[:, 1] >= h - 1))
     for _ in range(rounds):
         lines = []
         for a, b in zip(quad, np.roll(quad, -1, axis=0)):
@@ -136,8 +151,11 @@ def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, rounds: int = 2)
             length = float(np.linalg.norm(side))
             if length < 1:
                 return quad
-            near = points_along(outline, a, b, STRAIGHT_REACH * length, 0.1)
-            line = straightest_line(near, STRAIGHT_TOLERANCE * length)
+            near = along(outline, a, b, STRAIGHT_REACH * length, 0.1)
+            kept = near & ~on_edge
+            line = None
+            if np.count_nonzero(kept) >= np.count_nonzero(near & on_edge):
+                line = straightest_line(outline[kept], STRAIGHT_TOLERANCE * length)
             lines.append(line if line is not None else np.float32([*side / length, *a]))
         corners = [intersect(lines[k - 1], lines[k]) for k in range(4)]
         if any(c is None for c in corners):
@@ -323,12 +341,7 @@ def outline_of(region: Region, shape: tuple[int, int], accept: Callable[[np.ndar
     if (quad_area <= 0 or area / quad_area < MIN_RECTANGULARITY
             or sides_on_frame_border(quad, shape) > 2 or (accept is not None and not accept(quad))):
         return None
-    # The outline's points on the frame's edge are the frame's, not the sheet's: a straight run of them
-    # (pale desk running off the frame) is no side of it.
-    points = contour.reshape(-1, 2)
-    h, w = shape
-    off_edge = (points[:, 0] > 0) & (points[:, 0] < w - 1) & (points[:, 1] > 0) & (points[:, 1] < h - 1)
-    quad = refine_quadrilateral(quad, points[off_edge].astype(np.float32))
+    quad = refine_quadrilateral(quad, contour.reshape(-1, 2).astype(np.float32), shape)
     # A sheet cut by the frame's edge has corners beyond it; far beyond is a bad fit.
     return None if far_past_frame(quad, shape) else quad
 

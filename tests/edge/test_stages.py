@@ -559,6 +559,30 @@ def test_a_sheet_touching_pale_tiles_at_a_corner_is_outlined_along_its_own_edges
     assert np.abs(found - sheet).max() < 2
 
 
+def test_a_thing_lying_over_a_sheets_edge_does_not_become_its_side():
+    """A dark ruler over the sheet's right edge, 10 px in: the side is the sheet's edge above and below
+    it, not the ruler's straight edge (a review found a wider band than 4 % of the side took it)."""
+    seen = np.full((240, 320), 90, np.uint8)
+    sheet = np.float32([[85, 20], [235, 20], [235, 220], [85, 220]])
+    cv2.fillConvexPoly(seen, sheet.astype(np.int32), 230)
+    cv2.rectangle(seen, (225, 70), (260, 170), 70, -1)
+    found = outline.sheet_outline(seen, cv2.merge([seen] * 3))
+    assert found is not None and np.abs(found - sheet).max() < 2
+
+
+def test_a_side_along_the_frames_edge_stays_there_with_a_fingertip_near_it():
+    """A sheet running off the bottom of the frame, a fingertip's edge 5 px in from it: the outline's
+    points near the bottom side are mostly the frame's edge, so that side is the frame's edge, not the
+    fingertip's (fitted to it, the side cut across the sheet). (A phone along most of that side still
+    takes it: then most of the points near it are the phone's.)"""
+    seen = np.full((240, 320), 90, np.uint8)
+    cv2.fillConvexPoly(seen, np.int32([[75, 60], [245, 60], [245, 280], [75, 280]]), 230)
+    cv2.fillPoly(seen, [np.int32([[140, 245], [140, 234], [180, 234], [180, 245]])], 60)
+    found = outline.sheet_outline(seen, cv2.merge([seen] * 3))
+    assert found is not None
+    assert found[2, 1] >= 238 and found[3, 1] >= 238, found  # br, bl on the frame's edge (or past it)
+
+
 def test_a_sheet_the_frame_cuts_on_every_side_is_outlined_from_its_own_edges():
     """A turned sheet larger than the frame, the desk in its four corners: its corners all lie past the
     frame's edge, and its outline is the lines of the four edges it shows, not four of the hull's points
