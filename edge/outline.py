@@ -103,13 +103,13 @@ def straightest_line(points: np.ndarray, tolerance: float) -> np.ndarray | None:
         return None
     draws = np.random.default_rng(0).integers(0, len(points), (STRAIGHT_DRAWS, 2))
     a, b = points[draws[:, 0]], points[draws[:, 1]]
-    along = b - a
-    length = np.linalg.norm(along, axis=1)
+    span = b - a
+    length = np.linalg.norm(span, axis=1)
     keep = length >= 2 * tolerance
     if not keep.any():
         return line_through(points)
-    a, along, length = a[keep], along[keep], length[keep]
-    normals = np.stack([-along[:, 1], along[:, 0]], axis=1) / length[:, np.newaxis]
+    a, span, length = a[keep], span[keep], length[keep]
+    normals = np.stack([-span[:, 1], span[:, 0]], axis=1) / length[:, np.newaxis]
     near = np.abs(np.einsum("tk,tnk->tn", normals, points[np.newaxis] - a[:, np.newaxis])) <= tolerance
     return line_through(points[near[np.argmax(near.sum(axis=1))]])
 
@@ -134,8 +134,9 @@ def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, shape: tuple[int
     the frame's edge are the frame's, not the sheet's (a straight run of them is
     pale desk running off the frame): they are left out, and a side most of whose
     points near it lie there is the frame's edge and stays as it is (a sheet
-    running off the frame, a finger or a phone near that edge: fitted to the
-    rest, the side was drawn along the phone, across the sheet).
+    running off the frame, a fingertip near that edge: fitted to the rest, the
+    side was drawn along the fingertip, across the sheet; a phone along most of
+    that side still takes it).
 
     Args:
       quad: (4, 2) tl, tr, br, bl.  outline: (N, 2) the region's outline points.
