@@ -65,13 +65,11 @@ def cut_sheet_outline(contour: np.ndarray, shape: tuple[int, int]) -> np.ndarray
     if len(own) != 4:
         return None
     points = contour.reshape(-1, 2).astype(np.float32)
-    h, w = shape
     lines = []
     for a, b in own:
         length = float(np.linalg.norm(b - a))
         near = outline.points_along(points, a, b, 0.02 * length + 1.5, 0.05)
-        on_edge = ((near[:, 0] <= FRAME_EDGE_PX) | (near[:, 0] >= w - 1 - FRAME_EDGE_PX)
-                   | (near[:, 1] <= FRAME_EDGE_PX) | (near[:, 1] >= h - 1 - FRAME_EDGE_PX))
+        on_edge = outline.on_frame_edge(near, shape, FRAME_EDGE_PX)
         if near.size and np.count_nonzero(on_edge) > MAX_SIDE_ON_FRAME_EDGE * len(near):
             return None
         line = outline.line_through(near)

@@ -88,6 +88,13 @@ def points_along(points: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float,
     return points[along(points, a, b, reach, trim)]
 
 
+def on_frame_edge(points: np.ndarray, shape: tuple[int, int], margin: float = 0) -> np.ndarray:
+    """(N,) bool: which of the (N, 2) points lie within `margin` of the edge of a map of shape (h, w)."""
+    h, w = shape
+    return ((points[:, 0] <= margin) | (points[:, 0] >= w - 1 - margin)
+            | (points[:, 1] <= margin) | (points[:, 1] >= h - 1 - margin))
+
+
 def line_through(points: np.ndarray) -> np.ndarray | None:
     """A robust straight line (vx, vy, x0, y0) through (N, 2) points, or None for too few."""
     if len(points) < 8:
@@ -110,7 +117,10 @@ def straightest_line(points: np.ndarray, tolerance: float) -> np.ndarray | None:
         return line_through(points)
     a, span, length = a[keep], span[keep], length[keep]
     normals = np.stack([-span[:, 1], span[:, 0]], axis=1) / length[:, np.newaxis]
-    near = np.abs(np.einsum("tk,tnk->tn", normals, points[np.newaxis] - a[:, np.newaxis])) <= tolerance
+    # Each point's distance from each drawn line, (draws, N), as two products and a sum (np.einsum's
+    # general path took 0.17 of this function's 0.4 ms a call on a desk photo's sides, AMD EPYC).
+    across = (normals[:, :1] * (points[:, 0] - a[:, :1])) + (normals[:, 1:] * (points[:, 1] - a[:, 1:]))
+    near = np.abs(across) <= tolerance
     return line_through(points[near[np.argmax(near.sum(axis=1))]])
 
 
@@ -142,9 +152,7 @@ def refine_quadrilateral(quad: np.ndarray, outline: np.ndarray, shape: tuple[int
       quad: (4, 2) tl, tr, br, bl.  outline: (N, 2) the region's outline points.
       shape: (h, w) of the map the outline is in.
     """
-    h, w = shape
-    on_edge = ((outline[:, 0] <= 0) | (outline[:, 0] >= w - 1) | (outline[:, 1] <= 0)
-               | (outline[:, 1] >= h - 1))
+    on_edge = on_frame_edge(outline, shape)
     for _ in range(rounds):
         lines = []
         for a, b in zip(quad, np.roll(quad, -1, axis=0)):
