@@ -11,6 +11,7 @@ import numpy as np
 from edge import layout
 from edge.detect import Box, Candidate, DetectorOptions, Found
 from edge.preprocess import label_type
+from edge.segment import MAX_PIECE_WIDTH
 
 # More blobs than this in one frame is noise or texture, not handwriting.
 MAX_CANDIDATES = 200
@@ -43,6 +44,16 @@ def _union(a: Candidate, b: Candidate) -> Candidate:
     return Candidate(Box(x0, y0, x1 - x0, y1 - y0), a.ids + b.ids, ink, centre, max(a.tallest(), b.tallest()))
 
 
+# A blob longer than any digit is wide (edge.segment.MAX_PIECE_WIDTH digit heights) and this many times
+# as long as it is tall is a line drawn with the writing (under it, between numbers), not a piece of a
+# digit: merged as one, an underline a little below a number took all its digits into one blob.
+MIN_LINE_ASPECT = 4.0
+
+
+def _drawn_line(c: Candidate, digit_h: float) -> bool:
+    return c.box.w > MAX_PIECE_WIDTH * digit_h and c.box.w >= MIN_LINE_ASPECT * c.box.h
+
+
 def _are_fragments(a: Candidate, b: Candidate, digit_h: float) -> bool:
     """True when two components look like pieces of one digit (a broken 4, a 5's flag).
 
@@ -51,6 +62,8 @@ def _are_fragments(a: Candidate, b: Candidate, digit_h: float) -> bool:
     """
     ax1, bx1 = a.box.x + a.box.w, b.box.x + b.box.w
     ay1, by1 = a.box.y + a.box.h, b.box.y + b.box.h
+    if _drawn_line(a, digit_h) or _drawn_line(b, digit_h):
+        return False
     x_overlap = min(ax1, bx1) - max(a.box.x, b.box.x)
     y_overlap = min(ay1, by1) - max(a.box.y, b.box.y)
     # Stacked and close, and together no taller than one digit: a digit broken

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from edge import page as pages
-from edge import preprocess, rules
+from edge import linework, preprocess, rules
 from edge.blobs import digits_among, find_candidates, writing_height
 from edge.detect import Box, Candidate, DetectorOptions, Found, ink_mask, processing_scale
 
@@ -44,22 +44,38 @@ def homography_mapping(back: np.ndarray, dx: int, dy: int) -> Callable[[Box], Bo
     return to_frame
 
 
-def _ink_and_rules(gray: np.ndarray, opts: DetectorOptions, inset: int,
-                   trace: dict[str, np.ndarray] | None, on_sheet: bool = False) -> np.ndarray:
-    """Ink, with printed rules taken out of it; rules are looked for inside the page's edge band
-    (the paper's own edge is a long thin line too, and is dropped with the band later). `on_sheet`:
-    the grey is a sheet found and rectified (ink_mask)."""
+def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_height_px: float,
+                   trace: dict[str, np.ndarray] | None, on_sheet: bool = False, excluded: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, list[Candidate]]:
+    """Ink, with the lines that are no digits taken out of it, and its blobs (find_candidates).
+
+    First the boxes and combs drawn around the writing (edge.linework, per blob of at least
+    `min_height_px`), then printed rules, looked for inside the page's edge band (the paper's own
+    edge is a long thin line too, and is dropped with the band), then lines drawn under numbers. The
+    blobs are found again only where something was taken out. `on_sheet`: the grey is a sheet found and rectified (ink_mask);
+    `inset` and `excluded`: find_candidates' margin_px and excluded.
+
+    Returns:
+      (H, W) 0/255 ink, its label image, its blobs.
+    """
     mask = ink_mask(gray, opts, on_sheet)
+    labels, candidates = find_candidates(mask, inset, excluded)
+    before = mask.copy() if trace is not None else None
+    changed = linework.remove_boxes(mask, labels, candidates, min_height_px)
     if opts.remove_rules:
         inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
-        cleaned, removed = rules.remove_rules(inner)
+        cleaned, _ = rules.remove_rules(inner)
         if cleaned is not inner:
             inner[:] = cleaned
-        if trace is not None:
-            red = np.zeros_like(mask)
-            red[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset] = removed
-            trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, cv2.bitwise_or(mask, red)])
-    return mask
+            changed = True
+    if changed:
+        labels, candidates = find_candidates(mask, inset, excluded)
+    if linework.remove_underlines(mask, labels, candidates, min_height_px):
+        labels, candidates = find_candidates(mask, inset, excluded)
+    if before is not None:
+        # The ink grey, and the lines taken out of it red.
+        trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, before])
+    return mask, labels, candidates
 
 
 # Writing this short, shrunk, is specks, not small writing.
@@ -121,11 +137,11 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, tra
         gray = preprocess.to_gray(view)
         inset, min_height, beyond = 0, None, None
     t1 = time.perf_counter()
-    mask = _ink_and_rules(gray, opts, inset, steps, on_sheet=sheet is not None)
-    t2 = time.perf_counter()
     # On a page, what reaches into the band along its edge is the paper's edge or the desk, and
     # what reaches the frame's edge where it cuts the page is cut by it.
-    labels, candidates = find_candidates(mask, inset, beyond)
+    mask, labels, candidates = _ink_and_blobs(gray, opts, inset, min_height or opts.min_digit_height * gray.shape[0],
+                                              steps, sheet is not None, beyond)
+    t2 = time.perf_counter()
     shrunk = sheet is None and gray.shape[0] < frame.shape[0]
     finer = _finer_scale(frame.shape, gray.shape, candidates, opts) if shrunk else None
     if finer is not None:
@@ -137,9 +153,8 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, tra
         to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
         gray = preprocess.to_gray(view)
         min_height = opts.page_min_digit_height * gray.shape[0]
-        mask = _ink_and_rules(gray, opts, 0, steps)
+        mask, labels, candidates = _ink_and_blobs(gray, opts, 0, min_height, steps)
         t2 += time.perf_counter() - t_finer  # counted as ink
-        labels, candidates = find_candidates(mask)
     found = digits_among(labels, candidates, opts, min_height, inset)
     t3 = time.perf_counter()
     if steps is not None:

@@ -7,7 +7,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from edge import synth
+from edge import synth, synth_forms
 from edge.synth import Handwriting
 
 # A red ballpoint is light in grey (0.3 R + 0.59 G + 0.11 B): this one is 140 on 235 paper.
@@ -281,7 +281,8 @@ CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note,
                                    "ruled": ruled, "squared": squared, "notebook": notebook, "askew": askew,
                                    "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
-                                   "vignetted": vignetted, "lamplit": lamplit, "marks": marks}
+                                   "vignetted": vignetted, "lamplit": lamplit, "marks": marks,
+                                   "forms": synth_forms.forms}
 
 
 def frames(name: str, pool: np.ndarray, labels: np.ndarray, count: int, seed: int = 0

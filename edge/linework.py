@@ -1,0 +1,223 @@
+"""Lines drawn with the writing that are no digits: a box or a form's comb around digits, a line under a
+number. Found per blob, in the blob's own frame (its minimum-area rectangle), and taken out of the ink."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from edge import rules
+from edge.detect import Candidate
+
+# A row (column) of a blob's rectangle that ink covers over this share of the rectangle's width (height)
+# is a drawn line: a box or a comb has such a line near each of its four sides (within SIDE_BAND of the
+# rectangle's size; a digit poking out of its box widens the rectangle a little). Some digits have one
+# or two such lines (a 7's bar, a 2's foot), none all four. A comb's dividers are columns between its
+# sides that ink covers nearly all along, DIVIDER_COVER: a 1 written tall in its box reaches 0.8 of it.
+FULL_COVER = 0.8
+SIDE_BAND = 0.15
+DIVIDER_COVER = 0.9
+# A line under a number: the lower edge of a blob at least UNDERLINE_LENGTH times as wide as it is tall
+# (wider than any digit, edge.segment.MAX_PIECE_WIDTH: a 2's foot and a wide 2 stay, and so do two 2s
+# joined at their feet, about 1.3 times their height) runs straight, within UNDERLINE_STRAIGHT of the
+# blob's height of one line, along UNDERLINE_COVER of its width, in its lower part (below UNDERLINE_FROM
+# of its height); the ink above that edge is no thicker than UNDERLINE_THICKNESS of the writing above.
+UNDERLINE_FROM = 0.6
+UNDERLINE_COVER = 0.9
+UNDERLINE_LENGTH = 1.7
+UNDERLINE_THICKNESS = 0.25
+UNDERLINE_STRAIGHT = 0.04
+UNDERLINE_BEYOND = 2.0
+MIN_WRITING_OVER_LINE = 3  # the writing above the line is at least this many times as tall as it is thick
+# A box's lines are at most this share of its rows (columns): the rest is the space inside.
+MAX_LINE_SHARE = 0.5
+# Inside a box, between its lines, ink covers at most this share: the digit in it, written in a pen.
+MAX_INSIDE_INK = 0.55
+# Blobs whose rectangle is turned further than this from the image's axes are not looked at.
+MAX_TURN_DEG = 25.0
+# A box's outline fills at least this share of its minimum-area rectangle.
+MIN_RECTANGULAR = 0.85
+# A blob whose rectangle is UNDERLINE_LENGTH times as wide as tall, turned by up to MAX_TURN_DEG, has a
+# box at least this much wider than tall.
+UNDERLINED_MIN_ASPECT = 1.2
+# Blobs shorter than this are specks; the smallest box is a digit's size.
+MIN_BLOB_PX = 8
+
+
+def _in_rectangle(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The blob's ink in the frame of its minimum-area rectangle, turned by at most 45 degrees: the
+    rows of a blob written level run along the image's rows.
+
+    Returns:
+      (rows, columns) of each ink pixel in that frame, and the (n_rows, n_columns) grid of ink there;
+      None for a blob whose rectangle is turned further than MAX_TURN_DEG (no box or line is drawn
+      at such an angle to the writing on a page read level).
+    """
+    ys, xs = np.nonzero(mask)
+    points = np.column_stack([xs, ys]).astype(np.float32)
+    (cx, cy), (rw, rh), angle = cv2.minAreaRect(points)
+    theta = np.radians(angle)
+    # minAreaRect's angle turns its first side; a quarter turn more or less keeps the blob upright.
+    if abs(np.cos(theta)) < abs(np.sin(theta)):
+        theta -= np.pi / 2 * np.sign(np.sin(theta))
+    if abs(theta) > np.radians(MAX_TURN_DEG):
+        return None
+    c, s = np.cos(theta), np.sin(theta)
+    u = (xs - cx) * c + (ys - cy) * s
+    v = -(xs - cx) * s + (ys - cy) * c
+    cols = np.rint(u - u.min()).astype(np.int64)
+    rows = np.rint(v - v.min()).astype(np.int64)
+    grid = np.zeros((rows.max() + 1, cols.max() + 1), np.uint8)
+    grid[rows, cols] = 1
+    if theta:
+        # Pixels turned onto a grid leave holes between them, a line's rows gaps: closed. (A 2x2
+        # closing shifts by a pixel what it adds: the pixels themselves stay.)
+        grid |= cv2.morphologyEx(grid, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8))
+    return rows, cols, grid.astype(bool)
+
+
+def _widened(full: np.ndarray) -> np.ndarray:
+    """Each index widened by one on both sides: a drawn line's edge rows, only partly covered where
+    it is not quite straight."""
+    full = full.copy()
+    full[1:] |= full[:-1].copy()
+    full[:-1] |= full[1:].copy()
+    return full
+
+
+def _sides(cover: np.ndarray) -> np.ndarray | None:
+    """The lines along both ends of an axis: indices within SIDE_BAND of either end whose cover
+    reaches FULL_COVER (widened); None unless there is one near each end."""
+    band = max(1, int(round(SIDE_BAND * len(cover))))
+    near = np.zeros(len(cover), bool)
+    near[:band] = near[-band:] = True
+    sides = _widened((cover >= FULL_COVER) & near)
+    return sides if sides[:band + 1].any() and sides[-band - 1:].any() else None
+
+
+def box_lines(grid: np.ndarray) -> np.ndarray | None:
+    """A box's (or a comb's) lines: the rows and columns ((h, w) bool over the grid) of a blob whose
+    rectangle has a drawn line near each of its four sides, and the comb's dividers (columns between
+    them that ink covers all along, DIVIDER_COVER); None when it has not."""
+    if min(grid.shape) < MIN_BLOB_PX:
+        return None
+    rows, cols = _sides(grid.mean(axis=1)), _sides(grid.mean(axis=0))
+    if rows is None or cols is None:
+        return None
+    if rows.mean() > MAX_LINE_SHARE or cols.mean() > MAX_LINE_SHARE:
+        return None  # not hollow: a straight "1" fills its rectangle, a box is lines around space
+    if grid[~rows][:, ~cols].mean() > MAX_INSIDE_INK:
+        return None  # a blot, or a digit drawn bold and boxy
+    return rows[:, np.newaxis] | (cols | _widened(grid.mean(axis=0) >= DIVIDER_COVER))[np.newaxis, :]
+
+
+def _straight_edge(bottom: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """A straight line through most of a profile ((w,) rows, -1 where a column has no ink): a least-
+    squares fit, then twice again through the columns near it (a digit's tail crossing below the line
+    is no part of its edge). Returns the line's row at each column and which columns lie on it."""
+    columns = np.arange(len(bottom), dtype=np.float64)
+    near = bottom >= 0
+    for reach in (np.inf, 2 * tolerance, tolerance):
+        if np.count_nonzero(near) < 2:
+            break
+        fit = np.polyfit(columns[near], bottom[near], 1)
+        line = np.polyval(fit, columns)
+        near = (bottom >= 0) & (np.abs(bottom - line) <= reach)
+    line = np.polyval(fit, columns)
+    return line, (bottom >= 0) & (np.abs(bottom - line) <= tolerance)
+
+
+def underline(grid: np.ndarray) -> np.ndarray | None:
+    """The pixels (an (h, w) bool mask over the grid) of a line drawn under the writing of a blob, or
+    None: the blob's lower edge is straight along UNDERLINE_COVER of its width, in its lower part."""
+    h, w = grid.shape
+    if w < UNDERLINE_LENGTH * h:
+        return None  # no wider than one digit can be: a 2's foot, a 5's flag at the top
+    inked = grid.any(axis=0)
+    bottom = np.where(inked, h - 1 - np.argmax(grid[::-1], axis=0), -1).astype(np.float64)
+    edge, on = _straight_edge(bottom, max(1.5, UNDERLINE_STRAIGHT * h))
+    if np.count_nonzero(on) < UNDERLINE_COVER * w or edge.min() < UNDERLINE_FROM * h:
+        return None  # round digits' feet touching are no straight edge
+    # The line's thickness: the ink straight up from its lower edge, in the columns along it (the
+    # median: where a digit sits on the line, its ink runs on up the digit).
+    base = np.where(on, bottom, np.rint(edge)).astype(np.int64)
+    rows = np.arange(h)[:, np.newaxis]
+    paper = (rows <= base[np.newaxis, :]) & ~grid
+    last_paper = np.where(paper.any(axis=0), h - 1 - np.argmax(paper[::-1], axis=0), -1)
+    thickness = int(np.median((base - last_paper)[on]))
+    above = float(np.median(base - thickness) - np.argmax(grid.any(axis=1)))
+    if above < MIN_WRITING_OVER_LINE * thickness or thickness > UNDERLINE_THICKNESS * above:
+        return None  # a line alone (ruled, or a rule broken), or a bar as thick as the writing
+    line = (rows > (base - thickness - 1)[np.newaxis, :]) & (rows <= (base + 1)[np.newaxis, :]) & grid
+    writing = grid & ~line & (rows <= base[np.newaxis, :])
+    # Under a number, not the foot of one digit drawn long (a shaken photo smears a 2's foot so): the
+    # writing above stands in two parts or more, each at least half its height, or the line runs on
+    # past it by UNDERLINE_BEYOND of its height (a line under a number joined to one of its digits).
+    _, _, stats, _ = cv2.connectedComponentsWithStats(writing.astype(np.uint8), connectivity=8)
+    beyond = w - np.count_nonzero(writing.any(axis=0))
+    if np.count_nonzero(stats[1:, cv2.CC_STAT_HEIGHT] >= 0.5 * above) < 2 and beyond < UNDERLINE_BEYOND * above:
+        return None
+    return line
+
+
+def _rectangular(blob: np.ndarray) -> bool:
+    """Whether the blob's outline fills MIN_RECTANGULAR of its minimum-area rectangle, as a box's does
+    (with a digit poking out of it a little); most digits' do not (a 0's, pi / 4). A cheap look before
+    the blob is turned onto its rectangle's grid."""
+    contours, _ = cv2.findContours(blob.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    outline = max(contours, key=len)
+    (_, _), (rw, rh), _ = cv2.minAreaRect(outline)
+    return cv2.contourArea(outline) >= MIN_RECTANGULAR * rw * rh
+
+
+def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], min_height_px: float,
+            lines_of: Callable[[np.ndarray], np.ndarray | None], min_aspect: float = 0.0,
+            rectangular: bool = False) -> bool:
+    """Takes out of the ink, in place, what `lines_of(grid)` finds drawn in a blob (the blob in its
+    rectangle: _in_rectangle): (h, w) bool over the grid, or None. Only blobs at least `min_aspect`
+    as wide as tall are looked at, and with `rectangular` only those whose outline is (_rectangular).
+    Returns whether any ink was taken out."""
+    changed = False
+    for c in candidates:
+        b = c.box
+        if (b.h < max(MIN_BLOB_PX, min_height_px) or b.w < MIN_BLOB_PX or b.w < min_aspect * b.h
+                or len(c.ids) != 1):
+            continue
+        if b.w >= rules.MIN_RULE_WIDTH * mask.shape[1] and b.h >= rules.MIN_RULE_HEIGHT * mask.shape[0]:
+            continue  # a grid or ruled lines with the writing on them: edge.rules takes those out
+        blob = labels[b.y:b.y + b.h, b.x:b.x + b.w] == c.ids[0]
+        if rectangular and not _rectangular(blob):
+            continue
+        turned = _in_rectangle(blob)
+        lines = None if turned is None else lines_of(turned[2])
+        if lines is None:
+            continue
+        rows, cols, _ = turned
+        drawn = lines[rows, cols]
+        ys, xs = np.nonzero(blob)
+        mask[b.y + ys[drawn], b.x + xs[drawn]] = 0
+        changed = True
+    return changed
+
+
+def remove_boxes(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], min_height_px: float) -> bool:
+    """Takes the boxes and combs drawn around digits out of the ink, in place (box_lines), before
+    printed rules are: a row of boxes has long lines top and bottom that edge.rules would take, and
+    their sides, left alone, read as 1s.
+
+    Args:
+      mask: (H, W) 0/255 ink; labels and candidates: its components (edge.blobs.find_candidates).
+      min_height_px: blobs shorter than this are not looked at.
+    Returns:
+      Whether any ink was taken out (the components are then stale).
+    """
+    return _remove(mask, labels, candidates, min_height_px, box_lines, rectangular=True)
+
+
+def remove_underlines(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate],
+                      min_height_px: float) -> bool:
+    """Takes the lines drawn under numbers and joined to them out of the ink, in place (underline),
+    after printed rules are (ruled lines are no underlines). Arguments and result as remove_boxes'."""
+    return _remove(mask, labels, candidates, min_height_px, underline, min_aspect=UNDERLINED_MIN_ASPECT)

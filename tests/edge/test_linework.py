@@ -1,0 +1,138 @@
+"""Boxes, combs and underlines drawn with the writing, taken out of the ink (edge.linework)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from edge import linework, synth_conditions
+from edge.blobs import find_candidates
+from edge.detect import DetectorOptions
+from edge.locate import locate
+
+TWO = [(0, 8), (8, 0), (18, 0), (24, 8), (22, 18), (2, 38), (26, 38)]  # a "2", 26 x 38, foot at the bottom
+FOUR = [(18, 38), (18, 0), (0, 26), (26, 26)]
+SEVEN = [(0, 0), (26, 0), (10, 38)]
+
+
+def _draw(mask: np.ndarray, strokes: list[tuple[int, int]], at: tuple[int, int], thickness: int = 3) -> None:
+    points = np.int32(strokes) + np.int32(at)
+    cv2.polylines(mask, [points], False, 255, thickness)
+
+
+def _remove(mask: np.ndarray, remover) -> bool:
+    labels, candidates = find_candidates(mask)
+    return remover(mask, labels, candidates, 20)
+
+
+def _tall_parts(mask: np.ndarray, height: int) -> list[tuple[int, int, int, int]]:
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    return [tuple(s[:4]) for s in stats[1:] if s[3] >= height]
+
+
+def test_a_row_of_boxes_goes_and_the_digits_in_them_stay():
+    mask = np.zeros((120, 260), np.uint8)
+    digits = np.zeros_like(mask)
+    for k, shape in enumerate((TWO, FOUR, SEVEN)):
+        left = 20 + 70 * k
+        cv2.rectangle(mask, (left, 30), (left + 56, 100), 255, 2)
+        _draw(digits, shape, (left + 14 + (16 if k == 1 else 0), 46))  # the 4 touches its box's right side
+    mask |= digits
+    assert _remove(mask, linework.remove_boxes)
+    # The boxes' sides are gone (no part as tall as a box is left), the digits' ink is kept.
+    assert _tall_parts(mask, 60) == []
+    assert np.count_nonzero(mask & digits) >= 0.9 * np.count_nonzero(digits)
+    assert len(_tall_parts(mask, 30)) == 3
+
+
+def test_a_comb_goes_whole_with_its_dividers():
+    mask = np.zeros((480, 640), np.uint8)  # a comb filling the frame's height is edge.rules' (ruled lines)
+    cv2.rectangle(mask, (20, 30), (20 + 4 * 60, 100), 255, 2)
+    for k in range(1, 4):
+        cv2.line(mask, (20 + 60 * k, 30), (20 + 60 * k, 100), 255, 2)
+    digits = np.zeros_like(mask)
+    for k, shape in enumerate((SEVEN, TWO, FOUR, TWO)):
+        _draw(digits, shape, (20 + 60 * k + 17, 46))
+    mask |= digits
+    assert _remove(mask, linework.remove_boxes)
+    assert _tall_parts(mask, 60) == [] and len(_tall_parts(mask, 30)) == 4
+
+
+@pytest.mark.parametrize("kind", ["zero", "squarish zero", "blot", "one", "eight", "two"])
+def test_digits_and_blots_are_no_boxes(kind):
+    mask = np.zeros((80, 80), np.uint8)
+    if kind == "zero":
+        cv2.ellipse(mask, (40, 40), (16, 24), 0, 0, 360, 255, 3)
+    elif kind == "squarish zero":  # a 0 written boxy: straight sides, rounded corners
+        cv2.rectangle(mask, (22, 16), (58, 64), 255, 3)
+        for cx, cy in ((22, 16), (58, 16), (22, 64), (58, 64)):
+            mask[cy - 5:cy + 6, cx - 5:cx + 6] = 0
+        for cx, cy, a in ((27, 21, 180), (53, 21, 270), (27, 59, 90), (53, 59, 0)):
+            cv2.ellipse(mask, (cx, cy), (5, 5), a, 0, 90, 255, 3)
+    elif kind == "blot":
+        cv2.ellipse(mask, (40, 40), (20, 26), 0, 0, 360, 255, -1)
+    elif kind == "one":
+        cv2.line(mask, (40, 14), (40, 66), 255, 5)
+    elif kind == "eight":
+        cv2.circle(mask, (40, 27), 12, 255, 3)
+        cv2.circle(mask, (40, 52), 14, 255, 3)
+    else:
+        _draw(mask, TWO, (27, 20))
+    before = mask.copy()
+    assert not _remove(mask, linework.remove_boxes)
+    assert np.array_equal(mask, before)
+
+
+def test_a_line_under_a_number_joined_to_it_goes():
+    mask = np.zeros((100, 260), np.uint8)
+    digits = np.zeros_like(mask)
+    for k, shape in enumerate((SEVEN, TWO, FOUR, TWO, SEVEN)):
+        _draw(digits, shape, (20 + 42 * k, 20))
+    line = np.zeros_like(mask)
+    cv2.line(line, (14, 58), (236, 61), 255, 3)  # sloped a little, touching the digits' feet
+    mask |= digits | line
+    assert len(find_candidates(mask)[1]) == 1
+    assert _remove(mask, linework.remove_underlines)
+    assert np.count_nonzero(mask & line & ~digits) <= 0.05 * np.count_nonzero(line)
+    parts = _tall_parts(mask, 30)
+    assert len(parts) == 5 and all(h <= 42 for _, _, _, h in parts)
+
+
+@pytest.mark.parametrize("kind", ["wide two", "two twos joined at their feet", "a line alone", "a seven's long bar"])
+def test_what_is_no_underline_stays(kind):
+    mask = np.zeros((100, 200), np.uint8)
+    if kind == "wide two":  # a 2 with a long foot: 1.6 times as wide as tall
+        _draw(mask, [(0, 8), (8, 0), (18, 0), (24, 8), (22, 18), (2, 38), (60, 38)], (40, 30))
+    elif kind == "two twos joined at their feet":
+        _draw(mask, TWO, (40, 30))
+        _draw(mask, TWO, (64, 30))
+    elif kind == "a line alone":
+        cv2.line(mask, (20, 60), (180, 60), 255, 3)
+    else:  # the bar on top: an underline is under the writing
+        _draw(mask, [(0, 0), (90, 0), (60, 38)], (40, 30))
+    before = mask.copy()
+    assert not _remove(mask, linework.remove_underlines)
+    assert np.array_equal(mask, before)
+
+
+def test_an_underline_a_little_below_a_number_does_not_join_its_digits():
+    """Not joined to the number, the line is its own blob: it is no piece of a digit however close
+    below them it runs (merged as one, it took all the digits into one blob, dropped)."""
+    frame = np.full((200, 320, 3), 225, np.uint8)
+    for k, shape in enumerate((SEVEN, TWO, FOUR, TWO, SEVEN, FOUR)):
+        _draw(frame, shape, (30 + 42 * k, 60))
+    cv2.line(frame, (24, 106), (290, 106), (40, 40, 40), 3)
+    found = locate(frame, DetectorOptions()).found
+    assert len(found) == 6 and all(f.box.h <= 44 and f.box.w <= 34 for f in found)
+
+
+def test_a_filled_in_form_reads_as_its_digits_only(mnist_dir):
+    """The forms condition's frames, located (no model): one blob per digit, none a box's side."""
+    from train.data import load_mnist
+    test = load_mnist(mnist_dir).test
+    for frame, truth in synth_conditions.frames("forms", test.images, test.labels, 6, seed=5):
+        found = locate(frame, DetectorOptions()).found
+        assert len(found) == len(truth)
+        # A box's side is taller than the digit in it (1.3 to 1.6 times the pen's height).
+        assert max(f.box.h for f in found) < 1.25 * np.median([f.box.h for f in found])
