@@ -37,8 +37,11 @@ MAX_LINE_SHARE = 0.5
 MAX_INSIDE_INK = 0.55
 # Blobs whose rectangle is turned further than this from the image's axes are not looked at.
 MAX_TURN_DEG = 25.0
-# A box's outline fills at least this share of its minimum-area rectangle.
+# A box's outline fills at least this share of its minimum-area rectangle, its ink (lines and the
+# digit in it, a bold 0 filling it) at most MAX_BOX_INK; an upright 1 is ink nearly throughout.
 MIN_RECTANGULAR = 0.85
+MAX_BOX_INK = 0.7
+MIN_RECTANGLE_IN_BOX = 0.55  # a square turned by MAX_TURN_DEG fills 0.57 of its bounding box
 # A blob whose rectangle is UNDERLINE_LENGTH times as wide as tall, turned by up to MAX_TURN_DEG, has a
 # box at least this much wider than tall.
 UNDERLINED_MIN_ASPECT = 1.2
@@ -162,23 +165,42 @@ def underline(grid: np.ndarray) -> np.ndarray | None:
     return line
 
 
-def _rectangular(blob: np.ndarray) -> bool:
-    """Whether the blob's outline fills MIN_RECTANGULAR of its minimum-area rectangle, as a box's does
-    (with a digit poking out of it a little); most digits' do not (a 0's, pi / 4). A cheap look before
-    the blob is turned onto its rectangle's grid."""
-    contours, _ = cv2.findContours(blob.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    outline = max(contours, key=len)
-    (_, _), (rw, rh), _ = cv2.minAreaRect(outline)
-    return cv2.contourArea(outline) >= MIN_RECTANGULAR * rw * rh
+def _hollow_rectangles(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate],
+                       min_height_px: float) -> list[Candidate]:
+    """The candidates whose outline fills MIN_RECTANGULAR of its minimum-area rectangle, as a box's
+    does (with a digit poking out of it a little), with at most MAX_BOX_INK of it ink; most digits'
+    outlines do not (a 0's, pi / 4), and an upright 1 is ink throughout. A cheap look, every outline
+    of the mask found at once, before a blob is turned onto its rectangle's grid."""
+    tall = [c for c in candidates if len(c.ids) == 1 and c.box.h >= max(MIN_BLOB_PX, min_height_px)]
+    if not tall:
+        return []
+    x0, y0 = min(c.box.x for c in tall), min(c.box.y for c in tall)
+    x1, y1 = max(c.box.x + c.box.w for c in tall), max(c.box.y + c.box.h for c in tall)
+    contours, _ = cv2.findContours(mask[y0:y1, x0:x1], cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    by_label = {c.ids[0]: c for c in tall}
+    found = []
+    for outline in contours:
+        _, _, bw, bh = cv2.boundingRect(outline)
+        if bh < max(MIN_BLOB_PX, min_height_px) or bw < MIN_BLOB_PX:
+            continue
+        area = cv2.contourArea(outline)
+        if area < MIN_RECTANGULAR * MIN_RECTANGLE_IN_BOX * bw * bh:
+            continue  # not even of its bounding box (MIN_RECTANGLE_IN_BOX)
+        (_, _), (rw, rh), _ = cv2.minAreaRect(outline)
+        if area < MIN_RECTANGULAR * rw * rh:
+            continue
+        x, y = outline[0, 0]  # an outline's points are the blob's own ink
+        c = by_label.get(int(labels[y0 + y, x0 + x]))
+        if c is not None and c.ink <= MAX_BOX_INK * rw * rh:
+            found.append(c)
+    return found
 
 
 def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], min_height_px: float,
-            lines_of: Callable[[np.ndarray], np.ndarray | None], min_aspect: float = 0.0,
-            rectangular: bool = False) -> bool:
+            lines_of: Callable[[np.ndarray], np.ndarray | None], min_aspect: float = 0.0) -> bool:
     """Takes out of the ink, in place, what `lines_of(grid)` finds drawn in a blob (the blob in its
     rectangle: _in_rectangle): (h, w) bool over the grid, or None. Only blobs at least `min_aspect`
-    as wide as tall are looked at, and with `rectangular` only those whose outline is (_rectangular).
-    Returns whether any ink was taken out."""
+    as wide as tall are looked at. Returns whether any ink was taken out."""
     changed = False
     for c in candidates:
         b = c.box
@@ -187,9 +209,7 @@ def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], m
             continue
         if b.w >= rules.MIN_RULE_WIDTH * mask.shape[1] and b.h >= rules.MIN_RULE_HEIGHT * mask.shape[0]:
             continue  # a grid or ruled lines with the writing on them: edge.rules takes those out
-        blob = labels[b.y:b.y + b.h, b.x:b.x + b.w] == c.ids[0]
-        if rectangular and not _rectangular(blob):
-            continue
+        blob = cv2.compare(labels[b.y:b.y + b.h, b.x:b.x + b.w], c.ids[0], cv2.CMP_EQ)  # 0/255
         turned = _in_rectangle(blob)
         lines = None if turned is None else lines_of(turned[2])
         if lines is None:
@@ -213,7 +233,8 @@ def remove_boxes(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidat
     Returns:
       Whether any ink was taken out (the components are then stale).
     """
-    return _remove(mask, labels, candidates, min_height_px, box_lines, rectangular=True)
+    return _remove(mask, labels, _hollow_rectangles(mask, labels, candidates, min_height_px), min_height_px,
+                   box_lines)
 
 
 def remove_underlines(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate],

@@ -46,6 +46,20 @@ def test_a_row_of_boxes_goes_and_the_digits_in_them_stay():
     assert len(_tall_parts(mask, 30)) == 3
 
 
+@pytest.mark.parametrize("degrees", [-15, 8, 20])
+def test_a_turned_box_goes(degrees):
+    """Boxes on a page photographed turned: found in the frame of each blob's own rectangle."""
+    mask = np.zeros((200, 300), np.uint8)
+    for k, shape in enumerate((TWO, FOUR)):
+        left = 60 + 100 * k
+        cv2.rectangle(mask, (left, 60), (left + 56, 130), 255, 2)
+        _draw(mask, shape, (left + 14, 76))
+    turn = cv2.getRotationMatrix2D((150, 100), degrees, 1.0)
+    mask = cv2.threshold(cv2.warpAffine(mask, turn, (300, 200)), 127, 255, cv2.THRESH_BINARY)[1]
+    assert _remove(mask, linework.remove_boxes)
+    assert _tall_parts(mask, 60) == [] and len(_tall_parts(mask, 30)) == 2
+
+
 def test_a_comb_goes_whole_with_its_dividers():
     mask = np.zeros((480, 640), np.uint8)  # a comb filling the frame's height is edge.rules' (ruled lines)
     cv2.rectangle(mask, (20, 30), (20 + 4 * 60, 100), 255, 2)
