@@ -15,7 +15,8 @@ from edge.detect import Candidate
 # is a drawn line: a box or a comb has such a line near each of its four sides (within SIDE_BAND of the
 # rectangle's size; a digit poking out of its box widens the rectangle a little). Some digits have one
 # or two such lines (a 7's bar, a 2's foot), none all four. A comb's dividers are columns between its
-# sides that ink covers nearly all along, DIVIDER_COVER: a 1 written tall in its box reaches 0.8 of it.
+# sides that ink covers nearly all along, DIVIDER_COVER (a 1 written tall in its box reaches 0.8 of
+# it), and a table's are such rows and columns.
 FULL_COVER = 0.8
 SIDE_BAND = 0.15
 DIVIDER_COVER = 0.9
@@ -103,7 +104,8 @@ def _sides(cover: np.ndarray) -> np.ndarray | None:
 def box_lines(grid: np.ndarray) -> np.ndarray | None:
     """A box's (or a comb's) lines: the rows and columns ((h, w) bool over the grid) of a blob whose
     rectangle has a drawn line near each of its four sides, and the comb's dividers (columns between
-    them that ink covers all along, DIVIDER_COVER); None when it has not."""
+    them that ink covers nearly all along, DIVIDER_COVER, and a table's such rows); None when it has
+    not."""
     if min(grid.shape) < MIN_BLOB_PX:
         return None
     rows, cols = _sides(grid.mean(axis=1)), _sides(grid.mean(axis=0))
@@ -113,7 +115,9 @@ def box_lines(grid: np.ndarray) -> np.ndarray | None:
         return None  # not hollow: a straight "1" fills its rectangle, a box is lines around space
     if grid[~rows][:, ~cols].mean() > MAX_INSIDE_INK:
         return None  # a blot, or a digit drawn bold and boxy
-    return rows[:, np.newaxis] | (cols | _widened(grid.mean(axis=0) >= DIVIDER_COVER))[np.newaxis, :]
+    rows |= _widened(grid.mean(axis=1) >= DIVIDER_COVER)
+    cols |= _widened(grid.mean(axis=0) >= DIVIDER_COVER)
+    return rows[:, np.newaxis] | cols[np.newaxis, :]
 
 
 def _straight_edge(bottom: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,5 @@
 """A form filled in by hand, as a synthetic frame with known truth: digits in a row of printed boxes, in
-a printed comb, and a number underlined by the writer's pen."""
+a printed comb, in the cells of a printed table, and a number underlined by the writer's pen."""
 
 from __future__ import annotations
 
@@ -43,6 +43,24 @@ def boxes(ink: np.ndarray, printed: np.ndarray, digits: list[np.ndarray], x: flo
         _write(ink, digit, left + bw / 2 + jitter, y + (bh + digit.shape[0]) / 2 + rng.uniform(-0.1, 0.1) * dh)
 
 
+def table(ink: np.ndarray, printed: np.ndarray, digits: list[np.ndarray], x: float, y: float,
+          rng: np.random.Generator) -> None:
+    """Digits written one to a cell of a printed table two rows high, row by row, the table's top left
+    at (x, y)."""
+    dh = max(d.shape[0] for d in digits)
+    columns = (len(digits) + 1) // 2
+    cw, ch = int(dh * rng.uniform(1.3, 1.8)), int(dh * rng.uniform(1.35, 1.6))
+    x, y = int(x), int(y)
+    for r in range(3):
+        cv2.line(printed, (x, y + r * ch), (x + columns * cw, y + r * ch), 1.0, 2)
+    for c in range(columns + 1):
+        cv2.line(printed, (x + c * cw, y), (x + c * cw, y + 2 * ch), 1.0, 2)
+    for k, digit in enumerate(digits):
+        r, c = divmod(k, columns)
+        _write(ink, digit, x + (c + 0.5) * cw + rng.uniform(-0.15, 0.15) * cw,
+               y + r * ch + (ch + digit.shape[0]) / 2 + rng.uniform(-0.08, 0.08) * dh)
+
+
 def underlined(ink: np.ndarray, digits: list[np.ndarray], x: float, y: float, rng: np.random.Generator) -> None:
     """A number written at (x, y) and a line drawn under it in the same pen, a little sloped, from a
     little before its first digit to a little past its last, touching their feet or a little below."""
@@ -59,20 +77,22 @@ def underlined(ink: np.ndarray, digits: list[np.ndarray], x: float, y: float, rn
 
 
 def forms(pool, labels, rng) -> tuple[np.ndarray, str]:
-    """A form: a row of boxes, a comb and an underlined number, 4 to 7 digits each, in that order or
-    another, printed in dark grey, blue or light grey."""
+    """A form: three of a row of boxes, a comb, a table two rows high and an underlined number, 4 to 7
+    digits each, in any order, printed in dark grey, blue or light grey."""
     hand = Handwriting(digit_height_px=40)
     size = (720, 640)
     ink = np.zeros(size, np.float32)
     printed = np.zeros(size, np.float32)
     truth = ""
-    for row, kind in enumerate(rng.permutation(["boxes", "comb", "underlined"])):
+    for row, kind in enumerate(rng.permutation(["boxes", "comb", "table", "underlined"])[:3]):
         idx = rng.choice(len(pool), int(rng.integers(4, 8)), replace=False)
         truth += "".join(str(int(d)) for d in labels[idx])
         digits = [_digit(pool[i], int(hand.digit_height_px * rng.uniform(0.85, 1.0))) for i in idx]
         x, y = rng.uniform(0.06, 0.12) * size[1], (0.12 + 0.28 * row) * size[0]
         if kind == "underlined":
             underlined(ink, digits, x, y, rng)
+        elif kind == "table":
+            table(ink, printed, digits, x, y, rng)
         else:
             boxes(ink, printed, digits, x, y, rng, comb=kind == "comb")
     sheet = synth.paint(size, [(printed, PRINT[int(rng.integers(len(PRINT)))]), (ink, hand.ink_bgr)],

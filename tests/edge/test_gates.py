@@ -49,10 +49,11 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # (98.5, 98.8, 98.8 and 99.2 % over 30 frames of seeds 101, 7, 3 and 55 with 0, 1, 1 and 2 spurious,
 # 2026-12-03, where the middle taken for a page read 96.7, 88.5, 95.1 and 92.6 %): its floor leaves a
 # retrained model room; the stage tests guard the rule itself.
-# A filled-in form (a row of printed boxes, a comb, an underlined number: edge.synth_forms) reads 99.3 %
-# here with 1 spurious, 98.3 % over 30 frames of seeds 101 and 7 with 3 (2026-12-05, AMD EPYC host's
-# model); 70.9 % with 328 spurious before boxes and underlines were taken out (edge.linework): each
-# box's side read as a 1, and a line a little below a number merged its digits into one blob.
+# A filled-in form (three of a row of printed boxes, a comb, a table two rows high and an underlined
+# number: edge.synth_forms) reads 96.2 % here with none spurious, 98.4 % over 30 frames of seeds 101 and
+# 7 with 1 (2026-12-05, AMD EPYC host's model); before boxes and underlines were taken out
+# (edge.linework), each box's side read as a 1 and a line a little below a number merged its digits
+# into one blob (the same frames without tables: 70.9 % with 328 spurious).
 CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,
                     "squared": 0.95, "notebook": 0.93, "askew": 0.88,
                     "touching": 0.9, "slanted": 0.95,

@@ -73,6 +73,20 @@ def test_a_comb_goes_whole_with_its_dividers():
     assert _tall_parts(mask, 60) == [] and len(_tall_parts(mask, 30)) == 4
 
 
+def test_a_tables_lines_go_between_its_rows_too():
+    mask = np.zeros((480, 640), np.uint8)
+    for r in range(3):
+        cv2.line(mask, (20, 30 + 70 * r), (20 + 3 * 60, 30 + 70 * r), 255, 2)
+    for c in range(4):
+        cv2.line(mask, (20 + 60 * c, 30), (20 + 60 * c, 170), 255, 2)
+    for k, shape in enumerate((SEVEN, TWO, FOUR, TWO, FOUR, SEVEN)):
+        r, c = divmod(k, 3)
+        _draw(mask, shape, (20 + 60 * c + 17, 30 + 70 * r + (31 if r == 0 else 16)))  # the top row on the line
+    assert _remove(mask, linework.remove_boxes)
+    parts = _tall_parts(mask, 30)
+    assert len(parts) == 6 and all(w <= 40 and h <= 45 for _, _, w, h in parts)
+
+
 @pytest.mark.parametrize("kind", ["zero", "squarish zero", "blot", "one", "eight", "two"])
 def test_digits_and_blots_are_no_boxes(kind):
     mask = np.zeros((80, 80), np.uint8)
