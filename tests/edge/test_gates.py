@@ -51,9 +51,9 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # retrained model room; the stage tests guard the rule itself.
 # A filled-in form (three of a row of printed boxes, a comb, a table two rows high and an underlined
 # number: edge.synth_forms) reads 96.2 % here with none spurious, 98.4 % over 30 frames of seeds 101 and
-# 7 with 1 (2026-12-05, AMD EPYC host's model); before boxes and underlines were taken out
-# (edge.linework), each box's side read as a 1 and a line a little below a number merged its digits
-# into one blob (the same frames without tables: 70.9 % with 328 spurious).
+# 7 with 1 (2026-12-05, AMD EPYC host's model); 70.8 % with 346 spurious over those 60 frames before
+# boxes and underlines were taken out (edge.linework): each box's side read as a 1, and a line a
+# little below a number merged its digits into one blob.
 CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,
                     "squared": 0.95, "notebook": 0.93, "askew": 0.88,
                     "touching": 0.9, "slanted": 0.95,
