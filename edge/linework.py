@@ -46,6 +46,11 @@ MIN_RECTANGLE_IN_BOX = 0.55  # a square turned by MAX_TURN_DEG fills 0.57 of its
 # A blob whose rectangle is UNDERLINE_LENGTH times as wide as tall, turned by up to MAX_TURN_DEG, has a
 # box at least this much wider than tall.
 UNDERLINED_MIN_ASPECT = 1.2
+# A box holds writing: ink covering this share of its middle (HELD_MARGIN in from each side; a digit
+# touching it; not the rounded corners of a 0 drawn square), or a digit centred inside it
+# (_holds_writing).
+MIN_HELD_INK = 0.02
+HELD_MARGIN = 0.2
 # Blobs shorter than this are specks; the smallest box is a digit's size.
 MIN_BLOB_PX = 8
 
@@ -126,6 +131,8 @@ def _straight_edge(bottom: np.ndarray, tolerance: float) -> tuple[np.ndarray, np
     is no part of its edge). Returns the line's row at each column and which columns lie on it."""
     columns = np.arange(len(bottom), dtype=np.float64)
     near = bottom >= 0
+    if np.count_nonzero(near) < 2:
+        return np.full(len(bottom), -1.0), np.zeros(len(bottom), bool)
     for reach in (np.inf, 2 * tolerance, tolerance):
         if np.count_nonzero(near) < 2:
             break
@@ -136,9 +143,10 @@ def _straight_edge(bottom: np.ndarray, tolerance: float) -> tuple[np.ndarray, np
     return line, (bottom >= 0) & (np.abs(bottom - line) <= tolerance)
 
 
-def underline(grid: np.ndarray) -> np.ndarray | None:
-    """The pixels (an (h, w) bool mask over the grid) of a line drawn under the writing of a blob, or
-    None: the blob's lower edge is straight along UNDERLINE_COVER of its width, in its lower part."""
+def underline(grid: np.ndarray) -> tuple[np.ndarray, bool] | None:
+    """The pixels (an (h, w) bool mask over the grid) of a line drawn under the writing of a blob, and
+    whether that writing shows it is a number's underline (below); None where the blob's lower edge is
+    not straight along UNDERLINE_COVER of its width, in its lower part."""
     h, w = grid.shape
     if w < UNDERLINE_LENGTH * h:
         return None  # no wider than one digit can be: a 2's foot, a 5's flag at the top
@@ -158,15 +166,16 @@ def underline(grid: np.ndarray) -> np.ndarray | None:
     if above < MIN_WRITING_OVER_LINE * thickness or thickness > UNDERLINE_THICKNESS * above:
         return None  # a line alone (ruled, or a rule broken), or a bar as thick as the writing
     line = (rows > (base - thickness - 1)[np.newaxis, :]) & (rows <= (base + 1)[np.newaxis, :]) & grid
-    writing = grid & ~line & (rows <= base[np.newaxis, :])
     # Under a number, not the foot of one digit drawn long (a shaken photo smears a 2's foot so): the
     # writing above stands in two parts or more, each at least half its height, or the line runs on
-    # past it by UNDERLINE_BEYOND of its height (a line under a number joined to one of its digits).
+    # past it by UNDERLINE_BEYOND of its height (a line under a number joined to one of its digits), or
+    # runs under writing not joined to it (remove_underlines). (Two 2s whose feet are joined in one
+    # ruler-straight stroke look just like two 7s standing on a line, and read so.)
+    writing = grid & ~line & (rows <= base[np.newaxis, :])
     _, _, stats, _ = cv2.connectedComponentsWithStats(writing.astype(np.uint8), connectivity=8)
+    parts = np.count_nonzero(stats[1:, cv2.CC_STAT_HEIGHT] >= 0.5 * above)
     beyond = w - np.count_nonzero(writing.any(axis=0))
-    if np.count_nonzero(stats[1:, cv2.CC_STAT_HEIGHT] >= 0.5 * above) < 2 and beyond < UNDERLINE_BEYOND * above:
-        return None
-    return line
+    return line, parts >= 2 or beyond >= UNDERLINE_BEYOND * above
 
 
 def _hollow_rectangles(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate],
@@ -201,9 +210,9 @@ def _hollow_rectangles(mask: np.ndarray, labels: np.ndarray, candidates: list[Ca
 
 
 def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], min_height_px: float,
-            lines_of: Callable[[np.ndarray], np.ndarray | None], min_aspect: float = 0.0) -> bool:
-    """Takes out of the ink, in place, what `lines_of(grid)` finds drawn in a blob (the blob in its
-    rectangle: _in_rectangle): (h, w) bool over the grid, or None. Only blobs at least `min_aspect`
+            lines_of: Callable[[np.ndarray, Candidate], np.ndarray | None], min_aspect: float = 0.0) -> bool:
+    """Takes out of the ink, in place, what `lines_of(grid, candidate)` finds drawn in a blob (the blob
+    in its rectangle: _in_rectangle): (h, w) bool over the grid, or None. Only blobs at least `min_aspect`
     as wide as tall are looked at. Returns whether any ink was taken out."""
     changed = False
     for c in candidates:
@@ -215,7 +224,7 @@ def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], m
             continue  # a grid or ruled lines with the writing on them: edge.rules takes those out
         blob = cv2.compare(labels[b.y:b.y + b.h, b.x:b.x + b.w], c.ids[0], cv2.CMP_EQ)  # 0/255
         turned = _in_rectangle(blob)
-        lines = None if turned is None else lines_of(turned[2])
+        lines = None if turned is None else lines_of(turned[2], c)
         if lines is None:
             continue
         rows, cols, _ = turned
@@ -226,10 +235,24 @@ def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], m
     return changed
 
 
+def _holds_writing(blob: Candidate, candidates: list[Candidate], min_height_px: float) -> bool:
+    """Whether another blob at least `min_height_px` tall (a digit, not a speck) has its centre inside
+    this one's box: a digit written in a box, or over a line, without touching it."""
+    b = blob.box
+    for c in candidates:
+        x, y = c.centre_or_box()
+        if (c is not blob and c.box.h >= min_height_px and b.x < x < b.x + b.w
+                and b.y < y < b.y + b.h):
+            return True
+    return False
+
+
 def remove_boxes(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], min_height_px: float) -> bool:
-    """Takes the boxes and combs drawn around digits out of the ink, in place (box_lines), before
-    printed rules are: a row of boxes has long lines top and bottom that edge.rules would take, and
-    their sides, left alone, read as 1s.
+    """Takes the boxes, combs and tables drawn around digits out of the ink, in place (box_lines),
+    before printed rules are: a row of boxes has long lines top and bottom that edge.rules would
+    take, and their sides, left alone, read as 1s. A box must hold writing: a digit touching it (ink
+    in its middle, MIN_HELD_INK) or inside it (_holds_writing); an empty one is left as it is, for a
+    0 written square is one too.
 
     Args:
       mask: (H, W) 0/255 ink; labels and candidates: its components (edge.blobs.find_candidates).
@@ -237,12 +260,28 @@ def remove_boxes(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidat
     Returns:
       Whether any ink was taken out (the components are then stale).
     """
+    def holding_writing(grid: np.ndarray, blob: Candidate) -> np.ndarray | None:
+        lines = box_lines(grid)
+        if lines is None:
+            return None
+        h, w = grid.shape
+        middle = (grid & ~lines)[int(HELD_MARGIN * h):h - int(HELD_MARGIN * h), int(HELD_MARGIN * w):w - int(HELD_MARGIN * w)]
+        if middle.mean() < MIN_HELD_INK and not _holds_writing(blob, candidates, min_height_px):
+            return None
+        return lines
     return _remove(mask, labels, _hollow_rectangles(mask, labels, candidates, min_height_px), min_height_px,
-                   box_lines)
+                   holding_writing)
 
 
 def remove_underlines(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate],
                       min_height_px: float) -> bool:
     """Takes the lines drawn under numbers and joined to them out of the ink, in place (underline),
-    after printed rules are (ruled lines are no underlines). Arguments and result as remove_boxes'."""
-    return _remove(mask, labels, candidates, min_height_px, underline, min_aspect=UNDERLINED_MIN_ASPECT)
+    after printed rules are (ruled lines are no underlines): a line that runs on past the writing
+    joined to it, or under other writing not joined to it (_holds_writing). Arguments and result as
+    remove_boxes'."""
+    def under_writing(grid: np.ndarray, blob: Candidate) -> np.ndarray | None:
+        found = underline(grid)
+        if found is None or not (found[1] or _holds_writing(blob, candidates, min_height_px)):
+            return None
+        return found[0]
+    return _remove(mask, labels, candidates, min_height_px, under_writing, min_aspect=UNDERLINED_MIN_ASPECT)
