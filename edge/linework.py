@@ -126,17 +126,19 @@ def box_lines(grid: np.ndarray) -> np.ndarray | None:
 
 
 def _straight_edge(bottom: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
-    """A straight line through most of a profile ((w,) rows, -1 where a column has no ink): a least-
-    squares fit, then twice again through the columns near it (a digit's tail crossing below the line
-    is no part of its edge). Returns the line's row at each column and which columns lie on it."""
+    """A line drawn by hand through most of a profile ((w,) rows, -1 where a column has no ink),
+    straight or bending gently (a parabola: the feet of round digits side by side bend up and down
+    again under each): a least-squares fit, then twice again through the columns near it (a digit's
+    tail crossing below the line is no part of its edge). Returns the line's row at each column and
+    which columns lie on it."""
     columns = np.arange(len(bottom), dtype=np.float64)
     near = bottom >= 0
-    if np.count_nonzero(near) < 2:
+    if np.count_nonzero(near) < 3:
         return np.full(len(bottom), -1.0), np.zeros(len(bottom), bool)
     for reach in (np.inf, 2 * tolerance, tolerance):
-        if np.count_nonzero(near) < 2:
+        if np.count_nonzero(near) < 3:
             break
-        fit = np.polyfit(columns[near], bottom[near], 1)
+        fit = np.polyfit(columns[near], bottom[near], 2)
         line = np.polyval(fit, columns)
         near = (bottom >= 0) & (np.abs(bottom - line) <= reach)
     line = np.polyval(fit, columns)

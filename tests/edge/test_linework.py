@@ -127,19 +127,23 @@ def test_digits_and_blots_are_no_boxes(kind):
     assert np.array_equal(mask, before)
 
 
-def test_a_line_under_a_number_joined_to_it_goes():
+@pytest.mark.parametrize("sag", [0.0, 0.02])
+def test_a_line_under_a_number_joined_to_it_goes(sag):
+    """Straight and sloped a little, or bending by 2 % of its length as a hand draws it."""
     mask = np.zeros((100, 260), np.uint8)
     digits = np.zeros_like(mask)
     for k, shape in enumerate((SEVEN, TWO, FOUR, TWO, SEVEN)):
         _draw(digits, shape, (20 + 42 * k, 20))
     line = np.zeros_like(mask)
-    cv2.line(line, (14, 58), (236, 61), 255, 3)  # sloped a little, touching the digits' feet
+    xs = np.linspace(14, 236, 60)
+    ys = 58 + 3 * (xs - 14) / 222 + sag * 222 * (1 - ((xs - 125) / 111) ** 2)  # touching the digits' feet
+    cv2.polylines(line, [np.int32(np.column_stack([xs, ys]))], False, 255, 3)
     mask |= digits | line
     assert len(find_candidates(mask)[1]) == 1
     assert _remove(mask, linework.remove_underlines)
     assert np.count_nonzero(mask & line & ~digits) <= 0.05 * np.count_nonzero(line)
     parts = _tall_parts(mask, 30)
-    assert len(parts) == 5 and all(h <= 42 for _, _, _, h in parts)
+    assert len(parts) == 5 and all(h <= 44 for _, _, _, h in parts)
 
 
 @pytest.mark.parametrize("kind", ["wide two", "two twos joined at their feet", "a line alone", "a seven's long bar"])
