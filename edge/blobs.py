@@ -44,18 +44,16 @@ def _union(a: Candidate, b: Candidate) -> Candidate:
     return Candidate(Box(x0, y0, x1 - x0, y1 - y0), a.ids + b.ids, ink, centre, max(a.tallest(), b.tallest()))
 
 
-# A blob longer than any digit is wide (edge.segment.MAX_PIECE_WIDTH digit heights), this many times as
-# long as it is tall and under MAX_LINE_HEIGHT digit heights tall is a line drawn with the writing
-# (under it, between numbers), not a piece of a digit: merged as one, an underline a little below a
-# number took all its digits into one blob. (Not a line joined to some of the digits, as tall as they
-# are: the digits not joined to it are its fragments, or read twice.)
+# A blob longer than any digit is wide (edge.segment.MAX_PIECE_WIDTH digit heights) and this many times
+# as long as it is tall is a line drawn with the writing (under it, between numbers), not a piece of a
+# digit: merged as one, an underline a little below a number took all its digits into one blob. (Its
+# box is as tall as its slope makes it: a line 5 degrees off level under six digits is 0.6 of their
+# height. A line joined to some digits that edge.linework did not take out is such a blob too.)
 MIN_LINE_ASPECT = 4.0
-MAX_LINE_HEIGHT = 0.6
 
 
 def _drawn_line(c: Candidate, digit_h: float) -> bool:
-    return (c.box.w > MAX_PIECE_WIDTH * digit_h and c.box.w >= MIN_LINE_ASPECT * c.box.h
-            and c.box.h < MAX_LINE_HEIGHT * digit_h)
+    return c.box.w > MAX_PIECE_WIDTH * digit_h and c.box.w >= MIN_LINE_ASPECT * c.box.h
 
 
 def _are_fragments(a: Candidate, b: Candidate, digit_h: float) -> bool:

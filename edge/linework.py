@@ -22,14 +22,15 @@ SIDE_BAND = 0.15
 DIVIDER_COVER = 0.9
 # A line under a number: the lower edge of a blob at least UNDERLINE_LENGTH times as wide as it is tall
 # (wider than any digit, edge.segment.MAX_PIECE_WIDTH: a 2's foot and a wide 2 stay, and so do two 2s
-# joined at their feet, about 1.3 times their height) runs straight, within UNDERLINE_STRAIGHT of the
-# blob's height of one line, along UNDERLINE_COVER of its width, in its lower part (below UNDERLINE_FROM
-# of its height); the ink above that edge is no thicker than UNDERLINE_THICKNESS of the writing above.
+# joined at their feet, about 1.3 times their height) runs straight or bends gently, within
+# UNDERLINE_TOLERANCE of the blob's height of one parabola, along UNDERLINE_COVER of its width, in its
+# lower part (below UNDERLINE_FROM of its height); the ink above that edge is no thicker than
+# UNDERLINE_THICKNESS of the writing above.
 UNDERLINE_FROM = 0.6
 UNDERLINE_COVER = 0.9
 UNDERLINE_LENGTH = 1.7
 UNDERLINE_THICKNESS = 0.25
-UNDERLINE_STRAIGHT = 0.04
+UNDERLINE_TOLERANCE = 0.04
 UNDERLINE_BEYOND = 2.0
 MIN_WRITING_OVER_LINE = 3  # the writing above the line is at least this many times as tall as it is thick
 # A box's lines are at most this share of its rows (columns): the rest is the space inside.
@@ -125,7 +126,7 @@ def box_lines(grid: np.ndarray) -> np.ndarray | None:
     return rows[:, np.newaxis] | cols[np.newaxis, :]
 
 
-def _straight_edge(bottom: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+def _drawn_edge(bottom: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
     """A line drawn by hand through most of a profile ((w,) rows, -1 where a column has no ink),
     straight or bending gently (a parabola: the feet of round digits side by side bend up and down
     again under each): a least-squares fit, then twice again through the columns near it (a digit's
@@ -145,18 +146,19 @@ def _straight_edge(bottom: np.ndarray, tolerance: float) -> tuple[np.ndarray, np
     return line, (bottom >= 0) & (np.abs(bottom - line) <= tolerance)
 
 
-def underline(grid: np.ndarray) -> tuple[np.ndarray, bool] | None:
-    """The pixels (an (h, w) bool mask over the grid) of a line drawn under the writing of a blob, and
-    whether that writing shows it is a number's underline (below); None where the blob's lower edge is
-    not straight along UNDERLINE_COVER of its width, in its lower part."""
+def underline(grid: np.ndarray) -> np.ndarray | None:
+    """The pixels (an (h, w) bool mask over the grid) of a line drawn under the writing of a blob, or
+    None: where the blob is no wider than a digit, its lower edge is no line drawn along UNDERLINE_COVER
+    of its width in its lower part, the line is as thick as the writing or the writing no more than a
+    line, or the writing is one digit whose foot the line may be (below)."""
     h, w = grid.shape
     if w < UNDERLINE_LENGTH * h:
         return None  # no wider than one digit can be: a 2's foot, a 5's flag at the top
     inked = grid.any(axis=0)
     bottom = np.where(inked, h - 1 - np.argmax(grid[::-1], axis=0), -1).astype(np.float64)
-    edge, on = _straight_edge(bottom, max(1.5, UNDERLINE_STRAIGHT * h))
+    edge, on = _drawn_edge(bottom, max(1.5, UNDERLINE_TOLERANCE * h))
     if np.count_nonzero(on) < UNDERLINE_COVER * w or edge.min() < UNDERLINE_FROM * h:
-        return None  # round digits' feet touching are no straight edge
+        return None  # round digits' feet side by side bend up and down under each: no drawn edge
     # The line's thickness: the ink straight up from its lower edge, in the columns along it (the
     # median: where a digit sits on the line, its ink runs on up the digit).
     base = np.where(on, bottom, np.rint(edge)).astype(np.int64)
@@ -170,14 +172,16 @@ def underline(grid: np.ndarray) -> tuple[np.ndarray, bool] | None:
     line = (rows > (base - thickness - 1)[np.newaxis, :]) & (rows <= (base + 1)[np.newaxis, :]) & grid
     # Under a number, not the foot of one digit drawn long (a shaken photo smears a 2's foot so): the
     # writing above stands in two parts or more, each at least half its height, or the line runs on
-    # past it by UNDERLINE_BEYOND of its height (a line under a number joined to one of its digits), or
-    # runs under writing not joined to it (remove_underlines). (Two 2s whose feet are joined in one
-    # ruler-straight stroke look just like two 7s standing on a line, and read so.)
+    # past it by UNDERLINE_BEYOND of its height (a line under a number joined to one of its digits).
+    # (Two 2s whose feet run into one ruler-straight stroke look just like two 7s standing on a line,
+    # and read so. A digit standing over the line, not joined to it, is no sign of an underline: a 2's
+    # long foot runs under the next digit.)
     writing = grid & ~line & (rows <= base[np.newaxis, :])
     _, _, stats, _ = cv2.connectedComponentsWithStats(writing.astype(np.uint8), connectivity=8)
-    parts = np.count_nonzero(stats[1:, cv2.CC_STAT_HEIGHT] >= 0.5 * above)
     beyond = w - np.count_nonzero(writing.any(axis=0))
-    return line, parts >= 2 or beyond >= UNDERLINE_BEYOND * above
+    if np.count_nonzero(stats[1:, cv2.CC_STAT_HEIGHT] >= 0.5 * above) < 2 and beyond < UNDERLINE_BEYOND * above:
+        return None
+    return line
 
 
 def _hollow_rectangles(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate],
@@ -239,7 +243,7 @@ def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], m
 
 def _holds_writing(blob: Candidate, candidates: list[Candidate], min_height_px: float) -> bool:
     """Whether another blob at least `min_height_px` tall (a digit, not a speck) has its centre inside
-    this one's box: a digit written in a box, or over a line, without touching it."""
+    this one's box: a digit written in a box without touching it."""
     b = blob.box
     for c in candidates:
         x, y = c.centre_or_box()
@@ -278,12 +282,6 @@ def remove_boxes(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidat
 def remove_underlines(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate],
                       min_height_px: float) -> bool:
     """Takes the lines drawn under numbers and joined to them out of the ink, in place (underline),
-    after printed rules are (ruled lines are no underlines): a line that runs on past the writing
-    joined to it, or under other writing not joined to it (_holds_writing). Arguments and result as
-    remove_boxes'."""
-    def under_writing(grid: np.ndarray, blob: Candidate) -> np.ndarray | None:
-        found = underline(grid)
-        if found is None or not (found[1] or _holds_writing(blob, candidates, min_height_px)):
-            return None
-        return found[0]
-    return _remove(mask, labels, candidates, min_height_px, under_writing, min_aspect=UNDERLINED_MIN_ASPECT)
+    after printed rules are (ruled lines are no underlines). Arguments and result as remove_boxes'."""
+    return _remove(mask, labels, candidates, min_height_px, lambda grid, _: underline(grid),
+                   min_aspect=UNDERLINED_MIN_ASPECT)
