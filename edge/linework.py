@@ -56,16 +56,15 @@ HELD_MARGIN = 0.2
 MIN_BLOB_PX = 8
 
 
-def _in_rectangle(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The blob's ink in the frame of its minimum-area rectangle, turned by at most 45 degrees: the
-    rows of a blob written level run along the image's rows.
+def _in_rectangle(ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """A blob's ink pixels (rows `ys`, columns `xs`) in the frame of its minimum-area rectangle, turned
+    so that the rows of a blob written level run along the image's rows.
 
     Returns:
       (rows, columns) of each ink pixel in that frame, and the (n_rows, n_columns) grid of ink there;
       None for a blob whose rectangle is turned further than MAX_TURN_DEG (no box or line is drawn
       at such an angle to the writing on a page read level).
     """
-    ys, xs = np.nonzero(mask)
     points = np.column_stack([xs, ys]).astype(np.float32)
     (cx, cy), (rw, rh), angle = cv2.minAreaRect(points)
     theta = np.radians(angle)
@@ -179,7 +178,8 @@ def underline(grid: np.ndarray) -> np.ndarray | None:
     writing = grid & ~line & (rows <= base[np.newaxis, :])
     _, _, stats, _ = cv2.connectedComponentsWithStats(writing.astype(np.uint8), connectivity=8)
     beyond = w - np.count_nonzero(writing.any(axis=0))
-    if np.count_nonzero(stats[1:, cv2.CC_STAT_HEIGHT] >= 0.5 * above) < 2 and beyond < UNDERLINE_BEYOND * above:
+    parts = np.count_nonzero(stats[1:, cv2.CC_STAT_HEIGHT] >= 0.5 * above)
+    if parts < 2 and beyond < UNDERLINE_BEYOND * above:
         return None
     return line
 
@@ -217,9 +217,9 @@ def _hollow_rectangles(mask: np.ndarray, labels: np.ndarray, candidates: list[Ca
 
 def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], min_height_px: float,
             lines_of: Callable[[np.ndarray, Candidate], np.ndarray | None], min_aspect: float = 0.0) -> bool:
-    """Takes out of the ink, in place, what `lines_of(grid, candidate)` finds drawn in a blob (the blob
-    in its rectangle: _in_rectangle): (h, w) bool over the grid, or None. Only blobs at least `min_aspect`
-    as wide as tall are looked at. Returns whether any ink was taken out."""
+    """Takes out of the ink, in place, what `lines_of(grid, candidate)` finds drawn in a blob (the
+    blob in its rectangle: _in_rectangle): (h, w) bool over the grid, or None. Only blobs at least
+    `min_aspect` as wide as tall are looked at. Returns whether any ink was taken out."""
     changed = False
     for c in candidates:
         b = c.box
@@ -228,14 +228,13 @@ def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], m
             continue
         if b.w >= rules.MIN_RULE_WIDTH * mask.shape[1] and b.h >= rules.MIN_RULE_HEIGHT * mask.shape[0]:
             continue  # a grid or ruled lines with the writing on them: edge.rules takes those out
-        blob = cv2.compare(labels[b.y:b.y + b.h, b.x:b.x + b.w], c.ids[0], cv2.CMP_EQ)  # 0/255
-        turned = _in_rectangle(blob)
+        ys, xs = np.nonzero(labels[b.y:b.y + b.h, b.x:b.x + b.w] == c.ids[0])
+        turned = _in_rectangle(ys, xs)
         lines = None if turned is None else lines_of(turned[2], c)
         if lines is None:
             continue
         rows, cols, _ = turned
         drawn = lines[rows, cols]
-        ys, xs = np.nonzero(blob)
         mask[b.y + ys[drawn], b.x + xs[drawn]] = 0
         changed = True
     return changed
@@ -270,8 +269,8 @@ def remove_boxes(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidat
         lines = box_lines(grid)
         if lines is None:
             return None
-        h, w = grid.shape
-        middle = (grid & ~lines)[int(HELD_MARGIN * h):h - int(HELD_MARGIN * h), int(HELD_MARGIN * w):w - int(HELD_MARGIN * w)]
+        dy, dx = int(HELD_MARGIN * grid.shape[0]), int(HELD_MARGIN * grid.shape[1])
+        middle = (grid & ~lines)[dy:grid.shape[0] - dy, dx:grid.shape[1] - dx]
         if middle.mean() < MIN_HELD_INK and not _holds_writing(blob, candidates, min_height_px):
             return None
         return lines

@@ -52,8 +52,8 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     First the boxes and combs drawn around the writing (edge.linework, per blob of at least
     `min_height_px`), then printed rules, looked for inside the page's edge band (the paper's own
     edge is a long thin line too, and is dropped with the band), then lines drawn under numbers. The
-    blobs are found again only where something was taken out. `on_sheet`: the grey is a sheet found and rectified (ink_mask);
-    `inset` and `excluded`: find_candidates' margin_px and excluded.
+    blobs are found again only where something was taken out. `on_sheet`: the grey is a sheet found
+    and rectified (ink_mask); `inset` and `excluded`: find_candidates' margin_px and excluded.
 
     Returns:
       (H, W) 0/255 ink, its label image, its blobs.
@@ -139,8 +139,8 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, tra
     t1 = time.perf_counter()
     # On a page, what reaches into the band along its edge is the paper's edge or the desk, and
     # what reaches the frame's edge where it cuts the page is cut by it.
-    mask, labels, candidates = _ink_and_blobs(gray, opts, inset, min_height or opts.min_digit_height * gray.shape[0],
-                                              steps, sheet is not None, beyond)
+    blob_height = min_height or opts.min_digit_height * gray.shape[0]
+    mask, labels, candidates = _ink_and_blobs(gray, opts, inset, blob_height, steps, sheet is not None, beyond)
     t2 = time.perf_counter()
     shrunk = sheet is None and gray.shape[0] < frame.shape[0]
     finer = _finer_scale(frame.shape, gray.shape, candidates, opts) if shrunk else None
