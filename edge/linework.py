@@ -48,8 +48,7 @@ MIN_RECTANGLE_IN_BOX = 0.55  # a square turned by MAX_TURN_DEG fills 0.57 of its
 # box at least this much wider than tall.
 UNDERLINED_MIN_ASPECT = 1.2
 # A box holds writing: ink covering this share of its middle (HELD_MARGIN in from each side; a digit
-# touching it; not the rounded corners of a 0 drawn square), or a digit centred inside it
-# (_holds_writing).
+# touching it; not the rounded corners of a 0 drawn square), or a digit inside it (_box_in).
 MIN_HELD_INK = 0.02
 HELD_MARGIN = 0.2
 # Blobs shorter than this are specks; the smallest box is a digit's size.
@@ -184,37 +183,6 @@ def underline(grid: np.ndarray) -> np.ndarray | None:
     return line
 
 
-def _hollow_rectangles(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate],
-                       min_height_px: float) -> list[Candidate]:
-    """The candidates whose outline fills MIN_RECTANGULAR of its minimum-area rectangle, as a box's
-    does (with a digit poking out of it a little), with at most MAX_BOX_INK of it ink; most digits'
-    outlines do not (a 0's, pi / 4), and an upright 1 is ink throughout. A cheap look, every outline
-    of the mask found at once, before a blob is turned onto its rectangle's grid."""
-    tall = [c for c in candidates if len(c.ids) == 1 and c.box.h >= max(MIN_BLOB_PX, min_height_px)]
-    if not tall:
-        return []
-    x0, y0 = min(c.box.x for c in tall), min(c.box.y for c in tall)
-    x1, y1 = max(c.box.x + c.box.w for c in tall), max(c.box.y + c.box.h for c in tall)
-    contours, _ = cv2.findContours(mask[y0:y1, x0:x1], cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    by_label = {c.ids[0]: c for c in tall}
-    found = []
-    for outline in contours:
-        _, _, bw, bh = cv2.boundingRect(outline)
-        if bh < max(MIN_BLOB_PX, min_height_px) or bw < MIN_BLOB_PX:
-            continue
-        area = cv2.contourArea(outline)
-        if area < MIN_RECTANGULAR * MIN_RECTANGLE_IN_BOX * bw * bh:
-            continue  # not even of its bounding box (MIN_RECTANGLE_IN_BOX)
-        (_, _), (rw, rh), _ = cv2.minAreaRect(outline)
-        if area < MIN_RECTANGULAR * rw * rh:
-            continue
-        x, y = outline[0, 0]  # an outline's points are the blob's own ink
-        c = by_label.get(int(labels[y0 + y, x0 + x]))
-        if c is not None and c.ink <= MAX_BOX_INK * rw * rh:
-            found.append(c)
-    return found
-
-
 def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], min_height_px: float,
             lines_of: Callable[[np.ndarray, Candidate], np.ndarray | None], min_aspect: float = 0.0) -> bool:
     """Takes out of the ink, in place, what `lines_of(grid, candidate)` finds drawn in a blob (the
@@ -240,24 +208,87 @@ def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], m
     return changed
 
 
-def _holds_writing(blob: Candidate, candidates: list[Candidate], min_height_px: float) -> bool:
-    """Whether another blob at least `min_height_px` tall (a digit, not a speck) has its centre inside
-    this one's box: a digit written in a box without touching it."""
-    b = blob.box
-    for c in candidates:
-        x, y = c.centre_or_box()
-        if (c is not blob and c.box.h >= min_height_px and b.x < x < b.x + b.w
-                and b.y < y < b.y + b.h):
-            return True
-    return False
+def _box_in(window: np.ndarray, at: tuple[int, int], ink_limit: float, min_height_px: float,
+            excluded: np.ndarray | None) -> np.ndarray | None:
+    """The box's lines ((n,) bool over its ink pixels, with those pixels' rows and columns in the
+    window) of the blob of `window` (0/255, the blob's bounding box) through the point `at` (x, y),
+    or None where it is no box holding writing: a digit touching it (ink in its middle, MIN_HELD_INK)
+    or inside it (another blob at least `min_height_px` tall); an empty box is left as it is, for a 0
+    written square is one too."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(window, connectivity=8)
+    own = int(labels[at[1], at[0]])
+    if stats[own, cv2.CC_STAT_AREA] > ink_limit:
+        return None  # inked nearly throughout: an upright 1, a blot
+    ys, xs = np.nonzero(labels == own)
+    if excluded is not None and excluded[ys, xs].any():
+        return None  # cut by the frame's edge
+    turned = _in_rectangle(ys, xs)
+    lines = None if turned is None else box_lines(turned[2])
+    if lines is None:
+        return None
+    rows, cols, grid = turned
+    dy, dx = int(HELD_MARGIN * grid.shape[0]), int(HELD_MARGIN * grid.shape[1])
+    held = (grid & ~lines)[dy:grid.shape[0] - dy, dx:grid.shape[1] - dx].mean() >= MIN_HELD_INK
+    others = np.delete(stats[1:, cv2.CC_STAT_HEIGHT], own - 1)
+    if not held and not (others >= min_height_px).any():
+        return None
+    return lines[rows, cols], ys, xs
 
 
-def remove_boxes(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], min_height_px: float) -> bool:
-    """Takes the boxes, combs and tables drawn around digits out of the ink, in place (box_lines),
-    before printed rules are: a row of boxes has long lines top and bottom that edge.rules would
-    take, and their sides, left alone, read as 1s. A box must hold writing: a digit touching it (ink
-    in its middle, MIN_HELD_INK) or inside it (_holds_writing); an empty one is left as it is, for a
-    0 written square is one too.
+def remove_boxes(mask: np.ndarray, min_height_px: float, margin_px: int = 0,
+                 excluded: np.ndarray | None = None) -> bool:
+    """Takes the boxes, combs and tables drawn around digits out of the ink, in place (box_lines,
+    _box_in), before printed rules are: a row of boxes has long lines top and bottom that edge.rules
+    would take, and their sides, left alone, read as 1s. Every outline of the mask is found at once;
+    only those filling MIN_RECTANGULAR of their minimum-area rectangle, as a box's does (with a digit
+    poking out of it a little; most digits' do not, a 0's pi / 4), are labelled, in their own box.
+
+    Args:
+      mask: (H, W) 0/255 ink.
+      min_height_px: blobs shorter than this are not looked at.
+      margin_px, excluded: as edge.blobs.find_candidates': blobs reaching the band along the edge, or
+        reaching `excluded`, are cut by the edge and not looked at.
+    Returns:
+      Whether any ink was taken out.
+    """
+    x0, y0, w, h = cv2.boundingRect(mask)
+    if w == 0:
+        return False
+    contours, _ = cv2.findContours(mask[y0:y0 + h, x0:x0 + w], cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    frame_h, frame_w = mask.shape
+    changed = False
+    for outline in contours:
+        bx, by, bw, bh = cv2.boundingRect(outline)
+        bx, by = bx + x0, by + y0
+        if bh < max(MIN_BLOB_PX, min_height_px) or bw < MIN_BLOB_PX:
+            continue
+        if (bx <= margin_px or by <= margin_px or bx + bw >= frame_w - margin_px
+                or by + bh >= frame_h - margin_px):
+            continue  # cut by the edge (find_candidates drops it)
+        if bw >= rules.MIN_RULE_WIDTH * frame_w and bh >= rules.MIN_RULE_HEIGHT * frame_h:
+            continue  # a grid or ruled lines with the writing on them: edge.rules takes those out
+        area = cv2.contourArea(outline)
+        if area < MIN_RECTANGULAR * MIN_RECTANGLE_IN_BOX * bw * bh:
+            continue  # not even of its bounding box (MIN_RECTANGLE_IN_BOX)
+        (_, _), (rw, rh), _ = cv2.minAreaRect(outline)
+        if area < MIN_RECTANGULAR * rw * rh:
+            continue
+        window = mask[by:by + bh, bx:bx + bw]
+        x, y = outline[0, 0]  # an outline's points are the blob's own ink
+        cut = None if excluded is None else excluded[by:by + bh, bx:bx + bw]
+        found = _box_in(window, (int(x) + x0 - bx, int(y) + y0 - by), MAX_BOX_INK * rw * rh, min_height_px, cut)
+        if found is None:
+            continue
+        drawn, ys, xs = found
+        window[ys[drawn], xs[drawn]] = 0
+        changed = True
+    return changed
+
+
+def remove_underlines(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate],
+                      min_height_px: float) -> bool:
+    """Takes the lines drawn under numbers and joined to them out of the ink, in place (underline),
+    after printed rules are (ruled lines are no underlines).
 
     Args:
       mask: (H, W) 0/255 ink; labels and candidates: its components (edge.blobs.find_candidates).
@@ -265,22 +296,5 @@ def remove_boxes(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidat
     Returns:
       Whether any ink was taken out (the components are then stale).
     """
-    def holding_writing(grid: np.ndarray, blob: Candidate) -> np.ndarray | None:
-        lines = box_lines(grid)
-        if lines is None:
-            return None
-        dy, dx = int(HELD_MARGIN * grid.shape[0]), int(HELD_MARGIN * grid.shape[1])
-        middle = (grid & ~lines)[dy:grid.shape[0] - dy, dx:grid.shape[1] - dx]
-        if middle.mean() < MIN_HELD_INK and not _holds_writing(blob, candidates, min_height_px):
-            return None
-        return lines
-    return _remove(mask, labels, _hollow_rectangles(mask, labels, candidates, min_height_px), min_height_px,
-                   holding_writing)
-
-
-def remove_underlines(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate],
-                      min_height_px: float) -> bool:
-    """Takes the lines drawn under numbers and joined to them out of the ink, in place (underline),
-    after printed rules are (ruled lines are no underlines). Arguments and result as remove_boxes'."""
     return _remove(mask, labels, candidates, min_height_px, lambda grid, _: underline(grid),
                    min_aspect=UNDERLINED_MIN_ASPECT)

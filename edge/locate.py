@@ -52,24 +52,22 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     First the boxes and combs drawn around the writing (edge.linework, per blob of at least
     `min_height_px`), then printed rules, looked for inside the page's edge band (the paper's own
     edge is a long thin line too, and is dropped with the band), then lines drawn under numbers. The
-    blobs are found again only where something was taken out. `on_sheet`: the grey is a sheet found
-    and rectified (ink_mask); `inset` and `excluded`: find_candidates' margin_px and excluded.
+    blobs are found once the boxes and rules are out, and again only where an underline was taken out.
+    `on_sheet`: the grey is a sheet found and rectified (ink_mask); `inset` and `excluded`:
+    find_candidates' margin_px and excluded.
 
     Returns:
       (H, W) 0/255 ink, its label image, its blobs.
     """
     mask = ink_mask(gray, opts, on_sheet)
-    labels, candidates = find_candidates(mask, inset, excluded)
     before = mask.copy() if trace is not None else None
-    changed = linework.remove_boxes(mask, labels, candidates, min_height_px)
+    linework.remove_boxes(mask, min_height_px, inset, excluded)
     if opts.remove_rules:
         inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
         cleaned, _ = rules.remove_rules(inner)
         if cleaned is not inner:
             inner[:] = cleaned
-            changed = True
-    if changed:
-        labels, candidates = find_candidates(mask, inset, excluded)
+    labels, candidates = find_candidates(mask, inset, excluded)
     if linework.remove_underlines(mask, labels, candidates, min_height_px):
         labels, candidates = find_candidates(mask, inset, excluded)
     if before is not None:

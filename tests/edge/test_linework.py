@@ -21,9 +21,13 @@ def _draw(mask: np.ndarray, strokes: list[tuple[int, int]], at: tuple[int, int],
     cv2.polylines(mask, [points], False, 255, thickness)
 
 
-def _remove(mask: np.ndarray, remover) -> bool:
+def _remove_boxes(mask: np.ndarray) -> bool:
+    return linework.remove_boxes(mask, 20)
+
+
+def _remove_underlines(mask: np.ndarray) -> bool:
     labels, candidates = find_candidates(mask)
-    return remover(mask, labels, candidates, 20)
+    return linework.remove_underlines(mask, labels, candidates, 20)
 
 
 def _in_a_frame(small: np.ndarray) -> np.ndarray:
@@ -47,7 +51,7 @@ def test_a_row_of_boxes_goes_and_the_digits_in_them_stay():
         cv2.rectangle(mask, (left, 30), (left + 56, 100), 255, 2)
         _draw(digits, shape, (left + 14 + (16 if k == 1 else 0), 46))  # the 4 touches its box's right side
     mask |= digits
-    assert _remove(mask, linework.remove_boxes)
+    assert _remove_boxes(mask)
     # The boxes' sides are gone (no part as tall as a box is left), the digits' ink is kept.
     assert _tall_parts(mask, 60) == []
     assert np.count_nonzero(mask & digits) >= 0.9 * np.count_nonzero(digits)
@@ -64,7 +68,7 @@ def test_a_turned_box_goes(degrees):
         _draw(mask, shape, (left + 14, 76))
     turn = cv2.getRotationMatrix2D((150, 100), degrees, 1.0)
     mask = cv2.threshold(cv2.warpAffine(mask, turn, (300, 200)), 127, 255, cv2.THRESH_BINARY)[1]
-    assert _remove(mask, linework.remove_boxes)
+    assert _remove_boxes(mask)
     assert _tall_parts(mask, 60) == [] and len(_tall_parts(mask, 30)) == 2
 
 
@@ -77,7 +81,7 @@ def test_a_comb_goes_whole_with_its_dividers():
     for k, shape in enumerate((SEVEN, TWO, FOUR, TWO)):
         _draw(digits, shape, (20 + 60 * k + 17, 46))
     mask |= digits
-    assert _remove(mask, linework.remove_boxes)
+    assert _remove_boxes(mask)
     assert _tall_parts(mask, 60) == [] and len(_tall_parts(mask, 30)) == 4
 
 
@@ -90,7 +94,7 @@ def test_a_tables_lines_go_between_its_rows_too():
     for k, shape in enumerate((SEVEN, TWO, FOUR, TWO, FOUR, SEVEN)):
         r, c = divmod(k, 3)
         _draw(mask, shape, (20 + 60 * c + 17, 30 + 70 * r + (31 if r == 0 else 16)))  # the top row on the line
-    assert _remove(mask, linework.remove_boxes)
+    assert _remove_boxes(mask)
     parts = _tall_parts(mask, 30)
     assert len(parts) == 6 and all(w <= 40 and h <= 45 for _, _, w, h in parts)
 
@@ -123,7 +127,7 @@ def test_digits_and_blots_are_no_boxes(kind):
         _draw(mask, TWO, (27, 20))
     mask = _in_a_frame(mask)
     before = mask.copy()
-    assert not _remove(mask, linework.remove_boxes)
+    assert not _remove_boxes(mask)
     assert np.array_equal(mask, before)
 
 
@@ -140,7 +144,7 @@ def test_a_line_under_a_number_joined_to_it_goes(sag):
     cv2.polylines(line, [np.int32(np.column_stack([xs, ys]))], False, 255, 3)
     mask |= digits | line
     assert len(find_candidates(mask)[1]) == 1
-    assert _remove(mask, linework.remove_underlines)
+    assert _remove_underlines(mask)
     assert np.count_nonzero(mask & line & ~digits) <= 0.05 * np.count_nonzero(line)
     parts = _tall_parts(mask, 30)
     assert len(parts) == 5 and all(h <= (42 if sag == 0 else 44) for _, _, _, h in parts)
@@ -164,7 +168,7 @@ def test_what_is_no_underline_stays(kind):
         _draw(mask, [(0, 0), (90, 0), (60, 38)], (40, 30))
     mask = _in_a_frame(mask)
     before = mask.copy()
-    assert not _remove(mask, linework.remove_underlines)
+    assert not _remove_underlines(mask)
     assert np.array_equal(mask, before)
 
 
