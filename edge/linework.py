@@ -37,6 +37,13 @@ MIN_WRITING_OVER_LINE = 3  # the writing above the line is at least this many ti
 MAX_LINE_SHARE = 0.5
 # Inside a box, between its lines, ink covers at most this share: the digit in it, written in a pen.
 MAX_INSIDE_INK = 0.55
+# A box's lines are looked for leaning across its rectangle's rows and columns by these (a box in
+# perspective: _lines_across): up to about 14 degrees, in steps of a pixel per 50.
+LEAN_SCALE = 50
+LEAN_STEPS = np.array(sorted(range(-12, 13), key=abs), np.int32)
+LEANS = LEAN_STEPS / LEAN_SCALE
+LEAN_TOLERANCE = 0.05
+COVER_SAMPLES = 24
 # Blobs whose rectangle is turned further than this from the image's axes are not looked at.
 MAX_TURN_DEG = 25.0
 # A box's outline fills at least this share of its minimum-area rectangle, its ink (lines and the
@@ -53,6 +60,10 @@ MIN_HELD_INK = 0.02
 HELD_MARGIN = 0.2
 # Blobs shorter than this are specks; the smallest box is a digit's size.
 MIN_BLOB_PX = 8
+# What a box's lines leave within this share of its size (at least MIN_SLIVER_REACH_PX) of them, apart
+# from the writing, is of the lines (_slivers).
+SLIVER_REACH = 0.1
+MIN_SLIVER_REACH_PX = 2
 
 
 def _in_rectangle(ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -95,33 +106,83 @@ def _widened(full: np.ndarray) -> np.ndarray:
     return full
 
 
-def _sides(cover: np.ndarray) -> np.ndarray | None:
-    """The lines along both ends of an axis: indices within SIDE_BAND of either end whose cover
-    reaches FULL_COVER (widened); None unless there is one near each end."""
-    band = max(1, int(round(SIDE_BAND * len(cover))))
-    near = np.zeros(len(cover), bool)
-    near[:band] = near[-band:] = True
-    sides = _widened((cover >= FULL_COVER) & near)
-    return sides if sides[:band + 1].any() and sides[-band - 1:].any() else None
+def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int
+                  ) -> tuple[np.ndarray, float]:
+    """The drawn lines across one axis of a blob's rectangle: the columns (rows) of its grid, `length`
+    of them, over `size` rows (columns), each line leaning by one of LEANS (a box seen in perspective,
+    rectified with the page or not, is a parallelogram or a trapezoid: its sides lean, and lean
+    apart, across its rectangle's columns). `along`, `across`: each ink pixel's column and row (row
+    and column), each pixel once.
+
+    Returns:
+      Which pixels lie on a line (widened): one inked along FULL_COVER within SIDE_BAND of either
+      end, or along DIVIDER_COVER anywhere (a comb's, a table's dividers); whether there is a line
+      near the low end and near the high end; the share of the axis's positions that lines take
+      (where they cross its middle).
+    """
+    band = max(1, int(round(SIDE_BAND * length)))
+    reach = int(np.ceil(np.abs(LEANS).max() * size / 2)) + 1  # how far a leaning line's ends move
+    span = length + 2 * reach
+    # along - lean * (across - (size - 1) / 2), rounded half up (pixels side by side in a row stay
+    # side by side), in integers: lean = steps / LEAN_SCALE.
+    twice_off_middle = 2 * np.arange(size, dtype=np.int32) - (size - 1)
+    shift = (LEAN_SCALE - LEAN_STEPS[:, np.newaxis] * twice_off_middle) // (2 * LEAN_SCALE)
+    shift += reach
+    # Cover counted over every step-th row (column) only: a line's cover is as well known from
+    # COVER_SAMPLES of them, and a comb's length is many.
+    step = max(1, size // COVER_SAMPLES)
+    sampled = across % step == 0
+    flat = (shift + (np.arange(len(LEANS), dtype=np.int32) * span)[:, np.newaxis])[:, across[sampled]] + along[sampled]
+    cover = np.bincount(flat.ravel(), minlength=len(LEANS) * span).reshape(len(LEANS), span) / len(range(0, size, step))
+    position = np.arange(span) - reach  # where a leaning line crosses the axis's middle
+    near_low, near_high = position <= band, position >= length - 1 - band
+    # The sides: the line covered most along in each end's band, at any lean.
+    best = cover.max(axis=0)
+    sides = []
+    for near in (near_low, near_high):
+        at = int(np.argmax(np.where(near, best, 0)))
+        if best[at] < FULL_COVER:
+            return np.zeros(len(along), bool), 0.0
+        sides.append((position[at], LEANS[int(np.argmax(cover[:, at]))]))
+    # Lines between them lean as the sides do, in between (a comb's dividers in perspective lean from
+    # one side's lean to the other's): each position's lean is the one its ink covers most along
+    # within LEAN_TOLERANCE of that (the least leaning of equals: LEANS runs from upright out).
+    (p0, lean0), (p1, lean1) = sides
+    expected = lean0 + (lean1 - lean0) * np.clip((position - p0) / max(1, p1 - p0), 0, 1)
+    allowed = np.abs(LEANS[:, np.newaxis] - expected[np.newaxis, :]) <= LEAN_TOLERANCE
+    lean = np.argmax(np.where(allowed, cover, -1), axis=0)
+    best = cover[lean, np.arange(span)]
+    lines = ((best >= FULL_COVER) & (near_low | near_high)) | (best >= DIVIDER_COVER)
+    on = np.zeros(len(along), bool)
+    for k in np.unique(lean[lines]):
+        on |= _widened(lines & (lean == k))[shift[k, across] + along]
+    return on, np.count_nonzero(_widened(lines)[reach:reach + length]) / length
 
 
 def box_lines(grid: np.ndarray) -> np.ndarray | None:
-    """A box's (or a comb's) lines: the rows and columns ((h, w) bool over the grid) of a blob whose
-    rectangle has a drawn line near each of its four sides, and the comb's dividers (columns between
-    them that ink covers nearly all along, DIVIDER_COVER, and a table's such rows); None when it has
-    not."""
-    if min(grid.shape) < MIN_BLOB_PX:
+    """A box's (or a comb's) lines: its ink ((h, w) bool over the grid) on a line drawn near each of
+    the four sides of a blob's rectangle, or on a comb's dividers (columns between them that ink
+    covers nearly all along, DIVIDER_COVER) and a table's (such rows) (_lines_across); None where
+    the blob has no such four lines."""
+    h, w = grid.shape
+    if min(h, w) < MIN_BLOB_PX:
         return None
-    rows, cols = _sides(grid.mean(axis=1)), _sides(grid.mean(axis=0))
-    if rows is None or cols is None:
+    ink_rows, ink_cols = np.nonzero(grid)
+    on_cols, col_share = _lines_across(ink_cols, ink_rows, w, h)
+    if not col_share:
         return None
-    if rows.mean() > MAX_LINE_SHARE or cols.mean() > MAX_LINE_SHARE:
+    on_rows, row_share = _lines_across(ink_rows, ink_cols, h, w)
+    if not row_share:
+        return None
+    if row_share > MAX_LINE_SHARE or col_share > MAX_LINE_SHARE:
         return None  # not hollow: a straight "1" fills its rectangle, a box is lines around space
-    if grid[~rows][:, ~cols].mean() > MAX_INSIDE_INK:
+    on = on_rows | on_cols
+    inside = (1 - row_share) * h * (1 - col_share) * w
+    if np.count_nonzero(~on) > MAX_INSIDE_INK * inside:
         return None  # a blot, or a digit drawn bold and boxy
-    rows |= _widened(grid.mean(axis=1) >= DIVIDER_COVER)
-    cols |= _widened(grid.mean(axis=0) >= DIVIDER_COVER)
-    return rows[:, np.newaxis] | cols[np.newaxis, :]
+    lines = np.zeros_like(grid)
+    lines[ink_rows[on], ink_cols[on]] = True
+    return lines
 
 
 def _drawn_edge(bottom: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
@@ -223,16 +284,42 @@ def _box_in(window: np.ndarray, at: tuple[int, int], ink_limit: float, min_heigh
     if excluded is not None and excluded[ys, xs].any():
         return None  # cut by the frame's edge
     turned = _in_rectangle(ys, xs)
-    lines = None if turned is None else box_lines(turned[2])
-    if lines is None:
+    if turned is None:
         return None
     rows, cols, grid = turned
-    dy, dx = int(HELD_MARGIN * grid.shape[0]), int(HELD_MARGIN * grid.shape[1])
-    held = (grid & ~lines)[dy:grid.shape[0] - dy, dx:grid.shape[1] - dx].mean() >= MIN_HELD_INK
-    others = np.delete(stats[1:, cv2.CC_STAT_HEIGHT], own - 1)
-    if not held and not (others >= min_height_px).any():
+    lines = box_lines(grid)
+    if lines is None:
         return None
-    return lines[rows, cols], ys, xs
+    drawn = lines[rows, cols]
+    drawn |= _slivers(window.shape, ys, xs, drawn, min(grid.shape))
+    kept = np.zeros_like(grid)
+    kept[rows[~drawn], cols[~drawn]] = True
+    dy, dx = int(HELD_MARGIN * grid.shape[0]), int(HELD_MARGIN * grid.shape[1])
+    held = kept[dy:grid.shape[0] - dy, dx:grid.shape[1] - dx].mean() >= MIN_HELD_INK
+    x, y, w, h = (np.delete(stats[1:, k], own - 1) for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP,
+                                                             cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
+    # A digit in the box, clear of its lines, not a neighbour's reaching into the box's bounding box.
+    inside = (x > 0) & (y > 0) & (x + w < window.shape[1]) & (y + h < window.shape[0]) & (h >= min_height_px)
+    if not held and not inside.any():
+        return None
+    return drawn, ys, xs
+
+
+def _slivers(shape: tuple[int, int], ys: np.ndarray, xs: np.ndarray, drawn: np.ndarray, size: int) -> np.ndarray:
+    """The ink ((n,) bool over a blob's pixels `ys`, `xs` in a window of `shape`) that the lines
+    `drawn` leave beside them, no part of any writing: pieces of the blob lying wholly within
+    SLIVER_REACH of its `size` (at least a pixel or two) of the lines taken out. A box seen in
+    perspective, rectified, is no rectangle: its lines run across a column or row of its rectangle and
+    leave a pixel's sliver along them, read as a 1. A digit touching a line goes on beyond the reach."""
+    taken = np.zeros(shape, np.uint8)
+    taken[ys[drawn], xs[drawn]] = 1
+    reach = max(MIN_SLIVER_REACH_PX, int(round(SLIVER_REACH * size)))
+    near = cv2.dilate(taken, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).astype(bool)
+    left = np.zeros(shape, np.uint8)
+    left[ys[~drawn], xs[~drawn]] = 1
+    count, pieces = cv2.connectedComponents(left, connectivity=8)
+    beyond = np.bincount(pieces[left.astype(bool) & ~near], minlength=count) > 0
+    return ~drawn & ~beyond[pieces[ys, xs]]
 
 
 def remove_boxes(mask: np.ndarray, min_height_px: float, margin_px: int = 0,

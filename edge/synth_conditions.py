@@ -277,12 +277,19 @@ def blank_showing_through(pool, labels, rng) -> np.ndarray:
     return synth.finish(_on_desk(sheet, rng, 0.3), rng)
 
 
+def deskform(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A form (edge.synth_forms.form) lying on a desk, 30-80 % of the frame (_on_desk): its boxes seen
+    in perspective, rectified with the sheet or, where the frame cuts the sheet, only nearly."""
+    sheet, truth = synth_forms.form(pool, labels, rng)
+    return synth.finish(_on_desk(sheet, rng, 0.3), rng), truth
+
+
 CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note, "mousepad": mousepad,
                                    "ruled": ruled, "squared": squared, "notebook": notebook, "askew": askew,
                                    "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
                                    "vignetted": vignetted, "lamplit": lamplit, "marks": marks,
-                                   "forms": synth_forms.forms}
+                                   "forms": synth_forms.forms, "deskform": deskform}
 
 
 def frames(name: str, pool: np.ndarray, labels: np.ndarray, count: int, seed: int = 0

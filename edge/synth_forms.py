@@ -76,9 +76,9 @@ def underlined(ink: np.ndarray, digits: list[np.ndarray], x: float, y: float, rn
     cv2.line(ink, (int(start), int(below)), (int(end), int(below + rise)), 1.0, max(2, dh // 16))
 
 
-def forms(pool, labels, rng) -> tuple[np.ndarray, str]:
-    """A form: three of a row of boxes, a comb, a table two rows high and an underlined number, 4 to 7
-    digits each, in any order, printed in dark grey, blue or light grey."""
+def form(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A float scene: a form, three of a row of boxes, a comb, a table two rows high and an underlined
+    number, 4 to 7 digits each, in any order, printed in dark grey, blue or light grey."""
     hand = Handwriting(digit_height_px=40)
     size = (720, 640)
     ink = np.zeros(size, np.float32)
@@ -97,4 +97,10 @@ def forms(pool, labels, rng) -> tuple[np.ndarray, str]:
             boxes(ink, printed, digits, x, y, rng, comb=kind == "comb")
     sheet = synth.paint(size, [(printed, PRINT[int(rng.integers(len(PRINT)))]), (ink, hand.ink_bgr)],
                         hand.paper_bgr)
+    return sheet, truth
+
+
+def forms(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A form (form) filling the frame."""
+    sheet, truth = form(pool, labels, rng)
     return synth.finish(sheet, rng), truth

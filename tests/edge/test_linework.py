@@ -85,6 +85,27 @@ def test_a_comb_goes_whole_with_its_dividers():
     assert _tall_parts(mask, 60) == [] and len(_tall_parts(mask, 30)) == 4
 
 
+@pytest.mark.parametrize("lean", [-0.12, 0.08, 0.13])
+def test_a_comb_seen_in_perspective_goes_whole(lean):
+    """A comb on a page seen at an angle and not quite rectified (the frame cut the page): its sides and
+    dividers lean, and lean apart, across its rectangle's columns; none stays, nor a sliver beside one."""
+    mask = np.zeros((480, 640), np.uint8)
+    cv2.rectangle(mask, (200, 200), (200 + 4 * 60, 270), 255, 2)
+    for k in range(1, 4):
+        cv2.line(mask, (200 + 60 * k, 200), (200 + 60 * k, 270), 255, 2)
+    for k, shape in enumerate((SEVEN, TWO, FOUR, TWO)):
+        _draw(mask, shape, (200 + 60 * k + 17, 216))
+    # The top edge moved sideways by `lean` of the comb's height per pixel of height, and narrowed.
+    square = np.float32([[200, 200], [440, 200], [440, 270], [200, 270]])
+    seen = square + np.float32([[lean * 70 + 6, 0], [lean * 70 - 6, 0], [0, 0], [0, 0]])
+    warp = cv2.getPerspectiveTransform(square, seen)
+    mask = cv2.threshold(cv2.warpPerspective(mask, warp, (640, 480)), 127, 255, cv2.THRESH_BINARY)[1]
+    assert _remove_boxes(mask)
+    assert _tall_parts(mask, 60) == []
+    parts = _tall_parts(mask, 12)
+    assert len(parts) == 4 and all(w >= 10 for _, _, w, _ in parts), parts
+
+
 def test_a_tables_lines_go_between_its_rows_too():
     mask = np.zeros((480, 640), np.uint8)
     for r in range(3):
@@ -99,8 +120,11 @@ def test_a_tables_lines_go_between_its_rows_too():
     assert len(parts) == 6 and all(w <= 40 and h <= 45 for _, _, w, h in parts)
 
 
+@pytest.mark.parametrize("lean", [0.0, -0.15, 0.2])
 @pytest.mark.parametrize("kind", ["zero", "squarish zero", "square zero", "blot", "one", "eight", "two"])
-def test_digits_and_blots_are_no_boxes(kind):
+def test_digits_and_blots_are_no_boxes(kind, lean):
+    """Upright, and leaning as in a line written on a slope (a box's sides may lean, in perspective):
+    beside a neighbour's stroke reaching into its bounding box."""
     mask = np.zeros((80, 80), np.uint8)
     if kind == "zero":
         cv2.ellipse(mask, (40, 40), (16, 24), 0, 0, 360, 255, 3)
@@ -125,7 +149,32 @@ def test_digits_and_blots_are_no_boxes(kind):
         cv2.circle(mask, (40, 52), 14, 255, 3)
     else:
         _draw(mask, TWO, (27, 20))
+    if lean:
+        shear = np.float32([[1, lean, -lean * 40], [0, 1, 0]])
+        mask = cv2.threshold(cv2.warpAffine(mask, shear, (80, 80)), 127, 255, cv2.THRESH_BINARY)[1]
     mask = _in_a_frame(mask)
+    cv2.line(mask, (150 + 66, 150 + 14), (150 + 80, 150 + 66), 255, 3)  # the next digit, a 1
+    before = mask.copy()
+    assert not _remove_boxes(mask)
+    assert np.array_equal(mask, before)
+
+
+@pytest.mark.parametrize("half_width,half_height,thickness,lean", [(6, 14, 2, 0.15), (10, 14, 3, -0.1),
+                                                                   (10, 16, 2, -0.2), (14, 20, 4, -0.2)])
+def test_a_leaning_zero_drawn_boxy_is_no_box(half_width, half_height, thickness, lean):
+    """A 0 drawn as a rectangle with rounded corners, leaning: its sides are lines a box's could be,
+    and what they leave beside them is no writing held in it (edge.linework._slivers)."""
+    mask = np.zeros((80, 80), np.uint8)
+    left, top, right, bottom = 40 - half_width, 40 - half_height, 40 + half_width, 40 + half_height
+    cv2.rectangle(mask, (left, top), (right, bottom), 255, thickness)
+    r = half_width // 2
+    for cx, cy in ((left, top), (right, top), (left, bottom), (right, bottom)):
+        mask[cy - r:cy + r + 1, cx - r:cx + r + 1] = 0
+    for cx, cy, a in ((left + r, top + r, 180), (right - r, top + r, 270), (left + r, bottom - r, 90),
+                      (right - r, bottom - r, 0)):
+        cv2.ellipse(mask, (cx, cy), (r, r), a, 0, 90, 255, thickness)
+    shear = np.float32([[1, lean, -lean * 40], [0, 1, 0]])
+    mask = _in_a_frame(cv2.threshold(cv2.warpAffine(mask, shear, (80, 80)), 127, 255, cv2.THRESH_BINARY)[1])
     before = mask.copy()
     assert not _remove_boxes(mask)
     assert np.array_equal(mask, before)
