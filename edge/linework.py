@@ -132,11 +132,20 @@ def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int
     # COVER_SAMPLES of them, and a comb's length is many.
     step = max(1, size // COVER_SAMPLES)
     sampled = across % step == 0
-    flat = (shift + (np.arange(len(LEANS), dtype=np.int32) * span)[:, np.newaxis])[:, across[sampled]] + along[sampled]
-    cover = np.bincount(flat.ravel(), minlength=len(LEANS) * span).reshape(len(LEANS), span) / len(range(0, size, step))
+    samples = len(range(0, size, step))
+    offsets = (np.arange(len(LEANS), dtype=np.int32) * span)[:, np.newaxis]  # each lean its own span
+
+    def cover_of(leans: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+        """(len(LEANS), span) cover by the `pixels` at `leans` (0 at the others)."""
+        flat = (shift[leans] + offsets[leans])[:, across[pixels]] + along[pixels]
+        return np.bincount(flat.ravel(), minlength=len(LEANS) * span).reshape(len(LEANS), span) / samples
+
     position = np.arange(span) - reach  # where a leaning line crosses the axis's middle
     near_low, near_high = position <= band, position >= length - 1 - band
-    # The sides: the line covered most along in each end's band, at any lean.
+    # The sides: the line covered most along in each end's band, at any lean (of the ink there).
+    every = np.arange(len(LEANS))
+    ends = sampled & ((along <= band + reach) | (along >= length - 1 - band - reach))
+    cover = cover_of(every, ends)
     best = cover.max(axis=0)
     sides = []
     for near in (near_low, near_high):
@@ -144,17 +153,15 @@ def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int
         if best[at] < FULL_COVER:
             return np.zeros(len(along), bool), 0.0
         sides.append((position[at], LEANS[int(np.argmax(cover[:, at]))]))
-    # Lines between them lean as the sides do, in between (a comb's dividers in perspective lean from
-    # one side's lean to the other's): each position's lean is the one its ink covers most along
-    # within LEAN_TOLERANCE of that (the least leaning of equals: LEANS runs from upright out).
     (p0, lean0), (p1, lean1) = sides
     expected = lean0 + (lean1 - lean0) * np.clip((position - p0) / max(1, p1 - p0), 0, 1)
     allowed = np.abs(LEANS[:, np.newaxis] - expected[np.newaxis, :]) <= LEAN_TOLERANCE
+    cover = cover_of(np.flatnonzero(allowed.any(axis=1)), sampled)
     lean = np.argmax(np.where(allowed, cover, -1), axis=0)
     best = cover[lean, np.arange(span)]
     lines = ((best >= FULL_COVER) & (near_low | near_high)) | (best >= DIVIDER_COVER)
     on = np.zeros(len(along), bool)
-    for k in np.unique(lean[lines]):
+    for k in np.flatnonzero(np.bincount(lean[lines], minlength=len(LEANS))):
         on |= _widened(lines & (lean == k))[shift[k, across] + along]
     return on, np.count_nonzero(_widened(lines)[reach:reach + length]) / length
 
