@@ -58,6 +58,8 @@ UNDERLINED_MIN_ASPECT = 1.2
 # touching it; not the rounded corners of a 0 drawn square), or a digit inside it (_box_in).
 MIN_HELD_INK = 0.02
 HELD_MARGIN = 0.2
+MIN_CELL_SHARE = 0.5
+ONE_BOX_ASPECT = 1.0  # a box no wider than tall is for one digit (two 0s drawn square side by side are wider)
 # Blobs shorter than this are specks; the smallest box is a digit's size.
 MIN_BLOB_PX = 8
 # What a box's lines leave within this share of its size (at least MIN_SLIVER_REACH_PX) of them, apart
@@ -106,7 +108,42 @@ def _widened(full: np.ndarray) -> np.ndarray:
     return full
 
 
-def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int
+def _run(marked: np.ndarray, start: int) -> np.ndarray:
+    """The indices of the run of True in `marked` ((n,) bool) that holds `start`."""
+    first = last = start
+    while first > 0 and marked[first - 1]:
+        first -= 1
+    while last < len(marked) - 1 and marked[last + 1]:
+        last += 1
+    return np.arange(first, last + 1)
+
+
+def _regular(lines: np.ndarray) -> np.ndarray:
+    """Lines across an axis ((n,) bool over its positions) without the dividers that split a cell in
+    two: a comb's cells are about as wide as each other, and a digit touching both lines of its cell
+    (a 1 written tall, a 2's foot drawn across) is as long as a divider. A divider goes while the
+    cell it would leave, merged with its neighbour, is nearer the cells' median width than either of
+    the two is; the one divider of two cells, where one is under MIN_CELL_SHARE of the other."""
+    lines = lines.copy()
+    while True:
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], lines.view(np.int8), [0]])))
+        starts, ends = edges[::2], edges[1::2]  # each line's positions: [start, end)
+        if len(starts) < 3:
+            return lines
+        cells = starts[1:] - ends[:-1]
+        if len(cells) == 2 and cells.min() < MIN_CELL_SHARE * cells.max():
+            lines[starts[1]:ends[1]] = False  # two cells and one far narrower: a digit's stroke (a 2's foot)
+            return lines
+        middle = float(np.median(cells))
+        merged = cells[:-1] + cells[1:] + (ends - starts)[1:-1]  # each divider gone
+        gain = np.minimum(np.abs(cells[:-1] - middle), np.abs(cells[1:] - middle)) - np.abs(merged - middle)
+        k = int(np.argmax(gain))
+        if gain[k] <= 0:
+            return lines
+        lines[starts[k + 1]:ends[k + 1]] = False
+
+
+def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int, dividers: bool = True
                   ) -> tuple[np.ndarray, float]:
     """The drawn lines across one axis of a blob's rectangle: the columns (rows) of its grid, `length`
     of them, over `size` rows (columns), each line leaning by one of LEANS (a box seen in perspective,
@@ -148,25 +185,37 @@ def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int
     cover = cover_of(every, ends)
     best = cover.max(axis=0)
     sides = []
-    for near in (near_low, near_high):
-        at = int(np.argmax(np.where(near, best, 0)))
-        if best[at] < FULL_COVER:
+    for near, outward in ((near_low, -1), (near_high, 1)):
+        # The outermost line (a digit's stroke inside the box, touching its lines, covers as much),
+        # at the position its ink covers most along.
+        found = near & (best >= FULL_COVER)
+        if not found.any():
             return np.zeros(len(along), bool), 0.0
-        sides.append((position[at], LEANS[int(np.argmax(cover[:, at]))]))
-    (p0, lean0), (p1, lean1) = sides
+        outermost = int(np.argmax(found)) if outward < 0 else span - 1 - int(np.argmax(found[::-1]))
+        run = _run(found, outermost)[::-outward]  # outermost first
+        at = int(run[np.argmax(best[run])])
+        k = int(np.argmax(cover[:, at]))
+        # The line's own positions, at its lean (at other leans, a line through the side and a stroke
+        # touching it, a 7's bar, covers as much).
+        run = _run(cover[k] >= FULL_COVER, at)
+        sides.append((position[at], LEANS[k], run))
+    (p0, lean0, run0), (p1, lean1, run1) = sides
     expected = lean0 + (lean1 - lean0) * np.clip((position - p0) / max(1, p1 - p0), 0, 1)
     allowed = np.abs(LEANS[:, np.newaxis] - expected[np.newaxis, :]) <= LEAN_TOLERANCE
     cover = cover_of(np.flatnonzero(allowed.any(axis=1)), sampled)
     lean = np.argmax(np.where(allowed, cover, -1), axis=0)
     best = cover[lean, np.arange(span)]
-    lines = ((best >= FULL_COVER) & (near_low | near_high)) | (best >= DIVIDER_COVER)
+    lines = np.zeros(span, bool)
+    lines[run0] = lines[run1] = True
+    if dividers:
+        lines = _regular(lines | (best >= DIVIDER_COVER))
     on = np.zeros(len(along), bool)
     for k in np.flatnonzero(np.bincount(lean[lines], minlength=len(LEANS))):
         on |= _widened(lines & (lean == k))[shift[k, across] + along]
     return on, np.count_nonzero(_widened(lines)[reach:reach + length]) / length
 
 
-def box_lines(grid: np.ndarray) -> np.ndarray | None:
+def box_lines(grid: np.ndarray, dividers: bool = True) -> np.ndarray | None:
     """A box's (or a comb's) lines: its ink ((h, w) bool over the grid) on a line drawn near each of
     the four sides of a blob's rectangle, or on a comb's dividers (columns between them that ink
     covers nearly all along, DIVIDER_COVER) and a table's (such rows) (_lines_across); None where
@@ -175,10 +224,10 @@ def box_lines(grid: np.ndarray) -> np.ndarray | None:
     if min(h, w) < MIN_BLOB_PX:
         return None
     ink_rows, ink_cols = np.nonzero(grid)
-    on_cols, col_share = _lines_across(ink_cols, ink_rows, w, h)
+    on_cols, col_share = _lines_across(ink_cols, ink_rows, w, h, dividers)
     if not col_share:
         return None
-    on_rows, row_share = _lines_across(ink_rows, ink_cols, h, w)
+    on_rows, row_share = _lines_across(ink_rows, ink_cols, h, w, dividers)
     if not row_share:
         return None
     if row_share > MAX_LINE_SHARE or col_share > MAX_LINE_SHARE:
@@ -294,22 +343,26 @@ def _box_in(window: np.ndarray, at: tuple[int, int], ink_limit: float, min_heigh
     if turned is None:
         return None
     rows, cols, grid = turned
-    lines = box_lines(grid)
-    if lines is None:
-        return None
-    drawn = lines[rows, cols]
-    drawn |= _slivers(window.shape, ys, xs, drawn, min(grid.shape))
-    kept = np.zeros_like(grid)
-    kept[rows[~drawn], cols[~drawn]] = True
-    dy, dx = int(HELD_MARGIN * grid.shape[0]), int(HELD_MARGIN * grid.shape[1])
-    held = kept[dy:grid.shape[0] - dy, dx:grid.shape[1] - dx].mean() >= MIN_HELD_INK
     x, y, w, h = (np.delete(stats[1:, k], own - 1) for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP,
                                                              cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
     # A digit in the box, clear of its lines, not a neighbour's reaching into the box's bounding box.
-    inside = (x > 0) & (y > 0) & (x + w < window.shape[1]) & (y + h < window.shape[0]) & (h >= min_height_px)
-    if not held and not inside.any():
-        return None
-    return drawn, ys, xs
+    inside = ((x > 0) & (y > 0) & (x + w < window.shape[1]) & (y + h < window.shape[0])
+              & (h >= min_height_px)).any()
+    # A box for one digit that holds nothing once its dividers are out may hold a 1 written tall,
+    # touching its top and bottom, taken for a divider: without dividers, it holds that.
+    one_box = grid.shape[1] <= ONE_BOX_ASPECT * grid.shape[0]
+    for dividers in (True, False) if one_box else (True,):
+        lines = box_lines(grid, dividers)
+        if lines is None:
+            return None
+        drawn = lines[rows, cols]
+        drawn |= _slivers(window.shape, ys, xs, drawn, min(grid.shape))
+        kept = np.zeros_like(grid)
+        kept[rows[~drawn], cols[~drawn]] = True
+        dy, dx = int(HELD_MARGIN * grid.shape[0]), int(HELD_MARGIN * grid.shape[1])
+        if inside or kept[dy:grid.shape[0] - dy, dx:grid.shape[1] - dx].mean() >= MIN_HELD_INK:
+            return drawn, ys, xs
+    return None
 
 
 def _slivers(shape: tuple[int, int], ys: np.ndarray, xs: np.ndarray, drawn: np.ndarray, size: int) -> np.ndarray:

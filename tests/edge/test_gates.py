@@ -54,7 +54,7 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # 7 with 1 (2026-12-05, AMD EPYC host's model); 70.8 % with 346 spurious over those 60 frames before
 # boxes and underlines were taken out (edge.linework): each box's side read as a 1, and a line a
 # little below a number merged its digits into one blob.
-# The same forms lying on a desk, in perspective (deskform) read 96.5 % here with none spurious, 97.5 %
+# The same forms lying on a desk, in perspective (deskform) read 97.2 % here with none spurious, 98.1 %
 # over 30 frames of seeds 101 and 7 with 1 (2026-12-05, AMD EPYC host's model); 94.5 % with 88 spurious
 # before a box's lines were looked for leaning (edge.linework._lines_across): where the page is not
 # rectified quite square (the frame cuts it), a box's sides lean across its rectangle's columns and

@@ -106,6 +106,47 @@ def test_a_comb_seen_in_perspective_goes_whole(lean):
     assert len(parts) == 4 and all(w >= 10 for _, _, w, _ in parts), parts
 
 
+def _strays(mask: np.ndarray, digits: np.ndarray, height: int) -> list[tuple[int, int, int, int]]:
+    """Parts at least `height` tall left of what is no digit (a box's lines)."""
+    return _tall_parts(mask & ~cv2.dilate(digits, np.ones((3, 3), np.uint8)), height)
+
+
+@pytest.mark.parametrize("lean", [0.0, 0.05, -0.1, 0.15])
+@pytest.mark.parametrize("at", [395, 425])
+def test_a_1_written_tall_in_a_combs_cell_stays(lean, at):
+    """A 1 touching its cell's top and bottom is as long as a divider (and, near the comb's end, as its
+    side): the comb's cells are about as wide as each other, and one split in two is no divider."""
+    mask = np.zeros((480, 640), np.uint8)
+    digits = np.zeros_like(mask)
+    cv2.rectangle(mask, (200, 200), (440, 270), 255, 2)
+    for k in range(1, 4):
+        cv2.line(mask, (200 + 60 * k, 200), (200 + 60 * k, 270), 255, 2)
+    for k, shape in enumerate((SEVEN, TWO, FOUR)):
+        _draw(digits, shape, (200 + 60 * k + 17, 216))
+    one = np.zeros_like(mask)
+    cv2.line(one, (int(round(at - lean * 34)), 269), (int(round(at + lean * 34)), 201), 255, 3)
+    mask |= digits | one
+    assert _remove_boxes(mask)
+    assert _strays(mask, digits | one, 40) == []
+    assert np.count_nonzero(mask & one) >= 0.8 * np.count_nonzero(one)
+
+
+@pytest.mark.parametrize("lean", [0.0, 0.05, 0.1])
+@pytest.mark.parametrize("offset", [10, 28, 46])
+def test_a_1_written_tall_in_its_box_stays(lean, offset):
+    """A box for one digit holding a 1 that touches its top and bottom: the 1 may be taken for a
+    divider, but then the box holds nothing; it holds the 1."""
+    mask = np.zeros((480, 640), np.uint8)
+    cv2.rectangle(mask, (200, 200), (256, 270), 255, 2)
+    one = np.zeros_like(mask)
+    foot = 200 + offset - lean * 35
+    cv2.line(one, (int(round(foot)), 270), (int(round(foot + lean * 70)), 200), 255, 3)
+    mask |= one
+    assert _remove_boxes(mask)
+    assert _strays(mask, one, 20) == []
+    assert np.count_nonzero(mask & one) >= 0.8 * np.count_nonzero(one)
+
+
 def test_a_tables_lines_go_between_its_rows_too():
     mask = np.zeros((480, 640), np.uint8)
     for r in range(3):
