@@ -59,7 +59,7 @@ UNDERLINED_MIN_ASPECT = 1.2
 MIN_HELD_INK = 0.02
 HELD_MARGIN = 0.2
 MIN_CELL_SHARE = 0.5
-ONE_BOX_ASPECT = 1.0  # a box no wider than tall is for one digit (two 0s drawn square side by side are wider)
+ONE_BOX_ASPECT = 1.0  # a box no wider than tall may be for one digit (two 0s drawn square side by side are wider)
 # Blobs shorter than this are specks; the smallest box is a digit's size.
 MIN_BLOB_PX = 8
 # What a box's lines leave within this share of its size (at least MIN_SLIVER_REACH_PX) of them, apart
@@ -144,7 +144,7 @@ def _regular(lines: np.ndarray) -> np.ndarray:
 
 
 def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int, dividers: bool = True
-                  ) -> tuple[np.ndarray, float]:
+                  ) -> tuple[np.ndarray, float, bool]:
     """The drawn lines across one axis of a blob's rectangle: the columns (rows) of its grid, `length`
     of them, over `size` rows (columns), each line leaning by one of LEANS (a box seen in perspective,
     rectified with the page or not, is a parallelogram or a trapezoid: its sides lean, and lean
@@ -152,10 +152,11 @@ def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int,
     and column), each pixel once.
 
     Returns:
-      Which pixels lie on a line (widened): one inked along FULL_COVER within SIDE_BAND of either
-      end, or along DIVIDER_COVER anywhere (a comb's, a table's dividers); whether there is a line
-      near the low end and near the high end; the share of the axis's positions that lines take
-      (where they cross its middle).
+      Which pixels lie on a line (widened): a side, the outermost line inked along FULL_COVER within
+      SIDE_BAND of either end, or (with `dividers`) a regular divider between them inked along
+      DIVIDER_COVER (a comb's, a table's: _regular); the share of the axis's positions that lines take
+      (where they cross its middle), 0 where there is no side at either end; whether there are
+      dividers.
     """
     band = max(1, int(round(SIDE_BAND * length)))
     reach = int(np.ceil(np.abs(LEANS).max() * size / 2)) + 1  # how far a leaning line's ends move
@@ -190,7 +191,7 @@ def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int,
         # at the position its ink covers most along.
         found = near & (best >= FULL_COVER)
         if not found.any():
-            return np.zeros(len(along), bool), 0.0
+            return np.zeros(len(along), bool), 0.0, False
         outermost = int(np.argmax(found)) if outward < 0 else span - 1 - int(np.argmax(found[::-1]))
         run = _run(found, outermost)[::-outward]  # outermost first
         at = int(run[np.argmax(best[run])])
@@ -205,17 +206,16 @@ def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int,
     cover = cover_of(np.flatnonzero(allowed.any(axis=1)), sampled)
     lean = np.argmax(np.where(allowed, cover, -1), axis=0)
     best = cover[lean, np.arange(span)]
-    lines = np.zeros(span, bool)
-    lines[run0] = lines[run1] = True
-    if dividers:
-        lines = _regular(lines | (best >= DIVIDER_COVER))
+    sides = np.zeros(span, bool)
+    sides[run0] = sides[run1] = True
+    lines = _regular(sides | (best >= DIVIDER_COVER)) if dividers else sides
     on = np.zeros(len(along), bool)
     for k in np.flatnonzero(np.bincount(lean[lines], minlength=len(LEANS))):
         on |= _widened(lines & (lean == k))[shift[k, across] + along]
-    return on, np.count_nonzero(_widened(lines)[reach:reach + length]) / length
+    return on, np.count_nonzero(_widened(lines)[reach:reach + length]) / length, bool((lines & ~sides).any())
 
 
-def box_lines(grid: np.ndarray, dividers: bool = True) -> np.ndarray | None:
+def box_lines(grid: np.ndarray) -> np.ndarray | None:
     """A box's (or a comb's) lines: its ink ((h, w) bool over the grid) on a line drawn near each of
     the four sides of a blob's rectangle, or on a comb's dividers (columns between them that ink
     covers nearly all along, DIVIDER_COVER) and a table's (such rows) (_lines_across); None where
@@ -224,12 +224,18 @@ def box_lines(grid: np.ndarray, dividers: bool = True) -> np.ndarray | None:
     if min(h, w) < MIN_BLOB_PX:
         return None
     ink_rows, ink_cols = np.nonzero(grid)
-    on_cols, col_share = _lines_across(ink_cols, ink_rows, w, h, dividers)
+    on_cols, col_share, col_divided = _lines_across(ink_cols, ink_rows, w, h)
     if not col_share:
         return None
-    on_rows, row_share = _lines_across(ink_rows, ink_cols, h, w, dividers)
+    on_rows, row_share, row_divided = _lines_across(ink_rows, ink_cols, h, w)
     if not row_share:
         return None
+    if w <= ONE_BOX_ASPECT * h and col_divided != row_divided:
+        # A box no wider than tall, divided one way only, is a box for one digit, no comb: the digit's
+        # stroke touching two of its sides (a 1 or a 4 written tall, a 2's foot drawn across) is as
+        # long as a divider. (A small table's cells divide it both ways.)
+        on_cols, col_share, _ = _lines_across(ink_cols, ink_rows, w, h, dividers=False)
+        on_rows, row_share, _ = _lines_across(ink_rows, ink_cols, h, w, dividers=False)
     if row_share > MAX_LINE_SHARE or col_share > MAX_LINE_SHARE:
         return None  # not hollow: a straight "1" fills its rectangle, a box is lines around space
     on = on_rows | on_cols
@@ -348,20 +354,16 @@ def _box_in(window: np.ndarray, at: tuple[int, int], ink_limit: float, min_heigh
     # A digit in the box, clear of its lines, not a neighbour's reaching into the box's bounding box.
     inside = ((x > 0) & (y > 0) & (x + w < window.shape[1]) & (y + h < window.shape[0])
               & (h >= min_height_px)).any()
-    # A box for one digit that holds nothing once its dividers are out may hold a 1 written tall,
-    # touching its top and bottom, taken for a divider: without dividers, it holds that.
-    one_box = grid.shape[1] <= ONE_BOX_ASPECT * grid.shape[0]
-    for dividers in (True, False) if one_box else (True,):
-        lines = box_lines(grid, dividers)
-        if lines is None:
-            return None
-        drawn = lines[rows, cols]
-        drawn |= _slivers(window.shape, ys, xs, drawn, min(grid.shape))
-        kept = np.zeros_like(grid)
-        kept[rows[~drawn], cols[~drawn]] = True
-        dy, dx = int(HELD_MARGIN * grid.shape[0]), int(HELD_MARGIN * grid.shape[1])
-        if inside or kept[dy:grid.shape[0] - dy, dx:grid.shape[1] - dx].mean() >= MIN_HELD_INK:
-            return drawn, ys, xs
+    lines = box_lines(grid)
+    if lines is None:
+        return None
+    drawn = lines[rows, cols]
+    drawn |= _slivers(window.shape, ys, xs, drawn, min(grid.shape))
+    kept = np.zeros_like(grid)
+    kept[rows[~drawn], cols[~drawn]] = True
+    dy, dx = int(HELD_MARGIN * grid.shape[0]), int(HELD_MARGIN * grid.shape[1])
+    if inside or kept[dy:grid.shape[0] - dy, dx:grid.shape[1] - dx].mean() >= MIN_HELD_INK:
+        return drawn, ys, xs
     return None
 
 

@@ -50,20 +50,20 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # 2026-12-03, where the middle taken for a page read 96.7, 88.5, 95.1 and 92.6 %): its floor leaves a
 # retrained model room; the stage tests guard the rule itself.
 # A filled-in form (three of a row of printed boxes, a comb, a table two rows high and an underlined
-# number: edge.synth_forms) reads 96.2 % here with none spurious, 98.4 % over 30 frames of seeds 101 and
+# number: edge.synth_forms) reads 97.7 % here with none spurious, 98.7 % over 30 frames of seeds 101 and
 # 7 with 1 (2026-12-05, AMD EPYC host's model); 70.8 % with 346 spurious over those 60 frames before
 # boxes and underlines were taken out (edge.linework): each box's side read as a 1, and a line a
 # little below a number merged its digits into one blob.
-# The same forms lying on a desk, in perspective (deskform) read 97.2 % here with none spurious, 98.1 %
+# The same forms lying on a desk, in perspective (deskform) read 97.9 % here with none spurious, 98.5 %
 # over 30 frames of seeds 101 and 7 with 1 (2026-12-05, AMD EPYC host's model); 94.5 % with 88 spurious
 # before a box's lines were looked for leaning (edge.linework._lines_across): where the page is not
 # rectified quite square (the frame cuts it), a box's sides lean across its rectangle's columns and
-# were left, or left a sliver beside them, read as 1s. Its floor leaves a retrained model room.
+# were left, or left a sliver beside them, read as 1s.
 CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,
                     "squared": 0.95, "notebook": 0.93, "askew": 0.88,
                     "touching": 0.9, "slanted": 0.95,
                     "tilted": 0.95, "colour": 0.95, "closeup": 0.95, "vignetted": 0.93, "lamplit": 0.93,
-                    "marks": 0.95, "forms": 0.95, "deskform": 0.93}
+                    "marks": 0.95, "forms": 0.95, "deskform": 0.95}
 # Ruled or squared paper photographed turned reads 94.4 % here, 95.4 and 91.7 % over 30 frames (seeds
 # 101 and 7, 2026-12-04, Intel Xeon host's model; 23.8 and 33.7 % before rules were looked for at a
 # slope). With the AMD EPYC host's model it reads 93.9 % here, and over 30 frames of seeds 101, 7, 55

@@ -147,6 +147,35 @@ def test_a_1_written_tall_in_its_box_stays(lean, offset):
     assert np.count_nonzero(mask & one) >= 0.8 * np.count_nonzero(one)
 
 
+def test_a_4_written_tall_in_its_box_keeps_its_stem():
+    """Its stem touches the box's top and bottom, as long as a divider: a box no wider than tall
+    divided one way only is a box for one digit."""
+    mask = np.zeros((480, 640), np.uint8)
+    cv2.rectangle(mask, (200, 200), (256, 270), 255, 2)
+    four = np.zeros_like(mask)
+    _draw(four, [(34, 69), (34, 1), (10, 46), (46, 46)], (200, 200))
+    mask |= four
+    assert _remove_boxes(mask)
+    assert _strays(mask, four, 20) == []
+    assert np.count_nonzero(mask & four) >= 0.8 * np.count_nonzero(four)
+
+
+def test_a_small_square_tables_cross_goes():
+    """Two cells by two, as wide as tall: divided both ways, no box for one digit."""
+    mask = np.zeros((480, 640), np.uint8)
+    for k in range(3):
+        cv2.line(mask, (200, 200 + 60 * k), (320, 200 + 60 * k), 255, 2)
+        cv2.line(mask, (200 + 60 * k, 200), (200 + 60 * k, 320), 255, 2)
+    digits = np.zeros_like(mask)
+    for k, shape in enumerate((TWO, FOUR, SEVEN, TWO)):
+        r, c = divmod(k, 2)
+        _draw(digits, shape, (200 + 60 * c + 17, 200 + 60 * r + 11))
+    mask |= digits
+    assert _remove_boxes(mask)
+    assert _strays(mask, digits, 20) == []
+    assert len(_tall_parts(mask, 30)) == 4
+
+
 def test_a_tables_lines_go_between_its_rows_too():
     mask = np.zeros((480, 640), np.uint8)
     for r in range(3):
