@@ -58,8 +58,14 @@ UNDERLINED_MIN_ASPECT = 1.2
 # touching it; not the rounded corners of a 0 drawn square), or a digit inside it (_box_in).
 MIN_HELD_INK = 0.02
 HELD_MARGIN = 0.2
-MIN_CELL_SHARE = 0.5
-ONE_BOX_ASPECT = 1.0  # a box no wider than tall may be for one digit (two 0s drawn square side by side are wider)
+# What divides a box one way only is a stroke of the digit in it (box_lines): a strip cut off under
+# MAX_STRIP_SHARE of the rest; in a box no wider than tall (two 0s drawn square side by side are
+# wider), columns narrower than MAX_SPLIT_COLUMN of its height, or rows where it is less than
+# MIN_STACK_ASPECT times as tall as wide.
+ONE_BOX_ASPECT = 1.0
+MAX_SPLIT_COLUMN = 0.55
+MIN_STACK_ASPECT = 1.7
+MAX_STRIP_SHARE = 0.5
 # Blobs shorter than this are specks; the smallest box is a digit's size.
 MIN_BLOB_PX = 8
 # What a box's lines leave within this share of its size (at least MIN_SLIVER_REACH_PX) of them, apart
@@ -118,21 +124,23 @@ def _run(marked: np.ndarray, start: int) -> np.ndarray:
     return np.arange(first, last + 1)
 
 
+def _cells(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The lines' runs ((n,) bool over positions) as their [start, end) positions, and the widths of
+    the cells between them."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], lines.view(np.int8), [0]])))
+    starts, ends = edges[::2], edges[1::2]
+    return starts, ends, starts[1:] - ends[:-1]
+
+
 def _regular(lines: np.ndarray) -> np.ndarray:
     """Lines across an axis ((n,) bool over its positions) without the dividers that split a cell in
     two: a comb's cells are about as wide as each other, and a digit touching both lines of its cell
-    (a 1 written tall, a 2's foot drawn across) is as long as a divider. A divider goes while the
-    cell it would leave, merged with its neighbour, is nearer the cells' median width than either of
-    the two is; the one divider of two cells, where one is under MIN_CELL_SHARE of the other."""
+    (a 1 written tall) is as long as a divider. A divider goes while the cell it would leave, merged
+    with its neighbour, is nearer the cells' median width than either of the two is."""
     lines = lines.copy()
     while True:
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], lines.view(np.int8), [0]])))
-        starts, ends = edges[::2], edges[1::2]  # each line's positions: [start, end)
+        starts, ends, cells = _cells(lines)
         if len(starts) < 3:
-            return lines
-        cells = starts[1:] - ends[:-1]
-        if len(cells) == 2 and cells.min() < MIN_CELL_SHARE * cells.max():
-            lines[starts[1]:ends[1]] = False  # two cells and one far narrower: a digit's stroke (a 2's foot)
             return lines
         middle = float(np.median(cells))
         merged = cells[:-1] + cells[1:] + (ends - starts)[1:-1]  # each divider gone
@@ -144,7 +152,7 @@ def _regular(lines: np.ndarray) -> np.ndarray:
 
 
 def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int, dividers: bool = True
-                  ) -> tuple[np.ndarray, float, bool]:
+                  ) -> tuple[np.ndarray, float, np.ndarray]:
     """The drawn lines across one axis of a blob's rectangle: the columns (rows) of its grid, `length`
     of them, over `size` rows (columns), each line leaning by one of LEANS (a box seen in perspective,
     rectified with the page or not, is a parallelogram or a trapezoid: its sides lean, and lean
@@ -155,8 +163,8 @@ def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int,
       Which pixels lie on a line (widened): a side, the outermost line inked along FULL_COVER within
       SIDE_BAND of either end, or (with `dividers`) a regular divider between them inked along
       DIVIDER_COVER (a comb's, a table's: _regular); the share of the axis's positions that lines take
-      (where they cross its middle), 0 where there is no side at either end; whether there are
-      dividers.
+      (where they cross its middle), 0 where there is no side at either end; the widths of the
+      cells between the lines (one where there are no dividers).
     """
     band = max(1, int(round(SIDE_BAND * length)))
     reach = int(np.ceil(np.abs(LEANS).max() * size / 2)) + 1  # how far a leaning line's ends move
@@ -191,7 +199,7 @@ def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int,
         # at the position its ink covers most along.
         found = near & (best >= FULL_COVER)
         if not found.any():
-            return np.zeros(len(along), bool), 0.0, False
+            return np.zeros(len(along), bool), 0.0, np.zeros(0, np.int64)
         outermost = int(np.argmax(found)) if outward < 0 else span - 1 - int(np.argmax(found[::-1]))
         run = _run(found, outermost)[::-outward]  # outermost first
         at = int(run[np.argmax(best[run])])
@@ -212,7 +220,7 @@ def _lines_across(along: np.ndarray, across: np.ndarray, length: int, size: int,
     on = np.zeros(len(along), bool)
     for k in np.flatnonzero(np.bincount(lean[lines], minlength=len(LEANS))):
         on |= _widened(lines & (lean == k))[shift[k, across] + along]
-    return on, np.count_nonzero(_widened(lines)[reach:reach + length]) / length, bool((lines & ~sides).any())
+    return on, np.count_nonzero(_widened(lines)[reach:reach + length]) / length, _cells(lines)[2]
 
 
 def box_lines(grid: np.ndarray) -> np.ndarray | None:
@@ -224,18 +232,24 @@ def box_lines(grid: np.ndarray) -> np.ndarray | None:
     if min(h, w) < MIN_BLOB_PX:
         return None
     ink_rows, ink_cols = np.nonzero(grid)
-    on_cols, col_share, col_divided = _lines_across(ink_cols, ink_rows, w, h)
+    on_cols, col_share, columns = _lines_across(ink_cols, ink_rows, w, h)
     if not col_share:
         return None
-    on_rows, row_share, row_divided = _lines_across(ink_rows, ink_cols, h, w)
+    on_rows, row_share, rows = _lines_across(ink_rows, ink_cols, h, w)
     if not row_share:
         return None
-    if w <= ONE_BOX_ASPECT * h and col_divided != row_divided:
-        # A box no wider than tall, divided one way only, is a box for one digit, no comb: the digit's
-        # stroke touching two of its sides (a 1 or a 4 written tall, a 2's foot drawn across) is as
-        # long as a divider. (A small table's cells divide it both ways.)
-        on_cols, col_share, _ = _lines_across(ink_cols, ink_rows, w, h, dividers=False)
-        on_rows, row_share, _ = _lines_across(ink_rows, ink_cols, h, w, dividers=False)
+    # A box for one digit has no dividers, but a stroke of its digit touching two of its sides is as
+    # long as one, and divides the box one way only: a 2's foot, a 7's bar drawn across it cut off a
+    # strip under MAX_STRIP_SHARE of the rest; a 0's flat top divides a box no wider than tall and
+    # less than MIN_STACK_ASPECT times as tall as wide (a column of boxes is taller); a 1 or a 4
+    # written tall splits a box no wider than tall into columns no wider than MAX_SPLIT_COLUMN of its
+    # height. (A small table's cells divide it both ways, a column of boxes into boxes.)
+    one_box = w <= ONE_BOX_ASPECT * h
+    if len(columns) == 1 and len(rows) > 1 and (rows.min() < MAX_STRIP_SHARE * rows.max()
+                                                or one_box and h < MIN_STACK_ASPECT * w):
+        on_rows, row_share, rows = _lines_across(ink_rows, ink_cols, h, w, dividers=False)
+    elif len(rows) == 1 and len(columns) > 1 and one_box and columns.min() < MAX_SPLIT_COLUMN * h:
+        on_cols, col_share, columns = _lines_across(ink_cols, ink_rows, w, h, dividers=False)
     if row_share > MAX_LINE_SHARE or col_share > MAX_LINE_SHARE:
         return None  # not hollow: a straight "1" fills its rectangle, a box is lines around space
     on = on_rows | on_cols

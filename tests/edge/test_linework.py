@@ -106,9 +106,10 @@ def test_a_comb_seen_in_perspective_goes_whole(lean):
     assert len(parts) == 4 and all(w >= 10 for _, _, w, _ in parts), parts
 
 
-def _strays(mask: np.ndarray, digits: np.ndarray, height: int) -> list[tuple[int, int, int, int]]:
-    """Parts at least `height` tall left of what is no digit (a box's lines)."""
-    return _tall_parts(mask & ~cv2.dilate(digits, np.ones((3, 3), np.uint8)), height)
+def _strays(mask: np.ndarray, digits: np.ndarray, size: int) -> list[tuple[int, int, int, int]]:
+    """Parts at least `size` tall or wide left of what is no digit (a box's lines)."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask & ~cv2.dilate(digits, np.ones((3, 3), np.uint8)))
+    return [tuple(s[:4]) for s in stats[1:] if max(s[2], s[3]) >= size]
 
 
 @pytest.mark.parametrize("lean", [0.0, 0.05, -0.1, 0.15])
@@ -174,6 +175,37 @@ def test_a_small_square_tables_cross_goes():
     assert _remove_boxes(mask)
     assert _strays(mask, digits, 20) == []
     assert len(_tall_parts(mask, 30)) == 4
+
+
+@pytest.mark.parametrize("rows,cell", [(2, (60, 60)), (3, (50, 70)), (5, (45, 45))])
+def test_a_column_of_boxes_loses_its_dividers(rows, cell):
+    """Boxes one above the other, sharing their lines: no wider than tall and divided one way only,
+    like a box for one digit, but divided into boxes."""
+    w, h = cell
+    mask = np.zeros((480, 640), np.uint8)
+    cv2.rectangle(mask, (200, 100), (200 + w, 100 + rows * h), 255, 2)
+    for k in range(1, rows):
+        cv2.line(mask, (200, 100 + k * h), (200 + w, 100 + k * h), 255, 2)
+    digits = np.zeros_like(mask)
+    for k in range(rows):
+        _draw(digits, (SEVEN, TWO, FOUR)[k % 3], (200 + (w - 26) // 2, 100 + k * h + (h - 38) // 2))
+    mask |= digits
+    assert _remove_boxes(mask)
+    assert _strays(mask, digits, 10) == []
+
+
+def test_a_label_and_a_narrow_value_cell_lose_their_divider():
+    """A form's row: a wide label cell and a narrow value cell holding a 7; cells of a table need not be
+    alike."""
+    mask = np.zeros((480, 640), np.uint8)
+    cv2.rectangle(mask, (200, 200), (340, 260), 255, 2)
+    cv2.line(mask, (300, 200), (300, 260), 255, 2)
+    digits = np.zeros_like(mask)
+    _draw(digits, [(0, 0), (20, 0), (8, 38)], (309, 211))  # a 7 in the value cell
+    _draw(digits, TWO, (220, 211))
+    mask |= digits
+    assert _remove_boxes(mask)
+    assert _strays(mask, digits, 10) == []
 
 
 def test_a_tables_lines_go_between_its_rows_too():
