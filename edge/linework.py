@@ -346,7 +346,7 @@ def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], m
 
 
 def _box_in(window: np.ndarray, at: tuple[int, int], ink_limit: float, min_height_px: float,
-            excluded: np.ndarray | None) -> np.ndarray | None:
+            excluded: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The box's lines ((n,) bool over its ink pixels, with those pixels' rows and columns in the
     window) of the blob of `window` (0/255, the blob's bounding box) through the point `at` (x, y),
     or None where it is no box holding writing: a digit touching it (ink in its middle, MIN_HELD_INK)
@@ -363,11 +363,6 @@ def _box_in(window: np.ndarray, at: tuple[int, int], ink_limit: float, min_heigh
     if turned is None:
         return None
     rows, cols, grid = turned
-    x, y, w, h = (np.delete(stats[1:, k], own - 1) for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP,
-                                                             cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
-    # A digit in the box, clear of its lines, not a neighbour's reaching into the box's bounding box.
-    inside = ((x > 0) & (y > 0) & (x + w < window.shape[1]) & (y + h < window.shape[0])
-              & (h >= min_height_px)).any()
     lines = box_lines(grid)
     if lines is None:
         return None
@@ -376,9 +371,13 @@ def _box_in(window: np.ndarray, at: tuple[int, int], ink_limit: float, min_heigh
     kept = np.zeros_like(grid)
     kept[rows[~drawn], cols[~drawn]] = True
     dy, dx = int(HELD_MARGIN * grid.shape[0]), int(HELD_MARGIN * grid.shape[1])
-    if inside or kept[dy:grid.shape[0] - dy, dx:grid.shape[1] - dx].mean() >= MIN_HELD_INK:
+    if kept[dy:grid.shape[0] - dy, dx:grid.shape[1] - dx].mean() >= MIN_HELD_INK:
         return drawn, ys, xs
-    return None
+    # A digit in the box, clear of its lines, not a neighbour's reaching into the box's bounding box.
+    x, y, w, h = (np.delete(stats[1:, k], own - 1) for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP,
+                                                             cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
+    inside = (x > 0) & (y > 0) & (x + w < window.shape[1]) & (y + h < window.shape[0]) & (h >= min_height_px)
+    return (drawn, ys, xs) if inside.any() else None
 
 
 def _slivers(shape: tuple[int, int], ys: np.ndarray, xs: np.ndarray, drawn: np.ndarray, size: int) -> np.ndarray:
