@@ -11,7 +11,7 @@ from statistics import median
 import cv2
 import numpy as np
 
-from edge import overlay, preprocess, readings, segment, spec
+from edge import orientation, overlay, preprocess, readings, segment, spec
 from edge.detect import Box, DetectorOptions, Found, mnist_crop, roi_box
 from edge.locate import Located, locate, scaled_mapping
 from edge.runtime import Classifier, top_classes
@@ -63,6 +63,17 @@ class Reading:
         }
 
 
+@dataclass(frozen=True)
+class _Pass:
+    """One pass over a frame: its reading, where its blobs were located (None for a 28x28 tile), and the
+    blobs' crops and the model's confidence of each as first read (before any split or second opinion)."""
+
+    reading: Reading
+    located: Located | None
+    crops: np.ndarray  # (N, 28, 28)
+    confidence: np.ndarray  # (N,)
+
+
 def is_mnist_style(frame: np.ndarray) -> bool:
     """A 28x28 image is one digit, MNIST-style, and is classified as it is."""
     return frame.shape[:2] == (spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX)
@@ -92,6 +103,10 @@ def _digit_height(found: list[Found]) -> float:
 def _sure(digits: list[Digit]) -> int:
     """How many of the digits the model is sure of (SURE_CONFIDENCE)."""
     return sum(d.confidence >= SURE_CONFIDENCE for d in digits)
+
+
+def _confidences(digits: list[Digit]) -> np.ndarray:
+    return np.array([d.confidence for d in digits], np.float32)
 
 
 def _writing(digits: list[Digit]) -> bool:
@@ -130,37 +145,63 @@ class DigitReader:
         if frame is None or frame.size == 0:
             raise ValueError("empty frame")
         try:
-            return self._read(frame, trace)
+            return self._read_turned(frame, trace)
         except cv2.error as exc:
             raise ValueError(f"OpenCV failed on this {frame.shape[1]}x{frame.shape[0]} frame "
                              f"({exc.err})") from None
 
-    def _read(self, frame: np.ndarray, trace: bool) -> Reading:
-        """Reads the frame; where it was read whole with paper along its edge and the model is unsure of
-        a digit of it (or it read none), a note on a dark pad in it is read instead when the note reads a
-        sure digit and the frame read whole reads no writing beyond the note (_writing): the frame is
-        then a desk around the pad, not a sheet with a dark thing lying on it (a phone, a calculator, a
-        labelled notebook), whose writing reads sure beyond it, however many digits the thing shows."""
-        reading, located = self._read_once(frame, trace)
+    def _read_turned(self, frame: np.ndarray, trace: bool) -> Reading:
+        """Reads the frame (_read); where few of its blobs read sure as they stand, it is read turned a
+        quarter or a half turn, and that reading kept, when enough more of them read sure turned
+        (edge.orientation): first the blobs' crops turned, in one batch, then the frame turned where a
+        turn wins on them. The digits' boxes are given in the frame's own pixels."""
+        reading, first = self._read(frame, trace)
+        if not orientation.worth_a_look(first.confidence, SURE_CONFIDENCE):
+            return reading
+        t0 = time.perf_counter()
+        rotation = orientation.turn_to_try(first.crops, first.confidence, self.classifier.scores, SURE_CONFIDENCE)
+        looked = {"inference": (time.perf_counter() - t0) * 1e3}
+        turned = None if rotation is None else self._read(orientation.turn(frame, rotation[0]), trace)[0]
+        chosen = reading
+        if turned is not None and orientation.turn_wins(_confidences(turned.digits), first.confidence,
+                                                        SURE_CONFIDENCE):
+            digits = [Digit(d.label, d.confidence, orientation.box_back(d.box, rotation[0], frame.shape))
+                      for d in turned.digits]
+            chosen = Reading(turned.text, digits, turned.crops, dict(turned.timing_ms), turned.trace, turned.scores)
+        # The frame cost every pass.
+        passes = [reading.timing_ms, looked] + ([turned.timing_ms] if turned is not None else [])
+        for key in set().union(*passes):
+            chosen.timing_ms[key] = sum(t.get(key, 0.0) for t in passes)
+        chosen.timing_ms["total"] += looked["inference"]
+        return chosen
+
+    def _read(self, frame: np.ndarray, trace: bool) -> tuple[Reading, _Pass]:
+        """Reads the frame, and gives the frame's own pass (_Pass) beside the reading; where it was read
+        whole with paper along its edge and the model is unsure of a digit of it (or it read none), a note
+        on a dark pad in it is read instead when the note reads a sure digit and the frame read whole reads
+        no writing beyond the note (_writing): the frame is then a desk around the pad, not a sheet with a
+        dark thing lying on it (a phone, a calculator, a labelled notebook), whose writing reads sure
+        beyond it, however many digits the thing shows."""
+        first = self._read_once(frame, trace)
+        reading, located = first.reading, first.located
         if (located is None or located.page is not None or not self.options.find_page or frame.ndim != 3
                 or min((d.confidence for d in reading.digits), default=0.0) >= SURE_CONFIDENCE):
-            return reading
-        on_a_pad, on_note = self._read_once(frame, trace, on_a_pad=True)
+            return reading, first
+        pad = self._read_once(frame, trace, on_a_pad=True)
+        on_a_pad = pad.reading
         chosen = reading
-        if on_note.page is not None:
+        if pad.located.page is not None:
             roi = self.roi(frame.shape)
-            note = on_note.page.corners + (np.float32([roi.x, roi.y]) if roi is not None else 0)
+            note = pad.located.page.corners + (np.float32([roi.x, roi.y]) if roi is not None else 0)
             if _sure(on_a_pad.digits) and not _writing(_beyond(reading.digits, note)):
                 chosen = on_a_pad
         # The frame cost both passes.
         for key in set(reading.timing_ms) | set(on_a_pad.timing_ms):
             chosen.timing_ms[key] = reading.timing_ms.get(key, 0.0) + on_a_pad.timing_ms.get(key, 0.0)
-        return chosen
+        return chosen, first
 
-    def _read_once(self, frame: np.ndarray, trace: bool, on_a_pad: bool = False
-                   ) -> tuple[Reading, Located | None]:
-        """The reading of one pass (with `on_a_pad`, on a note on a dark pad only: locate), and where its
-        digits were located (None for a 28x28 tile)."""
+    def _read_once(self, frame: np.ndarray, trace: bool, on_a_pad: bool = False) -> _Pass:
+        """One pass over the frame (with `on_a_pad`, over a note on a dark pad only: locate)."""
         t0 = time.perf_counter()
         steps: dict[str, np.ndarray] = {}
         stages: dict[str, float] = {}
@@ -181,6 +222,7 @@ class DigitReader:
         t1 = time.perf_counter()
         whole_scores = self.classifier.scores(whole)
         t2 = time.perf_counter()
+        first_crops, first_confidence = whole.copy(), whole_scores.max(axis=1)  # second opinions replace rows
         digit_height = _digit_height(found)
         aspects = [segment.aspect(f.box.w, f.box.h, digit_height) for f in found]
         plans, cut_crops, opinions = ({}, whole[:0], []) if one_digit or not len(found) else \
@@ -213,7 +255,8 @@ class DigitReader:
         timing = {"preprocess": (t1 - t0 + t3 - t2) * 1e3, "inference": (t2 - t1 + t4 - t3 + t6 - t5) * 1e3,
                   "postprocess": (t5 - t4 + t7 - t6) * 1e3, "total": (t7 - t0) * 1e3,
                   **{f"preprocess.{k}": v for k, v in stages.items()}}
-        return Reading(text, digits, crops, timing, steps, scores), None if one_digit else located
+        return _Pass(Reading(text, digits, crops, timing, steps, scores), None if one_digit else located,
+                     first_crops, first_confidence)
 
     def roi(self, frame_shape: tuple[int, ...]) -> Box | None:
         """The --roi box for a frame of this shape, in its pixels; None when reading it all."""
