@@ -1,10 +1,11 @@
 """`python -m benchmarks.perturb`: the reader on labelled photos made worse the ways cameras make them.
 
 Each photo of the folders is read as it is and after each perturbation: out of focus, a shaken
-phone, fewer pixels, a harder JPEG, under- and over-exposure, a turned camera, sensor noise, a
-warm light. Blur and smear are sized per 1,000 px of the photo's longer side, so a 12-MP photo and
-a webcam frame lose the same share of their detail. Out of focus happens in the lens, before the
-sensor: the blurred photo gets the sensor's noise and a JPEG after it, as a camera would give it.
+phone, fewer pixels, a harder JPEG, under- and over-exposure, a turned camera, a sheet lying
+sideways or upside down, sensor noise, a warm light. Blur and smear are sized per 1,000 px of the
+photo's longer side, so a 12-MP photo and a webcam frame lose the same share of their detail. Out of
+focus happens in the lens, before the sensor: the blurred photo gets the sensor's noise and a JPEG
+after it, as a camera would give it.
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ def turned(degrees: float) -> Perturbation:
     return turn
 
 
+def quarter_turns(turns: int) -> Perturbation:
+    """The photo a quarter (1), half (2) or three quarters (3) of a turn clockwise: a sheet lying sideways
+    or upside down, or a photo stored turned without an EXIF orientation. Every pixel kept."""
+    rotation = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}[turns]
+    return lambda image, rng: cv2.rotate(image, rotation)
+
+
 def warm(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Tungsten light without white balance: blue down by a fifth, red up by a tenth."""
     return np.clip(image * np.float32([0.8, 1.0, 1.1]), 0, 255).astype(np.uint8)
@@ -100,6 +108,9 @@ PERTURBATIONS: dict[str, Perturbation] = {
     "dark": exposure(1.8),
     "bright": exposure(0.55),
     "turned-8": turned(8.0),
+    "turned-90": quarter_turns(1),
+    "turned-180": quarter_turns(2),
+    "turned-270": quarter_turns(3),
     "noise-6": lambda image, rng: noise(image, rng, 6.0),
     "warm": warm,
 }

@@ -29,7 +29,9 @@ def test_each_keeps_a_colour_photo_and_draws_the_same_noise_for_the_same_photo(n
     image = _page()
     out = perturb.perturbed(name, image, "a.jpg")
     assert out.dtype == np.uint8 and out.ndim == 3 and out.shape[2] == 3
-    if name != "640px":
+    if name in ("turned-90", "turned-270"):
+        assert out.shape == (image.shape[1], image.shape[0], 3)
+    elif name != "640px":
         assert out.shape == image.shape
     np.testing.assert_array_equal(out, perturb.perturbed(name, image, "a.jpg"))
 
@@ -91,3 +93,14 @@ def test_the_command_scores_each_perturbation_and_fails_on_an_unreadable_photo(t
     (tmp_path / "p1.png").write_bytes(b"not an image")
     result = CliRunner().invoke(perturb.main, [str(tmp_path), "--model", model, "--only", "warm"])
     assert result.exit_code == 1 and "1 labelled photo(s) could not be read" in result.output
+
+
+def test_quarter_turns_keep_every_pixel_and_turn_clockwise():
+    image = np.zeros((2, 3, 3), np.uint8)
+    image[0, 0] = 255  # top left
+    quarter = perturb.perturbed("turned-90", image, "a.jpg")
+    assert quarter.shape == (3, 2, 3) and quarter[0, 1, 0] == 255  # top right, turned clockwise
+    assert perturb.perturbed("turned-180", image, "a.jpg")[1, 2, 0] == 255
+    assert perturb.perturbed("turned-270", image, "a.jpg")[2, 0, 0] == 255
+    for name in ("turned-90", "turned-180", "turned-270"):
+        assert np.sort(perturb.perturbed(name, image, "a.jpg"), axis=None).tolist() == np.sort(image, axis=None).tolist()
