@@ -58,8 +58,18 @@ def turn_to_try(crops: np.ndarray, confidence: np.ndarray, scores_of: Callable[[
     return TURNS[best] if turn_wins(turned[best], confidence, sure) else None
 
 
+# Each turn's inverse.
+_BACK = {cv2.ROTATE_90_CLOCKWISE: cv2.ROTATE_90_COUNTERCLOCKWISE,
+         cv2.ROTATE_90_COUNTERCLOCKWISE: cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180: cv2.ROTATE_180}
+
+
 def turn(frame: np.ndarray, rotation: int) -> np.ndarray:
     return cv2.rotate(frame, rotation)
+
+
+def turn_back(image: np.ndarray, rotation: int) -> np.ndarray:
+    """An image made of a frame turned by `rotation` (a debug picture), turned as the frame is."""
+    return cv2.rotate(image, _BACK[rotation])
 
 
 def box_back(box: Box, rotation: int, frame_shape: tuple[int, ...]) -> Box:

@@ -167,7 +167,8 @@ class DigitReader:
                                                         SURE_CONFIDENCE):
             digits = [Digit(d.label, d.confidence, orientation.box_back(d.box, rotation[0], frame.shape))
                       for d in turned.digits]
-            chosen = Reading(turned.text, digits, turned.crops, dict(turned.timing_ms), turned.trace, turned.scores)
+            trace_back = {name: orientation.turn_back(image, rotation[0]) for name, image in turned.trace.items()}
+            chosen = Reading(turned.text, digits, turned.crops, dict(turned.timing_ms), trace_back, turned.scores)
         # The frame cost every pass.
         passes = [reading.timing_ms, looked] + ([turned.timing_ms] if turned is not None else [])
         for key in set().union(*passes):

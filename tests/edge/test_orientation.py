@@ -99,8 +99,10 @@ def test_a_row_of_digits_turned_is_read_as_upright_with_its_boxes_in_the_frame(
         upright = reader.read(frame)
         assert upright.text == text
         written = cv2.rotate(frame, UNDOES[rotation])  # the writing turned in the frame
-        reading = reader.read(written)
+        reading = reader.read(written, trace=True)
         assert reading.text == text
+        # the debug pictures as the frame stands, not as it was read
+        assert reading.trace and reading.trace["ink"].shape[:2] == written.shape[:2]
         for seen, digit in zip(upright.digits, reading.digits):
             # where the upright digit lies once the frame is turned like the writing
             mark = np.zeros(frame.shape[:2], np.uint8)
