@@ -153,27 +153,41 @@ class DigitReader:
     def _read_turned(self, frame: np.ndarray, trace: bool) -> Reading:
         """Reads the frame (_read); where few of its blobs read sure as they stand, it is read turned a
         quarter or a half turn, and that reading kept, when enough more of them read sure turned
-        (edge.orientation): first the blobs' crops turned, in one batch, then the frame turned where a
-        turn wins on them. The digits' boxes are given in the frame's own pixels."""
+        (edge.orientation): first the blobs' crops turned, in one batch, then the frame turned under each
+        turn that wins on them (two on a near tie); of the turned readings that win (turn_wins), the one
+        of the highest summed confidence. The digits' boxes are given in the frame's own pixels, and the
+        debug pictures turned back as the frame stands."""
         reading, first = self._read(frame, trace)
         if not orientation.worth_a_look(first.confidence, SURE_CONFIDENCE):
             return reading
         t0 = time.perf_counter()
-        rotation = orientation.turn_to_try(first.crops, first.confidence, self.classifier.scores, SURE_CONFIDENCE)
-        looked = {"inference": (time.perf_counter() - t0) * 1e3}
-        turned = None if rotation is None else self._read(orientation.turn(frame, rotation[0]), trace)[0]
-        chosen = reading
-        if turned is not None and orientation.turn_wins(_confidences(turned.digits), first.confidence,
-                                                        SURE_CONFIDENCE):
-            digits = [Digit(d.label, d.confidence, orientation.box_back(d.box, rotation[0], frame.shape))
-                      for d in turned.digits]
-            trace_back = {name: orientation.turn_back(image, rotation[0]) for name, image in turned.trace.items()}
-            chosen = Reading(turned.text, digits, turned.crops, dict(turned.timing_ms), trace_back, turned.scores)
-        # The frame cost every pass.
-        passes = [reading.timing_ms, looked] + ([turned.timing_ms] if turned is not None else [])
-        for key in set().union(*passes):
-            chosen.timing_ms[key] = sum(t.get(key, 0.0) for t in passes)
-        chosen.timing_ms["total"] += looked["inference"]
+        rotations = orientation.turns_to_try(first.crops, first.confidence, self.classifier.scores,
+                                             SURE_CONFIDENCE)
+        looked = (time.perf_counter() - t0) * 1e3  # the crops' batch
+        passes, turning = [reading.timing_ms], 0.0
+        chosen, best = reading, -1.0
+        for rotation, _ in rotations:
+            t1 = time.perf_counter()
+            turned = self._read(orientation.turn(frame, rotation), trace)[0]
+            confidence = _confidences(turned.digits)
+            wins = orientation.turn_wins(confidence, first.confidence, SURE_CONFIDENCE)
+            if wins and confidence.sum() > best:
+                best = float(confidence.sum())
+                digits = [Digit(d.label, d.confidence, orientation.box_back(d.box, rotation, frame.shape))
+                          for d in turned.digits]
+                steps = {name: orientation.turn_back(image, rotation) for name, image in turned.trace.items()}
+                chosen = Reading(turned.text, digits, turned.crops, {}, steps, turned.scores)
+            passes.append(turned.timing_ms)
+            turning += (time.perf_counter() - t1) * 1e3 - turned.timing_ms["total"]  # turns, boxes, pictures
+        # The frame cost every pass, the crops' batch and the turning.
+        timing = {key: sum(t.get(key, 0.0) for t in passes) for key in set().union(*passes)}
+        timing["inference"] += looked
+        timing["total"] += looked + turning
+        if rotations:
+            timing["preprocess"] += turning
+            timing["preprocess.turn"] = turning
+        chosen.timing_ms.clear()
+        chosen.timing_ms.update(timing)
         return chosen
 
     def _read(self, frame: np.ndarray, trace: bool) -> tuple[Reading, _Pass]:

@@ -160,12 +160,14 @@ def test_the_desk_sheets_in_a_shaken_photo(trained_model, desk_dir):
 
 
 @pytest.mark.parametrize("turn", ["turned-90", "turned-180", "turned-270"])
-def test_both_sets_turned_a_quarter_or_half_turn_are_read_as_upright(trained_model, desk_dir, photos_dir, turn):
+def test_both_sets_turned_a_quarter_or_half_turn_are_read_as_upright(trained_model, desk_dir, photos_dir,
+                                                                       turn):
     """A sheet lying sideways or upside down, or a photo stored turned without an EXIF orientation
     (benchmarks.perturb's turned-90/180/270): read turned back (edge.orientation), as many digits as
     upright and no spurious one beyond the desk allowance. 647, 640 and 647 of 652 read, none spurious;
     195, 286 and 187 with 5, 1 and 9 spurious before the turn was looked for (model sha256 4ce4ecb0...,
-    AMD EPYC, 2 cores). Upside down, a row of 8s, 7s, 3s and 0s reads surely as it stands (row_04: 3 of 10)."""
+    AMD EPYC, 2 cores). Upside down, a row of 8s, 7s, 3s and 0s reads surely as it stands (row_04: 3 of
+    10)."""
     from benchmarks.perturb import perturbed
     from edge.reader import DigitReader
     from edge.runtime import Classifier
@@ -175,7 +177,8 @@ def test_both_sets_turned_a_quarter_or_half_turn_are_read_as_upright(trained_mod
     reader = DigitReader(Classifier(trained_model))
     photos = []
     for folder in (desk_dir, photos_dir):
-        photos += score_folder(folder, lambda path: reader.read(perturbed(turn, load_image(path), path.name)).text).photos
+        photos += score_folder(folder, lambda path: reader.read(
+            perturbed(turn, load_image(path), path.name)).text).photos
     result = FolderScore(photos)
     report = "\n".join(p.line() for p in result.photos) + "\n" + result.summary()
     assert result.right / result.total >= MIN_DIGIT_ACCURACY, report
