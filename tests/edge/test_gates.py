@@ -165,7 +165,7 @@ def test_both_sets_turned_a_quarter_or_half_turn_are_read_as_upright(trained_mod
     """A sheet lying sideways or upside down, or a photo stored turned without an EXIF orientation
     (benchmarks.perturb's turned-90/180/270): read turned back (edge.orientation), as many digits as
     upright and no spurious one beyond the desk allowance. 647, 640 and 647 of 652 read, none spurious;
-    195, 286 and 187 with 5, 1 and 9 spurious before the turn was looked for (model sha256 4ce4ecb0...,
+    195, 286 and 187 with 5, 1 and 9 spurious before the turn was looked for (int8 model sha256 8690de4b...,
     AMD EPYC, 2 cores). Upside down, a row of 8s, 7s, 3s and 0s reads surely as it stands (row_04: 3 of
     10)."""
     from benchmarks.perturb import perturbed
