@@ -26,12 +26,13 @@ MIN_UNSURE_SHARE = 0.2
 # (turn_wins): a page of 0s, 1s and 8s reads as surely upside down as upright, and keeps its reading. (On
 # the crops the gain alone: touching pairs and triples read unsure whichever way their blob is turned,
 # and only the turned frame's cuts show them sure. A review's turned frames, 18 conditions x 4 seeds x 3
-# turns, read 30,843 of 32,478 digits with both tests on the crops, 31,120 with the gain alone.)
+# turns, read 30,843 of 32,478 digits with both tests on the crops, 31,120 with its variant testing the
+# gain alone.)
 MIN_GAIN = 2
 MAX_UNSURE_LEFT = 0.5
 # The frame read turned keeps this share of the blobs as digits at least: the same ink read the right way
-# up is as many digits, or more where touching ones are cut. (A row of eight digits stretched wide read
-# turned as four sure ones, and won; a review's script of 300 such rows.)
+# up is as many digits, or more where touching ones are cut. (An upright row of eight digits stretched
+# wide read turned as four sure ones, and won: 1 of 300 such rows, a script of mine; none with this.)
 MIN_KEPT = 0.75
 # Turns whose crops' summed confidence comes within this share of the blobs of the best turn's are tried
 # too: the two quarter turns are a half turn apart, and a row of 0s, 1s, 8s, 6s and 9s reads nearly as

@@ -1,6 +1,8 @@
 """Reading the digits of one frame: locate (page, ink, rules, digits), crops, one batched invoke, then a
 second for the pieces of blobs that may be touching digits, and the readings that win (edge.readings);
-a third, mirrored, for an unsure reading that may be show-through from the back of the sheet."""
+a third, mirrored, for an unsure reading that may be show-through from the back of the sheet; and where
+many blobs read unsure, their crops turned, and the frame read turned where a turn reads surer
+(edge.orientation)."""
 
 from __future__ import annotations
 
@@ -154,7 +156,7 @@ class DigitReader:
         """Reads the frame (_read); where few of its blobs read sure as they stand, it is read turned a
         quarter or a half turn, and that reading kept, when enough more of them read sure turned
         (edge.orientation): first the blobs' crops turned, in one batch, then the frame turned under each
-        turn that wins on them (two on a near tie); of the turned readings that win (turn_wins), the one
+        turn that wins on them (more than one on a near tie); of the turned readings that win (turn_wins), the one
         of the highest summed confidence. The digits' boxes are given in the frame's own pixels, and the
         debug pictures turned back as the frame stands."""
         reading, first = self._read(frame, trace)
