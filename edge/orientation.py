@@ -12,6 +12,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from edge import readings
 from edge.detect import Box
 
 # The turns tried: (OpenCV's rotation of the frame, the same turn as numpy's rot90 count).
@@ -71,7 +72,7 @@ def turns_to_try(crops: np.ndarray, confidence: np.ndarray, scores_of: Callable[
     mirrored ones."""
     if not len(crops):
         return []
-    batch = np.concatenate([np.rot90(crops, k, axes=(1, 2)) for _, k in TURNS] + [crops[:, :, ::-1]])
+    batch = np.concatenate([np.rot90(crops, k, axes=(1, 2)) for _, k in TURNS] + [readings.mirrored(crops)])
     turned = scores_of(np.ascontiguousarray(batch)).max(axis=1).reshape(len(TURNS) + 1, len(crops))
     total = turned.sum(axis=1)
     best = float(total[:-1].max())
@@ -85,10 +86,6 @@ def turns_to_try(crops: np.ndarray, confidence: np.ndarray, scores_of: Callable[
 # Each turn's inverse.
 _BACK = {cv2.ROTATE_90_CLOCKWISE: cv2.ROTATE_90_COUNTERCLOCKWISE,
          cv2.ROTATE_90_COUNTERCLOCKWISE: cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180: cv2.ROTATE_180}
-
-
-def turn(frame: np.ndarray, rotation: int) -> np.ndarray:
-    return cv2.rotate(frame, rotation)
 
 
 def turn_back(image: np.ndarray, rotation: int) -> np.ndarray:

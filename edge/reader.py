@@ -170,7 +170,7 @@ class DigitReader:
         chosen, best = reading, -1.0
         for rotation, _ in rotations:
             t1 = time.perf_counter()
-            turned = self._read(orientation.turn(frame, rotation), trace)[0]
+            turned = self._read(cv2.rotate(frame, rotation), trace)[0]
             confidence = _confidences(turned.digits)
             wins = orientation.turn_wins(confidence, first.confidence, SURE_CONFIDENCE)
             if wins and confidence.sum() > best:

@@ -24,7 +24,7 @@ def _box_of(mask: np.ndarray) -> Box:
 def test_a_box_in_a_turned_frame_is_given_back_where_it_is_in_the_frame(rotation):
     frame = np.zeros((60, 100), np.uint8)
     frame[7:19, 61:90] = 255  # off every axis of symmetry
-    turned = orientation.turn(frame, rotation)
+    turned = cv2.rotate(frame, rotation)
     assert orientation.box_back(_box_of(turned), rotation, frame.shape) == _box_of(frame)
 
 
