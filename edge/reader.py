@@ -13,7 +13,7 @@ from statistics import median
 import cv2
 import numpy as np
 
-from edge import orientation, overlay, preprocess, readings, segment, spec
+from edge import orientation, overlay, polarity, preprocess, readings, segment, spec
 from edge.detect import Box, DetectorOptions, Found, mnist_crop, roi_box
 from edge.locate import Located, locate, scaled_mapping
 from edge.runtime import Classifier, top_classes
@@ -119,6 +119,11 @@ def _writing(digits: list[Digit]) -> bool:
     return sure > 0 and 2 * sure >= len(digits)
 
 
+def _summed(timings: list[dict[str, float]]) -> dict[str, float]:
+    """The stages' times of several passes over a frame, added up."""
+    return {key: sum(t.get(key, 0.0) for t in timings) for key in set().union(*timings)}
+
+
 def _beyond(digits: list[Digit], corners: np.ndarray) -> list[Digit]:
     """The digits whose box's centre lies outside a (4, 2) outline, both in the frame's pixels."""
     contour = corners.reshape(-1, 1, 2).astype(np.float32)
@@ -147,21 +152,47 @@ class DigitReader:
         if frame is None or frame.size == 0:
             raise ValueError("empty frame")
         try:
-            return self._read_turned(frame, trace)
+            return self._read_either_way(frame, trace)
         except cv2.error as exc:
             raise ValueError(f"OpenCV failed on this {frame.shape[1]}x{frame.shape[0]} frame "
                              f"({exc.err})") from None
 
-    def _read_turned(self, frame: np.ndarray, trace: bool) -> Reading:
+    def _read_either_way(self, frame: np.ndarray, trace: bool) -> Reading:
+        """Reads the frame (_read_turned); where no sheet was found in it and it may hold light writing
+        on a dark ground (polarity.light_on_dark), it is read inverted too, and that reading kept where it
+        wins (polarity.inverted_wins). Boxes are the same either way; the debug pictures are the
+        inverted frame's when its reading is kept."""
+        reading, on_paper = self._read_turned(frame, trace)
+        if on_paper or is_mnist_style(frame):
+            return reading
+        t0 = time.perf_counter()
+        passes, chosen = [reading.timing_ms], reading
+        if polarity.light_on_dark(frame):
+            inverted = self._read_turned(cv2.bitwise_not(frame), trace)[0]
+            passes.append(inverted.timing_ms)
+            if polarity.inverted_wins(_sure(inverted.digits), _sure(reading.digits), _writing(inverted.digits)):
+                chosen = inverted
+        # The frame cost every pass, and the look at its ground (and the inversion).
+        looked = (time.perf_counter() - t0) * 1e3 - sum(t["total"] for t in passes[1:])
+        timing = _summed(passes)
+        timing["preprocess"] += looked
+        timing["total"] += looked
+        timing["preprocess.polarity"] = looked
+        chosen.timing_ms.clear()
+        chosen.timing_ms.update(timing)
+        return chosen
+
+    def _read_turned(self, frame: np.ndarray, trace: bool) -> tuple[Reading, bool]:
         """Reads the frame (_read); where few of its blobs read sure as they stand, it is read turned a
         quarter or a half turn, and that reading kept, when enough more of them read sure turned
         (edge.orientation): first the blobs' crops turned, in one batch, then the frame turned under each
         turn that wins on them (more than one on a near tie); of the turned readings that win (turn_wins), the one
         of the highest summed confidence. The digits' boxes are given in the frame's own pixels, and the
-        debug pictures turned back as the frame stands."""
-        reading, first = self._read(frame, trace)
+        debug pictures turned back as the frame stands. Beside the reading: whether a sheet (or a note)
+        was found in the frame as it stands."""
+        reading, first, on_paper = self._read(frame, trace)
         if not orientation.worth_a_look(first.confidence, SURE_CONFIDENCE):
-            return reading
+            return reading, on_paper
         t0 = time.perf_counter()
         rotations = orientation.turns_to_try(first.crops, first.confidence, self.classifier.scores,
                                              SURE_CONFIDENCE)
@@ -182,7 +213,7 @@ class DigitReader:
             passes.append(turned.timing_ms)
             turning += (time.perf_counter() - t1) * 1e3 - turned.timing_ms["total"]  # turns, boxes, pictures
         # The frame cost every pass, the crops' batch and the turning.
-        timing = {key: sum(t.get(key, 0.0) for t in passes) for key in set().union(*passes)}
+        timing = _summed(passes)
         timing["inference"] += looked
         timing["total"] += looked + turning
         if rotations:
@@ -190,20 +221,22 @@ class DigitReader:
             timing["preprocess.turn"] = turning
         chosen.timing_ms.clear()
         chosen.timing_ms.update(timing)
-        return chosen
+        return chosen, on_paper
 
-    def _read(self, frame: np.ndarray, trace: bool) -> tuple[Reading, _Pass]:
+    def _read(self, frame: np.ndarray, trace: bool) -> tuple[Reading, _Pass, bool]:
         """Reads the frame, and gives the frame's own pass (_Pass) beside the reading; where it was read
         whole with paper along its edge and the model is unsure of a digit of it (or it read none), a note
         on a dark pad in it is read instead when the note reads a sure digit and the frame read whole reads
         no writing beyond the note (_writing): the frame is then a desk around the pad, not a sheet with a
         dark thing lying on it (a phone, a calculator, a labelled notebook), whose writing reads sure
-        beyond it, however many digits the thing shows."""
+        beyond it, however many digits the thing shows. Last, whether the reading is of a sheet (or a
+        note) found in the frame."""
         first = self._read_once(frame, trace)
         reading, located = first.reading, first.located
-        if (located is None or located.page is not None or not self.options.find_page or frame.ndim != 3
+        on_a_sheet = located is not None and located.page is not None
+        if (located is None or on_a_sheet or not self.options.find_page or frame.ndim != 3
                 or min((d.confidence for d in reading.digits), default=0.0) >= SURE_CONFIDENCE):
-            return reading, first
+            return reading, first, on_a_sheet
         pad = self._read_once(frame, trace, on_a_pad=True)
         on_a_pad = pad.reading
         chosen = reading
@@ -213,9 +246,10 @@ class DigitReader:
             if _sure(on_a_pad.digits) and not _writing(_beyond(reading.digits, note)):
                 chosen = on_a_pad
         # The frame cost both passes.
-        for key in set(reading.timing_ms) | set(on_a_pad.timing_ms):
-            chosen.timing_ms[key] = reading.timing_ms.get(key, 0.0) + on_a_pad.timing_ms.get(key, 0.0)
-        return chosen, first
+        timing = _summed([reading.timing_ms, on_a_pad.timing_ms])
+        chosen.timing_ms.clear()
+        chosen.timing_ms.update(timing)
+        return chosen, first, chosen is on_a_pad
 
     def _read_once(self, frame: np.ndarray, trace: bool, on_a_pad: bool = False) -> _Pass:
         """One pass over the frame (with `on_a_pad`, over a note on a dark pad only: locate)."""
