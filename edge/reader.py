@@ -44,9 +44,20 @@ def _writing(digits: list[Digit]) -> bool:
     return sure > 0 and 2 * sure >= len(digits)
 
 
-def _summed(timings: list[dict[str, float]]) -> dict[str, float]:
-    """The stages' times of several passes over a frame, added up."""
-    return {key: sum(t.get(key, 0.0) for t in timings) for key in set().union(*timings)}
+def _charged(reading: Reading, passes: list[dict[str, float]], stage: str | None = None, ms: float = 0.0,
+             inference_ms: float = 0.0) -> Reading:
+    """`reading`, its timing made what reading the frame cost: the stages' times of every pass over it
+    added up, and `ms` of preprocess (as preprocess.<stage>) and `inference_ms` of inference spent
+    between the passes."""
+    timing = {key: sum(t.get(key, 0.0) for t in passes) for key in set().union(*passes)}
+    timing["preprocess"] += ms
+    timing["inference"] += inference_ms
+    timing["total"] += ms + inference_ms
+    if stage is not None:
+        timing[f"preprocess.{stage}"] = ms
+    reading.timing_ms.clear()
+    reading.timing_ms.update(timing)
+    return reading
 
 
 def _beyond(digits: list[Digit], corners: np.ndarray) -> list[Digit]:
@@ -83,29 +94,25 @@ class DigitReader:
                              f"({exc.err})") from None
 
     def _read_either_way(self, frame: np.ndarray, trace: bool) -> Reading:
-        """Reads the frame (_read_turned); where no sheet was found in it and it may hold light writing
-        on a dark ground (polarity.light_on_dark), it is read inverted too, and that reading kept where it
-        wins (polarity.inverted_wins). Boxes are the same either way; the debug pictures are the
-        inverted frame's when its reading is kept."""
+        """Reads the frame (_read_turned); unless it reads as writing on a sheet found in it, where it (its
+        --roi box) may hold light writing on a dark ground (polarity.light_on_dark), it is read inverted
+        too, and that reading kept where it wins (polarity.inverted_wins). Boxes are the same either
+        way; the debug pictures are the inverted frame's when its reading is kept."""
         reading, on_paper = self._read_turned(frame, trace)
-        if on_paper or is_mnist_style(frame):
+        if is_mnist_style(frame) or (on_paper and _writing(reading.digits)):
             return reading
         t0 = time.perf_counter()
+        roi = self.roi(frame.shape)
+        seen = frame if roi is None else frame[roi.y:roi.y + roi.h, roi.x:roi.x + roi.w]
         passes, chosen = [reading.timing_ms], reading
-        if polarity.light_on_dark(frame):
+        if polarity.light_on_dark(seen):
             inverted = self._read_turned(cv2.bitwise_not(frame), trace)[0]
             passes.append(inverted.timing_ms)
             if polarity.inverted_wins(_sure(inverted.digits), _sure(reading.digits), _writing(inverted.digits)):
                 chosen = inverted
-        # The frame cost every pass, and the look at its ground (and the inversion).
-        looked = (time.perf_counter() - t0) * 1e3 - sum(t["total"] for t in passes[1:])
-        timing = _summed(passes)
-        timing["preprocess"] += looked
-        timing["total"] += looked
-        timing["preprocess.polarity"] = looked
-        chosen.timing_ms.clear()
-        chosen.timing_ms.update(timing)
-        return chosen
+        # The look at the ground and the inversion, beside the passes.
+        looking = (time.perf_counter() - t0) * 1e3 - sum(t["total"] for t in passes[1:])
+        return _charged(chosen, passes, "polarity", looking)
 
     def _read_turned(self, frame: np.ndarray, trace: bool) -> tuple[Reading, bool]:
         """Reads the frame (_read); where few of its blobs read sure as they stand, it is read turned a
@@ -121,7 +128,7 @@ class DigitReader:
         t0 = time.perf_counter()
         rotations = orientation.turns_to_try(first.crops, first.confidence, self.classifier.scores,
                                              SURE_CONFIDENCE)
-        looked = (time.perf_counter() - t0) * 1e3  # the crops' batch
+        crops_batch = (time.perf_counter() - t0) * 1e3
         passes, turning = [reading.timing_ms], 0.0
         chosen, best = reading, -1.0
         for rotation, _ in rotations:
@@ -138,15 +145,7 @@ class DigitReader:
             passes.append(turned.timing_ms)
             turning += (time.perf_counter() - t1) * 1e3 - turned.timing_ms["total"]  # turns, boxes, pictures
         # The frame cost every pass, the crops' batch and the turning.
-        timing = _summed(passes)
-        timing["inference"] += looked
-        timing["total"] += looked + turning
-        if rotations:
-            timing["preprocess"] += turning
-            timing["preprocess.turn"] = turning
-        chosen.timing_ms.clear()
-        chosen.timing_ms.update(timing)
-        return chosen, on_paper
+        return _charged(chosen, passes, "turn" if rotations else None, turning, crops_batch), on_paper
 
     def _read(self, frame: np.ndarray, trace: bool) -> tuple[Reading, FramePass, bool]:
         """Reads the frame, and gives the frame's own pass (FramePass) beside the reading; where it was read
@@ -171,10 +170,7 @@ class DigitReader:
             if _sure(on_a_pad.digits) and not _writing(_beyond(reading.digits, note)):
                 chosen = on_a_pad
         # The frame cost both passes.
-        timing = _summed([reading.timing_ms, on_a_pad.timing_ms])
-        chosen.timing_ms.clear()
-        chosen.timing_ms.update(timing)
-        return chosen, first, chosen is on_a_pad
+        return _charged(chosen, [reading.timing_ms, on_a_pad.timing_ms]), first, chosen is on_a_pad
 
     def _read_once(self, frame: np.ndarray, trace: bool, on_a_pad: bool = False) -> FramePass:
         """One pass over the frame with this reader's model and options (frame_pass.read_once)."""

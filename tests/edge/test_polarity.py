@@ -40,6 +40,26 @@ def test_light_marks_on_a_dark_ground_are_looked_at_inverted():
     assert polarity.light_on_dark(_board(rng))  # against the ground smoothed, not the median
 
 
+def test_a_small_digit_on_a_big_canvas_is_looked_at_too():
+    """Its strokes are a quarter of a percent of the canvas: the light tail is its few lightest pixels."""
+    canvas = cv2.copyMakeBorder(cv2.resize(_seven(), (60, 60), interpolation=cv2.INTER_AREA),
+                                170, 170, 170, 170, cv2.BORDER_CONSTANT, value=0)
+    assert np.count_nonzero(canvas > 127) < 0.005 * canvas.size
+    assert polarity.light_on_dark(canvas)
+
+
+def test_a_white_label_on_a_dark_desk_is_no_light_writing():
+    """A solid light shape (with dark digits on it) is no stroke: inverted, it read as a sure 6."""
+    rng = np.random.default_rng(3)
+    desk = np.clip(rng.normal(30, 4, (720, 960)), 0, 255).astype(np.uint8)
+    desk[280:400, 360:540] = 215
+    cv2.putText(desk, "953", (375, 365), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 40, 4)
+    assert not polarity.light_on_dark(desk)
+    strokes = np.clip(rng.normal(30, 4, (720, 960)), 0, 255).astype(np.uint8)
+    cv2.putText(strokes, "953", (375, 365), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 215, 4)
+    assert polarity.light_on_dark(strokes)
+
+
 def test_paper_desks_and_dark_frames_are_not():
     rng = np.random.default_rng(1)
     digits = np.zeros((10, 28, 28), np.uint8)
@@ -84,3 +104,26 @@ def test_a_row_written_light_on_dark_reads_as_written_dark_on_light(tiny_models,
         assert light.timing_ms["total"] > upright.timing_ms["total"]  # both passes counted
     monkeypatch.setattr(polarity, "light_on_dark", lambda frame: False)
     assert reader.read(cv2.bitwise_not(frame)).text != text
+
+
+@pytest.mark.slow
+def test_a_canvas_reads_alike_in_bgr_and_grey_and_within_the_roi_box(tiny_models, confident_digits):
+    """A canvas of one digit reads as many right in BGR (where the page finder may take its stroke for a
+    sheet) as in grey; inside a light desktop, read with --roi, the look is at the box read."""
+    from edge.detect import DetectorOptions
+    from edge.reader import DigitReader
+    from edge.runtime import Classifier
+
+    images, labels = confident_digits
+    model = Classifier(tiny_models / "digits_int8.tflite")
+    whole, boxed = DigitReader(model), DigitReader(model, DetectorOptions(roi=0.5))
+    read = {"grey": 0, "bgr": 0, "roi": 0}
+    for image, label in zip(images[:20], labels[:20]):
+        canvas = cv2.resize(image, (280, 280), interpolation=cv2.INTER_LINEAR)
+        small = cv2.resize(image, (56, 56), interpolation=cv2.INTER_LINEAR)
+        read["grey"] += whole.read(small).text == str(label)
+        read["bgr"] += whole.read(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)).text == str(label)
+        desktop = np.full((600, 800, 3), 235, np.uint8)
+        desktop[160:440, 260:540] = cv2.cvtColor(canvas, cv2.COLOR_GRAY2BGR)
+        read["roi"] += boxed.read(desktop).text == str(label)
+    assert read["grey"] >= 10 and read["bgr"] >= read["grey"] - 1 and read["roi"] >= 15, read
