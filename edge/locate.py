@@ -109,6 +109,8 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, tra
         dx, dy = roi.x, roi.y
     if frame.ndim == 3 and frame.shape[2] == 4:  # BGRA (a screenshot, a PNG read unchanged): alpha is no ink
         frame = cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
+    elif frame.ndim == 3 and frame.shape[2] == 1:  # grey with a channel axis: grey (no colour to find a page by)
+        frame = frame[:, :, 0]
     pyramid = preprocess.Pyramid(frame)
     finder = pages.note_on_a_pad if on_a_pad else pages.find_page
     sheet = finder(frame, pyramid) if opts.find_page and frame.ndim == 3 else None

@@ -433,6 +433,17 @@ def test_a_bgra_frame_is_located_as_its_bgr(paper):
     assert page.find_page(frame) is not None
 
 
+def test_a_grey_frame_with_a_channel_axis_is_read_as_grey():
+    """(H, W, 1), as some camera and imaging libraries give grey, is located as the (H, W) frame is (the
+    page finder, which looks at colour, failed on it)."""
+    from edge.detect import DetectorOptions
+    from edge.locate import locate
+    frame = np.full((280, 280), 200, np.uint8)
+    cv2.putText(frame, "7", (100, 200), cv2.FONT_HERSHEY_SIMPLEX, 5, 20, 12)
+    grey = locate(frame, DetectorOptions())
+    assert grey.found and [f.box for f in locate(frame[:, :, None], DetectorOptions()).found] == [f.box for f in grey.found]
+
+
 def test_a_dark_thing_on_a_sheet_filling_the_frame_is_no_page():
     """A phone lying on the sheet is unlike the paper around it, but darker: it is no page."""
     sheet = np.full((480, 640, 3), 225, np.float32)
