@@ -17,7 +17,7 @@ from edge import preprocess
 SAMPLE_SIDE_PX = 320
 # Grey levels (of 255). The ground is the median grey: darker than DARK_GROUND, it may be a blackboard
 # or a canvas. Most frames are paper, and their mean grey over every MEAN_ROWS-th row says so first
-# (0.007 ms for a 640x480 frame of paper, AMD EPYC, one thread): sparse light writing leaves the mean
+# (0.011 ms for a 640x480 frame of paper, AMD EPYC, one thread): sparse light writing leaves the mean
 # dark too.
 DARK_GROUND = 128
 MEAN_ROWS = 8
@@ -34,10 +34,10 @@ GROUND_SPAN = 3
 # Writing is strokes: of the light marks (half-way from the ground to the light tail) clear of the
 # sample's edge, at most MAX_SOLID_SHARE may lie in solid shapes, which fill SOLID_FILL of their box or
 # more and are as thick as SOLID_THICKNESS of their longer side or more (twice the largest distance of
-# their pixels from the ground): a white label or a note on a dark desk, a lamp's glint, are no writing
+# their pixels from the ground): a white label or a note on a dark desk, a round glint, are no writing
 # to invert (a label with three digits on it read inverted as a sure 6, a review found). A digit's
-# strokes fill less of its box, and a 1, which may fill it, is thin. Shapes along the edge (a title
-# bar, a strip of wall) are left out either way.
+# strokes fill less of its box, and a 1, which may fill it, is thin (so is a long glint, read as a
+# 1). Shapes along the edge (a title bar, a strip of wall) are left out either way.
 SOLID_FILL = 0.7
 SOLID_THICKNESS = 0.25
 MAX_SOLID_SHARE = 0.5
