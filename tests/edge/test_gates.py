@@ -237,6 +237,35 @@ def test_synthetic_frames_with_the_trained_model(trained_model, mnist_dir):
     assert right / total >= 0.95
 
 
+def test_light_writing_on_a_dark_ground_with_the_trained_model(trained_model, mnist_dir):
+    """Stage 10 with the model users read with, on what they feed it: a digit drawn white on black as a
+    drawing app saves it (three channels, as edge.sources.load_image gives any image), and rows written
+    light on a dark ground lit unevenly, half of it in a lighter band, blurred and noisy (draw_digits'
+    page inverted)."""
+    import cv2
+
+    from edge.reader import DigitReader
+    from edge.runtime import Classifier
+    from edge.synth import draw_digits
+    from train.data import load_mnist
+
+    test = load_mnist(mnist_dir).test
+    reader = DigitReader(Classifier(trained_model))
+    canvases = [cv2.cvtColor(cv2.resize(test.images[i], (280, 280), interpolation=cv2.INTER_LINEAR),
+                             cv2.COLOR_GRAY2BGR) for i in range(40)]
+    right = sum(reader.read(c).text == str(test.labels[i]) for i, c in enumerate(canvases))
+    assert right >= 36, right
+    rng = np.random.default_rng(11)
+    right = total = 0
+    for k in range(20):
+        idx = rng.choice(len(test.images), 10, replace=False)
+        truth = "".join(str(d) for d in test.labels[idx])
+        r, s = align(truth, reader.read(cv2.bitwise_not(draw_digits(test.images[idx], seed=k))).text)
+        assert s == 0
+        right, total = right + r, total + len(truth)
+    assert right / total >= 0.95
+
+
 def test_a_labelled_thing_lying_on_a_sheet_does_not_take_its_writing(trained_model, mnist_dir):
     """A sheet filling the frame, a row of ten digits and a bold "A" the model is unsure of on it, and a
     dark thing lying on it with a white label holding two digits: find_page takes no page, but the label
