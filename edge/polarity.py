@@ -17,7 +17,7 @@ from edge import preprocess
 SAMPLE_SIDE_PX = 320
 # Grey levels (of 255). The ground is the median grey: darker than DARK_GROUND, it may be a blackboard
 # or a canvas. Most frames are paper, and their mean grey over every MEAN_ROWS-th row says so first
-# (0.011 ms for a 640x480 frame of paper, AMD EPYC, one thread): sparse light writing leaves the mean
+# (0.011 ms for a 640x480 frame of paper, AMD EPYC, 2 cores, one thread): sparse light writing leaves the mean
 # dark too.
 DARK_GROUND = 128
 MEAN_ROWS = 8
