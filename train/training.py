@@ -163,7 +163,8 @@ def train(cfg: TrainConfig) -> TrainResult:
     if cfg.test_limit:
         x_test, y_test = x_test[:cfg.test_limit], y_test[:cfg.test_limit]
 
-    x_train = images[train_idx]
+    from train.styles import some_styled
+    x_train = some_styled(images[train_idx, ..., 0], labels[train_idx], cfg.seed)[..., np.newaxis]
     if cfg.read_fraction:
         from train.views import some_as_read
         x_train = some_as_read(x_train[..., 0], cfg.read_fraction, cfg.seed)[..., np.newaxis]
@@ -188,8 +189,8 @@ def train(cfg: TrainConfig) -> TrainResult:
         ]
         # A live progress bar on a terminal, one line per epoch in CI logs.
         verbose = 1 if sys.stdout.isatty() else 2
-        print(f"training on {len(train_idx)} images ({cfg.read_fraction:.0%} as the reader prepares them) "
-              f"and {outliers} non-digit crops, "
+        print(f"training on {len(train_idx)} images ({cfg.read_fraction:.0%} as the reader prepares them, "
+              f"some 1s and 7s in continental hands) and {outliers} non-digit crops, "
               f"validating on {len(val_idx)}, "
               f"up to {cfg.epochs} epochs ({cfg.strategy} strategy, "
               f"{strategy.num_replicas_in_sync} replica(s))", flush=True)
