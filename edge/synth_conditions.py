@@ -266,6 +266,22 @@ def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(sheet, rng), truth
 
 
+def cropped(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A photo cut down to the number it shows (a user's crop, a cut-out kept as its own image): one to
+    four digits 40 to 400 px tall in any pen on any paper, the frame cut 0 to 20 % of their height
+    beyond their ink: the digits fill it, some touching its edge."""
+    height = int(round(np.exp(rng.uniform(np.log(40), np.log(400)))))
+    hand = Handwriting(digit_height_px=height, gap=0.3, ink_bgr=list(INKS.values())[int(rng.integers(len(INKS)))],
+                       paper_bgr=list(PAPERS.values())[int(rng.integers(len(PAPERS)))])
+    lines, truth = _lines(pool, labels, rng, [int(rng.integers(1, 5))])
+    size = (3 * height, int((1.4 * len(truth) + 1) * height))
+    ink = synth.write_lines(lines, size, hand, margin=0.1)
+    frame = synth.finish(synth.paint(size, [(ink, hand.ink_bgr)], hand.paper_bgr), rng)
+    ys, xs = np.nonzero(ink > 0.5)
+    m = int(rng.uniform(0.0, 0.2) * height)
+    return frame[max(0, ys.min() - m):ys.max() + m + 1, max(0, xs.min() - m):xs.max() + m + 1], truth
+
+
 def blank_showing_through(pool, labels, rng) -> np.ndarray:
     """A blank sheet on a desk, 30-80 % of the frame (_on_desk), whose only marks are writing on its
     back showing through, mirrored, at 12 to 24 % of the pen's darkness: no digit to read."""
@@ -289,7 +305,7 @@ CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note,
                                    "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
                                    "vignetted": vignetted, "lamplit": lamplit, "marks": marks,
-                                   "forms": synth_forms.forms, "deskform": deskform}
+                                   "forms": synth_forms.forms, "deskform": deskform, "cropped": cropped}
 
 
 def frames(name: str, pool: np.ndarray, labels: np.ndarray, count: int, seed: int = 0

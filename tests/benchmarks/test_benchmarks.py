@@ -85,8 +85,9 @@ def test_quick_run_writes_the_result_json(tiny_models, mnist_dir, tmp_path):
     assert row["inference"]["count"] == BenchConfig.quick().timed_runs
     synthetic = result["pipeline"]["synthetic_10_digits_640x480"]
     stages = {"decode", "preprocess", "inference", "postprocess", "draw", "total"}
-    # The ten-digit frames are read whole (no sheet in them): the look at their ground (stage 10) is timed.
-    reader_stages = {f"preprocess.{k}" for k in ("page", "ink", "digits", "crops", "cuts", "polarity")}
+    # The ten-digit frames are read whole (no sheet in them): the look at their ground (stage 10) is timed,
+    # and so is the look for a cut-out (stage 11), taken at every frame.
+    reader_stages = {f"preprocess.{k}" for k in ("page", "ink", "digits", "crops", "cuts", "polarity", "cutout")}
     assert set(synthetic["stages_ms"]) == stages | reader_stages
     assert set(result["cold_start"]) == {"edge_int8", "tensorflow_keras"}
     assert result["throughput"]["int8"]["images"] == 10000
