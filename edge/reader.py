@@ -101,21 +101,26 @@ class DigitReader:
                              f"({exc.err})") from None
 
     def _read_cutout(self, frame: np.ndarray, trace: bool) -> Reading:
-        """Reads the frame (_read_either_way); where it is its writing cut out (cutout.is_cutout), in a
-        margin of its own paper (cutout.with_margin), and as it stands only where that reads no sure
-        digit: cut out, the frame as it stands breaks the reader's frame-relative sizes and its pieces of
-        digits read sure (a crop of "8" as "061"). Boxes are in the frame's pixels either way (those read
-        in the margin are cut to the frame). Not with --roi (its box is read, not the frame)."""
+        """Reads the frame (_read_either_way); where it is its writing cut out (cutout.look; light writing
+        where stage 10's look agrees, polarity.light_on_dark), in a margin of its own paper
+        (cutout.with_margin; light writing inverted first), and as it stands only where that reads no
+        sure digit: cut out, the frame as it stands breaks the reader's frame-relative sizes and its
+        pieces of digits read sure (a crop of "8" as "061"). Boxes are in the frame's pixels either way
+        (those read in the margin are cut to the frame). Not with --roi (its box is read, not the frame)."""
         if self.options.roi is not None or is_mnist_style(frame):
             return self._read_either_way(frame, trace)
         t0 = time.perf_counter()
-        if not cutout.is_cutout(frame):  # most frames: the look's time added to the one pass's
+        shade = cutout.look(frame)
+        if shade == "light" and not polarity.light_on_dark(frame):
+            shade = None
+        if shade is None:  # most frames: the look's time added to the one pass's
             looking = (time.perf_counter() - t0) * 1e3
             reading = self._read_either_way(frame, trace)
             for key in ("preprocess", "total", "preprocess.cutout"):
                 reading.timing_ms[key] = reading.timing_ms.get(key, 0.0) + looking
             return reading
-        framed, pad = cutout.with_margin(frame)
+        # Light writing is read inverted, as stage 10 would read it.
+        framed, pad = cutout.with_margin(frame if shade == "dark" else cv2.bitwise_not(frame))
         looking = (time.perf_counter() - t0) * 1e3  # the look and the margin
         inside = self._read_either_way(framed, trace)
         h, w = frame.shape[:2]

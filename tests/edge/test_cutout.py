@@ -38,32 +38,32 @@ def _cut_out(kinds: str, height: int, margin: float, paper=(200, 235, 245), ink=
                                                  ("1707", 120, 0.0), ("0", 400, 0.2), ("1", 80, 0.1)])
 def test_a_number_cut_out_of_its_photo_is_a_cutout(kinds, height, margin):
     frame = _cut_out(kinds, height, margin)
-    assert cutout.is_cutout(frame)
-    assert cutout.is_cutout(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
-    assert cutout.is_cutout(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)[:, :, np.newaxis])
+    assert cutout.look(frame) == "dark"
+    assert cutout.look(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)) == "dark"
+    assert cutout.look(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)[:, :, np.newaxis]) == "dark"
+    assert cutout.look(cv2.bitwise_not(frame)) == "light"  # chalk on a board, cut out
 
 
 def test_frames_with_digits_a_small_part_of_them_are_not():
     digits = np.stack([_digit(k) for k in "0170171"])
-    assert not cutout.is_cutout(draw_digits(digits, style=PaperStyle(shadow_strength=0.0)))
+    assert cutout.look(draw_digits(digits, style=PaperStyle(shadow_strength=0.0))) is None
     # The same number with paper around it as wide as it is tall: a frame like any other.
-    assert not cutout.is_cutout(_cut_out("17", 60, 1.5))
+    assert cutout.look(_cut_out("17", 60, 1.5)) is None
 
 
-def test_a_ruled_page_a_pad_a_desk_and_light_writing_are_not():
+def test_a_ruled_page_a_pad_a_sheet_on_a_desk_and_blank_paper_are_not():
     rng = np.random.default_rng(1)
     size = (480, 640)
     rules = synth.rule_sheet(size, 40, thickness=2)  # rules joined by the margin line: one shape
-    assert not cutout.is_cutout(synth.finish(synth.paint(size, [(rules, (200, 170, 120))], (230, 230, 230)), rng))
+    assert cutout.look(synth.finish(synth.paint(size, [(rules, (200, 170, 120))], (230, 230, 230)), rng)) is None
     pad = np.full((480, 640, 3), 200, np.uint8)  # a dark pad holding a note, on a light desk
     pad[80:400, 120:520] = 30
     pad[200:280, 280:380] = 230
-    assert not cutout.is_cutout(pad)
+    assert cutout.look(pad) is None
     desk = np.full((480, 640, 3), 60, np.uint8)  # a sheet on a dark desk, its number filling the sheet
     desk[100:380, 150:490] = cv2.resize(_cut_out("7", 150, 0.3), (340, 280))
-    assert not cutout.is_cutout(desk)
-    assert not cutout.is_cutout(cv2.bitwise_not(_cut_out("17", 100, 0.05)))  # light on dark: stage 10's
-    assert not cutout.is_cutout(np.full((100, 80, 3), 230, np.uint8))  # blank paper
+    assert cutout.look(desk) is None
+    assert cutout.look(np.full((100, 80, 3), 230, np.uint8)) is None  # blank paper
 
 
 def test_the_margin_is_the_papers_own_light_without_ink_or_step():
@@ -120,7 +120,7 @@ def test_a_cut_out_number_reads_as_it_does_with_paper_around_it(tiny_models, con
                    for d in reading.digits)
         assert "preprocess.cutout" in reading.timing_ms
     assert whole >= 8 and cut >= whole - 1, (whole, cut)
-    monkeypatch.setattr(cutout, "is_cutout", lambda frame: False)
+    monkeypatch.setattr(cutout, "look", lambda frame: None)
     assert sum(reader.read(frame).text == truth for _, frame, truth in frames) <= cut - 4
 
 
