@@ -13,22 +13,39 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.preprocess import label_type, to_gray
+from edge.preprocess import label_type, shrink, to_gray
 
-LOOK_SIDE_PX = 96  # the look is taken on the grey shrunk to this longer side
+LOOK_SIDE_PX = 96  # the look is taken on the grey shrunk to this longer side,
+MIN_LOOK_SIDE_PX = 48  # but no shorter than this on its shorter side (a long number cut out)
 # The frame is a cut-out when a dark shape of the look (Otsu's split) is at least MIN_TALL of its
 # height and drawn in strokes: its ink at most MAX_FILL of its box (a mouse pad around a note fills
-# 0.5 to 0.75 of it; digits 0.2 to 0.5), unless it is narrow as a 1 is; and not across the whole look
-# while wider than tall (a ruled page's rules joined by its margin line). Its edge is mostly paper:
-# at most MAX_DARK_EDGE of it dark (a desk around a sheet; digits cut out tight cross it here and there).
+# 0.5 to 0.75 of it; digits 0.2 to 0.5) no wider than MAX_STROKE of its height, not a straight bar (a 1 alone is not enough: a rule, a pen, a
+# shadow's strip, a fold are such bars), and not across the whole look while wider than tall (a ruled
+# page's rules joined by its margin line). Its edge is mostly paper: at most MAX_DARK_EDGE of it dark
+# (a desk around a sheet; digits cut out tight cross it here and there); and no long bar reaching its
+# edge is a hairline (a ruled page turned a quarter), and no side is all but covered (MAX_SIDE_COVER: a
+# strip of desk or shadow along it): read in a margin, either would no longer be cut by the edge, and
+# read as a 1.
 MIN_TALL = 0.55
 MAX_DARK_EDGE = 0.3
 MAX_FILL = 0.5
-NARROW = 0.35  # a shape at most this wide for its height may fill its box (a 1)
-MAX_SHAPES = 12  # more dark shapes than this is a scene or a page, not a cut-out of a number
+# A straight bar fills BAR_FILL or more of its minimum-area rectangle, BAR_ASPECT times as long as wide.
+BAR_FILL = 0.7
+BAR_ASPECT = 3.0
+HAIRLINE_PX = 2
+MAX_STROKE = 0.4  # of the shape's height: a marker's stroke is a fifth of its digit's height
+MAX_SIDE_COVER = 0.8  # of any one side of the look: a strip of desk or shadow along it
+# The writing fills the cut-out: its shapes of MIN_SHAPE of its height or taller leave at most MAX_MARGIN
+# of its height bare along each side (a fold or a cable across a page, joined to a few small digits,
+# does not).
+MIN_SHAPE = 0.2
+MAX_MARGIN = 0.35
 # The margin added on each side, as a share of the frame's height: the digits then span at most half
 # of the frame's height.
 MARGIN = 0.5
+# A larger cut-out is shrunk to this longer side first: the reader reads a frame at 640 px
+# (DetectorOptions.max_side_px) anyway, and a 12-MP one in its margin took 40 ms and 330 MB.
+MAX_SIDE_PX = 1000
 
 
 def _look(frame: np.ndarray) -> np.ndarray:
@@ -37,7 +54,7 @@ def _look(frame: np.ndarray) -> np.ndarray:
     640x480 BGR frame and 0.05 ms on a 12-MP one, against 1.0 and 38 ms shrunk with INTER_AREA; AMD
     EPYC, 2 cores, one thread.)"""
     h, w = frame.shape[:2]
-    step = max(1, -(-max(h, w) // LOOK_SIDE_PX))
+    step = max(1, min(-(-max(h, w) // LOOK_SIDE_PX), min(h, w) // MIN_LOOK_SIDE_PX))
     return cv2.resize(frame, (max(1, w // step), max(1, h // step)), interpolation=cv2.INTER_NEAREST)
 
 
@@ -45,40 +62,89 @@ def look(frame: np.ndarray) -> str | None:
     """Whether a frame (BGR, BGRA or grey) is its writing cut out, and how it is written: "dark" (ink on
     paper) or "light" (chalk on a board, a drawing app's canvas; stage 10 confirms it), else None. One
     split of the look (Otsu's): the writing's side of it is the one that covers at most MAX_DARK_EDGE of
-    its edge, and it holds a writing-like shape of MIN_TALL of its height or more among few (MAX_SHAPES)."""
+    its edge, and it holds a writing-like shape of MIN_TALL of its height or more (_holds_writing)."""
     small = to_gray(_look(frame))
     _, dark = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     sh, sw = dark.shape
-    edge = np.concatenate([dark[0], dark[-1], dark[1:-1, 0], dark[1:-1, -1]])
-    share = np.count_nonzero(edge) / edge.size
+    sides = (dark[0], dark[-1], dark[:, 0], dark[:, -1])
+    share = sum(np.count_nonzero(side) for side in sides) / (2 * (sh + sw))
     if sh < 8 or sw < 8 or MAX_DARK_EDGE < share < 1 - MAX_DARK_EDGE:
         return None
     shade = "dark" if share <= MAX_DARK_EDGE else "light"
+    # A side all but covered by the ground's other shade is a strip of desk or shadow along it.
+    covered = [np.count_nonzero(side) / side.size for side in sides]
+    if max(covered) > MAX_SIDE_COVER if shade == "dark" else min(covered) < 1 - MAX_SIDE_COVER:
+        return None
     return shade if _holds_writing(dark if shade == "dark" else cv2.bitwise_not(dark)) else None
 
 
+def _bar(labels: np.ndarray, index: int, box: np.ndarray) -> str | None:
+    """Whether a component of the look is a straight bar (BAR_FILL, BAR_ASPECT), and which: "hairline"
+    (a printed rule: HAIRLINE_PX wide or less), "bar" (a 1, a pen), else None."""
+    x, y, w, h, area = box
+    inside = labels[y:y + h, x:x + w] == index
+    ys, xs = np.nonzero(inside)
+    (_, _), (a, b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+    long, short = max(a, b) + 1, min(a, b) + 1  # pixel centres: a 1-px line is 1 wide
+    if area < BAR_FILL * long * short or long < BAR_ASPECT * short:
+        return None
+    if short <= HAIRLINE_PX:
+        return "hairline"
+    return "bar"
+
+
 def _holds_writing(mask: np.ndarray) -> bool:
-    """Whether a 0/255 look holds a writing-like shape of MIN_TALL of its height or more among few."""
+    """Whether a 0/255 look holds a writing-like shape of MIN_TALL of its height or more, filling it
+    (MAX_MARGIN), and no hairline as long as the look reaching its edge."""
     sh, sw = mask.shape
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=label_type(mask))
-    if not 1 < count <= MAX_SHAPES + 1:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=label_type(mask))
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    if count == 1 or heights.max() < MIN_TALL * sh:  # most frames: digits a small part of them
         return False
-    if stats[1:, cv2.CC_STAT_HEIGHT].max() < MIN_TALL * sh:  # most frames: digits a small part of them
+    x, y, bw, bh, area = stats.T
+    shapes = stats[1:][heights >= MIN_SHAPE * sh]
+    bare = max(shapes[:, 0].min(), shapes[:, 1].min(), sw - (shapes[:, 0] + shapes[:, 2]).max(),
+               sh - (shapes[:, 1] + shapes[:, 3]).max())
+    if bare > MAX_MARGIN * sh:
         return False
-    _, _, bw, bh, area = stats[1:].T
-    writing = ((bh >= MIN_TALL * sh) & ((area <= MAX_FILL * bw * bh) | (bw <= NARROW * bh))
-               & ~((bw == sw) & (bw > 1.2 * bh)))
-    return bool(writing.any())
+    edge = (x == 0) | (y == 0) | (x + bw == sw) | (y + bh == sh)
+    long = (bh >= MIN_TALL * sh) | (bw >= MIN_TALL * sw)
+    found = False
+    for i in np.flatnonzero(long):
+        if i == 0:
+            continue
+        bar = _bar(labels, i, stats[i])
+        if edge[i] and bar == "hairline":
+            return False
+        found |= bool(bh[i] >= MIN_TALL * sh and area[i] <= MAX_FILL * bw[i] * bh[i] and bar is None
+                      and not (bw[i] == sw and bw[i] > 1.2 * bh[i]) and _thin(labels, i, stats[i]))
+    return found
 
 
-def with_margin(frame: np.ndarray) -> tuple[np.ndarray, int]:
-    """The frame in a margin of its own paper, MARGIN of its height on each side, and that margin in px.
-    The paper is the frame's with its ink taken out (the lightest within a third of its height, on the
-    look's scale: a stroke touching the edge is thinner than that), carried out from its edge: its light
-    and colour go on past the edge, a little lighter (its noise's top), never darker (a median carried
-    a digit touching the edge out as a bar joined to it)."""
+def _thin(labels: np.ndarray, index: int, box: np.ndarray) -> bool:
+    """Whether a component is drawn in strokes no wider than MAX_STROKE of its height (a sheet with holes
+    where its digits are is not)."""
+    x, y, w, h, _ = box
+    inside = np.where(labels[y:y + h, x:x + w] == index, 255, 0).astype(np.uint8)
+    inside = cv2.copyMakeBorder(inside, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    return 2 * float(cv2.distanceTransform(inside, cv2.DIST_L2, 3).max()) <= MAX_STROKE * h
+
+
+def with_margin(frame: np.ndarray) -> tuple[np.ndarray, int, float]:
+    """The frame, shrunk to MAX_SIDE_PX on its longer side where larger, in a margin of its own paper
+    MARGIN of its height on each side; that margin in px and the scale it was shrunk by (the framed
+    frame's pixels are (frame's pixels * scale) + margin). The paper is the frame's with its ink taken
+    out (the lightest within a third of the look's shorter side, and smoothed as much: a stroke touching
+    the edge is thinner than that), carried out from its edge: its light and colour go on past the
+    edge, a little lighter (its noise's top), never darker (a median carried a digit touching the edge
+    out as a bar joined to it)."""
     if frame.ndim == 3 and frame.shape[2] == 1:
         frame = frame[:, :, 0]
+    scale = min(1.0, MAX_SIDE_PX / max(frame.shape[:2]))
+    if scale < 1.0:
+        width = frame.shape[1]
+        frame = shrink(frame, scale)
+        scale = frame.shape[1] / width  # as rounded: the boxes go back by it
     h, w = frame.shape[:2]
     pad = max(1, int(round(MARGIN * h)))
     small = _look(frame)
@@ -87,4 +153,4 @@ def with_margin(frame: np.ndarray) -> tuple[np.ndarray, int]:
     paper = cv2.resize(lightest, (w, h), interpolation=cv2.INTER_LINEAR)
     out = cv2.copyMakeBorder(paper, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
     out[pad:pad + h, pad:pad + w] = frame
-    return out, pad
+    return out, pad, scale

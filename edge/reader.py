@@ -67,10 +67,13 @@ def _beyond(digits: list[Digit], corners: np.ndarray) -> list[Digit]:
             if cv2.pointPolygonTest(contour, (d.box.x + d.box.w / 2, d.box.y + d.box.h / 2), False) < 0]
 
 
-def _within(box: Box, pad: int, w: int, h: int) -> Box:
-    """A box read in a frame `pad` px larger on each side, in the w x h frame's own pixels, cut to it."""
-    x0, y0 = min(max(box.x - pad, 0), w - 1), min(max(box.y - pad, 0), h - 1)
-    x1, y1 = max(min(box.x + box.w - pad, w), x0 + 1), max(min(box.y + box.h - pad, h), y0 + 1)
+def _within(box: Box, pad: int, scale: float, w: int, h: int) -> Box:
+    """A box read in the w x h frame shrunk by `scale` and put in a margin `pad` px wide
+    (cutout.with_margin), in the frame's own pixels, cut to it."""
+    x0 = min(max(round((box.x - pad) / scale), 0), w - 1)
+    y0 = min(max(round((box.y - pad) / scale), 0), h - 1)
+    x1 = max(min(round((box.x + box.w - pad) / scale), w), x0 + 1)
+    y1 = max(min(round((box.y + box.h - pad) / scale), h), y0 + 1)
     return Box(x0, y0, x1 - x0, y1 - y0)
 
 
@@ -120,11 +123,11 @@ class DigitReader:
                 reading.timing_ms[key] = reading.timing_ms.get(key, 0.0) + looking
             return reading
         # Light writing is read inverted, as stage 10 would read it.
-        framed, pad = cutout.with_margin(frame if shade == "dark" else cv2.bitwise_not(frame))
+        framed, pad, scale = cutout.with_margin(frame if shade == "dark" else cv2.bitwise_not(frame))
         looking = (time.perf_counter() - t0) * 1e3  # the look and the margin
         inside = self._read_either_way(framed, trace)
         h, w = frame.shape[:2]
-        digits = [Digit(d.label, d.confidence, _within(d.box, pad, w, h)) for d in inside.digits]
+        digits = [Digit(d.label, d.confidence, _within(d.box, pad, scale, w, h)) for d in inside.digits]
         chosen = Reading(inside.text, digits, inside.crops, {}, inside.trace, inside.scores)
         passes = [inside.timing_ms]
         if not _sure(inside.digits):

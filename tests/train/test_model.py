@@ -54,13 +54,18 @@ def test_augmentation_keeps_shape_range_and_changes_pixels():
 
 
 @pytest.mark.slow
-def test_mirrored_strategy_trains(tmp_path, mnist_dir):
+def test_mirrored_strategy_trains(tmp_path, mnist_dir, monkeypatch):
+    from train import styles
     from train.training import TrainConfig, train
 
+    styled = []  # the training digits' 1s and 7s go through train.styles
+    monkeypatch.setattr(styles, "some_styled",
+                        lambda images, labels, seed: styled.append(len(images)) or images.copy())
     result = train(TrainConfig(epochs=1, train_limit=512, test_limit=200, strategy="mirrored",
                                data_dir=mnist_dir, output_dir=tmp_path, batch_size=64))
     assert result.epochs_run == 1 and (tmp_path / "digits.keras").is_file()
     assert 0.0 <= result.test_accuracy <= 1.0
+    assert styled == [512]
 
 
 def test_unknown_strategy_is_refused():
