@@ -19,9 +19,10 @@ LOOK_SIDE_PX = 96  # the look is taken on the grey shrunk to this longer side,
 MIN_LOOK_SIDE_PX = 48  # but no shorter than this on its shorter side (a long number cut out)
 # The frame is a cut-out when a dark shape of the look (Otsu's split) is at least MIN_TALL of its
 # height and drawn in strokes: its ink at most MAX_FILL of its box (a mouse pad around a note fills
-# 0.5 to 0.75 of it; digits 0.2 to 0.5) no wider than MAX_STROKE of its height, not a straight bar (a 1 alone is not enough: a rule, a pen, a
-# shadow's strip, a fold are such bars), and not across the whole look while wider than tall (a ruled
-# page's rules joined by its margin line). Its edge is mostly paper: at most MAX_DARK_EDGE of it dark
+# 0.5 to 0.75 of it; digits 0.2 to 0.5) no wider than MAX_STROKE of its height, around MAX_HOLES loops
+# or fewer, not a straight bar (a 1 alone is not enough: a rule, a pen, a
+# shadow's strip, a fold are such bars), holding few other shapes in its box (MAX_INSIDE), and not across
+# the whole look while wider than tall (a ruled page's rules joined by its margin line). Its edge is mostly paper: at most MAX_DARK_EDGE of it dark
 # (a desk around a sheet; digits cut out tight cross it here and there); and no long bar reaching its
 # edge is a hairline (a ruled page turned a quarter), and no side is all but covered (MAX_SIDE_COVER: a
 # strip of desk or shadow along it): read in a margin, either would no longer be cut by the edge, and
@@ -34,6 +35,11 @@ BAR_FILL = 0.7
 BAR_ASPECT = 3.0
 HAIRLINE_PX = 2
 MAX_STROKE = 0.4  # of the shape's height: a marker's stroke is a fifth of its digit's height
+MAX_HOLES = 6  # three joined 8s
+# More shapes than this within its box (MIN_INSIDE_PX tall or more) and it is a grid or a box holding
+# writing, not writing (a squared page's grid joined into one mesh around the digits written on it).
+MAX_INSIDE = 4
+MIN_INSIDE_PX = 3
 MAX_SIDE_COVER = 0.8  # of any one side of the look: a strip of desk or shadow along it
 # The writing fills the cut-out: its shapes of MIN_SHAPE of its height or taller leave at most MAX_MARGIN
 # of its height bare along each side (a fold or a cable across a page, joined to a few small digits,
@@ -49,10 +55,10 @@ MAX_SIDE_PX = 1000
 
 
 def _look(frame: np.ndarray) -> np.ndarray:
-    """Every n-th pixel of every n-th row, about LOOK_SIDE_PX on the longer side: a digit that fills the
-    frame has strokes several of these pixels wide. (Sampled, not averaged: look() takes 0.04 ms on a
-    640x480 BGR frame and 0.05 ms on a 12-MP one, against 1.0 and 38 ms shrunk with INTER_AREA; AMD
-    EPYC, 2 cores, one thread.)"""
+    """Every n-th pixel of every n-th row, about LOOK_SIDE_PX on the longer side and MIN_LOOK_SIDE_PX or
+    more on the shorter: a digit that fills the frame has strokes several of these pixels wide.
+    (Sampled, not averaged: shrunk with INTER_AREA, the look took 1.0 ms on a 640x480 BGR frame and 38
+    ms on a 12-MP one; AMD EPYC, 2 cores, one thread.)"""
     h, w = frame.shape[:2]
     step = max(1, min(-(-max(h, w) // LOOK_SIDE_PX), min(h, w) // MIN_LOOK_SIDE_PX))
     return cv2.resize(frame, (max(1, w // step), max(1, h // step)), interpolation=cv2.INTER_NEAREST)
@@ -117,17 +123,37 @@ def _holds_writing(mask: np.ndarray) -> bool:
         if edge[i] and bar == "hairline":
             return False
         found |= bool(bh[i] >= MIN_TALL * sh and area[i] <= MAX_FILL * bw[i] * bh[i] and bar is None
-                      and not (bw[i] == sw and bw[i] > 1.2 * bh[i]) and _thin(labels, i, stats[i]))
+                      and not (bw[i] == sw and bw[i] > 1.2 * bh[i]) and _strokes(labels, i, stats[i])
+                      and _around(stats, i) <= MAX_INSIDE)
     return found
 
 
-def _thin(labels: np.ndarray, index: int, box: np.ndarray) -> bool:
-    """Whether a component is drawn in strokes no wider than MAX_STROKE of its height (a sheet with holes
-    where its digits are is not)."""
+def _around(stats: np.ndarray, index: int) -> int:
+    """How many other components of the look (MIN_INSIDE_PX tall or more) have their centre in this one's
+    box."""
+    x, y, w, h = stats[index, :4]
+    cx = stats[1:, 0] + stats[1:, 2] / 2
+    cy = stats[1:, 1] + stats[1:, 3] / 2
+    inside = (cx > x) & (cx < x + w) & (cy > y) & (cy < y + h) & (stats[1:, 3] >= MIN_INSIDE_PX)
+    return int(np.count_nonzero(inside)) - 1  # itself
+
+
+def _strokes(labels: np.ndarray, index: int, box: np.ndarray) -> bool:
+    """Whether a component is drawn in strokes as a few digits are: no wider than MAX_STROKE of its height
+    (a sheet with holes where its digits are is not), around MAX_HOLES loops or fewer (a squared page's
+    grid, joined into one mesh, has dozens)."""
     x, y, w, h, _ = box
     inside = np.where(labels[y:y + h, x:x + w] == index, 255, 0).astype(np.uint8)
     inside = cv2.copyMakeBorder(inside, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-    return 2 * float(cv2.distanceTransform(inside, cv2.DIST_L2, 3).max()) <= MAX_STROKE * h
+    if 2 * float(cv2.distanceTransform(inside, cv2.DIST_L2, 3).max()) > MAX_STROKE * h:
+        return False
+    contours, hierarchy = cv2.findContours(inside, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return True
+    # Loops, not pinholes of a noisy split: a twentieth of the shape's height across or more.
+    loops = [c for c, parent in zip(contours, hierarchy[0, :, 3]) if parent >= 0
+             and cv2.contourArea(c) >= max(4.0, (0.05 * h) ** 2)]
+    return len(loops) <= MAX_HOLES
 
 
 def with_margin(frame: np.ndarray) -> tuple[np.ndarray, int, float]:

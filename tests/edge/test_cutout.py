@@ -177,3 +177,20 @@ def test_a_ruled_page_is_not_a_cut_out_of_its_writing():
     page = synth.finish(synth.paint(size, [(rules, (120, 100, 80))], (230, 230, 230)), np.random.default_rng(1),
                         blur_px=1)
     assert cutout.look(page) is None
+
+
+def test_a_grid_or_a_box_holding_writing_is_not_writing():
+    """A squared page's grid joined into one mesh has many loops (MAX_HOLES); a box drawn around a long
+    number holds many shapes (MAX_INSIDE): each filling the frame, neither is a cut-out's writing."""
+    size = (120, 90)  # taller than wide, and small enough for the look to see its 1-px grid
+    grid = synth.rule_sheet(size, 12, squared=True, margin_line=False, thickness=1)
+    grid[:3] = grid[-3:] = 0
+    grid[:, :3] = grid[:, -3:] = 0
+    page = synth.finish(synth.paint(size, [(grid, (120, 100, 80))], (230, 230, 230)), np.random.default_rng(2),
+                        blur_px=1)
+    assert cutout.look(page) is None
+    number = _cut_out("17071", 40, 0.6)
+    h, w = number.shape[:2]
+    boxed = number.copy()
+    cv2.rectangle(boxed, (4, 4), (w - 5, h - 5), (40, 30, 30), 2)
+    assert cutout.look(boxed) is None
