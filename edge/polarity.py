@@ -43,13 +43,6 @@ SOLID_THICKNESS = 0.25
 MAX_SOLID_SHARE = 0.5
 
 
-def _grey(frame: np.ndarray, step: int) -> np.ndarray:
-    """Every step-th pixel of every step-th row, grey (nearest-neighbour sampling, in one OpenCV pass)."""
-    h, w = frame.shape[:2]
-    size = (max(1, w // step), max(1, h // step))
-    return preprocess.to_gray(cv2.resize(frame, size, interpolation=cv2.INTER_NEAREST) if step > 1 else frame)
-
-
 def _levels(values: np.ndarray, offset: int) -> tuple[float, float, float]:
     """The TAIL-percent, median and (100 - TAIL)-percent values of a (H, W) image of integers from
     -offset to 255 (uint8 for no offset, int16 else), from its histogram (np.percentile sorts: 2 ms on a
@@ -89,7 +82,7 @@ def light_on_dark(frame: np.ndarray) -> bool:
     """Whether a (H, W[, C]) uint8 frame may hold light writing on a dark ground."""
     if cv2.mean(preprocess.to_gray(frame[::MEAN_ROWS]))[0] >= DARK_GROUND:
         return False
-    grey = _grey(frame, max(1, max(frame.shape[:2]) // SAMPLE_SIDE_PX))
+    grey = preprocess.to_gray(preprocess.sampled(frame, max(1, max(frame.shape[:2]) // SAMPLE_SIDE_PX)))
     if float(np.median(grey[::4, ::4])) >= DARK_GROUND:
         return False
     level = _light_marks(grey)

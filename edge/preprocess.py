@@ -66,6 +66,15 @@ def rescale(image: np.ndarray, scale: float, pyramid: Pyramid | None = None) -> 
     return cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_LINEAR)
 
 
+def sampled(image: np.ndarray, step: int) -> np.ndarray:
+    """Every step-th pixel of every step-th row (nearest-neighbour, in one OpenCV pass): a cheap look at a
+    frame whose strokes are several steps wide."""
+    if step <= 1:
+        return image
+    h, w = image.shape[:2]
+    return cv2.resize(image, (max(1, w // step), max(1, h // step)), interpolation=cv2.INTER_NEAREST)
+
+
 def tight_crop(image: np.ndarray, threshold: int = 0) -> np.ndarray | None:
     """The smallest window of `image` holding every pixel above `threshold`; None when there is none."""
     ys, xs = np.nonzero(image > threshold)

@@ -116,12 +116,10 @@ class DigitReader:
         shade = cutout.look(frame)
         if shade == "light" and not polarity.light_on_dark(frame):
             shade = None
-        if shade is None:  # most frames: the look's time added to the one pass's
+        if shade is None:  # most frames: one pass, and the look
             looking = (time.perf_counter() - t0) * 1e3
             reading = self._read_either_way(frame, trace)
-            for key in ("preprocess", "total", "preprocess.cutout"):
-                reading.timing_ms[key] = reading.timing_ms.get(key, 0.0) + looking
-            return reading
+            return _charged(reading, [reading.timing_ms], "cutout", looking)
         # Light writing is read inverted, as stage 10 would read it.
         framed, pad, scale = cutout.with_margin(frame if shade == "dark" else cv2.bitwise_not(frame))
         looking = (time.perf_counter() - t0) * 1e3  # the look and the margin
