@@ -339,7 +339,10 @@ def test_bad_hosts_fail_alone(ssh_server, models_dir, tmp_path):
     assert proc.returncode == 1
     out = " ".join(proc.stdout.split())
     assert "good" in out and (prefix / "good" / "current" / "sample.png").is_file()
-    assert "offline" in out and "Connection refused" in out, out
+    # Unreachable, and alone: Ansible words why as ssh's "Connection refused", or, when the ssh process
+    # has died before Ansible wrote to it, "Broken pipe" (one CI run of 8945d30, AMD EPYC, 2 cores).
+    assert "fatal: [offline]: UNREACHABLE!" in out and re.search(r"offline : ok=0 .*?unreachable=1", out), out
+    assert "Connection refused" in out or "Broken pipe" in out, out
     assert "stranger" in out and "Permission denied" in out
     assert "fullDisk: " in out and "MB needed" in out
     assert "deploy did not complete everywhere" in proc.stderr
