@@ -34,6 +34,7 @@ MAX_FILL = 0.5
 BAR_FILL = 0.7
 BAR_ASPECT = 3.0
 HAIRLINE_PX = 2
+ONE_SLANT = 0.7  # a bar alone is a 1 cut out when its box is at most this wide, of its height (_lone_one)
 MAX_STROKE = 0.4  # of the shape's height: a marker's stroke is a fifth of its digit's height
 MAX_HOLES = 6  # three joined 8s
 # More shapes than this within its box (MIN_INSIDE_PX tall or more) and it is a grid or a box holding
@@ -122,10 +123,19 @@ def _holds_writing(mask: np.ndarray) -> bool:
         bar = _bar(labels, i, stats[i])
         if edge[i] and bar == "hairline":
             return False
-        found |= bool(bh[i] >= MIN_TALL * sh and area[i] <= MAX_FILL * bw[i] * bh[i] and bar is None
+        alone = _lone_one(shapes, bw[i], bh[i], sw, sh)
+        found |= bool(bh[i] >= MIN_TALL * sh and (alone or (area[i] <= MAX_FILL * bw[i] * bh[i] and bar is None))
                       and not (bw[i] == sw and bw[i] > 1.2 * bh[i]) and _strokes(labels, i, stats[i])
                       and _around(stats, i) <= MAX_INSIDE)
     return found
+
+
+def _lone_one(shapes: np.ndarray, w: int, h: int, look_w: int, look_h: int) -> bool:
+    """Whether a shape (w x h, its box) is a 1 cut out on its own, which fills its box as a bar does: the
+    only shape of the look of MIN_SHAPE of its height or more, upright (its box at most ONE_SLANT as wide
+    as tall: within about 30 degrees of vertical) in a frame taller than wide. (A pen, a rule, a fold
+    beside a number are bars with other shapes; a pen across a photo lies in a frame wider than tall.)"""
+    return len(shapes) == 1 and w <= ONE_SLANT * h and look_w < look_h
 
 
 def _around(stats: np.ndarray, index: int) -> int:

@@ -49,8 +49,30 @@ def test_frames_with_digits_a_small_part_of_them_are_not():
     assert cutout.look(draw_digits(digits, style=PaperStyle(shadow_strength=0.0))) is None
     # The same number with paper around it as wide as it is tall: a frame like any other.
     assert cutout.look(_cut_out("17", 60, 1.5)) is None
-    # A 1 alone is a straight bar, as a pen, a rule or a fold is: not enough.
-    assert cutout.look(_cut_out("1", 80, 0.1)) is None
+    assert cutout.look(_cut_out("1", 80, 1.5)) is None
+
+
+def test_a_1_cut_out_alone_is_one_but_not_a_bar_lying_or_leaning():
+    """A 1 fills its box as a bar does: alone and upright in a frame taller than wide, it is a cut-out;
+    a bar lying across a frame wider than tall (a pen) or leaning far over is not."""
+    for height, margin in ((80, 0.1), (300, 0.05), (40, 0.1)):
+        one = _cut_out("1", height, margin)
+        assert one.shape[0] > one.shape[1] and cutout.look(one) == "dark"
+    one = _cut_out("1", 80, 0.1)
+    assert cutout.look(cv2.rotate(one, cv2.ROTATE_90_CLOCKWISE)) is None  # a bar lying down
+    h, w = one.shape[:2]
+    leaning = np.full((h, h, 3), one[0, 0], np.uint8)  # the same bar leaning 45 degrees, in a square frame
+    cv2.line(leaning, (int(0.1 * h), int(0.9 * h)), (int(0.9 * h), int(0.1 * h)), (170, 90, 40), 5)
+    assert cutout.look(leaning[:, : int(0.95 * h)]) is None
+    # A pen on a note, a little off upright, in a square frame.
+    square = np.full((200, 200, 3), (200, 235, 245), np.uint8)
+    cv2.line(square, (70, 185), (130, 15), (40, 40, 40), 9)
+    assert cutout.look(square) is None
+    # A fold down a narrow strip of a page, beside a number a quarter as tall: not alone.
+    strip = np.full((320, 150, 3), (200, 235, 245), np.uint8)
+    strip[120:200, 20:110] = cv2.resize(_cut_out("70", 80, 0.0), (90, 80))
+    cv2.line(strip, (128, 0), (131, 319), (60, 60, 60), 7)
+    assert cutout.look(strip) is None
 
 
 def test_a_pad_a_sheet_on_a_desk_and_blank_paper_are_not():
