@@ -20,9 +20,10 @@ MIN_LOOK_SIDE_PX = 48  # but no shorter than this on its shorter side (a long nu
 # The frame is a cut-out when a dark shape of the look (Otsu's split) is at least MIN_TALL of its
 # height and drawn in strokes: its ink at most MAX_FILL of its box (a mouse pad around a note fills
 # 0.5 to 0.75 of it; digits 0.2 to 0.5) no wider than MAX_STROKE of its height, around MAX_HOLES loops
-# or fewer, not a straight bar (a 1 alone is not enough: a rule, a pen, a
-# shadow's strip, a fold are such bars), holding few other shapes in its box (MAX_INSIDE), and not across
-# the whole look while wider than tall (a ruled page's rules joined by its margin line). Its edge is mostly paper: at most MAX_DARK_EDGE of it dark
+# or fewer, not a straight bar (a rule, a pen, a shadow's strip, a fold are such bars; a 1 cut out
+# alone is one, _lone_one), holding few other shapes in its box (MAX_INSIDE), and not across the whole
+# look while wider than tall (a ruled page's rules joined by its margin line). Its edge is mostly
+# paper: at most MAX_DARK_EDGE of it dark
 # (a desk around a sheet; digits cut out tight cross it here and there); and no long bar reaching its
 # edge is a hairline (a ruled page turned a quarter), and no side is all but covered (MAX_SIDE_COVER: a
 # strip of desk or shadow along it): read in a margin, either would no longer be cut by the edge, and

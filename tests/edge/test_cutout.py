@@ -117,7 +117,7 @@ def test_a_cut_out_number_reads_as_it_does_with_paper_around_it(tiny_models, con
     """End to end, with the tests' tiny model: MNIST digits written as a number and cut out tight read
     as the same number with paper around it; boxes in the cut-out's pixels; the look timed. With the
     look switched off, the cut-outs read far less."""
-    from edge.reader import DigitReader
+    from edge.reader import DigitReader, _sure
     from edge.runtime import Classifier
 
     images, labels = confident_digits
@@ -136,14 +136,27 @@ def test_a_cut_out_number_reads_as_it_does_with_paper_around_it(tiny_models, con
                        "".join(map(str, labels[idx]))))
     whole = sum(reader.read(scene).text == truth for scene, _, truth in frames)
     cut = 0
+    passes = []
+    read_either_way = reader._read_either_way
+    monkeypatch.setattr(reader, "_read_either_way",
+                        lambda f, trace: passes.append(f.shape) or read_either_way(f, trace))
     for _, frame, truth in frames:
+        passes.clear()
         reading = reader.read(frame)
+        # Read in its margin only, however unsure: as it stands, its pieces of digits read sure.
+        assert len(passes) == 1 and passes[0][0] > frame.shape[0], passes
         cut += reading.text == truth
         h, w = frame.shape[:2]
         assert all(0 <= d.box.x and d.box.x + d.box.w <= w and 0 <= d.box.y and d.box.y + d.box.h <= h
                    for d in reading.digits)
         assert "preprocess.cutout" in reading.timing_ms
     assert whole >= 8 and cut >= whole - 1, (whole, cut)
+    # A scribble cut out (no digit the model is sure of, in its margin or not) is read once too.
+    scribble = np.full((120, 160, 3), (200, 235, 245), np.uint8)
+    cv2.polylines(scribble, [np.int32([[10, 10], [40, 110], [80, 30], [120, 110], [150, 10]])], False, (40, 40, 40), 6)
+    passes.clear()
+    assert cutout.look(scribble) == "dark" and not _sure(reader.read(scribble).digits)
+    assert len(passes) == 1, passes
     monkeypatch.setattr(cutout, "look", lambda frame: None)
     assert sum(reader.read(frame).text == truth for _, frame, truth in frames) <= cut - 4
 
