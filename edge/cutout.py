@@ -19,23 +19,25 @@ LOOK_SIDE_PX = 96  # the look is taken on the grey shrunk to this longer side,
 MIN_LOOK_SIDE_PX = 48  # but no shorter than this on its shorter side (a long number cut out)
 # The frame is a cut-out when a dark shape of the look (Otsu's split) is at least MIN_TALL of its
 # height and drawn in strokes: its ink at most MAX_FILL of its box (a mouse pad around a note fills
-# 0.5 to 0.75 of it; digits 0.2 to 0.5) no wider than MAX_STROKE of its height, around MAX_HOLES loops
-# or fewer, not a straight bar (a rule, a pen, a shadow's strip, a fold are such bars; a 1 cut out
-# alone is one, _lone_one), holding few other shapes in its box (MAX_INSIDE), and not across the whole
-# look while wider than tall (a ruled page's rules joined by its margin line). Its edge is mostly
-# paper: at most MAX_DARK_EDGE of it dark
-# (a desk around a sheet; digits cut out tight cross it here and there); and no long bar reaching its
-# edge is a hairline (a ruled page turned a quarter), and no side is all but covered (MAX_SIDE_COVER: a
-# strip of desk or shadow along it): read in a margin, either would no longer be cut by the edge, and
-# read as a 1.
+# 0.5 to 0.75 of it; digits 0.2 to 0.5; a marker's up to MAX_BOLD_FILL, _bold), no wider than
+# MAX_STROKE of its height, around MAX_HOLES loops or fewer, not a straight bar (a 1 alone is not
+# enough: a rule, a pen, a shadow's strip, a fold are such bars), holding few other shapes in its box
+# (MAX_INSIDE), and not across the whole look while wider than tall (a ruled page's rules joined by its
+# margin line). Its edge is mostly paper: at most MAX_DARK_EDGE of it dark (a desk around a sheet;
+# digits cut out tight cross it here and there); and no long bar reaching its edge is a hairline (a
+# ruled page turned a quarter), and no side is all but covered (MAX_SIDE_COVER: a strip of desk or
+# shadow along it): read in a margin, either would no longer be cut by the edge, and read as a 1.
 MIN_TALL = 0.55
 MAX_DARK_EDGE = 0.3
 MAX_FILL = 0.5
+# Up to this, when its outline is round (less than MAX_OUTLINE_FILL of its minimum-area rectangle) and it
+# holds no other shape: a marker's bold 0 or 8 fills 0.55 to 0.65 of its box (_bold).
+MAX_BOLD_FILL = 0.65
+MAX_OUTLINE_FILL = 0.85
 # A straight bar fills BAR_FILL or more of its minimum-area rectangle, BAR_ASPECT times as long as wide.
 BAR_FILL = 0.7
 BAR_ASPECT = 3.0
 HAIRLINE_PX = 2
-ONE_SLANT = 0.7  # a bar alone is a 1 cut out when its box is at most this wide, of its height (_lone_one)
 MAX_STROKE = 0.4  # of the shape's height: a marker's stroke is a fifth of its digit's height
 MAX_HOLES = 6  # three joined 8s
 # More shapes than this within its box (MIN_INSIDE_PX tall or more) and it is a grid or a box holding
@@ -124,19 +126,29 @@ def _holds_writing(mask: np.ndarray) -> bool:
         bar = _bar(labels, i, stats[i])
         if edge[i] and bar == "hairline":
             return False
-        alone = _lone_one(shapes, bw[i], bh[i], sw, sh)
-        found |= bool(bh[i] >= MIN_TALL * sh and (alone or (area[i] <= MAX_FILL * bw[i] * bh[i] and bar is None))
+        filled = area[i] > MAX_FILL * bw[i] * bh[i]
+        if filled and _bold(labels, i, stats[i]) and not _around(stats, i):
+            filled = False  # a marker's shape
+        found |= bool(bh[i] >= MIN_TALL * sh and not filled and bar is None
                       and not (bw[i] == sw and bw[i] > 1.2 * bh[i]) and _strokes(labels, i, stats[i])
                       and _around(stats, i) <= MAX_INSIDE)
     return found
 
 
-def _lone_one(shapes: np.ndarray, w: int, h: int, look_w: int, look_h: int) -> bool:
-    """Whether a shape (w x h, its box) is a 1 cut out on its own, which fills its box as a bar does: the
-    only shape of the look of MIN_SHAPE of its height or more, upright (its box at most ONE_SLANT as wide
-    as tall: within about 30 degrees of vertical) in a frame taller than wide. (A pen, a rule, a fold
-    beside a number are bars with other shapes; a pen across a photo lies in a frame wider than tall.)"""
-    return len(shapes) == 1 and w <= ONE_SLANT * h and look_w < look_h
+def _bold(labels: np.ndarray, index: int, box: np.ndarray) -> bool:
+    """Whether a component filling more than MAX_FILL of its box may be writing in a bold pen (a marker's
+    0): at most MAX_BOLD_FILL of its box, its outline round as a written shape's is, filling less than
+    MAX_OUTLINE_FILL of its minimum-area rectangle (a 0's is an ellipse, pi / 4 of it; a mouse pad's
+    around a note, a card's, a phone's, are rectangles). (Nor may it hold other shapes in its box, as a
+    pad joined to a desk's dark grain, no rectangle then, holds its note's writing: _holds_writing.)"""
+    x, y, w, h, area = box
+    if area > MAX_BOLD_FILL * w * h:
+        return False
+    inside = np.where(labels[y:y + h, x:x + w] == index, 255, 0).astype(np.uint8)
+    contours, _ = cv2.findContours(inside, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    outline = max(contours, key=cv2.contourArea)
+    (_, _), (a, b), _ = cv2.minAreaRect(outline)
+    return cv2.contourArea(outline) < MAX_OUTLINE_FILL * a * b
 
 
 def _around(stats: np.ndarray, index: int) -> int:
