@@ -60,7 +60,7 @@ def test_a_bold_0_is_writing_but_a_pad_around_a_note_as_full_is_not():
     bold = cv2.ellipse(paper.copy(), (55, 70), (36, 52), 0, 0, 360, (40, 40, 40), 24)
     assert 0.5 < (cv2.cvtColor(bold, cv2.COLOR_BGR2GRAY) < 128)[6:135, 7:104].mean() < 0.65  # of its box
     assert cutout.look(bold) == "dark"
-    # Bolder, the ring fills more of its box than a marker's 0 does (a roll of tape seen from above).
+    # Bolder (a stroke over a fifth of its height), the ring fills more of its box than MAX_BOLD_FILL.
     ring = cv2.ellipse(paper.copy(), (55, 70), (34, 48), 0, 0, 360, (40, 40, 40), 36)
     assert (cv2.cvtColor(ring, cv2.COLOR_BGR2GRAY) < 128)[4:137, 3:108].mean() > 0.65
     assert cutout.look(ring) is None
