@@ -130,10 +130,12 @@ def _holds_writing(mask: np.ndarray) -> bool:
         bar = _bar(labels, i, stats[i])
         if edge[i] and bar == "hairline":
             return False
+        if bh[i] < MIN_TALL * sh:  # long, not tall: only looked at for a hairline
+            continue
         filled = area[i] > MAX_FILL * bw[i] * bh[i]
         if filled and _bold(labels, i, stats[i]) and not _around(stats, i):
             filled = False  # a marker's shape
-        found |= bool(bh[i] >= MIN_TALL * sh and not filled and bar is None
+        found |= bool(not filled and bar is None
                       and not (bw[i] == sw and bw[i] > 1.2 * bh[i]) and _strokes(labels, i, stats[i])
                       and _around(stats, i) <= MAX_INSIDE)
     return found
