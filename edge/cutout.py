@@ -34,8 +34,8 @@ MAX_FILL = 0.5
 # holds no other shape (_bold): a marker's 0 drawn in a stroke a tenth to a sixth of its height, an 8 in
 # one up to a seventh, fill 0.5 to 0.65 of their box (a review's sweep); bolder, they fill more and are
 # not taken. A washer, a roll of tape, a bottle cap seen from above are such round shapes too, and a
-# frame they fill is read as a 0 (a review: 47 of 1,760 frames of round things and letters read a sure
-# digit they did not before, 46 a "0").
+# frame they fill is read as a 0 (a review: of 1,760 frames of round things and letters, 50 that read
+# nothing read a digit, 46 of them a "0").
 MAX_BOLD_FILL = 0.65
 MAX_OUTLINE_FILL = 0.85
 # A straight bar fills BAR_FILL or more of its minimum-area rectangle, BAR_ASPECT times as long as wide.
