@@ -92,12 +92,17 @@ def look(frame: np.ndarray) -> str | None:
     return shade if _holds_writing(dark if shade == "dark" else cv2.bitwise_not(dark)) else None
 
 
+def _own(labels: np.ndarray, index: int, box: np.ndarray) -> np.ndarray:
+    """A component's own pixels in its box (x, y, w, h, area): (h, w) uint8, 255 on it, 0 elsewhere."""
+    x, y, w, h = box[:4]
+    return np.where(labels[y:y + h, x:x + w] == index, 255, 0).astype(np.uint8)
+
+
 def _bar(labels: np.ndarray, index: int, box: np.ndarray) -> str | None:
     """Whether a component of the look is a straight bar (BAR_FILL, BAR_ASPECT), and which: "hairline"
     (a printed rule: HAIRLINE_PX wide or less), "bar" (a 1, a pen), else None."""
-    x, y, w, h, area = box
-    inside = labels[y:y + h, x:x + w] == index
-    ys, xs = np.nonzero(inside)
+    area = box[4]
+    ys, xs = np.nonzero(_own(labels, index, box))
     (_, _), (a, b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
     long, short = max(a, b) + 1, min(a, b) + 1  # pixel centres: a 1-px line is 1 wide
     if area < BAR_FILL * long * short or long < BAR_ASPECT * short:
@@ -132,12 +137,13 @@ def _holds_writing(mask: np.ndarray) -> bool:
             return False
         if bh[i] < MIN_TALL * sh:  # long, not tall: only looked at for a hairline
             continue
+        around = _around(stats, i)
         filled = area[i] > MAX_FILL * bw[i] * bh[i]
-        if filled and _bold(labels, i, stats[i]) and not _around(stats, i):
+        if filled and not around and _bold(labels, i, stats[i]):
             filled = False  # a marker's shape
         found |= bool(not filled and bar is None
                       and not (bw[i] == sw and bw[i] > 1.2 * bh[i]) and _strokes(labels, i, stats[i])
-                      and _around(stats, i) <= MAX_INSIDE)
+                      and around <= MAX_INSIDE)
     return found
 
 
@@ -147,11 +153,10 @@ def _bold(labels: np.ndarray, index: int, box: np.ndarray) -> bool:
     MAX_OUTLINE_FILL of its minimum-area rectangle (a 0's is an ellipse, pi / 4 of it; a mouse pad's
     around a note, a card's, a phone's, are rectangles). (Nor may it hold other shapes in its box, as a
     pad joined to a desk's dark grain, no rectangle then, holds its note's writing: _holds_writing.)"""
-    x, y, w, h, area = box
+    _, _, w, h, area = box
     if area > MAX_BOLD_FILL * w * h:
         return False
-    inside = np.where(labels[y:y + h, x:x + w] == index, 255, 0).astype(np.uint8)
-    contours, _ = cv2.findContours(inside, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(_own(labels, index, box), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     outline = max(contours, key=cv2.contourArea)
     (_, _), (a, b), _ = cv2.minAreaRect(outline)
     return cv2.contourArea(outline) < MAX_OUTLINE_FILL * a * b
@@ -171,9 +176,8 @@ def _strokes(labels: np.ndarray, index: int, box: np.ndarray) -> bool:
     """Whether a component is drawn in strokes as a few digits are: no wider than MAX_STROKE of its height
     (a sheet with holes where its digits are is not), around MAX_HOLES loops or fewer (a squared page's
     grid, joined into one mesh, has dozens)."""
-    x, y, w, h, _ = box
-    inside = np.where(labels[y:y + h, x:x + w] == index, 255, 0).astype(np.uint8)
-    inside = cv2.copyMakeBorder(inside, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    h = box[3]
+    inside = cv2.copyMakeBorder(_own(labels, index, box), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     if 2 * float(cv2.distanceTransform(inside, cv2.DIST_L2, 3).max()) > MAX_STROKE * h:
         return False
     contours, hierarchy = cv2.findContours(inside, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
