@@ -129,8 +129,7 @@ def read_once(frame: np.ndarray, classifier: Classifier, options: DetectorOption
     readings.keep_surer(whole, whole_scores, opinions, second_scores[len(cut_crops):])
     floor = min(NOT_A_DIGIT_CONFIDENCE, min_confidence)
     boxes, scores, crops, made = readings.resolve(found, aspects, digit_height, whole, whole_scores,
-                                                  plans, cut_crops, cut_scores, floor,
-                                                  options.min_relative_height * digit_height)
+                                                  plans, cut_crops, cut_scores, floor)
     if trace and "ink" in steps:
         steps["cuts"] = overlay.draw_cuts(steps["ink"], [
             (found[k].box, plan.candidates.paths[1:-1], [i - 1 for i in made.get(k, [])])

@@ -88,13 +88,11 @@ def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: f
 
 def resolve(found: list[Found], aspects: list[float], digit_height: float, whole: np.ndarray,
              whole_scores: np.ndarray, plans: dict[int, Cuts], cut_crops: np.ndarray, cut_scores: np.ndarray,
-             floor: float, small_px: float) -> tuple[list[Box], np.ndarray, np.ndarray, dict[int, list[int]]]:
+             floor: float) -> tuple[list[Box], np.ndarray, np.ndarray, dict[int, list[int]]]:
     """Per located digit, the reading that wins: boxes (processing pixels), (M, 10) scores, (M, 28, 28)
     crops; and per blob cut, the indices of its cut points where the cuts were made. A blob no split
     wins for is read as it is or narrowed, whichever is surer. `floor`: the confidence under which a
-    reading is dropped. A blob shorter than `small_px` is kept only read as a 0: blobs.filter_digits lets
-    one that short through as a small round 0 (DetectorOptions.min_relative_height_round); read as another
-    digit it is a piece of one (an 8's upper loop broken off, read as a 7 at 0.55)."""
+    reading is dropped."""
     whole_weight = _weighed(whole_scores, aspects)
     boxes, scores, crops, made = [], [], [], {}
     for k, (f, aspect) in enumerate(zip(found, aspects)):
@@ -106,11 +104,8 @@ def resolve(found: list[Found], aspects: list[float], digit_height: float, whole
         chain = [] if plan is None else _winning_chain(f, aspect, digit_height, float(whole_weight[k]),
                                                         narrowed, dropped, plan, cut_scores)
         if not chain:
-            chosen = cut_scores[plan.narrowed] if narrow else whole_scores[k]
-            if f.box.h < small_px and int(chosen.argmax()) != 0:
-                continue
             boxes.append(f.box)
-            scores.append(chosen)
+            scores.append(cut_scores[plan.narrowed] if narrow else whole_scores[k])
             crops.append(cut_crops[plan.narrowed] if narrow else whole[k])
             continue
         made[k] = [i for i, _ in chain[1:]]

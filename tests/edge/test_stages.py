@@ -1001,38 +1001,6 @@ def test_a_second_opinion_is_kept_where_surer_and_at_least_as_sure_as_its_floor(
     assert whole[:, 0, 0].tolist() == [1, 0, 3, 0]
 
 
-
-class _RingsAs:
-    """A stand-in model: sure of a "1" in a stroke, and reads a ring (ink about as wide as tall) as
-    `label` at 0.6."""
-
-    def __init__(self, label: int) -> None:
-        self.label = label
-
-    def scores(self, crops: np.ndarray) -> np.ndarray:
-        out = np.full((len(crops), 10), 0.01 / 9, np.float32)
-        for row, crop in zip(out, crops):
-            ys, xs = np.nonzero(crop > 127)
-            ring = len(xs) and (np.ptp(xs) + 1) > 0.6 * (np.ptp(ys) + 1)
-            row[:] = 0.4 / 9 if ring else 0.01 / 9
-            row[self.label if ring else 1] = 0.6 if ring else 0.99
-        return out
-
-
-@pytest.mark.parametrize("label", [0, 7])
-def test_a_blob_shorter_than_the_line_is_kept_only_as_a_small_0(label):
-    # Three strokes of the line's height, a ring a third as tall (let through as a small round 0) and a
-    # ring as tall as they are. Read as a 7, the small ring is a piece of a digit (an 8's loop broken off)
-    # and goes; the full-height ring is kept whatever it reads.
-    frame = np.full((240, 400), 255, np.uint8)
-    for x in (60, 110, 160):
-        cv2.line(frame, (x, 90), (x, 150), 0, 4)
-    cv2.circle(frame, (220, 140), 10, 0, 3)  # 23 px tall: 0.38 of the line's 64
-    cv2.ellipse(frame, (300, 120), (20, 30), 0, 0, 360, 0, 4)
-    reading = DigitReader(_RingsAs(label)).read(frame)
-    assert reading.text == ("11100" if label == 0 else "1117")
-
-
 def test_a_piece_may_be_as_wide_as_any_digit_is_written():
     # A wide 0 touching a 4 must be a candidate piece of its own, not only its halves.
     assert segment.MAX_PIECE_WIDTH >= max(splits.WIDEST_ASPECT)
