@@ -191,11 +191,24 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
             continue
         kept.append(c)
     if len(kept) >= 3:
-        median_h = float(median([c.box.h for c in kept]))
-        kept = [c for c in kept if (c.box.h >= opts.min_relative_height * median_h
+        line_h = _line_heights(kept)
+        kept = [c for c, median_h in zip(kept, line_h) if (c.box.h >= opts.min_relative_height * median_h
                 or (c.box.h >= opts.min_relative_height_round * median_h and c.box.w >= 0.6 * c.box.h))
                 and not _specks_joined(c, median_h)]
     return kept
+
+
+def _line_heights(candidates: list[Candidate]) -> np.ndarray:
+    """Per candidate, the median height of its line: of the candidates whose box spans its centre's
+    height, where they are three or more; else of all. (Of all, for every candidate, a line of smaller
+    digits under a line of larger ones was specks: a review's frames of both, 400, read 731 of 1,045
+    smaller digits that way, 794 this way, with as many spurious digits.)"""
+    top = np.array([c.box.y for c in candidates], np.float64)
+    h = np.array([c.box.h for c in candidates], np.float64)
+    centre = top + h / 2
+    mates = (top[None, :] <= centre[:, None]) & (centre[:, None] < (top + h)[None, :])
+    overall = float(np.median(h))
+    return np.array([np.median(h[row]) if row.sum() >= 3 else overall for row in mates])
 
 
 def reading_order(boxes: list[Box], centres: list[tuple[float, float]] | None = None) -> list[int]:

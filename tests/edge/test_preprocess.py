@@ -191,6 +191,21 @@ def test_specks_joined_are_not_a_digit_but_a_broken_one_is():
     assert _cand(300, 120, 14, 14, i=14).tallest() == 14
 
 
+def test_a_line_of_smaller_digits_is_measured_against_its_own_line():
+    # Five digits 60 px tall, and under them a line of three 20 px tall (a third of the frame's median
+    # digit, narrow: short of it as specks are): measured against their own line, they are digits. A
+    # stroke as short within the big line, and two of them alone below it, are not.
+    opts = DetectorOptions()
+    big = [_cand(20 + 40 * k, 40, 20, 60, i=k) for k in range(5)]
+    small = [_cand(20 + 20 * k, 160, 8, 20, i=10 + k) for k in range(3)]
+    kept = filter_digits(big + small, (240, 320), opts)
+    assert sorted(c.ids[0] for c in kept) == [0, 1, 2, 3, 4, 10, 11, 12]
+    in_line = _cand(230, 70, 8, 20, i=20)
+    pair = [_cand(20 + 20 * k, 200, 8, 20, i=30 + k) for k in range(2)]
+    kept = filter_digits(big + [in_line] + pair, (240, 320), opts)
+    assert sorted(c.ids[0] for c in kept) == [0, 1, 2, 3, 4]
+
+
 def test_components_are_in_frame_pixels_and_an_inkless_mask_has_none():
     # Labelled inside the ink's bounding box, reported in the frame's pixels.
     mask = np.zeros((50, 60), np.uint8)
