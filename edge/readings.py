@@ -86,16 +86,16 @@ def _winning_chain(f: Found, aspect: float, digit_height: float, whole_weight: f
     return chain if splits.split_wins(rival, product, aspect, full, sure, dropped) else []
 
 
-def resolve(found: list[Found], aspects: list[float], digit_height: float, whole: np.ndarray,
+def resolve(found: list[Found], aspects: list[float], heights: list[float], whole: np.ndarray,
              whole_scores: np.ndarray, plans: dict[int, Cuts], cut_crops: np.ndarray, cut_scores: np.ndarray,
              floor: float) -> tuple[list[Box], np.ndarray, np.ndarray, dict[int, list[int]]]:
     """Per located digit, the reading that wins: boxes (processing pixels), (M, 10) scores, (M, 28, 28)
     crops; and per blob cut, the indices of its cut points where the cuts were made. A blob no split
     wins for is read as it is or narrowed, whichever is surer. `floor`: the confidence under which a
-    reading is dropped."""
+    reading is dropped. `heights`: per blob, its line's typical digit height (blobs.line_heights)."""
     whole_weight = _weighed(whole_scores, aspects)
     boxes, scores, crops, made = [], [], [], {}
-    for k, (f, aspect) in enumerate(zip(found, aspects)):
+    for k, (f, aspect, digit_height) in enumerate(zip(found, aspects, heights)):
         plan = plans.get(k)
         has_narrowed = plan is not None and plan.narrowed is not None
         narrowed = float((cut_scores[plan.narrowed] if has_narrowed else whole_scores[k]).max())

@@ -199,8 +199,9 @@ def _piece(mask: np.ndarray, left: np.ndarray, right: np.ndarray) -> Piece | Non
 
 
 def aspect(width: int, height: int, digit_height: float) -> float:
-    """A blob's width over its height, the height capped at the frame's typical digit height:
-    a long tail (a 7's, a 9's) makes a blob taller than its digits."""
+    """A blob's width over its height, the height capped at its digit height (edge.frame_pass: its
+    line's, or the frame's where taller): a long tail (a 7's, a 9's) makes a blob taller than its
+    digits."""
     return width / max(min(height, digit_height), 1.0)
 
 

@@ -28,8 +28,9 @@ NEAR_SQUARE_ASPECT = 1.2
 # again for every TOO_WIDE_HALVING of aspect beyond the class's widest.
 WIDEST_ASPECT = (1.43, 0.9, 1.67, 1.25, 1.25, 1.67, 1.18, 1.33, 1.25, 1.11)
 TOO_WIDE_HALVING = 0.15
-# Two digits side by side in a line are each about the line's height (the frame's median blob
-# height), so the pieces of a true split of a blob of that height span it from top to bottom;
+# Two digits side by side in a line are each about the line's height (the median blob's of its line,
+# or of the frame where taller: edge.frame_pass), so the pieces of a true split of a blob of that
+# height span it from top to bottom;
 # cutting one digit leaves a piece that does not (the foot of a 2, the bar of a 7, the bowl of a
 # 6). A split whose every piece has ink on at least this share of the blob's rows, in a blob at
 # least this share of the median height, each read with confidence (their product at least
@@ -135,7 +136,7 @@ def only_strokes(labels: list[int]) -> bool:
 
 
 def full_height(pieces: list[Piece], blob_height: int, digit_height: float) -> bool:
-    """Whether the blob is at least FULL_HEIGHT of the frame's typical (median) digit height and every
+    """Whether the blob is at least FULL_HEIGHT of its digit height (edge.frame_pass) and every
     piece has ink on at least FULL_HEIGHT of the blob's rows, as digits side by side do. (Rows, not
     the piece's box: a piece of two fragments, one at the top and one at the bottom, has a box of the
     full height and is no digit. And the two halves of a small 0 each span it, but it is smaller

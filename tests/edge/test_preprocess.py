@@ -204,6 +204,23 @@ def test_a_line_of_smaller_digits_is_measured_against_its_own_line():
     pair = [_cand(20 + 20 * k, 200, 8, 20, i=30 + k) for k in range(2)]
     kept = filter_digits(big + [in_line] + pair, (240, 320), opts)
     assert sorted(c.ids[0] for c in kept) == [0, 1, 2, 3, 4]
+    # Short of its line but not of the frame's writing, most of it smaller: raised cents on a price.
+    cents = [_cand(230 + 12 * k, 40, 8, 20, i=40 + k) for k in range(2)]
+    more = [_cand(20 + 20 * k, 130, 8, 20, i=50 + k) for k in range(4)]
+    kept = filter_digits(big + small + more + cents, (240, 320), opts)
+    assert {40, 41} <= {c.ids[0] for c in kept}
+
+
+def test_line_heights_in_python_and_in_numpy_agree(monkeypatch):
+    from edge import blobs
+
+    rng = np.random.default_rng(3)
+    boxes = [Box(int(rng.integers(0, 600)), int(rng.integers(0, 400)), 20, int(rng.integers(8, 70)))
+             for _ in range(blobs.SMALL_COUNT)]
+    in_python = blobs.line_heights(boxes)
+    monkeypatch.setattr(blobs, "SMALL_COUNT", 0)
+    assert np.array_equal(blobs.line_heights(boxes), in_python)
+    assert len(set(in_python.tolist())) > 2  # lines of several heights, and boxes alone
 
 
 def test_components_are_in_frame_pixels_and_an_inkless_mask_has_none():

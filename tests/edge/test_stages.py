@@ -1001,6 +1001,34 @@ def test_a_second_opinion_is_kept_where_surer_and_at_least_as_sure_as_its_floor(
     assert whole[:, 0, 0].tolist() == [1, 0, 3, 0]
 
 
+
+class _RingsStrokesAndArcs:
+    """A stand-in model: sure of a "0" in a ring's shape, a "1" in a stroke, a "7" in anything else (the
+    halves of a ring cut apart)."""
+
+    def scores(self, crops: np.ndarray) -> np.ndarray:
+        out = np.full((len(crops), 10), 0.01 / 9, np.float32)
+        for row, crop in zip(out, crops):
+            ys, xs = np.nonzero(crop > 127)
+            aspect = (np.ptp(xs) + 1) / (np.ptp(ys) + 1) if len(xs) else 0.0
+            row[1 if aspect < 0.3 else 0 if 0.6 <= aspect <= 1.2 else 7] = 0.99
+        return out
+
+
+def test_a_headings_digits_are_measured_against_their_own_line():
+    # "010" 70 px tall over three lines of 25-px digits: against the frame's median digit, each 0 is
+    # over twice as wide as a digit is tall (no one digit is: it would be cut in two); against its line,
+    # it is a 0.
+    frame = np.full((480, 640), 255, np.uint8)
+    cv2.ellipse(frame, (100, 90), (30, 34), 0, 0, 360, 0, 5)
+    cv2.line(frame, (170, 56), (170, 124), 0, 5)
+    cv2.ellipse(frame, (240, 90), (30, 34), 0, 0, 360, 0, 5)
+    for row in range(3):
+        for k in range(8):
+            cv2.line(frame, (60 + 50 * k, 200 + 70 * row), (60 + 50 * k, 224 + 70 * row), 0, 3)
+    assert DigitReader(_RingsStrokesAndArcs()).read(frame).text == "010" + "1" * 24
+
+
 def test_a_piece_may_be_as_wide_as_any_digit_is_written():
     # A wide 0 touching a 4 must be a candidate piece of its own, not only its halves.
     assert segment.MAX_PIECE_WIDTH >= max(splits.WIDEST_ASPECT)
