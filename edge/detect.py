@@ -33,7 +33,7 @@ class DetectorOptions:
     # up to this aspect: wider is a scribble or a word.
     max_touching_aspect: float = 5.0
     max_fill: float = 0.75  # ink / box area above this is a blob (a shadow's edge, a thumb)
-    min_relative_height: float = 0.45  # of its line's median height (blobs.filter_digits): smaller is a speck,
+    min_relative_height: float = 0.45  # of its line's and the frame's median height: smaller is a speck,
     # unless it is round: handwriting often makes 0 a small o, down to this height.
     min_relative_height_round: float = 0.3
     # Pen width after fitting into 20 px. MNIST binarized at 127 measures a median

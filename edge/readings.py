@@ -92,7 +92,8 @@ def resolve(found: list[Found], aspects: list[float], heights: list[float], whol
     """Per located digit, the reading that wins: boxes (processing pixels), (M, 10) scores, (M, 28, 28)
     crops; and per blob cut, the indices of its cut points where the cuts were made. A blob no split
     wins for is read as it is or narrowed, whichever is surer. `floor`: the confidence under which a
-    reading is dropped. `heights`: per blob, its line's typical digit height (blobs.line_heights)."""
+    reading is dropped. `heights`: per blob, its digit height (edge.frame_pass: its line's, where taller than
+    the frame's)."""
     whole_weight = _weighed(whole_scores, aspects)
     boxes, scores, crops, made = [], [], [], {}
     for k, (f, aspect, digit_height) in enumerate(zip(found, aspects, heights)):

@@ -1,7 +1,7 @@
 """Touching digits: cut candidates at the column ink profile's minima; recognition picks the cuts
 (edge.splits).
 
-A blob the model is unsure of, and wide for the frame's digit height, is cut at
+A blob the model is unsure of, and wide for its digit height, is cut at
 every low point of its column profile and at the valleys of its outline. A cut is
 not a straight column: it is the path from top to bottom, near that column, that
 enters the fewest strokes, so that it follows the gap between two slanted digits

@@ -33,7 +33,7 @@ TOO_WIDE_HALVING = 0.15
 # height span it from top to bottom;
 # cutting one digit leaves a piece that does not (the foot of a 2, the bar of a 7, the bowl of a
 # 6). A split whose every piece has ink on at least this share of the blob's rows, in a blob at
-# least this share of the median height, each read with confidence (their product at least
+# least this share of its digit height, each read with confidence (their product at least
 # FULL_HEIGHT_MIN_SPLIT), needs no margin: it wins when it beats the blob read whole. On 60 frames
 # of each undistorted condition (seeds 1 and 2), it split 10 more of 270 touching groups (256
 # against 246) and no more single digits (6 of 6,960 either way).

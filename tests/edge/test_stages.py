@@ -1001,7 +1001,6 @@ def test_a_second_opinion_is_kept_where_surer_and_at_least_as_sure_as_its_floor(
     assert whole[:, 0, 0].tolist() == [1, 0, 3, 0]
 
 
-
 class _RingsStrokesAndArcs:
     """A stand-in model: sure of a "0" in a ring's shape, a "1" in a stroke, a "7" in anything else (the
     halves of a ring cut apart)."""
@@ -1027,6 +1026,36 @@ def test_a_headings_digits_are_measured_against_their_own_line():
         for k in range(8):
             cv2.line(frame, (60 + 50 * k, 200 + 70 * row), (60 + 50 * k, 224 + 70 * row), 0, 3)
     assert DigitReader(_RingsStrokesAndArcs()).read(frame).text == "010" + "1" * 24
+
+
+class _LettersAsDigits:
+    """A stand-in model: a "1" in a stroke, a sure "0" in anything from half as wide as tall to a bit
+    wider (a letter o, half of two joined), an unsure "2" in a blob up to twice as wide as tall."""
+
+    def scores(self, crops: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(crops), 10), np.float32)
+        for row, crop in zip(out, crops):
+            ys, xs = np.nonzero(crop > 127)
+            aspect = (np.ptp(xs) + 1) / (np.ptp(ys) + 1) if len(xs) else 0.0
+            label, p = ((1, 0.99) if aspect < 0.3 else (0, 0.99) if 0.5 <= aspect <= 1.2
+                        else (2, 0.75) if 1.4 <= aspect <= 1.95 else (7, 0.3))
+            row[:] = (1 - p) / 9
+            row[label] = p
+        return out
+
+
+def test_joined_letters_on_a_line_shorter_than_the_frames_are_not_cut_as_its_digits():
+    # Two small o's joined (of a word) beside two short strokes, under five strokes 60 px tall: against
+    # their own short line they would span it, and two sure halves would win with no margin; against the
+    # frame's taller digits they do not, and the blob is read as one.
+    frame = np.full((480, 640), 255, np.uint8)
+    for k in range(5):
+        cv2.line(frame, (60 + 50 * k, 60), (60 + 50 * k, 120), 0, 5)
+    for x in (60, 100):
+        cv2.line(frame, (x, 200), (x, 220), 0, 3)
+    cv2.circle(frame, (150, 210), 9, 0, 3)
+    cv2.circle(frame, (166, 210), 9, 0, 3)
+    assert DigitReader(_LettersAsDigits()).read(frame).text == "1111111" + "0"
 
 
 def test_a_piece_may_be_as_wide_as_any_digit_is_written():
