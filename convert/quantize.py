@@ -22,23 +22,27 @@ class OpSummary:
     tensor_types: tuple[str, ...]  # types of its inputs and outputs
 
 
-def _converter_from_keras(model):
-    """A TFLiteConverter for a Keras 3 model, through a SavedModel export.
+def _convert(model, configure=None) -> bytes:
+    """The model converted to TFLite through a SavedModel export, `configure(converter)` applied first.
 
     With Keras 3 on TF >= 2.16, from_keras_model traces the Keras 2 code path
     and fails or loses the signature on some models; exporting a SavedModel
-    with a fixed serving signature and converting that works reliably.
+    with a fixed serving signature and converting that works reliably. The
+    export (2 MB) lives only while the converter reads it.
     """
     import tensorflow as tf
-    export_dir = tempfile.mkdtemp(prefix="digits-savedmodel-")
-    model.export(export_dir, format="tf_saved_model", verbose=False)
-    return tf.lite.TFLiteConverter.from_saved_model(export_dir)
+    with tempfile.TemporaryDirectory(prefix="digits-savedmodel-") as export_dir:
+        model.export(export_dir, format="tf_saved_model", verbose=False)
+        converter = tf.lite.TFLiteConverter.from_saved_model(export_dir)
+        if configure is not None:
+            configure(converter)
+        return converter.convert()
 
 
 def convert_float32(model) -> bytes:
     """The unquantized float32 model, for comparison."""
     try:
-        return _converter_from_keras(model).convert()
+        return _convert(model)
     except Exception as exc:
         raise ConversionError(f"float32 conversion failed: {exc}") from exc
 
@@ -61,14 +65,15 @@ def convert_int8(model, representative: np.ndarray) -> bytes:
         for image in representative:
             yield [image[np.newaxis].astype(np.float32)]
 
-    converter = _converter_from_keras(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = samples
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.uint8
-    converter.inference_output_type = tf.uint8
+    def full_integer(converter):
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = samples
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = tf.uint8
+        converter.inference_output_type = tf.uint8
+
     try:
-        tflite = converter.convert()
+        tflite = _convert(model, full_integer)
     except Exception as exc:
         raise ConversionError(f"int8 conversion failed: {str(exc).splitlines()[0]}") from exc
     ensure_integer_only(tflite)

@@ -69,10 +69,16 @@ def test_float_operators_are_refused(tiny_models):
         ensure_integer_only((tiny_models / "digits_float32.tflite").read_bytes())
 
 
-def test_a_rejected_conversion_changes_nothing_in_the_output_folder(tiny_models, mnist_dir, tmp_path):
-    """Gates are decided before anything is installed: the previous models stay, byte for byte."""
+def test_a_rejected_conversion_changes_nothing_in_the_output_folder(tiny_models, mnist_dir, tmp_path,
+                                                                    monkeypatch):
+    """Gates are decided before anything is installed: the previous models stay, byte for byte.
+
+    Of the run's temporary files only its report is left (the SavedModel
+    exports, 2 MB each, are gone).
+    """
     import hashlib
     import shutil
+    import tempfile
 
     from convert.pipeline import QuantizeConfig, ValidationFailed, run_conversion
 
@@ -88,6 +94,9 @@ def test_a_rejected_conversion_changes_nothing_in_the_output_folder(tiny_models,
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir() if p.is_file()}
 
     before = hashes()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     cfg = QuantizeConfig(keras_model=out / "digits.keras", output_dir=out, data_dir=mnist_dir,
                          representative_size=20, test_limit=100, min_accuracy=0.999)
     with pytest.raises(ValidationFailed, match=r"accuracy .* is below --min-accuracy 99\.90%.*Nothing in .* "
@@ -95,8 +104,10 @@ def test_a_rejected_conversion_changes_nothing_in_the_output_folder(tiny_models,
         run_conversion(cfg)
     assert hashes() == before
     assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no staging left, old leftover cleared
-    report = str(failed.value).rsplit("report is ", 1)[1]
-    assert "FAILED" in Path(report).read_text()
+    report = Path(str(failed.value).rsplit("report is ", 1)[1])
+    assert "FAILED" in report.read_text()
+    assert sorted(p.relative_to(scratch) for p in scratch.rglob("*") if p.is_file()) == [
+        report.parent.relative_to(scratch) / name for name in sorted(p.name for p in report.parent.iterdir())]
 
 
 def test_gate_thresholds():
