@@ -197,7 +197,8 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
         # (Reviews' frames of numbers beside smaller writing, 2,600: digits, raised cents, labels, marks:
         # with this and edge.frame_pass's line heights, 18,882 of 19,274 digits right, 18,647 against
         # the frame's alone for both; 3,005 digits read in the rows of words and marks, 2,976.)
-        line_h = np.minimum(line_heights([c.box for c in kept]), float(median([c.box.h for c in kept])))
+        line_h, frame_h = line_heights([c.box for c in kept])
+        line_h = np.minimum(line_h, frame_h)
         kept = [c for c, median_h in zip(kept, line_h) if (c.box.h >= opts.min_relative_height * median_h
                 or (c.box.h >= opts.min_relative_height_round * median_h and c.box.w >= 0.6 * c.box.h))
                 and not _specks_joined(c, median_h)]
@@ -210,14 +211,14 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
 SMALL_COUNT = 24
 
 
-def line_heights(boxes: list[Box]) -> np.ndarray:
-    """Per box, the median height of its line: of the boxes that span its centre's height, where they
-    are three or more; else of all."""
+def line_heights(boxes: list[Box]) -> tuple[np.ndarray, float]:
+    """Per box (at least one), the median height of its line: of the boxes that span its centre's
+    height, where they are three or more; else of all. And the median height of all."""
     spans = [(b.y, b.y + b.h, b.h) for b in boxes]
     overall = float(median(h for _, _, h in spans))
     if len(spans) <= SMALL_COUNT:
         mates = ([h for top, bottom, h in spans if top <= y + bh / 2 < bottom] for y, _, bh in spans)
-        return np.array([float(median(m)) if len(m) >= 3 else overall for m in mates])
+        return np.array([float(median(m)) if len(m) >= 3 else overall for m in mates]), overall
     top, bottom, h = np.array(spans, np.float64).T
     centre = top + h / 2
     mate = (top[None, :] <= centre[:, None]) & (centre[:, None] < bottom[None, :])
@@ -228,7 +229,7 @@ def line_heights(boxes: list[Box]) -> np.ndarray:
     n = counts[:, -1]
     low = np.argmax(counts >= ((n + 1) // 2)[:, None], axis=1)
     high = np.argmax(counts >= (n // 2 + 1)[:, None], axis=1)
-    return np.where(n >= 3, (h[order][low] + h[order][high]) / 2, overall)
+    return np.where(n >= 3, (h[order][low] + h[order][high]) / 2, overall), overall
 
 
 def reading_order(boxes: list[Box], centres: list[tuple[float, float]] | None = None) -> list[int]:

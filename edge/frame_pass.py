@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from statistics import median
 
 import numpy as np
 
@@ -86,11 +85,6 @@ def labels_for(scores: np.ndarray, min_confidence: float) -> list[tuple[str, flo
             for c, p in zip(classes, confidences)]
 
 
-def _digit_height(found: list[Found]) -> float:
-    """The frame's typical digit height: the median blob's."""
-    return float(median([f.box.h for f in found])) if found else 1.0
-
-
 def read_once(frame: np.ndarray, classifier: Classifier, options: DetectorOptions, min_confidence: float,
               roi: Box | None = None, trace: bool = False, on_a_pad: bool = False) -> FramePass:
     """One pass over the frame (within `roi`, the --roi box, in its pixels; with `on_a_pad`, over a note
@@ -117,14 +111,14 @@ def read_once(frame: np.ndarray, classifier: Classifier, options: DetectorOption
     whole_scores = classifier.scores(whole)
     t2 = time.perf_counter()
     first_crops, first_confidence = whole.copy(), whole_scores.max(axis=1)  # second opinions replace rows
-    digit_height = _digit_height(found)
-    # A blob in a line of taller digits than the frame's is measured against them (blobs.line_heights):
-    # against the frame's, a heading's 0 over lines of smaller digits was over twice as wide as a digit
-    # is tall, and cut in two (200 such frames of mine: 578 of its 600 digits right, 27 spurious; 593
-    # and 8 this way). Not one in a line of shorter ones: a word's letters joined, measured against
-    # them, were cut and read as digits (a review's 200 frames of labels over numbers: 143 spurious
-    # digits more).
-    heights = np.maximum(blobs.line_heights([f.box for f in found]), digit_height).tolist() if found else []
+    # The frame's digit height is its median blob's. A blob in a line of taller digits than the frame's
+    # is measured against them (blobs.line_heights): against the frame's, a heading's 0 over lines of
+    # smaller digits was over twice as wide as a digit is tall, and cut in two (200 such frames of mine:
+    # 578 of its 600 digits right, 27 spurious; 593 and 8 this way). Not one in a line of shorter ones:
+    # a word's letters joined, measured against them, were cut and read as digits (a review's 200
+    # frames of labels over numbers: 143 spurious digits more).
+    of_lines, digit_height = blobs.line_heights([f.box for f in found]) if found else ([], 1.0)
+    heights = np.maximum(of_lines, digit_height).tolist()
     aspects = [segment.aspect(f.box.w, f.box.h, line_h) for f, line_h in zip(found, heights)]
     plans, cut_crops, opinions = ({}, whole[:0], []) if one_digit or not len(found) else \
         readings.second_batch(found, aspects, digit_height, whole_scores, options)

@@ -217,10 +217,12 @@ def test_line_heights_in_python_and_in_numpy_agree(monkeypatch):
     rng = np.random.default_rng(3)
     boxes = [Box(int(rng.integers(0, 600)), int(rng.integers(0, 400)), 20, int(rng.integers(8, 70)))
              for _ in range(blobs.SMALL_COUNT)]
-    in_python = blobs.line_heights(boxes)
+    in_python, overall = blobs.line_heights(boxes)
     monkeypatch.setattr(blobs, "SMALL_COUNT", 0)
-    assert np.array_equal(blobs.line_heights(boxes), in_python)
+    in_numpy, overall_numpy = blobs.line_heights(boxes)
+    assert np.array_equal(in_numpy, in_python)
     assert len(set(in_python.tolist())) > 2  # lines of several heights, and boxes alone
+    assert overall == overall_numpy == float(np.median([b.h for b in boxes]))
 
 
 def test_components_are_in_frame_pixels_and_an_inkless_mask_has_none():
