@@ -141,14 +141,18 @@ def test_a_page_filling_a_big_photo(trained_model, desk_dir):
 
 # Of the desk sheets in a photo shaken by 7 px per 1,000 sideways (benchmarks.perturb's shake-7), at
 # least this share of their digits is read: 342 of 592 (57.8 %) since a sheet's split is measured over
-# its inner part, 190 (32.1 %) before (model sha256 165e1e3d..., AMD EPYC, 2 cores).
-MIN_SHAKEN_DESK_ACCURACY = 0.5
+# its inner part, 190 (32.1 %) before (model sha256 165e1e3d..., AMD EPYC, 2 cores). Out of focus by 2 px
+# per 1,000 (defocus-2): 328 (55.4 %) since lone strokes half as dark as the sheet's ink are ink
+# (edge.threshold.SEED_SHARE), 274 (46.3 %) before (model 554487f1..., AMD EPYC, 2 cores).
+MIN_BLURRED_DESK_ACCURACY = {"shake-7": 0.5, "defocus-2": 0.5}
 
 
-def test_the_desk_sheets_in_a_shaken_photo(trained_model, desk_dir):
-    """Real sheets on desks whose outline takes in some desk, in a photo smeared sideways: the faint
-    stretches of the strokes, split by a threshold the desk has not lifted, read; no spurious digit
-    beyond the desk allowance."""
+@pytest.mark.parametrize("blur", list(MIN_BLURRED_DESK_ACCURACY))
+def test_the_desk_sheets_in_a_blurred_photo(trained_model, desk_dir, blur):
+    """Real sheets on desks whose outline takes in some desk, in a photo smeared sideways or out of
+    focus: the faint stretches of the strokes, split by a threshold the desk has not lifted, and a thin
+    pen's lone strokes faded below the contrast floor, read; no spurious digit beyond the desk
+    allowance."""
     from benchmarks.perturb import perturbed
     from edge.reader import DigitReader
     from edge.runtime import Classifier
@@ -157,11 +161,10 @@ def test_the_desk_sheets_in_a_shaken_photo(trained_model, desk_dir):
 
     reader = DigitReader(Classifier(trained_model))
     result = score_folder(desk_dir, lambda path: reader.read(
-        perturbed("shake-7", load_image(path), path.name)).text)
+        perturbed(blur, load_image(path), path.name)).text)
     report = "\n".join(p.line() for p in result.photos) + "\n" + result.summary()
-    assert result.right / result.total >= MIN_SHAKEN_DESK_ACCURACY, report
+    assert result.right / result.total >= MIN_BLURRED_DESK_ACCURACY[blur], report
     assert result.spurious <= MAX_SPURIOUS_ON_DESKS, report
-
 
 
 @pytest.mark.parametrize("turn", ["turned-90", "turned-180", "turned-270"])

@@ -488,6 +488,18 @@ def test_a_lone_stroke_half_as_dark_as_the_sheets_ink_is_ink(page_ink, kept):
     assert threshold.binarize(ink, 0.12)[30:70, 130:134].max() == 0  # beyond a sheet the floor decides
 
 
+def test_a_few_specks_past_the_floor_do_not_lower_it():
+    """A blank sheet embossed without ink: only a few specks of grain pass the floor (under STRONG_SHARE
+    of the sheet), and the impression, over half as dark as they, stays paper."""
+    ink = np.full((160, 200), 2, np.uint8)
+    ink[30:70, 30:110:8] = 24  # the impression
+    ink[100, 100] = ink[110, 150] = 33  # specks of grain
+    ink[130:150, 20:180] = 14
+    mask = threshold.binarize(ink, 0.12, on_sheet=True)
+    assert mask[30:70, 30:110].max() == 0
+    assert mask[100, 100] == mask[110, 150] == 255
+
+
 @pytest.mark.parametrize("sigma", [12, 13])
 def test_faint_ink_is_not_grown_through_a_grainy_sheets_noise(sigma):
     """Grain whose specks pass the floor here and there: growing them down to half the floor joined
