@@ -5,6 +5,7 @@ reader makes the crops of the first invoke; these plan the second and choose amo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median
 
 import numpy as np
 
@@ -146,6 +147,76 @@ def keep_surer(whole: np.ndarray, whole_scores: np.ndarray, opinions: list[Opini
     for (k, floor, crop), s in zip(opinions, scores):
         if s.max() > whole_scores[k].max() and s.max() >= floor:
             whole_scores[k], whole[k] = s, crop
+
+
+# Printed words beside a number: their letters come apart into blobs and pieces the model reads one
+# by one, the o's and l's as 0s and 1s, most others as no digit (it is trained to be unsure of
+# letters). Readings side by side form a run (each within WORD_GAP of the taller's height of the
+# next, their centres within half of it, neither under half the other's height: a word's short
+# letters are often dropped as specks, so its kept letters lie up to a letter apart); a run of
+# WORD_MIN_READINGS or more of which over WORD_UNSURE_SHARE read as no digit is words where it is
+# under WORD_HEIGHT of the tallest run that is not words, and none of it is read. A probe's 40 frames
+# of a handwritten number with a printed label before it and lines of printed words above and below
+# (a helper's script: OpenCV's Hershey simplex or duplex, the words 0.25 to 0.4 of the number's
+# height, the label 0.4 to 0.6; 640x480 to 4000x3000; AMD EPYC): 735 spurious digits -> 164, the
+# number's digits 139 -> 138 of 165 (runs within half a height: 184; within two: 190). A review's
+# frames of numbers beside labels, units and words (1,300, a helper's script of last session):
+# 1,673 -> 1,290 spurious, the 9,475 digits right as they were. The 19 conditions (30 frames, seeds 101
+# and 7) read as they were, both photo sets perturbed 15 ways too but shake-7, 407 -> 404 of 652 (407
+# with runs within half a height). A run only under half the tallest
+# took 410 spurious digits out of the review's frames (runs within half a height), but lost 7 digits
+# of the perturbed sets: `desk_01` defocused has a run "062800" whose 0s, written half as tall as its
+# other digits, read as no digit (3 of 6), and the run is half as tall as the sheet's other lines.
+WORD_GAP = 1.0
+WORD_MIN_READINGS = 3
+WORD_UNSURE_SHARE = 1 / 3
+WORD_HEIGHT = 0.4
+
+
+def _runs(boxes: list[Box]) -> list[list[int]]:
+    """Indices of the readings in each run of readings side by side (see WORD_GAP)."""
+    parent = list(range(len(boxes)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i].x)
+    reach = WORD_GAP * max((b.h for b in boxes), default=0)
+    for n, i in enumerate(order):
+        a = boxes[i]
+        for j in order[n + 1:]:
+            b = boxes[j]
+            gap = b.x - (a.x + a.w)
+            if gap > reach:
+                break
+            h = max(a.h, b.h)
+            if (gap <= WORD_GAP * h and abs(a.y + a.h / 2 - b.y - b.h / 2) < 0.5 * h
+                    and min(a.h, b.h) >= 0.5 * h):
+                parent[root(j)] = root(i)
+    runs: dict[int, list[int]] = {}
+    for i in range(len(boxes)):
+        runs.setdefault(root(i), []).append(i)
+    return list(runs.values())
+
+
+def words(boxes: list[Box], scores: np.ndarray, floor: float) -> np.ndarray:
+    """(N,) bool: which of the readings (boxes, (N, 10) scores) are in a run of words (WORD_HEIGHT), by
+    the readings under `floor` (no digit to the model) in it."""
+    text = np.zeros(len(boxes), bool)
+    unsure = (scores.max(axis=1) < floor).tolist()
+    if not any(unsure):  # most frames: every reading a digit (the bench's frame: 0.01 ms, not 0.09; AMD EPYC)
+        return text
+    runs = [run for run in _runs(boxes) if len(run) >= WORD_MIN_READINGS]
+    wordy = [sum(unsure[i] for i in run) > WORD_UNSURE_SHARE * len(run) for run in runs]
+    heights = [float(median(boxes[i].h for i in run)) for run in runs]
+    tallest = max([h for h, w in zip(heights, wordy) if not w], default=0.0)
+    for run, h, w in zip(runs, heights, wordy):
+        if w and h < WORD_HEIGHT * tallest:
+            text[run] = True
+    return text
 
 
 # Writing seen from the back of the sheet (show-through, mirrored) reads as surely as writing when

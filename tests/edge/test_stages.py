@@ -1250,3 +1250,36 @@ def test_only_an_unsure_reading_of_enough_digits_is_read_mirrored():
     assert readings.seen_from_behind(unsure, sure)  # 0.82 as seen, 0.99 flipped: past the margin
     assert readings.seen_from_behind(unsure, unsure + 0.06)  # 0.88: past it
     assert not readings.seen_from_behind(unsure, unsure + 0.04)  # 0.86: within it
+
+
+def _readings(boxes_and_confidences):
+    """Boxes (x, y, w, h) and (N, 10) scores whose top score is each one's confidence."""
+    from edge.detect import Box
+    boxes = [Box(*b) for b, _ in boxes_and_confidences]
+    scores = np.full((len(boxes), 10), 0.0, np.float32)
+    scores[:, 1] = [c for _, c in boxes_and_confidences]
+    return boxes, scores
+
+
+def test_a_run_of_small_readings_mostly_no_digit_beside_a_number_is_words():
+    """A number 60 px tall; above it a word of six letters 20 px tall side by side, three read as no
+    digit (under the floor, 0.4) and three as digits (its o's and l's): words, none read. The same
+    word 30 px tall (half the number), or with only two letters unsure, or alone in the frame (no
+    number beside it to be small against), is read as it is."""
+    number = [((40 + 50 * k, 100, 40, 60), 0.99) for k in range(4)]
+
+    def word(height, unsure, top=40):
+        return [((40 + int(0.8 * height) * k, top, int(0.7 * height), height), 0.2 if k < unsure else 0.9)
+                for k in range(6)]
+
+    boxes, scores = _readings(number + word(20, 3))
+    assert readings.words(boxes, scores, 0.4).tolist() == [False] * 4 + [True] * 6
+    for other in (word(30, 3), word(20, 2)):
+        boxes, scores = _readings(number + other)
+        assert not readings.words(boxes, scores, 0.4).any()
+    boxes, scores = _readings(word(20, 3))
+    assert not readings.words(boxes, scores, 0.4).any()
+    # Specks between the word's letters (under half their height) are not of its run: with them it
+    # would have three readings of eight under the floor.
+    boxes, scores = _readings(number + word(20, 1) + [((54, 48, 2, 6), 0.1), ((70, 48, 2, 6), 0.1)])
+    assert not readings.words(boxes, scores, 0.4).any()
