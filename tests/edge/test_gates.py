@@ -561,7 +561,8 @@ def _number_among_words(images, labels, rng):
     ink[:, 120 + label_width:] = number
     for y in (baseline - int(rng.uniform(2.5, 3.2) * height), baseline - int(rng.uniform(1.5, 2.0) * height),
               baseline + int(rng.uniform(1.0, 1.8) * height)):
-        write(" ".join(rng.choice(PRINTED, int(rng.integers(4, 9)))), 80, y, int(height * rng.uniform(0.25, 0.4)))
+        words = " ".join(rng.choice(PRINTED, int(rng.integers(4, 9))))
+        write(words, 80, y, int(height * rng.uniform(0.25, 0.4)))
     sheet = synth.paint(size, [(printed.astype(np.float32) / 255, (20, 20, 20)), (ink, hand.ink_bgr)],
                         hand.paper_bgr)
     return synth.finish(sheet, rng), "".join(str(int(d)) for d in labels[idx])
