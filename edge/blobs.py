@@ -3,7 +3,9 @@ filtered, reading order."""
 
 from __future__ import annotations
 
+from functools import reduce
 from statistics import median
+from typing import Iterator
 
 import cv2
 import numpy as np
@@ -97,33 +99,26 @@ def merge_fragments(candidates: list[Candidate], digit_h: float) -> list[Candida
     """
     merged = sorted(candidates, key=lambda c: c.box.x)
     while True:
-        parent = list(range(len(merged)))
-
-        def root(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for i, a in enumerate(merged):
-            right, top, bottom = a.box.x + a.box.w, a.box.y, a.box.y + a.box.h
-            for j in range(i + 1, len(merged)):
-                b = merged[j].box
-                if b.x >= right:
-                    break
-                # Fragments are at most a quarter digit apart in y (_are_fragments): the other
-                # lines of a page, which overlap in x, need no closer look.
-                if max(top, b.y) - min(bottom, b.y + b.h) > 0.25 * digit_h:
-                    continue
-                if _are_fragments(a, merged[j], digit_h):
-                    parent[root(j)] = root(i)
-        groups: dict[int, Candidate] = {}
-        for i, c in enumerate(merged):
-            r = root(i)
-            groups[r] = _union(groups[r], c) if r in groups else c
-        if len(groups) == len(merged):
+        joined = layout.groups(len(merged), _fragment_pairs(merged, digit_h))
+        if len(joined) == len(merged):
             return merged
-        merged = sorted(groups.values(), key=lambda c: c.box.x)
+        merged = sorted((reduce(_union, [merged[i] for i in group]) for group in joined), key=lambda c: c.box.x)
+
+
+def _fragment_pairs(merged: list[Candidate], digit_h: float) -> Iterator[tuple[int, int]]:
+    """The pairs (i, j) of candidates sorted by x that are pieces of one digit (_are_fragments)."""
+    for i, a in enumerate(merged):
+        right, top, bottom = a.box.x + a.box.w, a.box.y, a.box.y + a.box.h
+        for j in range(i + 1, len(merged)):
+            b = merged[j].box
+            if b.x >= right:
+                break
+            # Fragments are at most a quarter digit apart in y (_are_fragments): the other
+            # lines of a page, which overlap in x, need no closer look.
+            if max(top, b.y) - min(bottom, b.y + b.h) > 0.25 * digit_h:
+                continue
+            if _are_fragments(a, merged[j], digit_h):
+                yield i, j
 
 
 MAX_PIECE_HEIGHT = 3.0  # of the digits' height: no piece of a digit is taller

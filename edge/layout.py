@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from statistics import median
+from typing import Iterable
 
 import numpy as np
 
@@ -87,3 +88,22 @@ def group_lines(centres: np.ndarray, height: float) -> list[list[int]]:
 def reading_order(centres: np.ndarray, height: float) -> list[int]:
     """Indices in reading order: lines top to bottom, left to right within a line."""
     return [i for line in group_lines(centres, height) for i in line]
+
+
+def groups(count: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The indices 0..count-1 grouped by the pairs that join them, transitively (union-find): each group
+    in increasing order, the groups in the order of their first index."""
+    parent = list(range(count))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in pairs:
+        parent[root(j)] = root(i)
+    joined: dict[int, list[int]] = {}
+    for i in range(count):
+        joined.setdefault(root(i), []).append(i)
+    return list(joined.values())

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import median
+from typing import Iterator
 
 import numpy as np
 
-from edge import preprocess, segment, spec, splits, upright
+from edge import layout, preprocess, segment, spec, splits, upright
 from edge.detect import Box, DetectorOptions, Found, mnist_crop
 
 # A blob offered for cutting that no split wins for is read again narrowed to this width over
@@ -175,14 +176,11 @@ WORD_HEIGHT = 0.4
 
 def _runs(boxes: list[Box]) -> list[list[int]]:
     """Indices of the readings in each run of readings side by side (see WORD_GAP)."""
-    parent = list(range(len(boxes)))
+    return layout.groups(len(boxes), _side_by_side(boxes))
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
+def _side_by_side(boxes: list[Box]) -> Iterator[tuple[int, int]]:
+    """The pairs of readings side by side (see WORD_GAP)."""
     order = sorted(range(len(boxes)), key=lambda i: boxes[i].x)
     reach = WORD_GAP * max((b.h for b in boxes), default=0)
     for n, i in enumerate(order):
@@ -195,11 +193,7 @@ def _runs(boxes: list[Box]) -> list[list[int]]:
             h = max(a.h, b.h)
             if (gap <= WORD_GAP * h and abs(a.y + a.h / 2 - b.y - b.h / 2) < 0.5 * h
                     and min(a.h, b.h) >= 0.5 * h):
-                parent[root(j)] = root(i)
-    runs: dict[int, list[int]] = {}
-    for i in range(len(boxes)):
-        runs.setdefault(root(i), []).append(i)
-    return list(runs.values())
+                yield i, j
 
 
 def words(boxes: list[Box], scores: np.ndarray, floor: float) -> np.ndarray:
