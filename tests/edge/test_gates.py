@@ -141,9 +141,10 @@ def test_a_page_filling_a_big_photo(trained_model, desk_dir):
 
 # Of the desk sheets in a photo shaken by 7 px per 1,000 sideways (benchmarks.perturb's shake-7), at
 # least this share of their digits is read: 342 of 592 (57.8 %) since a sheet's split is measured over
-# its inner part, 190 (32.1 %) before (model sha256 165e1e3d..., AMD EPYC, 2 cores). Out of focus by 2 px
-# per 1,000 (defocus-2): 328 (55.4 %) since lone strokes half as dark as the sheet's ink are ink
-# (edge.threshold.SEED_SHARE), 274 (46.3 %) before (model 554487f1..., AMD EPYC, 2 cores).
+# its inner part, 190 (32.1 %) before (model sha256 165e1e3d..., AMD EPYC, 2 cores); 348 now (model
+# 554487f1...). Out of focus by 2 px per 1,000 (defocus-2): 328 (55.4 %) since lone strokes half as dark
+# as the sheet's ink are ink (edge.threshold.SEED_SHARE), 275 (46.5 %) with that taken out (model
+# 554487f1..., AMD EPYC, 2 cores, 2026-12-06).
 MIN_BLURRED_DESK_ACCURACY = {"shake-7": 0.5, "defocus-2": 0.5}
 
 
@@ -523,9 +524,9 @@ def test_the_shared_photos_cut_down_to_their_numbers(trained_model, photos_dir):
 
 
 # A number among lines of small printed words (below), 20 frames of seed 4 (AMD EPYC, model 554487f1...):
-# 87 of its 89 digits right either way, 71 spurious digits with edge.readings.words and 438 without it
+# 87 of its 89 digits right either way, 94 spurious digits with edge.readings.words and 438 without it
 # (a script of mine). The ceiling leaves a retrained model room.
-MAX_SPURIOUS_AMONG_WORDS = 120
+MAX_SPURIOUS_AMONG_WORDS = 150
 PRINTED = ["Total", "amount", "please", "write", "the", "number", "below", "Name", "Date", "Room", "code",
            "Order", "Customer", "reference", "signature", "page", "Answer", "score", "office", "use"]
 

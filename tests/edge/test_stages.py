@@ -1264,8 +1264,8 @@ def _readings(boxes_and_confidences):
 def test_a_run_of_small_readings_mostly_no_digit_beside_a_number_is_words():
     """A number 60 px tall; above it a word of six letters 20 px tall side by side, three read as no
     digit (under the floor, 0.4) and three as digits (its o's and l's): words, none read. The same
-    word 30 px tall (half the number), or with only two letters unsure, or alone in the frame (no
-    number beside it to be small against), is read as it is."""
+    word 25 px tall (over 0.4 of the number), or with only two letters unsure, or alone in the frame
+    (no number beside it to be small against), is read as it is."""
     number = [((40 + 50 * k, 100, 40, 60), 0.99) for k in range(4)]
 
     def word(height, unsure, top=40):
@@ -1274,7 +1274,7 @@ def test_a_run_of_small_readings_mostly_no_digit_beside_a_number_is_words():
 
     boxes, scores = _readings(number + word(20, 3))
     assert readings.words(boxes, scores, 0.4).tolist() == [False] * 4 + [True] * 6
-    for other in (word(30, 3), word(20, 2)):
+    for other in (word(25, 3), word(20, 2)):
         boxes, scores = _readings(number + other)
         assert not readings.words(boxes, scores, 0.4).any()
     boxes, scores = _readings(word(20, 3))
