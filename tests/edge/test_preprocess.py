@@ -488,6 +488,24 @@ def test_a_lone_stroke_half_as_dark_as_the_sheets_ink_is_ink(page_ink, kept):
     assert threshold.binarize(ink, 0.12)[30:70, 130:134].max() == 0  # beyond a sheet the floor decides
 
 
+def test_a_dim_noisy_frame_read_whole_is_split_above_its_papers_noise():
+    """A dim webcam's frame read whole: its flattened paper sits at 30 (the floor is 30.6) with noise of
+    12 grey levels, two thin strokes at 120. Otsu's split (31) falls in the noise and took over a third
+    of the paper for ink; split above the paper's noise (paper_noise: 78), the strokes are the ink. A frame of clean paper
+    (at 3) keeps Otsu's split, however much of it a big marker's ink covers."""
+    rng = np.random.default_rng(0)
+    ink = np.clip(rng.normal(30, 12, (240, 320)), 0, 255).astype(np.uint8)
+    ink[60:180, 100:103] = ink[60:180, 200:203] = 120
+    mask = threshold.binarize(ink, 0.12)
+    assert mask[60:180, 100:103].min() == mask[60:180, 200:203].min() == 255
+    assert mask[:, :90].mean() / 255 < 0.01
+    clean = np.full((240, 320), 3, np.uint8)
+    clean[20:220, 40:280:20] = 200
+    clean[20:220, 40:120] = 200  # ink over a third of the frame
+    assert np.array_equal(threshold.binarize(clean, 0.12),
+                          cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1])
+
+
 def test_a_few_specks_past_the_floor_do_not_lower_it():
     """A blank sheet embossed without ink: only a few specks of grain pass the floor (under STRONG_SHARE
     of the sheet), and the impression, over half as dark as they, stays paper."""
