@@ -109,11 +109,14 @@ def binarize(ink: np.ndarray, min_contrast: float, solid_px: int | None = None, 
     if not on_sheet and cv2.countNonZero(mask) >= NOISY_SHARE * mask.size:
         # A frame read whole whose paper itself sits at half the floor or more (a dim webcam's noise
         # after flattening) is split above that noise where Otsu's split falls in it (and calls
-        # NOISY_SHARE of the frame ink or more: most frames are not looked at, 0.006 against 0.022 ms). A probe's 40 dim
+        # NOISY_SHARE of the frame ink or more: most frames are not looked at, 0.006 against 0.022 ms on a
+        # 640x480 frame, AMD EPYC, 2 cores, timeit of mine). A probe's 40 dim
         # frames (noise of 10 to 15 grey levels, JPEG quality 30, 640x480; a helper's script, AMD EPYC):
         # 148 of 205 digits with 30 spurious -> 193 with 2. Both photo sets perturbed 15 ways, the 19
         # conditions (30 frames, seeds 101 and 7) and the probe's pencil, whiteboard, glare, marker,
-        # pen, crease and printed frames as they were. Without the paper's level held at half the floor,
+        # pen, crease and printed frames as they were (measured before the NOISY_SHARE check, which only
+        # narrows where this applies; with it, the dim frames and the marker read the same). Without the
+        # paper's level held at half the floor,
         # a grid was taken for noise (squared paper 1,609 -> 1,255 of 1,620) and a big marker's ink
         # covering a third of the frame lifted the noise's upper quartile (118 -> 108 of 122).
         median, top = paper_noise(paper)
