@@ -56,12 +56,14 @@ class Reading:
 @dataclass(frozen=True)
 class FramePass:
     """One pass over a frame: its reading, where its blobs were located (None for a 28x28 tile), and the
-    blobs' crops and the model's confidence of each as first read (before any split or second opinion)."""
+    blobs' crops and the model's confidence of each as first read (before any split or second opinion), and
+    the share of its readings read as printed words (readings.words) and dropped."""
 
     reading: Reading
     located: Located | None
     crops: np.ndarray  # (N, 28, 28)
     confidence: np.ndarray  # (N,)
+    words: float
 
 
 def is_mnist_style(frame: np.ndarray) -> bool:
@@ -135,8 +137,8 @@ def read_once(frame: np.ndarray, classifier: Classifier, options: DetectorOption
         steps["cuts"] = overlay.draw_cuts(steps["ink"], [
             (found[k].box, plan.candidates.paths[1:-1], [i - 1 for i in made.get(k, [])])
             for k, plan in plans.items()])
-    text = readings.words(boxes, scores, floor)
-    kept = [k for k in range(len(boxes)) if scores[k].max() >= floor and not text[k]]
+    in_words = readings.words(boxes, scores, floor)
+    kept = [k for k in range(len(boxes)) if scores[k].max() >= floor and not in_words[k]]
     boxes, scores, crops = [boxes[k] for k in kept], scores[kept], crops[kept]
     t5 = time.perf_counter()
     if readings.may_be_mirrored(scores) and readings.seen_from_behind(
@@ -152,4 +154,5 @@ def read_once(frame: np.ndarray, classifier: Classifier, options: DetectorOption
               "postprocess": (t5 - t4 + t7 - t6) * 1e3, "total": (t7 - t0) * 1e3,
               **{f"preprocess.{k}": v for k, v in stages.items()}}
     return FramePass(Reading(text, digits, crops, timing, steps, scores), None if one_digit else located,
-                     first_crops, first_confidence)
+                     first_crops, first_confidence,
+                     float(in_words.mean()) if len(in_words) else 0.0)

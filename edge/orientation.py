@@ -40,6 +40,15 @@ MIN_KEPT = 0.75
 # surely either way (a review: 19 of 408 such rows turned a quarter read upside down, the wrong quarter
 # winning on a near tie).
 NEAR_TIE = 0.05
+# Printed words read across the frame (edge.readings.words: runs of small readings side by side, many
+# of them no digit) say that it stands upright or upside down, not a quarter turned, where they are this
+# share of its readings or more. Letters on their side read as 1s and 0s: a probe's 40 frames of a
+# handwritten number among lines of small printed words (a helper's script, 640x480 to 4000x3000, AMD
+# EPYC) were read turned a quarter in 5 (107 spurious digits) and now in none: printed words made 18 % of
+# the readings or more in the frames where any were found. The shared photos turned a quarter have
+# specks in runs taken for words: 2 to 4 % of their readings (and their reading lost 246 digits to the
+# quarter turn refused when any words counted).
+WORDS_ACROSS = 0.1
 
 
 def worth_a_look(confidence: np.ndarray, sure: float) -> bool:
@@ -63,13 +72,14 @@ def turn_wins(confidence_turned: np.ndarray, confidence: np.ndarray, sure: float
 
 
 def turns_to_try(crops: np.ndarray, confidence: np.ndarray, scores_of: Callable[[np.ndarray], np.ndarray],
-                 sure: float) -> list[tuple[int, int]]:
+                 sure: float, words: float = 0.0) -> list[tuple[int, int]]:
     """The turns (entries of TURNS) worth reading the frame under, best first: the one whose (N, 28, 28)
     blob crops sum the highest confidence turned, and any within NEAR_TIE of it, each reading MIN_GAIN
     more blobs `sure` than the crops as they stand (`confidence`); none where the crops mirrored sum as
-    high as the best (writing seen from the back of the sheet, left to the reader's mirrored check).
-    `scores_of`: (M, 28, 28) crops -> (M, 10) scores, called once, with every turn's crops and the
-    mirrored ones."""
+    high as the best (writing seen from the back of the sheet, left to the reader's mirrored check); no
+    quarter turn where WORDS_ACROSS or more of the frame's readings as it stands were read as printed words
+    (`words`, edge.readings.words): it stands upright or upside down. `scores_of`: (M, 28, 28) crops -> (M, 10)
+    scores, called once, with every turn's crops and the mirrored ones."""
     if not len(crops):
         return []
     batch = np.concatenate([np.rot90(crops, k, axes=(1, 2)) for _, k in TURNS] + [readings.mirrored(crops)])
@@ -80,7 +90,8 @@ def turns_to_try(crops: np.ndarray, confidence: np.ndarray, scores_of: Callable[
         return []
     order = np.argsort(-total[:-1], kind="stable")
     return [TURNS[k] for k in order
-            if total[k] >= best - NEAR_TIE * len(crops) and _gain(turned[k], confidence, sure) >= MIN_GAIN]
+            if total[k] >= best - NEAR_TIE * len(crops) and _gain(turned[k], confidence, sure) >= MIN_GAIN
+            and not (words >= WORDS_ACROSS and TURNS[k][0] != cv2.ROTATE_180)]
 
 
 # Each turn's inverse.

@@ -127,3 +127,19 @@ def test_turns_reading_nearly_as_surely_are_all_tried_the_surest_first():
 
     turns = orientation.turns_to_try(crops, np.full(len(crops), 0.3), sure_of_any_top_left, 0.9)
     assert sorted(r for r, _ in turns) == sorted([cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180])
+
+
+def test_printed_words_read_across_the_frame_leave_only_the_half_turn():
+    """Printed words read across the frame as it stands (edge.readings.words), as a share of its readings:
+    it stands upright or upside down, and a quarter turn is not tried however its crops read (letters on
+    their side read as 1s); a few specks taken for words do not say so."""
+    quarter, half = _marks((1, 0)), _marks((1, 1))
+    sure = _sure_of_top_left
+
+    def first_turn(crops, words):
+        turns = orientation.turns_to_try(crops, sure(crops).max(axis=1), sure, 0.9, words)
+        return turns[0][0] if turns else None
+
+    assert first_turn(quarter, 0.0) == first_turn(quarter, 0.05) == cv2.ROTATE_90_CLOCKWISE
+    assert first_turn(quarter, orientation.WORDS_ACROSS) is None
+    assert first_turn(half, 0.5) == cv2.ROTATE_180
