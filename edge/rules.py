@@ -13,7 +13,13 @@ from edge import skew
 # count only on ruled paper (they come with horizontal rules) or in a grid.
 MIN_RULE_WIDTH = 1 / 4
 MIN_RULE_HEIGHT = 1 / 2
-MIN_RULES = 2  # one long line alone is an underline or a stroke; ruled paper has several
+MIN_RULES = 2  # ruled paper has several ...
+# ... and one line alone is taken out where it runs across nearly all the width, this share or more: a
+# crease or a fold, a line struck across the sheet, drawn through the digits it crosses (no digit's
+# stroke is that long, bar a close-up's 1, which stands upright). An underline, shorter, is
+# edge.linework's: taken out here at half the width, one 0.74 of it and turned 10 degrees left a piece
+# joined to a digit.
+LONE_RULE_WIDTH = 0.8
 # Rules are thin: ink thicker than this across its run is a stroke, not a rule; or than two pixels more
 # than the rules found measure (_thickness), up to twice this: a page larger than the frame, read at its own
 # size, had its rules 7 to 9 px thick, and they stayed as ink (askew, 30 frames of seed 7: 709 -> 723 of
@@ -201,7 +207,7 @@ def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     exactly those gaps (and likewise sideways for vertical rules).
     """
     horizontal, vertical, rows, columns = find_rules(mask)
-    if rows < MIN_RULES:
+    if rows < MIN_RULES and not (rows == 1 and cv2.boundingRect(horizontal)[2] >= LONE_RULE_WIDTH * mask.shape[1]):
         horizontal = np.zeros_like(mask)
     if not (rows >= MIN_RULES or columns >= MIN_RULES):
         vertical = np.zeros_like(mask)

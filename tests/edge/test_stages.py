@@ -639,6 +639,25 @@ def test_margin_lines_alone_leave_a_tall_one_whole():
     assert removed[200, 61] == 255
 
 
+def test_one_line_across_the_sheet_goes_and_a_shorter_one_stays():
+    """One long line alone (a crease, a line struck across the sheet) is taken out where it runs across
+    nearly all the width, the digits it crosses kept whole; one shorter (an underline) is left to the
+    later stages."""
+    mask = np.zeros((400, 600), np.uint8)
+    crease = mask.copy()
+    cv2.line(crease, (0, 150), (599, 230), 255, 2)  # sloped 7.6 degrees, the whole width
+    digits = np.zeros_like(mask)
+    for x in range(200, 420, 50):
+        cv2.line(digits, (x, 150), (x + 10, 230), 255, 6)  # strokes of "1"s crossing it
+    cleaned, removed = rules.remove_rules(crease | digits)
+    assert np.count_nonzero(cv2.subtract(cleaned, digits)) < 0.05 * np.count_nonzero(crease)
+    assert np.count_nonzero(cleaned & digits) > 0.97 * np.count_nonzero(digits)
+    short = np.zeros_like(mask)
+    short[300:303, 60:500] = 255  # 0.73 of the width
+    cleaned, removed = rules.remove_rules(short | digits)
+    assert not removed.any() and np.array_equal(cleaned, short | digits)
+
+
 def test_thick_rules_of_a_page_read_enlarged_go_and_a_dark_block_stays():
     """Rules 8 px thick (a notebook page larger than the frame, read at its own size) are rules: their
     thickness is measured, and ink a little thicker than they are is a stroke. A solid block is no rule."""
