@@ -57,13 +57,14 @@ class Reading:
 class FramePass:
     """One pass over a frame: its reading, where its blobs were located (None for a 28x28 tile), and the
     blobs' crops and the model's confidence of each as first read (before any split or second opinion), and
-    the share of its readings read as printed words (readings.words) and dropped."""
+    the share of its readings (blobs read whole or cut, edge.readings.resolve) read as printed words
+    (readings.words) and dropped."""
 
     reading: Reading
     located: Located | None
     crops: np.ndarray  # (N, 28, 28)
     confidence: np.ndarray  # (N,)
-    words: float
+    words_share: float
 
 
 def is_mnist_style(frame: np.ndarray) -> bool:

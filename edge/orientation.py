@@ -46,8 +46,8 @@ NEAR_TIE = 0.05
 # handwritten number among lines of small printed words (a helper's script, 640x480 to 4000x3000, AMD
 # EPYC) were read turned a quarter in 5 (107 spurious digits) and now in none: printed words made 18 % of
 # the readings or more in the frames where any were found. The shared photos turned a quarter have
-# specks in runs taken for words: 2 to 4 % of their readings (and their reading lost 246 digits to the
-# quarter turn refused when any words counted).
+# specks in runs taken for words, 2 to 4 % of their readings: with a quarter turn refused wherever any
+# word was read, both sets turned a quarter each way read 246 digits fewer (benchmarks.perturb).
 WORDS_ACROSS = 0.1
 
 
@@ -72,13 +72,13 @@ def turn_wins(confidence_turned: np.ndarray, confidence: np.ndarray, sure: float
 
 
 def turns_to_try(crops: np.ndarray, confidence: np.ndarray, scores_of: Callable[[np.ndarray], np.ndarray],
-                 sure: float, words: float = 0.0) -> list[tuple[int, int]]:
+                 sure: float, words_share: float = 0.0) -> list[tuple[int, int]]:
     """The turns (entries of TURNS) worth reading the frame under, best first: the one whose (N, 28, 28)
     blob crops sum the highest confidence turned, and any within NEAR_TIE of it, each reading MIN_GAIN
     more blobs `sure` than the crops as they stand (`confidence`); none where the crops mirrored sum as
     high as the best (writing seen from the back of the sheet, left to the reader's mirrored check); no
     quarter turn where WORDS_ACROSS or more of the frame's readings as it stands were read as printed words
-    (`words`, edge.readings.words): it stands upright or upside down. `scores_of`: (M, 28, 28) crops -> (M, 10)
+    (`words_share`, edge.readings.words): it stands upright or upside down. `scores_of`: (M, 28, 28) crops -> (M, 10)
     scores, called once, with every turn's crops and the mirrored ones."""
     if not len(crops):
         return []
@@ -91,7 +91,7 @@ def turns_to_try(crops: np.ndarray, confidence: np.ndarray, scores_of: Callable[
     order = np.argsort(-total[:-1], kind="stable")
     return [TURNS[k] for k in order
             if total[k] >= best - NEAR_TIE * len(crops) and _gain(turned[k], confidence, sure) >= MIN_GAIN
-            and not (words >= WORDS_ACROSS and TURNS[k][0] != cv2.ROTATE_180)]
+            and not (words_share >= WORDS_ACROSS and TURNS[k][0] != cv2.ROTATE_180)]
 
 
 # Each turn's inverse.

@@ -164,7 +164,7 @@ class DigitReader:
             return reading, on_paper
         t0 = time.perf_counter()
         rotations = orientation.turns_to_try(first.crops, first.confidence, self.classifier.scores,
-                                             SURE_CONFIDENCE, first.words)
+                                             SURE_CONFIDENCE, first.words_share)
         crops_batch = (time.perf_counter() - t0) * 1e3
         passes, turning = [reading.timing_ms], 0.0
         chosen, best = reading, -1.0

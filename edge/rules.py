@@ -14,12 +14,11 @@ from edge import skew
 MIN_RULE_WIDTH = 1 / 4
 MIN_RULE_HEIGHT = 1 / 2
 MIN_RULES = 2  # ruled paper has several ...
-# ... and one line alone is taken out where it runs across nearly all the width, this share or more: a
-# crease or a fold, a line struck across the sheet, drawn through the digits it crosses (no digit's
-# stroke is that long, bar a close-up's 1, which stands upright). An underline, shorter, is
-# edge.linework's: taken out here at half the width, one 0.74 of it and turned 10 degrees left a piece
-# joined to a digit.
-LONE_RULE_WIDTH = 0.8
+# ... and one line alone is taken out where it runs from edge to edge, ending this share of the width
+# or less from each side: a crease or a fold, a line struck across the whole sheet, drawn through the
+# digits it crosses. (A digit's stroke so long is cut by the frame's edge. Taken out where it ran 0.8
+# of the width, a close-up's thin 7 lost its bar and read as 1, a review found.)
+LONE_RULE_EDGE = 0.03
 # Rules are thin: ink thicker than this across its run is a stroke, not a rule; or than two pixels more
 # than the rules found measure (_thickness), up to twice this: a page larger than the frame, read at its own
 # size, had its rules 7 to 9 px thick, and they stayed as ink (askew, 30 frames of seed 7: 709 -> 723 of
@@ -197,6 +196,13 @@ def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
     return horizontal, vertical, rows_found, columns_found
 
 
+def _edge_to_edge(lines: np.ndarray) -> bool:
+    """Whether the 0/255 lines found reach within LONE_RULE_EDGE of the width of both sides."""
+    x, _, width, _ = cv2.boundingRect(lines)
+    edge = LONE_RULE_EDGE * lines.shape[1]
+    return width > 0 and x <= edge and x + width >= lines.shape[1] - edge
+
+
 def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Takes rules out of an ink mask, keeping the strokes of digits that cross or sit on them.
 
@@ -207,7 +213,7 @@ def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     exactly those gaps (and likewise sideways for vertical rules).
     """
     horizontal, vertical, rows, columns = find_rules(mask)
-    if rows < MIN_RULES and not (rows == 1 and cv2.boundingRect(horizontal)[2] >= LONE_RULE_WIDTH * mask.shape[1]):
+    if rows < MIN_RULES and not (rows == 1 and _edge_to_edge(horizontal)):
         horizontal = np.zeros_like(mask)
     if not (rows >= MIN_RULES or columns >= MIN_RULES):
         vertical = np.zeros_like(mask)
