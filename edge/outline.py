@@ -48,16 +48,6 @@ MAX_CORNER_OUTSIDE = 0.25  # of the frame's size: how far past its edge a sheet'
 STRAIGHT_TOLERANCE = 0.01
 STRAIGHT_DRAWS = 64
 STRAIGHT_REACH = 0.04
-# A pen, a ruler or a cable lying across a sheet cuts its bright region in parts: each of MIN_PART of
-# the map or more, among the MAX_PARTS largest regions, is joined to the largest where a band no wider
-# than MAX_BAND of their hull's shorter side parts them and each spans MIN_PART_SPAN of the hull along
-# it (_across_a_band). A probe's sheet cut in two by a pen (a helper's script) was found as its part
-# without the writing; joined wherever the parts filled their hull to 0.85, `desk_01`'s sheet took in
-# the sheen on the desk beside it (cut from it by the opening), and read 3 spurious digits there.
-MIN_PART = 0.01
-MAX_PARTS = 4
-MAX_BAND = 0.15
-MIN_PART_SPAN = 0.8
 # A region of a map: its outer contour (N, 1, 2) and its area in the map's pixels.
 Region = tuple[np.ndarray, float]
 
@@ -327,51 +317,9 @@ def largest_region(smooth: np.ndarray, threshold: float, min_area: float) -> Reg
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return None
-    contour, area = _joined_parts(sorted(contours, key=cv2.contourArea, reverse=True), mask.shape)
+    contour = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(contour)
     return (contour, area) if min_area <= area / smooth.size <= MAX_PAGE_AREA else None
-
-
-def _joined_parts(contours: list[np.ndarray], shape: tuple[int, int]) -> Region:
-    """The largest of a map's regions (contours, largest first), joined by each other of MIN_PART of the
-    map or more that lies across a band from it (_across_a_band): the parts of one sheet cut apart by a
-    thing lying across it (a pen, a ruler, a cable). The contour of parts joined is their hull; the
-    area, theirs."""
-    contour, area = contours[0], cv2.contourArea(contours[0])
-    for other in contours[1:MAX_PARTS]:
-        part = cv2.contourArea(other)
-        if part < MIN_PART * shape[0] * shape[1]:
-            break
-        hull = cv2.convexHull(np.vstack([contour, other]))
-        if _across_a_band(contour, other, hull, shape):
-            contour, area = hull, area + part
-    return contour, area
-
-
-def _across_a_band(a: np.ndarray, b: np.ndarray, hull: np.ndarray, shape: tuple[int, int]) -> bool:
-    """Whether two regions' contours lie either side of a thin band across their hull: what of the hull
-    neither covers is no wider than MAX_BAND of the hull's shorter side, and each region spans at least
-    MIN_PART_SPAN of the hull along the band (a sheen on the desk beside a sheet spans a part of its
-    side only)."""
-    gap = np.zeros(shape, np.uint8)
-    cv2.fillPoly(gap, [hull], 255)
-    cv2.fillPoly(gap, [a, b], 0)
-    gap = cv2.morphologyEx(gap, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))  # the parts' ragged rims
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(gap, connectivity=8)
-    if count < 2:
-        return False
-    band = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))  # the largest: specks at the hull's corners aside
-    (_, _), (w, h), angle = cv2.minAreaRect(cv2.findNonZero((labels == band).astype(np.uint8)))
-    along = np.radians(angle if w >= h else angle + 90)
-    axis = np.array([np.cos(along), np.sin(along)])
-    (_, _), (hw, hh), _ = cv2.minAreaRect(hull)
-
-    def span(contour: np.ndarray) -> float:
-        t = contour.reshape(-1, 2) @ axis
-        return float(t.max() - t.min())
-
-    whole = span(hull)
-    return (min(w, h) <= MAX_BAND * min(hw, hh)
-            and min(span(a), span(b)) >= MIN_PART_SPAN * whole)
 
 
 def far_past_frame(quad: np.ndarray, shape: tuple[int, int]) -> bool:
