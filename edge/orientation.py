@@ -77,9 +77,9 @@ def turns_to_try(crops: np.ndarray, confidence: np.ndarray, scores_of: Callable[
     blob crops sum the highest confidence turned, and any within NEAR_TIE of it, each reading MIN_GAIN
     more blobs `sure` than the crops as they stand (`confidence`); none where the crops mirrored sum as
     high as the best (writing seen from the back of the sheet, left to the reader's mirrored check); no
-    quarter turn where WORDS_ACROSS or more of the frame's readings as it stands were read as printed words
-    (`words_share`, edge.readings.words): it stands upright or upside down. `scores_of`: (M, 28, 28) crops -> (M, 10)
-    scores, called once, with every turn's crops and the mirrored ones."""
+    quarter turn where WORDS_ACROSS or more of the frame's readings as it stands were read as printed
+    words (`words_share`, edge.readings.words): it stands upright or upside down. `scores_of`: (M, 28,
+    28) crops -> (M, 10) scores, called once, with every turn's crops and the mirrored ones."""
     if not len(crops):
         return []
     batch = np.concatenate([np.rot90(crops, k, axes=(1, 2)) for _, k in TURNS] + [readings.mirrored(crops)])

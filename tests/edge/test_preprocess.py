@@ -491,8 +491,8 @@ def test_a_lone_stroke_half_as_dark_as_the_sheets_ink_is_ink(page_ink, kept):
 def test_a_dim_noisy_frame_read_whole_is_split_above_its_papers_noise():
     """A dim webcam's frame read whole: its flattened paper sits at 30 (the floor is 30.6) with noise of
     12 grey levels, two thin strokes at 120. Otsu's split (31) falls in the noise and took over a third
-    of the paper for ink; split above the paper's noise (paper_noise: 78), the strokes are the ink. A frame of clean paper
-    (at 3) keeps Otsu's split, however much of it a big marker's ink covers."""
+    of the paper for ink; split above the paper's noise (paper_noise: 78), the strokes are the ink. A
+    frame of clean paper (at 3) keeps Otsu's split, however much of it a big marker's ink covers."""
     rng = np.random.default_rng(0)
     ink = np.clip(rng.normal(30, 12, (240, 320)), 0, 255).astype(np.uint8)
     ink[60:180, 100:103] = ink[60:180, 200:203] = 120
