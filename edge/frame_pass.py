@@ -138,8 +138,9 @@ def read_once(frame: np.ndarray, classifier: Classifier, options: DetectorOption
         steps["cuts"] = overlay.draw_cuts(steps["ink"], [
             (found[k].box, plan.candidates.paths[1:-1], [i - 1 for i in made.get(k, [])])
             for k, plan in plans.items()])
-    in_words = readings.words(boxes, scores, floor)
-    kept = [k for k in range(len(boxes)) if scores[k].max() >= floor and not in_words[k]]
+    confidences = scores.max(axis=1)
+    in_words = readings.words(boxes, confidences, floor)
+    kept = np.flatnonzero((confidences >= floor) & ~in_words)
     boxes, scores, crops = [boxes[k] for k in kept], scores[kept], crops[kept]
     t5 = time.perf_counter()
     if readings.may_be_mirrored(scores) and readings.seen_from_behind(

@@ -128,7 +128,7 @@ def binarize(ink: np.ndarray, min_contrast: float, solid_px: int | None = None, 
     _, mask = cv2.threshold(ink, floor, 255, cv2.THRESH_BINARY)
     if not on_sheet or not cv2.countNonZero(mask):
         return mask
-    low = max(split, FAINT_SHARE * floor, paper_noise_top(paper))
+    low = max(split, FAINT_SHARE * floor, paper_noise(paper)[1])
     if low >= floor:
         return mask
     strong = paper[paper > floor]
@@ -173,11 +173,6 @@ def paper_noise(ink: np.ndarray) -> tuple[float, float]:
     counts = cv2.calcHist([np.ascontiguousarray(sample)], [0], None, [256], [0, 256]).ravel().cumsum()
     median, upper = np.searchsorted(counts, [0.5 * counts[-1], 0.75 * counts[-1]])
     return float(median), float(median + NOISE_STEPS * (upper - median))
-
-
-def paper_noise_top(ink: np.ndarray) -> float:
-    """The level below which an ink image's paper noise stays (paper_noise)."""
-    return paper_noise(ink)[1]
 
 
 def with_faint_ink(mask: np.ndarray, ink: np.ndarray, low: float) -> np.ndarray:

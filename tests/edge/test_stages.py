@@ -1273,12 +1273,10 @@ def test_only_an_unsure_reading_of_enough_digits_is_read_mirrored():
 
 
 def _readings(boxes_and_confidences):
-    """Boxes (x, y, w, h) and (N, 10) scores whose top score is each one's confidence."""
+    """Boxes (x, y, w, h) and (N,) confidences."""
     from edge.detect import Box
     boxes = [Box(*b) for b, _ in boxes_and_confidences]
-    scores = np.full((len(boxes), 10), 0.0, np.float32)
-    scores[:, 1] = [c for _, c in boxes_and_confidences]
-    return boxes, scores
+    return boxes, np.float32([c for _, c in boxes_and_confidences])
 
 
 def test_a_run_of_small_readings_mostly_no_digit_beside_a_number_is_words():
@@ -1292,14 +1290,14 @@ def test_a_run_of_small_readings_mostly_no_digit_beside_a_number_is_words():
         return [((40 + int(0.8 * height) * k, top, int(0.7 * height), height), 0.2 if k < unsure else 0.9)
                 for k in range(6)]
 
-    boxes, scores = _readings(number + word(20, 3))
-    assert readings.words(boxes, scores, 0.4).tolist() == [False] * 4 + [True] * 6
+    boxes, confidences = _readings(number + word(20, 3))
+    assert readings.words(boxes, confidences, 0.4).tolist() == [False] * 4 + [True] * 6
     for other in (word(25, 3), word(20, 2)):
-        boxes, scores = _readings(number + other)
-        assert not readings.words(boxes, scores, 0.4).any()
-    boxes, scores = _readings(word(20, 3))
-    assert not readings.words(boxes, scores, 0.4).any()
+        boxes, confidences = _readings(number + other)
+        assert not readings.words(boxes, confidences, 0.4).any()
+    boxes, confidences = _readings(word(20, 3))
+    assert not readings.words(boxes, confidences, 0.4).any()
     # Specks between the word's letters (under half their height) are not of its run: with them it
     # would have three readings of eight under the floor.
-    boxes, scores = _readings(number + word(20, 1) + [((54, 48, 2, 6), 0.1), ((70, 48, 2, 6), 0.1)])
-    assert not readings.words(boxes, scores, 0.4).any()
+    boxes, confidences = _readings(number + word(20, 1) + [((54, 48, 2, 6), 0.1), ((70, 48, 2, 6), 0.1)])
+    assert not readings.words(boxes, confidences, 0.4).any()
