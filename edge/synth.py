@@ -246,6 +246,22 @@ def pool_of_light(image: np.ndarray, rng: np.random.Generator, loss: float) -> n
     return image.astype(np.float32) * (1 - loss * (1 - lit))[:, :, None]
 
 
+def glare_spot(image: np.ndarray, rng: np.random.Generator, centre: tuple[float, float], strength: float
+               ) -> np.ndarray:
+    """A gloss's reflection of a lamp: `strength` grey levels of light added to paper and ink alike at
+    `centre` (x, y), over an ellipse 0.12 to 0.25 of the frame's width across its longer half-axis, turned
+    at random, with a flat core fading fast at its rim. (H, W, 3) -> float32, unclipped (finish() clips)."""
+    h, w = image.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    rx = rng.uniform(0.12, 0.25) * w
+    ry = rx * rng.uniform(0.5, 1.0)
+    a = rng.uniform(0, np.pi)
+    u = (np.cos(a) * (xx - centre[0]) + np.sin(a) * (yy - centre[1])) / rx
+    v = (-np.sin(a) * (xx - centre[0]) + np.cos(a) * (yy - centre[1])) / ry
+    light = strength * np.exp(-(u * u + v * v) ** 1.5)
+    return image.astype(np.float32) + light[:, :, None]
+
+
 def mirror_show_through(lines: list[np.ndarray], size: tuple[int, int], hand: Handwriting,
                         margin: float = 0.08) -> np.ndarray:
     """Writing from the back of the sheet: the same kind of lines, mirrored, as coverage 0..1."""

@@ -248,6 +248,18 @@ def lamplit(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(synth.pool_of_light(sheet, rng, rng.uniform(0.2, 0.35)), rng, light=0.1), truth
 
 
+def glare(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """Glossy paper filling the frame under a lamp's reflection (synth.glare_spot) lying on part of the
+    writing: 60 to 160 grey levels of light added to paper and ink, the paper clipped white under it,
+    the ink washed out to a pale grey."""
+    hand = Handwriting(digit_height_px=40, line_pitch=2.6)
+    lines, truth = _lines(pool, labels, rng, [8, 8, 8])
+    size = (480, 640)
+    sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.08), hand.ink_bgr)], hand.paper_bgr)
+    centre = (rng.uniform(0.15, 0.6) * size[1], rng.uniform(0.3, 0.65) * size[0])
+    return synth.finish(synth.glare_spot(sheet, rng, centre, rng.uniform(60, 160)), rng, light=0.1), truth
+
+
 def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Digits among things that are not: letters, dashes, a logo, an underline, mirrored show-through
     from the back of the sheet and an embossed impression without ink."""
@@ -304,7 +316,7 @@ CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note,
                                    "ruled": ruled, "squared": squared, "notebook": notebook, "askew": askew,
                                    "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
-                                   "vignetted": vignetted, "lamplit": lamplit, "marks": marks,
+                                   "vignetted": vignetted, "lamplit": lamplit, "glare": glare, "marks": marks,
                                    "forms": synth_forms.forms, "deskform": deskform, "cropped": cropped}
 
 

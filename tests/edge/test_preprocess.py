@@ -540,3 +540,42 @@ def test_ink_past_the_floor_stays_ink_on_a_sheet_whose_grain_reaches_it():
     on_sheet = threshold.binarize(ink, 0.12, on_sheet=True)
     assert on_sheet[200:204, 100:300].min() == 255
     assert np.array_equal(on_sheet, threshold.binarize(ink, 0.12))
+
+
+def _sheet_with_glare(paper: float, glare: float, faint: float = 40.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A 480x640 grey sheet of `paper`: "1234" in a dark pen at the left, "5678" at the right under a
+    lamp's reflection adding `glare` grey levels to paper and ink alike (clipped at 255), drawn `faint`
+    levels dark. -> (grey, strokes at the left, strokes under the glare)."""
+    left, right = np.zeros((480, 640), np.uint8), np.zeros((480, 640), np.uint8)
+    cv2.putText(left, "1234", (30, 260), cv2.FONT_HERSHEY_SIMPLEX, 2, 255, 3)
+    cv2.putText(right, "5678", (360, 260), cv2.FONT_HERSHEY_SIMPLEX, 2, 255, 3)
+    yy, xx = np.mgrid[0:480, 0:640].astype(np.float32)
+    light = glare * np.exp(-(((xx - 470) / 150) ** 2 + ((yy - 240) / 110) ** 2) ** 1.5)
+    gray = np.full((480, 640), paper, np.float32) - 160 * (left > 0) - faint * (right > 0) + light
+    gray += np.random.default_rng(0).normal(0, 2, gray.shape)
+    return np.clip(gray, 0, 255).astype(np.uint8), left > 0, right > 0
+
+
+def test_ink_washed_out_by_glare_is_ink_past_the_floor(monkeypatch):
+    """Under a reflection that clips the paper white (threshold.with_glare), a pen's strokes 0.25 as
+    dark as the paper are ink; beside ink 0.8 as dark, Otsu's split over the frame leaves them out."""
+    from edge.detect import ink_mask
+    gray, left, right = _sheet_with_glare(paper=200, glare=150, faint=160)  # under it 190 on 255
+    mask = ink_mask(gray, DetectorOptions())
+    assert np.count_nonzero(mask[right]) > 0.8 * np.count_nonzero(right)
+    assert np.count_nonzero(mask[left]) > 0.9 * np.count_nonzero(left)
+    near = cv2.dilate((left | right).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    assert np.count_nonzero(mask[~near]) == 0  # the glare's rim and the grain are no ink
+    monkeypatch.setattr(threshold, "GLARE_LEVEL", 256)  # no glare looked for
+    assert np.count_nonzero(ink_mask(gray, DetectorOptions())[right]) < 0.5 * np.count_nonzero(right)
+
+
+def test_a_sheet_lit_bright_all_over_has_no_glare():
+    """Paper at 245 everywhere, no part of it brighter than the rest (GLARE_RATIO): no glare, the faint
+    strokes stay below Otsu's split as on any sheet (a fifth of them were ink with no margin over the
+    paper's median)."""
+    from edge.detect import ink_mask
+    gray, left, right = _sheet_with_glare(paper=245, glare=0, faint=55)
+    mask = ink_mask(gray, DetectorOptions())
+    assert np.count_nonzero(mask[left]) > 0.9 * np.count_nonzero(left)
+    assert np.count_nonzero(mask[right]) < 0.05 * np.count_nonzero(right)
