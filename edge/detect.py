@@ -128,20 +128,18 @@ def widest_pen_px(small: np.ndarray, opts: DetectorOptions, wider_than: float) -
 
 
 def ink_mask(gray: np.ndarray, opts: DetectorOptions, on_sheet: bool = False) -> np.ndarray:
-    """(H, W) uint8 grey at processing scale -> (H, W) 0/255 ink, white on black: past Otsu's split
-    (threshold.binarize), or past the contrast floor under glare (threshold.with_glare). `on_sheet`: the
-    grey is a sheet found and rectified."""
+    """(H, W) uint8 grey at processing scale -> (H, W) 0/255 ink, white on black. `on_sheet`: the grey
+    is a sheet found and rectified (threshold.binarize)."""
     h, w = gray.shape
     # Wider than a ballpoint or a fine marker at this scale, and than a bold pen when one is seen.
     small = preprocess.shrink(gray, 1.0 / preprocess.BACKGROUND_SHRINK)
     stroke_guess = max(3, min(h, w) // 25)
     stroke_guess = max(stroke_guess, int(PEN_MARGIN * widest_pen_px(small, opts, stroke_guess / PEN_MARGIN)))
     background = preprocess.estimate_background(gray, stroke_guess, small)
-    ink = preprocess.denoise(preprocess.flatten_illumination(gray, background))
+    ink = preprocess.flatten_illumination(gray, background)
     # Ink wider than half the closing's size is taken for no pen's (the closing is at least 1.6 times the
     # widest pen found: a bold pen's strokes may count, but only wide ink running off the edge is left out).
-    mask = threshold.binarize(ink, opts.min_contrast, stroke_guess // 2, on_sheet)
-    return threshold.with_glare(mask, ink, background, opts.min_contrast, on_sheet)
+    return threshold.binarize(preprocess.denoise(ink), opts.min_contrast, stroke_guess // 2, on_sheet)
 
 
 def mnist_crop(mask: np.ndarray, opts: DetectorOptions, stroke_px: float | None = None) -> np.ndarray:

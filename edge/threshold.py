@@ -175,30 +175,6 @@ def paper_noise(ink: np.ndarray) -> tuple[float, float]:
     return float(median), float(median + NOISE_STEPS * (upper - median))
 
 
-# Glare: where the paper's light is clipped (its estimate GLARE_LEVEL or brighter) and brighter than
-# the paper's median by GLARE_RATIO, a gloss or a lamp's reflection adds light on paper and ink alike. It
-# washes the ink out (a probe's frame, a helper's script: the ink under the glare peaked at 110 of 255
-# in the ink image, 76 at its 99th percentile, beside it at 216; Otsu's split over the page 71) and
-# hides the paper's grain and what shows through from the back: there, every stroke past the contrast
-# floor is ink, whatever the split over the rest of the paper.
-GLARE_LEVEL = 240
-GLARE_RATIO = 1.1
-
-
-def with_glare(mask: np.ndarray, ink: np.ndarray, background: np.ndarray, min_contrast: float,
-               on_sheet: bool = False) -> np.ndarray:
-    """The 0/255 mask with the ink past the contrast floor (`min_contrast` of the paper's brightness)
-    under glare added (GLARE_LEVEL, GLARE_RATIO): in place. `background`: the paper's estimate, the
-    grey's size; `on_sheet`: its paper level is measured over its inner part (binarize)."""
-    if cv2.minMaxLoc(background)[1] < GLARE_LEVEL:  # most frames: no clipped paper (0.01 ms, AMD EPYC)
-        return mask
-    paper = inner_part(background) if on_sheet else background
-    level = max(GLARE_LEVEL, GLARE_RATIO * float(np.median(paper[::4, ::4])))
-    glare = cv2.threshold(background, np.ceil(level) - 1, 255, cv2.THRESH_BINARY)[1]  # >= level
-    weak = cv2.threshold(ink, min_contrast * 255.0, 255, cv2.THRESH_BINARY)[1]
-    return cv2.bitwise_or(mask, cv2.bitwise_and(weak, glare), dst=mask)
-
-
 def with_faint_ink(mask: np.ndarray, ink: np.ndarray, low: float) -> np.ndarray:
     """A 0/255 mask with the ink above `low` that joins it (8-connected): a hysteresis threshold.
     `low` is under the mask's own threshold (the mask lies within the ink above it).

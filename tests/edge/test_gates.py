@@ -69,9 +69,9 @@ CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95,
 # 2 cores, 2026-12-06, at 92faee3); before such a frame was read in a margin of its own paper
 # (edge.cutout), 7 of 13 here, 23 of 66 and 26 of 69 with 13 and 16 spurious (pieces of digits cut by the
 # edge, read sure).
-# Glossy paper under a lamp's reflection (glare) reads 188 of 192 here, 712 and 709 of 720 over 30 frames
-# of seeds 101 and 7, none spurious; without ink past the floor under the glare (threshold.with_glare),
-# 186, 703 (1 spurious) and 699 (AMD EPYC, 2 cores, 2026-12-06, model 554487f1...).
+# Glossy paper under a lamp's reflection (glare) reads 186 of 192 here, 703 (1 spurious) and 699 of 720
+# over 30 frames of seeds 101 and 7 (AMD EPYC, 2 cores, 2026-12-06, model 554487f1...): the ink under
+# the reflection keeps a fraction of its contrast and the frame's one split drops the palest of it.
 # Ruled or squared paper photographed turned reads 94.4 % here, 95.4 and 91.7 % over 30 frames (seeds
 # 101 and 7, 2026-12-04, Intel Xeon host's model; 23.8 and 33.7 % before rules were looked for at a
 # slope). With the AMD EPYC host's model it reads 93.9 % here, and over 30 frames of seeds 101, 7, 55
