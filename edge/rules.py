@@ -10,14 +10,15 @@ from edge import skew
 # A rule runs across the page: horizontal ink runs at least this fraction of the
 # width, vertical ones (grid, margin) this fraction of the height. No pen stroke
 # of a digit is that long, bar a "1" that fills a close-up; so vertical lines
-# count only on ruled paper (they come with horizontal rules) or in a grid.
+# count only on ruled paper (they come with horizontal rules), in a grid, or alone from edge to edge.
 MIN_RULE_WIDTH = 1 / 4
 MIN_RULE_HEIGHT = 1 / 2
 MIN_RULES = 2  # ruled paper has several ...
 # ... and one line alone is taken out where it runs from edge to edge, ending this share of the width
-# or less from each side: a crease or a fold, a line struck across the whole sheet, drawn through the
-# digits it crosses. (A digit's stroke so long is cut by the frame's edge. Taken out where it ran 0.8
-# of the width, a close-up's thin 7 lost its bar and read as 1, a review found.)
+# or less from each side (of the height from the top and bottom, for one down the sheet): a crease or a
+# fold, a line struck across the whole sheet, drawn through the digits it crosses. (A digit's stroke so
+# long is cut by the frame's edge. Taken out where it ran 0.8 of the width, a close-up's thin 7 lost its
+# bar and read as 1, a review found.)
 LONE_RULE_EDGE = 0.03
 # Rules are thin: ink thicker than this across its run is a stroke, not a rule; or than two pixels more
 # than the rules found measure (_thickness), up to twice this: a page larger than the frame, read at its own
@@ -196,11 +197,13 @@ def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
     return horizontal, vertical, rows_found, columns_found
 
 
-def _edge_to_edge(lines: np.ndarray) -> bool:
-    """Whether the 0/255 lines found reach within LONE_RULE_EDGE of the width of both sides."""
-    x, _, width, _ = cv2.boundingRect(lines)
-    edge = LONE_RULE_EDGE * lines.shape[1]
-    return width > 0 and x <= edge and x + width >= lines.shape[1] - edge
+def _edge_to_edge(lines: np.ndarray, axis: int) -> bool:
+    """Whether the 0/255 lines found along the rows (axis 0) reach within LONE_RULE_EDGE of the width of
+    both sides, or those along the columns (1) within that share of the height of the top and bottom."""
+    x, y, width, height = cv2.boundingRect(lines)
+    start, extent, size = (x, width, lines.shape[1]) if axis == 0 else (y, height, lines.shape[0])
+    edge = LONE_RULE_EDGE * size
+    return extent > 0 and start <= edge and start + extent >= size - edge
 
 
 def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -213,9 +216,9 @@ def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     exactly those gaps (and likewise sideways for vertical rules).
     """
     horizontal, vertical, rows, columns = find_rules(mask)
-    if rows < MIN_RULES and not (rows == 1 and _edge_to_edge(horizontal)):
+    if rows < MIN_RULES and not (rows == 1 and _edge_to_edge(horizontal, 0)):
         horizontal = np.zeros_like(mask)
-    if not (rows >= MIN_RULES or columns >= MIN_RULES):
+    if not (rows >= MIN_RULES or columns >= MIN_RULES or (columns == 1 and _edge_to_edge(vertical, 1))):
         vertical = np.zeros_like(mask)
     if not cv2.countNonZero(horizontal) and not cv2.countNonZero(vertical):
         return mask, np.zeros_like(mask)

@@ -659,6 +659,25 @@ def test_one_line_from_edge_to_edge_goes_and_a_close_up_sevens_bar_stays():
     assert not removed.any() and np.array_equal(cleaned, seven)
 
 
+def test_one_line_from_top_to_bottom_goes_and_a_tall_one_short_of_an_edge_stays():
+    """A crease down the sheet, from its top edge to its bottom one, is taken out like one across it, the
+    strokes crossing it kept whole (left, it broke between the lines of digits into pieces read as 1s:
+    the creased condition); a long upright stroke that stops short of an edge stays."""
+    mask = np.zeros((400, 600), np.uint8)
+    crease = mask.copy()
+    cv2.line(crease, (250, 0), (290, 399), 255, 2)  # 5.7 degrees from upright, the whole height
+    strokes = np.zeros_like(mask)
+    for y in range(60, 360, 60):
+        cv2.line(strokes, (220, y), (330, y + 8), 255, 6)  # bars of digits crossing it
+    cleaned, removed = rules.remove_rules(crease | strokes)
+    assert np.count_nonzero(cv2.subtract(cleaned, strokes)) < 0.05 * np.count_nonzero(crease)
+    assert np.count_nonzero(cleaned & strokes) > 0.97 * np.count_nonzero(strokes)
+    tall = np.zeros_like(mask)
+    cv2.line(tall, (300, 30), (300, 370), 255, 3)  # 0.85 of the height
+    cleaned, removed = rules.remove_rules(tall)
+    assert not removed.any() and np.array_equal(cleaned, tall)
+
+
 def test_thick_rules_of_a_page_read_enlarged_go_and_a_dark_block_stays():
     """Rules 8 px thick (a notebook page larger than the frame, read at its own size) are rules: their
     thickness is measured, and ink a little thicker than they are is a stroke. A solid block is no rule."""
