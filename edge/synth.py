@@ -105,6 +105,18 @@ class Handwriting:
     touch_gap: float = -0.05  # the gap inside a group, in digit heights
 
 
+def pick_lines(pool: np.ndarray, labels: np.ndarray, rng: np.random.Generator, counts: list[int]
+               ) -> tuple[list[np.ndarray], str]:
+    """Lines of `counts` digits drawn from (N, 28, 28) digits and their labels, no digit twice in a line,
+    and their true digit string."""
+    lines, truth = [], ""
+    for n in counts:
+        idx = rng.choice(len(pool), n, replace=False)
+        lines.append(pool[idx])
+        truth += "".join(str(int(d)) for d in labels[idx])
+    return lines, truth
+
+
 def write_lines(lines: list[np.ndarray], size: tuple[int, int], hand: Handwriting = Handwriting(),
                 margin: float = 0.08) -> np.ndarray:
     """Ink coverage (H, W) float32 0..1 of lines of (n, 28, 28) white-on-black digits, one list per line."""
@@ -244,22 +256,6 @@ def pool_of_light(image: np.ndarray, rng: np.random.Generator, loss: float) -> n
     lit = across[:, ::-1] if rng.random() < 0.5 else across
     lit = lit * (down[::-1] if rng.random() < 0.5 else down)
     return image.astype(np.float32) * (1 - loss * (1 - lit))[:, :, None]
-
-
-def glare_spot(image: np.ndarray, rng: np.random.Generator, centre: tuple[float, float], strength: float
-               ) -> np.ndarray:
-    """A gloss's reflection of a lamp: `strength` grey levels of light added to paper and ink alike at
-    `centre` (x, y), over an ellipse 0.12 to 0.25 of the frame's width across its longer half-axis, turned
-    at random, with a flat core fading fast at its rim. (H, W, 3) -> float32, unclipped (finish() clips)."""
-    h, w = image.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    rx = rng.uniform(0.12, 0.25) * w
-    ry = rx * rng.uniform(0.5, 1.0)
-    a = rng.uniform(0, np.pi)
-    u = (np.cos(a) * (xx - centre[0]) + np.sin(a) * (yy - centre[1])) / rx
-    v = (-np.sin(a) * (xx - centre[0]) + np.cos(a) * (yy - centre[1])) / ry
-    light = strength * np.exp(-(u * u + v * v) ** 1.5)
-    return image.astype(np.float32) + light[:, :, None]
 
 
 def mirror_show_through(lines: list[np.ndarray], size: tuple[int, int], hand: Handwriting,

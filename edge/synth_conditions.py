@@ -7,23 +7,13 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from edge import synth, synth_forms
+from edge import synth, synth_camera, synth_forms
 from edge.synth import Handwriting
 
 # A red ballpoint is light in grey (0.3 R + 0.59 G + 0.11 B): this one is 140 on 235 paper.
 INKS = {"blue": (170, 90, 40), "red": (90, 80, 225), "green": (70, 150, 60), "purple": (160, 60, 130),
         "black": (40, 30, 30)}
 PAPERS = {"white": (235, 235, 235), "cream": (200, 235, 245), "yellow": (120, 225, 240), "brown": (110, 150, 185)}
-
-
-def _lines(pool: np.ndarray, labels: np.ndarray, rng: np.random.Generator, counts: list[int]
-           ) -> tuple[list[np.ndarray], str]:
-    lines, truth = [], ""
-    for n in counts:
-        idx = rng.choice(len(pool), n, replace=False)
-        lines.append(pool[idx])
-        truth += "".join(str(int(d)) for d in labels[idx])
-    return lines, truth
 
 
 def _on_desk(sheet: np.ndarray, rng: np.random.Generator, min_coverage: float) -> np.ndarray:
@@ -37,7 +27,7 @@ def _on_desk(sheet: np.ndarray, rng: np.random.Generator, min_coverage: float) -
 def _sheet_on_desk(pool, labels, rng) -> tuple[np.ndarray, str]:
     """A float scene: a sheet on a desk, 10-80 % of the frame (_on_desk), three lines of seven digits
     on it."""
-    lines, truth = _lines(pool, labels, rng, [7, 7, 7])
+    lines, truth = synth.pick_lines(pool, labels, rng, [7, 7, 7])
     hand = Handwriting(digit_height_px=44)
     size = (1100, 780)
     sheet = synth.paint(size, [(synth.write_lines(lines, size, hand), hand.ink_bgr)], hand.paper_bgr)
@@ -62,7 +52,7 @@ def note(pool, labels, rng) -> tuple[np.ndarray, str]:
     any pen: a yellow note is as dark as a grey desk in its blue channel."""
     hand = Handwriting(digit_height_px=44, ink_bgr=list(INKS.values())[int(rng.integers(len(INKS)))],
                        paper_bgr=list(PAPERS.values())[int(rng.integers(len(PAPERS)))])
-    lines, truth = _lines(pool, labels, rng, [4, 4])
+    lines, truth = synth.pick_lines(pool, labels, rng, [4, 4])
     size = (300, 300)
     sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.1), hand.ink_bgr)], hand.paper_bgr)
     scene = synth.place_on_desk(sheet, (720, 960), synth.DESKS[int(rng.integers(3))],
@@ -80,7 +70,7 @@ def mousepad(pool, labels, rng) -> tuple[np.ndarray, str]:
     and the note on it (7-11 % of the frame) is what is written on, in any pen and paper."""
     hand = Handwriting(digit_height_px=44, ink_bgr=list(INKS.values())[int(rng.integers(len(INKS)))],
                        paper_bgr=list(PAPERS.values())[int(rng.integers(len(PAPERS)))])
-    lines, truth = _lines(pool, labels, rng, [4, 4])
+    lines, truth = synth.pick_lines(pool, labels, rng, [4, 4])
     size = (300, 300)
     note = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.1), hand.ink_bgr)],
                        hand.paper_bgr)
@@ -104,7 +94,7 @@ def _rule_pitch(hand: Handwriting, squared: bool) -> int:
 def _ruled_sheet(pool, labels, rng, squared: bool) -> tuple[np.ndarray, str]:
     """A float sheet of ruled (or squared) paper with a margin line, three lines of digits on it."""
     hand = Handwriting(digit_height_px=40, line_pitch=2.0)
-    lines, truth = _lines(pool, labels, rng, [9, 9, 9])
+    lines, truth = synth.pick_lines(pool, labels, rng, [9, 9, 9])
     size = (480, 640)
     margin = 0.08
     rules = synth.rule_sheet(size, _rule_pitch(hand, squared), squared=squared,
@@ -150,7 +140,7 @@ def askew(pool, labels, rng) -> tuple[np.ndarray, str]:
                                     perspective=rng.uniform(0.0, 0.1), rng=rng)
         return synth.finish(scene, rng), truth
     hand = Handwriting(digit_height_px=40, line_pitch=2.0)
-    lines, truth = _lines(pool, labels, rng, [8, 8, 8])
+    lines, truth = synth.pick_lines(pool, labels, rng, [8, 8, 8])
     (fh, fw), (sh, sw), margin = (480, 640), (720, 960), 0.1
     top, left = (sh - fh) // 2, (sw - fw) // 2  # the frame's part of the larger sheet, before turning
     # A grid as thick as ruling: turned and resampled, a 1-px one is too faint to reach the ink.
@@ -168,7 +158,7 @@ def touching(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Pairs and triples of digits whose ink touches."""
     group = 2 + int(rng.integers(2))
     hand = Handwriting(digit_height_px=48, touch_group=group, touch_gap=-0.06, gap=0.5)
-    lines, truth = _lines(pool, labels, rng, [8, 8])
+    lines, truth = synth.pick_lines(pool, labels, rng, [8, 8])
     size = (480, 640)
     sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.06), hand.ink_bgr)], hand.paper_bgr)
     return synth.finish(sheet, rng), truth
@@ -178,7 +168,7 @@ def slanted(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Lines written on a slope of 10 to 20 degrees, up or down, digits upright."""
     slope = rng.uniform(10, 20) * rng.choice([-1, 1])
     hand = Handwriting(digit_height_px=36, slope_deg=slope, line_pitch=2.4)
-    lines, truth = _lines(pool, labels, rng, [7, 7, 7])
+    lines, truth = synth.pick_lines(pool, labels, rng, [7, 7, 7])
     size = (720, 640)
     sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.06), hand.ink_bgr)], hand.paper_bgr)
     return synth.finish(sheet, rng), truth
@@ -187,7 +177,7 @@ def slanted(pool, labels, rng) -> tuple[np.ndarray, str]:
 def tilted(pool, labels, rng) -> tuple[np.ndarray, str]:
     """A page photographed with the phone turned by up to 20 degrees: lines and digits both turn."""
     hand = Handwriting(digit_height_px=40, line_pitch=2.4)
-    lines, truth = _lines(pool, labels, rng, [7, 7, 7])
+    lines, truth = synth.pick_lines(pool, labels, rng, [7, 7, 7])
     size = (600, 800)
     sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.12), hand.ink_bgr)],
                         hand.paper_bgr)
@@ -202,7 +192,7 @@ def colour(pool, labels, rng) -> tuple[np.ndarray, str]:
     ink = list(INKS.values())[int(rng.integers(4))]
     paper = list(PAPERS.values())[int(rng.integers(4))]
     hand = Handwriting(digit_height_px=44, ink_bgr=ink, paper_bgr=paper)
-    lines, truth = _lines(pool, labels, rng, [8, 8])
+    lines, truth = synth.pick_lines(pool, labels, rng, [8, 8])
     size = (480, 640)
     sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.1), hand.ink_bgr)], hand.paper_bgr)
     return synth.finish(sheet, rng), truth
@@ -213,64 +203,23 @@ def closeup(pool, labels, rng) -> tuple[np.ndarray, str]:
     enlarged with them: strokes 19 to 39 px wide (8 frames, seed 101), as wide as or wider than the
     19-px closing sized for a ballpoint at this frame size."""
     hand = Handwriting(digit_height_px=200, gap=0.3, line_pitch=1.3)
-    lines, truth = _lines(pool, labels, rng, [3])
+    lines, truth = synth.pick_lines(pool, labels, rng, [3])
     size = (480, 960)
     sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.06), hand.ink_bgr)], hand.paper_bgr)
     return synth.finish(sheet, rng), truth
-
-
-def vignetted(pool, labels, rng) -> tuple[np.ndarray, str]:
-    """Paper filling the frame through a lens that loses 15 to 45 % of the light toward the corners
-    (a webcam, a camera module without lens-shading correction), the lines reaching near the rim."""
-    hand = Handwriting(digit_height_px=40, line_pitch=2.6)
-    lines, truth = _lines(pool, labels, rng, [8, 8, 8])
-    size = (480, 640)
-    sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.06), hand.ink_bgr)], hand.paper_bgr)
-    return synth.finish(synth.vignette(sheet, rng.uniform(0.15, 0.45)), rng), truth
-
-
-def lamplit(pool, labels, rng) -> tuple[np.ndarray, str]:
-    """Paper filling the frame under uneven light: a corner's part lit by a lamp or a window, the rest
-    20 to 35 % darker past a soft edge, the lines running from the lit part into the shade; a third of
-    the frames plain, a third faintly ruled, a third faintly squared (a grid a third of a digit apart)."""
-    hand = Handwriting(digit_height_px=40, line_pitch=2.6)
-    lines, truth = _lines(pool, labels, rng, [8, 8, 8])
-    size = (480, 640)
-    layers = [(synth.write_lines(lines, size, hand, margin=0.08), hand.ink_bgr)]
-    ruling = int(rng.integers(3))
-    if ruling:
-        squared = ruling == 2
-        pitch = hand.digit_height_px // 3 if squared else int(hand.line_pitch * hand.digit_height_px / 2)
-        rules = synth.rule_sheet(size, pitch, squared=squared, thickness=1,
-                                 offset_px=int(0.08 * size[0]) + hand.digit_height_px)
-        layers.insert(0, (rules * 0.6, (215, 170, 120)))
-    sheet = synth.paint(size, layers, hand.paper_bgr)
-    return synth.finish(synth.pool_of_light(sheet, rng, rng.uniform(0.2, 0.35)), rng, light=0.1), truth
-
-
-def glare(pool, labels, rng) -> tuple[np.ndarray, str]:
-    """Glossy paper filling the frame under a lamp's reflection (synth.glare_spot) lying on part of the
-    writing: 60 to 160 grey levels of light added to paper and ink, the paper clipped white under it,
-    the ink washed out to a pale grey."""
-    hand = Handwriting(digit_height_px=40, line_pitch=2.6)
-    lines, truth = _lines(pool, labels, rng, [8, 8, 8])
-    size = (480, 640)
-    sheet = synth.paint(size, [(synth.write_lines(lines, size, hand, margin=0.08), hand.ink_bgr)], hand.paper_bgr)
-    centre = (rng.uniform(0.15, 0.6) * size[1], rng.uniform(0.3, 0.65) * size[0])
-    return synth.finish(synth.glare_spot(sheet, rng, centre, rng.uniform(60, 160)), rng, light=0.1), truth
 
 
 def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Digits among things that are not: letters, dashes, a logo, an underline, mirrored show-through
     from the back of the sheet and an embossed impression without ink."""
     hand = Handwriting(digit_height_px=40)
-    lines, truth = _lines(pool, labels, rng, [8, 8])
+    lines, truth = synth.pick_lines(pool, labels, rng, [8, 8])
     size = (720, 640)
     ink = synth.write_lines(lines, size, hand, margin=0.08)
-    back_lines, _ = _lines(pool, labels, rng, [8, 8])
+    back_lines, _ = synth.pick_lines(pool, labels, rng, [8, 8])
     show_through = synth.mirror_show_through(back_lines, size, hand, margin=0.08)
     show_through = np.roll(show_through, int(0.5 * size[0]), axis=0)
-    emboss_lines, _ = _lines(pool, labels, rng, [8])
+    emboss_lines, _ = synth.pick_lines(pool, labels, rng, [8])
     embossed = np.roll(synth.write_lines(emboss_lines, size, hand, margin=0.08), int(0.7 * size[0]), axis=0)
     other = synth.draw_marks(size, rng, (0.08, 0.36, 0.92, 0.56), hand.digit_height_px)
     sheet = synth.paint(size, [(show_through * 0.18, hand.ink_bgr), (embossed * 0.06, (0, 0, 0)),
@@ -285,7 +234,7 @@ def cropped(pool, labels, rng) -> tuple[np.ndarray, str]:
     height = int(round(np.exp(rng.uniform(np.log(40), np.log(400)))))
     hand = Handwriting(digit_height_px=height, gap=0.3, ink_bgr=list(INKS.values())[int(rng.integers(len(INKS)))],
                        paper_bgr=list(PAPERS.values())[int(rng.integers(len(PAPERS)))])
-    lines, truth = _lines(pool, labels, rng, [int(rng.integers(1, 5))])
+    lines, truth = synth.pick_lines(pool, labels, rng, [int(rng.integers(1, 5))])
     size = (3 * height, int((1.4 * len(truth) + 1) * height))
     ink = synth.write_lines(lines, size, hand, margin=0.1)
     frame = synth.finish(synth.paint(size, [(ink, hand.ink_bgr)], hand.paper_bgr), rng)
@@ -299,7 +248,7 @@ def blank_showing_through(pool, labels, rng) -> np.ndarray:
     back showing through, mirrored, at 12 to 24 % of the pen's darkness: no digit to read."""
     hand = Handwriting(digit_height_px=44)
     size = (1100, 780)
-    back, _ = _lines(pool, labels, rng, [7, 7, 7])
+    back, _ = synth.pick_lines(pool, labels, rng, [7, 7, 7])
     sheet = synth.paint(size, [(synth.mirror_show_through(back, size, hand) * rng.uniform(0.12, 0.24),
                                 hand.ink_bgr)], hand.paper_bgr)
     return synth.finish(_on_desk(sheet, rng, 0.3), rng)
@@ -316,7 +265,9 @@ CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note,
                                    "ruled": ruled, "squared": squared, "notebook": notebook, "askew": askew,
                                    "touching": touching,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
-                                   "vignetted": vignetted, "lamplit": lamplit, "glare": glare, "marks": marks,
+                                   "vignetted": synth_camera.vignetted, "lamplit": synth_camera.lamplit,
+                                   "glare": synth_camera.glare, "creased": synth_camera.creased,
+                                   "dim": synth_camera.dim, "marks": marks,
                                    "forms": synth_forms.forms, "deskform": deskform, "cropped": cropped}
 
 
