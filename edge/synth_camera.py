@@ -1,6 +1,6 @@
-"""Paper filling the frame as a camera sees it in hard light, as synthetic frames with known truth: a
-lens's fall-off, a lamp's pool of light, a gloss's reflection, a crease across a folded sheet and a
-webcam in a dim room. Each frame holds three lines of eight digits on 640x480 paper."""
+"""Paper filling the frame as a camera sees it, as synthetic frames with known truth: a lens's fall-off,
+a lamp's pool of light, a gloss's reflection, the crease of a sheet folded once and a webcam in a dim
+room. Each frame holds three lines of eight digits on 640x480 paper."""
 
 from __future__ import annotations
 
@@ -46,8 +46,9 @@ def glare_spot(image: np.ndarray, rng: np.random.Generator, centre: tuple[float,
 def fold_line(image: np.ndarray, rng: np.random.Generator, centre: tuple[float, float], angle_deg: float
               ) -> np.ndarray:
     """A crease where a sheet was folded and opened again, through `centre` (x, y) at `angle_deg`: its
-    ridge a line 35 to 60 % darker and 1 to 2 px wide (at 480 px of height), the facet on one side of it
-    5 to 15 % darker, fading over 0.15 of the frame's height. (H, W, 3) -> float32."""
+    ridge 35 to 60 % darker at its middle, a Gaussian of half-width 1 to 2 px (at 480 px of height), the
+    facet on one side of it 5 to 15 % darker, fading over 0.15 of the frame's height. (H, W, 3) ->
+    float32."""
     h, w = image.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     a = np.radians(angle_deg)
@@ -100,9 +101,11 @@ def creased(pool, labels, rng) -> tuple[np.ndarray, str]:
 
 
 def dim(pool, labels, rng) -> tuple[np.ndarray, str]:
-    """A webcam in a dim room: paper filling the frame lit at 20 to 35 % under warm light, falling off by
-    up to 35 % across it, with sensor noise of 10 to 15 grey levels, stored as JPEG at quality 30."""
+    """A webcam in a dim room: paper filling the frame lit at 20 to 35 % under warm light, falling off
+    across it (synth.finish's gradient of 0.35: up to two fifths darker at a corner), with sensor noise
+    of 10 to 15 grey levels, stored as JPEG at quality 30."""
     sheet, truth = _page(pool, labels, rng)
     scene = sheet * rng.uniform(0.2, 0.35) * np.float32([0.8, 0.95, 1.1])
     frame = synth.finish(scene, rng, light=0.35, noise_sigma=rng.uniform(10, 15))
-    return cv2.imdecode(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 30])[1], cv2.IMREAD_COLOR), truth
+    jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 30])[1]
+    return cv2.imdecode(jpeg, cv2.IMREAD_COLOR), truth

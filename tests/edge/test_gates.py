@@ -63,8 +63,8 @@ CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95,
                     "squared": 0.95, "notebook": 0.93, "askew": 0.88,
                     "touching": 0.9, "slanted": 0.95,
                     "tilted": 0.95, "colour": 0.95, "closeup": 0.95, "vignetted": 0.93, "lamplit": 0.93,
-                    "glare": 0.95, "creased": 0.93, "dim": 0.95, "marks": 0.95, "forms": 0.95, "deskform": 0.95,
-                    "cropped": 0.95}
+                    "glare": 0.95, "creased": 0.93, "dim": 0.95, "marks": 0.95, "forms": 0.95,
+                    "deskform": 0.95, "cropped": 0.95}
 # A photo cut down to the number it shows (one to four digits filling it, some touching its edge) reads
 # 13 of 13 digits here, 64 of 66 and 68 of 69 over 30 frames of seeds 101 and 7, none spurious (AMD EPYC,
 # 2 cores, 2026-12-06, at 92faee3); before such a frame was read in a margin of its own paper
@@ -75,8 +75,9 @@ CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95,
 # the reflection keeps a fraction of its contrast and the frame's one split drops the palest of it.
 # A sheet folded once and opened (creased) reads 184 of 192 here with 7 spurious digits, 706 (9 spurious)
 # and 697 of 720 over 30 frames of seeds 101 and 7, since one line alone from the top edge to the bottom
-# one is taken out too (679 of seed 7 before): a crease down the sheet that the threshold breaks between
-# the lines of digits is no rule, and its pieces read as 1s (frame 1 here: all 7). A dim webcam's frame
+# one is taken out too (679 of seed 7 before): a crease within a degree or two of upright comes out of
+# the threshold as a dashed line a pixel wide, no rule, and its dashes read as 1s (frame 1 here, 1.1
+# degrees: all 7). A dim webcam's frame
 # (dim: 20-35 % light, noise of 10 to 15 levels, JPEG quality 30) reads 188 of 192, 712 and 707 of 720,
 # none spurious (AMD EPYC, 2 cores, 2026-12-06, model 554487f1...).
 # Ruled or squared paper photographed turned reads 94.4 % here, 95.4 and 91.7 % over 30 frames (seeds

@@ -540,4 +540,3 @@ def test_ink_past_the_floor_stays_ink_on_a_sheet_whose_grain_reaches_it():
     on_sheet = threshold.binarize(ink, 0.12, on_sheet=True)
     assert on_sheet[200:204, 100:300].min() == 255
     assert np.array_equal(on_sheet, threshold.binarize(ink, 0.12))
-
