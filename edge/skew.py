@@ -20,7 +20,7 @@ FINE_STEP_DEG = 0.05  # then at full size around it: a rule of a 1600-px page dr
 MIN_SKEW_DEG = 0.25
 
 
-def _halved(mask: np.ndarray) -> np.ndarray:
+def halved(mask: np.ndarray) -> np.ndarray:
     """The mask at half size, each pixel the brightest of its 2x2: thin lines survive."""
     h, w = mask.shape
     small = cv2.resize(mask, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
@@ -33,7 +33,7 @@ def longest_parts(mask: np.ndarray) -> tuple[int, int]:
     a camera frame is a tenth of it."""
     if mask.shape[0] < 2 or mask.shape[1] < 2:  # nothing to halve (OpenCV would raise)
         return 0, 0
-    small = _halved(mask)
+    small = halved(mask)
     x, y, w, h = cv2.boundingRect(small)
     if w == 0 or h == 0:  # no ink (OpenCV would crash labelling an empty image)
         return 0, 0
@@ -85,7 +85,7 @@ def slope(mask: np.ndarray, length: int, max_thickness_px: int) -> float | None:
     Args:
       mask: (H, W) 0/255 ink.
     """
-    small = _long_parts(_halved(mask), length // 2)
+    small = _long_parts(halved(mask), length // 2)
     if small is None:
         return None
     coarse = _strongest_angle(_thin(small, max(1, max_thickness_px // 2)), length // 2, -MAX_SKEW_DEG,

@@ -679,6 +679,42 @@ def test_one_line_from_top_to_bottom_goes_and_a_tall_one_short_of_an_edge_stays(
     assert not removed.any() and np.array_equal(cleaned, tall)
 
 
+def _dashed_line(shape: tuple[int, int], x0: float, x1: float, top: int, bottom: int) -> np.ndarray:
+    """A line a pixel wide from (x0, top) to (x1, bottom), as a threshold leaves a faint one a little off
+    upright: in dashes, broken where it steps from one pixel column to the next."""
+    line = np.zeros(shape, np.uint8)
+    for y in range(top, bottom):
+        x = x0 + (x1 - x0) * (y - top) / (bottom - top)
+        if abs(x - round(x)) < 0.3:  # the ridge near a pixel's middle: dark enough
+            line[y, int(round(x))] = 255
+    return line
+
+
+def test_a_dashed_line_from_top_to_bottom_goes_and_one_short_of_an_edge_stays():
+    """A faint crease 1.1 degrees from upright comes out of the threshold in dashes a pixel wide, none a
+    rule's length (each read as a 1: the creased condition, seed 101, frame 1: 7 spurious digits); the
+    dashes along one straight line from the top to the bottom are taken out, the strokes crossing them
+    kept. Such dashes stopping short of the bottom stay, and so do digits' strokes in a column."""
+    shape = (480, 640)
+    crease = _dashed_line(shape, 150, 159, 0, 480)
+    assert 0.3 * 480 < np.count_nonzero(crease) < 0.7 * 480
+    assert skew.longest_parts(crease)[1] < 0.5 * 480  # no dash is a rule's length
+    strokes = np.zeros(shape, np.uint8)
+    for y in range(60, 420, 120):
+        cv2.line(strokes, (110, y), (200, y + 6), 255, 4)  # bars of digits crossing it
+    cleaned, removed = rules.remove_rules(crease | strokes)
+    assert np.count_nonzero(cv2.subtract(cleaned, strokes)) < 0.05 * np.count_nonzero(crease)
+    assert np.count_nonzero(cleaned & strokes) > 0.97 * np.count_nonzero(strokes)
+    short = _dashed_line(shape, 150, 158, 0, 400)  # 0.83 of the height
+    cleaned, removed = rules.remove_rules(short | strokes)
+    assert not removed.any()
+    ones = np.zeros(shape, np.uint8)
+    for y in range(5, 480, 80):
+        cv2.line(ones, (300, y), (302, y + 40), 255, 3)  # 1s written one under another, top to bottom
+    cleaned, removed = rules.remove_rules(ones)
+    assert not removed.any()
+
+
 def test_thick_rules_of_a_page_read_enlarged_go_and_a_dark_block_stays():
     """Rules 8 px thick (a notebook page larger than the frame, read at its own size) are rules: their
     thickness is measured, and ink a little thicker than they are is a stroke. A solid block is no rule."""
