@@ -197,7 +197,8 @@ def _dashed_column(mask: np.ndarray, length: int) -> np.ndarray | None:
     of `length` or more; None where there is none."""
     h = mask.shape[0]
     edge = int(LONE_RULE_EDGE * h) + 1
-    # Taken out only where it reaches the top and the bottom (_edge_to_edge): without ink at both, not looked for.
+    # Taken out only where it reaches the top and the bottom (_edge_to_edge): without ink at both, not looked
+    # for (most frames: no cost).
     if min(mask.shape) < 2 or not cv2.countNonZero(mask[:edge]) or not cv2.countNonZero(mask[h - edge:]):
         return None
     small = skew.halved(mask)
