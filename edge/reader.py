@@ -172,7 +172,7 @@ class DigitReader:
             t1 = time.perf_counter()
             turned = self._read(cv2.rotate(frame, rotation), trace)[0]
             confidence = _confidences(turned.digits)
-            wins = orientation.turn_wins(confidence, first.confidence, SURE_CONFIDENCE)
+            wins = orientation.turn_wins(confidence, first.confidence, SURE_CONFIDENCE, len(reading.digits))
             if wins and confidence.sum() > best:
                 best = float(confidence.sum())
                 digits = [Digit(d.label, d.confidence, orientation.box_back(d.box, rotation, frame.shape))

@@ -43,6 +43,12 @@ def test_a_turn_wins_with_more_sure_readings_and_few_unsure_left():
     assert not orientation.turn_wins(np.array([0.99] * 8 + [0.5] * 6), np.array([0.99] * 5 + [0.5] * 9), sure)
     # a row of eight blobs read turned as four sure digits: the ink is not read the right way up
     assert not orientation.turn_wins(np.array([0.99] * 4), np.array([0.99] * 2 + [0.5] * 6), sure)
+    # touching groups, seven blobs read whole and unsure, cut into 15 digits as they stand: six digits
+    # read turned are not the ink the right way up; eight are, where sideways digits were cut into 14
+    blobs, turned = np.array([0.99] + [0.5] * 6), np.array([0.99] * 4 + [0.8] * 2)
+    assert orientation.turn_wins(turned, blobs, sure)
+    assert not orientation.turn_wins(turned, blobs, sure, read=15)
+    assert orientation.turn_wins(np.array([0.99] * 8), np.array([0.5] * 8), sure, read=14)
 
 
 def test_few_unsure_blobs_are_not_looked_at_turned():
