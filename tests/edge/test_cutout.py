@@ -146,16 +146,18 @@ def test_a_cut_out_number_reads_as_it_does_with_paper_around_it(tiny_models, con
     for _, frame, truth in frames:
         passes.clear()
         reading = reader.read(frame)
-        # A cut-out is read in its margin only, however unsure: as it stands, its pieces of digits read
-        # sure. (A 1 alone is no cut-out: read as it stands.)
-        assert len(passes) == 1 and (passes[0][0] > frame.shape[0]) == (cutout.look(frame) is not None), passes
+        # A cut-out is read as it stands, its pieces of digits no page's writing, then in its margin, whose
+        # reading is kept however unsure. (A 1 alone is no cut-out: read as it stands only.)
+        looks_cut = cutout.look(frame) is not None
+        assert len(passes) == 1 + looks_cut and passes[0] == frame.shape, passes
+        assert (passes[-1][0] > frame.shape[0]) == looks_cut, passes
         cut += reading.text == truth
         h, w = frame.shape[:2]
         assert all(0 <= d.box.x and d.box.x + d.box.w <= w and 0 <= d.box.y and d.box.y + d.box.h <= h
                    for d in reading.digits)
         assert "preprocess.cutout" in reading.timing_ms
     assert whole >= 8 and cut >= whole - 1, (whole, cut)
-    # Read by a model sure of nothing, in its margin or not, a cut-out is read once too.
+    # Read by a model sure of nothing, a cut-out is read in its margin too.
     class Unsure:
         def scores(self, batch: np.ndarray) -> np.ndarray:
             return np.full((len(batch), 10), 0.1, np.float32)
@@ -166,9 +168,32 @@ def test_a_cut_out_number_reads_as_it_does_with_paper_around_it(tiny_models, con
                         lambda f, trace: passes.append(f.shape) or unsure_either_way(f, trace))
     frame = next(frame for _, frame, _ in frames if cutout.look(frame) is not None)
     passes.clear()
-    assert not _sure(unsure.read(frame).digits) and len(passes) == 1, passes
+    assert not _sure(unsure.read(frame).digits) and len(passes) == 2 and passes[1][0] > frame.shape[0], passes
     monkeypatch.setattr(cutout, "look", lambda frame: None)
     assert sum(reader.read(frame).text == truth for _, frame, truth in frames) <= cut - 4
+
+
+def test_a_page_that_looks_cut_out_keeps_its_reading_as_it_stands(tiny_models, confident_digits, monkeypatch):
+    """A frame that the look takes for a cut-out (a desk's wavy stripes, a squared page sampled: the shadow
+    and askew conditions, seed 3) but that reads as it stands a page's writing, many sure digits small in
+    it, keeps that reading: in a margin it read nothing, or pieces."""
+    from edge.reader import DigitReader
+    from edge.runtime import Classifier
+
+    images, labels = confident_digits
+    reader = DigitReader(Classifier(tiny_models / "digits_int8.tflite"))
+    rng = np.random.default_rng(4)
+    idx = rng.choice(len(images), 10, replace=False)
+    frame = draw_digits(images[idx], seed=4)
+    as_it_stands = reader.read(frame).text
+    assert len(as_it_stands) >= 8, as_it_stands
+    passes = []
+    read_either_way = reader._read_either_way
+    monkeypatch.setattr(reader, "_read_either_way",
+                        lambda f, trace: passes.append(f.shape) or read_either_way(f, trace))
+    monkeypatch.setattr(cutout, "look", lambda frame: "dark")
+    assert reader.read(frame).text == as_it_stands
+    assert passes == [frame.shape], passes
 
 
 def test_a_box_read_in_the_margin_is_given_in_the_frames_pixels_and_cut_to_it():

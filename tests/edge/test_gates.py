@@ -415,6 +415,27 @@ def test_a_turned_grid_page_larger_than_the_frame_is_read_on_its_own_edges(train
     assert right >= 0.8 * total and spurious <= 2, (right, total, spurious)
 
 
+def test_pages_that_look_cut_out_are_read_as_pages(trained_model, mnist_dir):
+    """Two frames that the cut-out look takes for writing cut out (seed 3: a sheet in shade on a desk of
+    wavy bright stripes, shadow frame 9; a squared page sampled into strokes, askew frame 23), read in a
+    margin 0 of 21 and 4 of 24 digits (AMD EPYC host's model, 2026-12-06); read as they stand, as the
+    pages they are (edge.reader._page_writing), 21 and 23."""
+    from edge.reader import DigitReader
+    from edge.runtime import Classifier
+    from edge.synth_conditions import frames
+    from train.data import load_mnist
+
+    test = load_mnist(mnist_dir).test
+    reader = DigitReader(Classifier(trained_model))
+    right = spurious = total = 0
+    for frame, truth in (frames("shadow", test.images, test.labels, 10, seed=3)[9],
+                         frames("askew", test.images, test.labels, 24, seed=3)[23]):
+        text = reader.read(frame).text
+        ok, extra = align(truth, text)
+        right, spurious, total = right + ok, spurious + extra, total + len(truth)
+    assert right >= 0.9 * total and spurious <= 1, (right, total, spurious)
+
+
 @pytest.mark.parametrize("condition", list(CONDITION_FLOORS))
 def test_each_hard_condition(trained_model, mnist_dir, condition):
     """A sheet or a coloured note on a desk, rules and grids, touching digits, slopes, colour, non-digits:
