@@ -223,15 +223,24 @@ def place_on_desk(sheet: np.ndarray, frame_size: tuple[int, int], desk: str, cov
     return scene * (1 - inside[:, :, None]) + warped * inside[:, :, None]
 
 
+def turned_coordinates(shape: tuple[int, int], centre: tuple[float, float], angle: float
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel of an (H, W) image as (along, across): its coordinates from `centre` (x, y) along the
+    direction `angle` (radians from the x axis, toward y) and across it, (H, W) each."""
+    h, w = shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    dx, dy = xx - centre[0], yy - centre[1]
+    c, s = np.cos(angle), np.sin(angle)
+    return c * dx + s * dy, -s * dx + c * dy
+
+
 def cast_shadow(scene: np.ndarray, rng: np.random.Generator, strength: tuple[float, float] = (0.3, 0.55)
                 ) -> np.ndarray:
     """A hard shadow (the phone's, the hand's) over one side of a float (H, W, 3) scene, desk and sheet
     alike: a half-plane through the middle third of the frame at any angle, its edge a few pixels soft."""
     h, w = scene.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     cx, cy = rng.uniform(1 / 3, 2 / 3) * w, rng.uniform(1 / 3, 2 / 3) * h
-    angle = rng.uniform(0, 2 * np.pi)
-    side = (np.cos(angle) * (xx - cx) + np.sin(angle) * (yy - cy) > 0).astype(np.float32)
+    side = (turned_coordinates((h, w), (cx, cy), rng.uniform(0, 2 * np.pi))[0] > 0).astype(np.float32)
     side = cv2.GaussianBlur(side, (0, 0), 0.004 * max(h, w))
     return scene * (1 - rng.uniform(*strength) * side)[:, :, None]
 

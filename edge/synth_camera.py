@@ -33,12 +33,10 @@ def glare_spot(image: np.ndarray, rng: np.random.Generator, centre: tuple[float,
     `centre` (x, y), over an ellipse 0.12 to 0.25 of the frame's width across its longer half-axis, turned
     at random, with a flat core fading fast at its rim. (H, W, 3) -> float32, unclipped (finish() clips)."""
     h, w = image.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     rx = rng.uniform(0.12, 0.25) * w
     ry = rx * rng.uniform(0.5, 1.0)
-    a = rng.uniform(0, np.pi)
-    u = (np.cos(a) * (xx - centre[0]) + np.sin(a) * (yy - centre[1])) / rx
-    v = (-np.sin(a) * (xx - centre[0]) + np.cos(a) * (yy - centre[1])) / ry
+    along, across = synth.turned_coordinates((h, w), centre, rng.uniform(0, np.pi))
+    u, v = along / rx, across / ry
     light = strength * np.exp(-(u * u + v * v) ** 1.5)
     return image.astype(np.float32) + light[:, :, None]
 
@@ -50,9 +48,7 @@ def fold_line(image: np.ndarray, rng: np.random.Generator, centre: tuple[float, 
     facet on one side of it 5 to 15 % darker, fading over 0.15 of the frame's height. (H, W, 3) ->
     float32."""
     h, w = image.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    a = np.radians(angle_deg)
-    across = np.cos(a) * (yy - centre[1]) - np.sin(a) * (xx - centre[0])
+    across = synth.turned_coordinates((h, w), centre, np.radians(angle_deg))[1]
     ridge = rng.uniform(0.35, 0.6) * np.exp(-(across / (rng.uniform(1.0, 2.0) * h / 480)) ** 2)
     facet = np.where(across > 0, rng.uniform(0.05, 0.15), 0.0) * np.exp(-np.abs(across) / (0.15 * h))
     return image.astype(np.float32) * (1 - ridge - facet)[:, :, None]
