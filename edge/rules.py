@@ -245,7 +245,8 @@ def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
         vertical, columns_found = cv2.bitwise_or(vertical, shorter), columns_found + more
     if not columns_found:
         dashed = _dashed_column(mask, min_h)
-        if dashed is not None:
+        # Only one from the top to the bottom: kept with two rules or more, remove_rules asks no more of it.
+        if dashed is not None and _edge_to_edge(dashed, 1):
             vertical, columns_found = dashed, 1
     return horizontal, vertical, rows_found, columns_found
 

@@ -713,6 +713,15 @@ def test_a_dashed_line_from_top_to_bottom_goes_and_one_short_of_an_edge_stays():
         cv2.line(ones, (300, y), (302, y + 40), 255, 3)  # 1s written one under another, top to bottom
     cleaned, removed = rules.remove_rules(ones)
     assert not removed.any()
+    # On ruled paper (rules reaching the top and bottom strips), thin 1s one under another mid-page are no
+    # line from top to bottom: they stay (a review's probe: all their ink went, as a margin line would).
+    ruled = np.zeros(shape, np.uint8)
+    ruled[np.arange(3, 480, 39)] = 255
+    thin = np.zeros(shape, np.uint8)
+    for y in (150, 200, 250, 300):
+        cv2.line(thin, (320, y), (321, y + 30), 255, 1)
+    cleaned, removed = rules.remove_rules(ruled | thin)
+    assert np.count_nonzero(cleaned & thin) > 0.9 * np.count_nonzero(thin)
 
 
 def test_thick_rules_of_a_page_read_enlarged_go_and_a_dark_block_stays():
