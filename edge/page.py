@@ -199,6 +199,8 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     if quad is not None:
         first = quad
         quad = shadow.with_shaded_part(white, small, _sheet_within(quad, smooth, small))
+        if quad is first:
+            quad = shadow.with_cut_corner(smooth, region[0], quad)
         if quad is first and outline.reaches_frame_edge(quad, smooth.shape[:2]):
             # A sheet the frame cuts, outlined from its own edges where it shows four.
             cut = cut_sheet.cut_outline(region, smooth, small)

@@ -213,3 +213,82 @@ def with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> 
         if whole is not None:
             break
     return quad if whole is None else whole
+
+
+# A shadow that cuts a corner off the sheet leaves a lit part of five sides, which an outline of four
+# corners cuts short across the sheet (a lit part's pentagon whose fifth corner lies near the frame's edge
+# lost the shaded writing: the shadow condition, seed 7, frame 2, read 0 of 21). Where the lit part's hull
+# simplifies to five corners (at CORNER_CUT_EPSILONS of its perimeter) and one side is a shadow's edge
+# (shaded_sides: darker beyond, going on so across the desk) the two sides beside it run on until they
+# meet, at the sheet's shaded corner, cutting off at most MAX_CUT_SHARE of the lit part's area, and where
+# they run on in the frame the map is darker beyond them (_darker_beyond): the sheet's own edges, not a
+# shadow's edge bending (a sheet in a wedge of shade: seed 55, frame 12).
+CORNER_CUT_EPSILONS = (0.02, 0.03)
+MAX_CUT_SHARE = 0.6
+
+
+def _line(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The line through two points as (vx, vy, x0, y0) (outline.intersect's form)."""
+    side = b - a
+    return np.float32([*side / max(float(np.linalg.norm(side)), 1e-6), *a])
+
+
+def _darker_beyond(smooth: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray) -> bool | None:
+    """Whether the map is darker beyond the stretch of line from a to b (away from `centre`) than on its
+    near side, by MAX_SHADE at most (medians of SAMPLES points SAMPLE_OFFSET of the map's longer side
+    either side of it); None where fewer than MIN_SAMPLES lie in the map on both sides."""
+    h, w = smooth.shape[:2]
+    along = b - a
+    normal = np.float32([along[1], -along[0]]) / max(float(np.linalg.norm(along)), 1e-6)
+    if normal @ (a - centre) < 0:
+        normal = -normal
+    points = a + np.linspace(0.1, 0.9, SAMPLES, dtype=np.float32)[:, None] * along
+    offset = SAMPLE_OFFSET * max(h, w) * normal
+    inner, outer = points - offset, points + offset
+    limit = np.float32([w - 1, h - 1])
+    ok = ((inner >= 0) & (inner <= limit) & (outer >= 0) & (outer <= limit)).all(axis=1)
+    if np.count_nonzero(ok) < MIN_SAMPLES:
+        return None
+    inner, outer = inner[ok].astype(int), outer[ok].astype(int)
+    near = float(np.median(smooth[inner[:, 1], inner[:, 0]]))
+    return float(np.median(smooth[outer[:, 1], outer[:, 0]])) <= MAX_SHADE * max(near, 1.0)
+
+
+def with_cut_corner(smooth: np.ndarray, contour: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The whole sheet where a shadow cuts a corner off it, its lit part the region of `contour` (a map's
+    largest bright region, outlined as `quad`), in the smoothed map of how paper-like each pixel is; else
+    `quad`."""
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    five = None
+    for epsilon in CORNER_CUT_EPSILONS:
+        approx = cv2.approxPolyDP(hull, epsilon * perimeter, True).reshape(-1, 2).astype(np.float32)
+        if len(approx) == 5:
+            five = approx
+            break
+    if five is None:
+        return quad
+    shape = smooth.shape[:2]
+    lit_area = cv2.contourArea(five)
+    on_border = outline.along_border(five, shape)
+    for shade in shaded_sides(smooth, five):
+        # The side whose corners lie on the shade's line.
+        k = int(np.argmin(np.abs(five @ shade.normal - shade.offset) + np.abs(np.roll(five, -1, axis=0)
+                                                                           @ shade.normal - shade.offset)))
+        a, b = five[k], five[(k + 1) % 5]
+        if on_border[k]:
+            continue
+        corner = outline.intersect(_line(five[k - 1], a), _line(five[(k + 2) % 5], b))
+        if corner is None or float(shade.normal @ corner) <= shade.offset:
+            continue
+        if cv2.contourArea(np.stack([a, corner, b])) > MAX_CUT_SHARE * lit_area:
+            continue
+        centre = five.mean(axis=0)
+        beyond = [_darker_beyond(smooth, a, corner, centre), _darker_beyond(smooth, b, corner, centre)]
+        if False in beyond or beyond == [None, None]:
+            continue
+        whole = outline.order_corners(np.stack([corner, five[(k + 2) % 5], five[(k + 3) % 5], five[(k + 4) % 5]]))
+        whole = outline.refine_quadrilateral(whole, contour.reshape(-1, 2).astype(np.float32), shape)
+        if outline.sheet_shaped(whole) and not outline.far_past_frame(whole, shape):
+            return whole
+    return quad

@@ -415,6 +415,22 @@ def test_a_turned_grid_page_larger_than_the_frame_is_read_on_its_own_edges(train
     assert right >= 0.8 * total and spurious <= 2, (right, total, spurious)
 
 
+def test_a_shadow_cutting_a_corner_off_a_sheet_keeps_its_writing(trained_model, mnist_dir):
+    """The shadow condition's frame 2 of seed 7: a shadow cuts the sheet's top left corner off, its lit
+    part a pentagon near the frame's top, outlined with four corners across the sheet, cut short of all
+    the writing: 0 of 21 digits read (AMD EPYC host's model, 2026-12-06). The two sides beside the
+    shadow's edge run on to the sheet's shaded corner (edge.shadow.with_cut_corner): 21 of 21."""
+    from edge.reader import DigitReader
+    from edge.runtime import Classifier
+    from edge.synth_conditions import frames
+    from train.data import load_mnist
+
+    test = load_mnist(mnist_dir).test
+    frame, truth = frames("shadow", test.images, test.labels, 3, seed=7)[2]
+    right, spurious = align(truth, DigitReader(Classifier(trained_model)).read(frame).text)
+    assert right >= 0.9 * len(truth) and spurious <= 1, (right, len(truth), spurious)
+
+
 def test_pages_that_look_cut_out_are_read_as_pages(trained_model, mnist_dir):
     """Two frames that the cut-out look takes for writing cut out (seed 3: a sheet in shade on a desk of
     wavy bright stripes, shadow frame 9; a squared page sampled into strokes, askew frame 23), read in a

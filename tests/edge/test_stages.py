@@ -107,6 +107,37 @@ def test_a_shadows_edge_goes_on_across_the_desk_and_a_sheets_edge_does_not():
     assert np.abs(whole - np.float32([[60, 0], [200, 0], [200, 239], [60, 239]])).max() < 3
 
 
+def test_a_shadow_cutting_a_corner_off_a_sheet_near_the_frames_edge_is_found_whole():
+    """A shadow over a sheet's top left corner, its edge long and the top edge left lit short near the
+    frame's top: the lit part is a pentagon, which four corners outline cut short across the sheet (no
+    side of it a shadow's edge, with_shaded_part keeps it). Its sides beside the shadow's edge run on to
+    the sheet's shaded corner (with_cut_corner), in the map and in a frame (find_page). Where a side
+    running on is no sheet's edge (paper beyond it as dark as within), the outline stays as it was."""
+    yy, xx = np.mgrid[0:240, 0:320]
+    sheet = (xx >= 70) & (xx <= 250) & (yy >= 8) & (yy <= 225)
+    shade = (xx + 0.9 * yy) < 200
+    white = (np.where(sheet, 220.0, 110.0) * np.where(shade, 0.5, 1.0)).astype(np.uint8)
+    smooth = outline.smoothed(white)
+    region = outline.sheet_region(smooth)
+    lit = outline.sheet_outline(white, white, smooth, region)
+    assert np.array_equal(shadow.with_shaded_part(white, white, lit), lit)
+    whole = np.float32([[70, 8], [250, 8], [250, 225], [70, 225]])
+    assert np.abs(lit - whole).max() > 50  # cut short
+    assert np.abs(shadow.with_cut_corner(smooth, region[0], lit) - whole).max() < 3
+    frame = cv2.merge([cv2.resize(white, (640, 480), interpolation=cv2.INTER_NEAREST)] * 3)
+    assert np.abs(page.find_page(frame).corners - 2 * whole).max() < 6
+    # A shadow's edge that bends (a wedge of shade over the sheet's lower part, seed 55's frame 12): its
+    # short side beside the long one runs on over the shaded paper, no sheet's edge. (Run on, it cut the
+    # sheet at y=151 to 198, its lower part lost.)
+    sheet = (xx >= 70) & (xx <= 250) & (yy >= 20) & (yy <= 225)
+    shade = (yy > xx - 10) | (yy > 150 + 0.3 * (250 - xx))
+    white = (np.where(sheet, 220.0, 110.0) * np.where(shade, 0.5, 1.0)).astype(np.uint8)
+    smooth = outline.smoothed(white)
+    region = outline.sheet_region(smooth)
+    lit = outline.sheet_outline(white, white, smooth, region)
+    assert lit is not None and np.array_equal(shadow.with_cut_corner(smooth, region[0], lit), lit)
+
+
 def test_a_shadow_beside_a_lit_sheet_cut_by_the_frame_joins_no_desk_to_it():
     """A sheet cut by the frame's top, wholly lit on a grey desk as much darker than the paper as the
     shade; the shadow on the desk beside it, its edge through the sheet's lower right corner, spreads to
