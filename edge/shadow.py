@@ -284,7 +284,8 @@ def with_cut_corner(smooth: np.ndarray, contour: np.ndarray, quad: np.ndarray) -
         corner = outline.intersect(_line(five[k - 1], a), _line(five[(k + 2) % 5], b))
         if corner is None or float(shade.normal @ corner) <= shade.offset:
             continue
-        if not MIN_CUT_SHARE * lit_area <= cv2.contourArea(np.stack([a, corner, b])) <= MAX_CUT_SHARE * lit_area:
+        cut = cv2.contourArea(np.stack([a, corner, b]))
+        if not MIN_CUT_SHARE * lit_area <= cut <= MAX_CUT_SHARE * lit_area:
             continue
         centre = five.mean(axis=0)
         beyond = [_darker_beyond(smooth, a, corner, centre), _darker_beyond(smooth, b, corner, centre)]
