@@ -124,6 +124,11 @@ def straightest_line(points: np.ndarray, tolerance: float) -> np.ndarray | None:
     return line_through(points[near[np.argmax(near.sum(axis=1))]])
 
 
+def line_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The line through two points as (vx, vy, x0, y0), its direction of unit length (intersect's form)."""
+    return np.float32([*(b - a) / max(float(np.linalg.norm(b - a)), 1e-6), *a])
+
+
 def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     (vx1, vy1, x1, y1), (vx2, vy2, x2, y2) = a, b
     det = vx1 * (-vy2) - vy1 * (-vx2)
@@ -225,8 +230,7 @@ def past_frame_edge(quad: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
             end = a if float(np.dot(a - c, out)) >= float(np.dot(b - c, out)) else b
             lines.append(np.float32([*along, *end]))
         else:
-            side = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
-            lines.append(np.float32([*side, *a]))
+            lines.append(line_between(a, b))
     corners = [intersect(lines[k - 1], lines[k]) for k in range(4)]
     if any(c is None for c in corners):
         return quad
@@ -253,14 +257,20 @@ def length_on_frame_border(quad: np.ndarray, shape: tuple[int, int]) -> float:
 def sheet_shaped(quad: np.ndarray) -> bool:
     """Whether a (4, 2) outline could be a sheet seen at a slant: convex, no side shorter than
     MIN_SIDE_SHARE of the longest, no corner further than MAX_CORNER_SKEW_DEG from square."""
-    before, after = np.roll(quad, 1, axis=0) - quad, np.roll(quad, -1, axis=0) - quad
-    sides = np.linalg.norm(after, axis=1)
+    sides = np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1)
     if sides.max() < 1 or sides.min() < MIN_SIDE_SHARE * sides.max():
         return False
     if not cv2.isContourConvex(quad.reshape(-1, 1, 2).astype(np.float32)):
         return False
-    cosines = (before * after).sum(axis=1) / np.maximum(np.linalg.norm(before, axis=1) * sides, 1e-6)
-    return bool(np.abs(np.degrees(np.arccos(np.clip(cosines, -1, 1))) - 90).max() <= MAX_CORNER_SKEW_DEG)
+    return bool(np.abs(corner_angles(quad) - 90).max() <= MAX_CORNER_SKEW_DEG)
+
+
+def corner_angles(polygon: np.ndarray) -> np.ndarray:
+    """The inner angle in degrees at each corner of a convex (N, 2) polygon."""
+    before, after = np.roll(polygon, 1, axis=0) - polygon, np.roll(polygon, -1, axis=0) - polygon
+    cosines = (before * after).sum(axis=1) / np.maximum(
+        np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1), 1e-6)
+    return np.degrees(np.arccos(np.clip(cosines, -1, 1)))
 
 
 def distances_inside(points: np.ndarray, quad: np.ndarray) -> np.ndarray:

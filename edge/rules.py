@@ -34,10 +34,11 @@ MAX_SLOPES = 2  # rules are looked for at this many slopes besides straight
 # No dash is a rule's length, and each reads as a 1. Where no line is found along the columns and ink
 # reaches the top and the bottom, one is looked for in the thin ink (no wider than 2 px at half size) by
 # its pixels along one straight line within DASHED_MAX_DEG of upright, in steps of DASHED_STEP_DEG: at
-# least DASHED_COVER of a rule's length. What the mask holds within DASHED_REACH_PX of that line, thin, is
-# the line. (8 pages with a crease 0, 0.4, 0.7, 1, 1.5, 2.5 and 5 degrees from upright, a script of
-# mine: 1,339 of 1,344 digits, none spurious, against 1,320 with 23 spurious; up to 3 degrees only, 4
-# and 5 degrees kept 3 and 5 spurious. The creased condition, 30 frames of seed 101: 9 -> 2 spurious.)
+# least DASHED_COVER of a rule's length. What the mask holds along that line, thin as a rule, in a band
+# cv2.line draws 2 * DASHED_REACH_PX + 1 px thick (about 3 px each side), is the line. (8 pages with a
+# crease 0, 0.4, 0.7, 1, 1.5, 2.5 and 5 degrees from upright, a script of mine: 1,342 of 1,344 digits,
+# none spurious, against 1,320 with 23 spurious; up to 3 degrees only, 4 and 5 degrees kept 3 and 5
+# spurious. The creased condition, 30 frames of seed 101: 9 -> 2 spurious.)
 DASHED_MAX_DEG = 8.0
 DASHED_STEP_DEG = 0.25
 DASHED_COVER = 0.3
@@ -223,9 +224,10 @@ def _dashed_column(mask: np.ndarray, length: int) -> np.ndarray | None:
     band = np.zeros_like(mask)
     cv2.line(band, (int(round(rho / c)), 0), (int(round((rho - (h - 1) * s) / c)), h - 1), 255,
              2 * DASHED_REACH_PX + 1)
-    line = cv2.bitwise_and(mask, band)
+    # Thin as a rule across, measured before the band cuts it (cut, a bold stroke reaching into the band
+    # would be as thin as the band is).
     across = np.ones((1, MAX_RULE_THICKNESS_PX + 1), np.uint8)
-    return cv2.subtract(line, cv2.morphologyEx(line, cv2.MORPH_OPEN, across))
+    return cv2.bitwise_and(cv2.subtract(mask, cv2.morphologyEx(mask, cv2.MORPH_OPEN, across)), band)
 
 
 def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:

@@ -55,6 +55,7 @@ class Shade:
     # Seen going on past one corner, and past the other the line leaves the frame: a shadow's edge
     # running off the frame, or a sheet's edge running into the shade from the frame's edge.
     off_frame_past_one: bool = False
+    side: int = 0  # the outline's side it lies beyond: from corner `side` to the next
 
 
 def _medians(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -67,34 +68,34 @@ def _medians(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
 
 
 def shaded_sides(paperness: np.ndarray, quad: np.ndarray) -> list[Shade]:
-    """The sides of a sheet's (4, 2) outline, in a (H, W) uint8 map of how paper-like each pixel is,
-    that may be a shadow's edge: the paper across the side is darker beyond it (at most MAX_SHADE), and
-    the line, past one of its corners at least, shows the same step on the desk. All four sides' three
-    stretches of line are sampled at once."""
+    """The sides of a sheet's (N, 2) convex outline (a quadrilateral, or a lit part's pentagon), in a
+    (H, W) uint8 map of how paper-like each pixel is, that may be a shadow's edge: the paper across the
+    side is darker beyond it (at most MAX_SHADE), and the line, past one of its corners at least, shows
+    the same step on the desk. All sides' three stretches of line are sampled at once."""
     h, w = paperness.shape[:2]
-    along = np.roll(quad, -1, axis=0) - quad  # (4, 2): each side, from its first corner
+    along = np.roll(quad, -1, axis=0) - quad  # (N, 2): each side, from its first corner
     length = np.maximum(np.hypot(along[:, 0], along[:, 1]), 1e-6)
     normal = np.stack([along[:, 1], -along[:, 0]], axis=1) / length[:, None]
     normal *= np.where(((quad - quad.mean(axis=0)) * normal).sum(axis=1) < 0, -1.0, 1.0)[:, None]  # outwards
     # Across the side's middle, then on past its first and its second corner: (3, SAMPLES).
     t = np.stack([np.linspace(0.2, 0.8, SAMPLES), np.linspace(-REACH, -0.05, SAMPLES),
                   np.linspace(1.05, 1 + REACH, SAMPLES)])
-    points = quad[:, None, None] + t[None, :, :, None] * along[:, None, None]  # (4, 3, SAMPLES, 2)
+    points = quad[:, None, None] + t[None, :, :, None] * along[:, None, None]  # (N, 3, SAMPLES, 2)
     offset = SAMPLE_OFFSET * max(h, w) * normal[:, None, None]
     inner, outer = points - offset, points + offset
     limit = np.float32([w - 1, h - 1])
     ok = ((inner >= 0) & (inner <= limit) & (outer >= 0) & (outer <= limit)).all(axis=-1)
     inner, outer = np.clip(inner, 0, limit).astype(int), np.clip(outer, 0, limit).astype(int)
-    near = _medians(paperness[inner[..., 1], inner[..., 0]].astype(np.float32), ok)  # (4, 3)
+    near = _medians(paperness[inner[..., 1], inner[..., 0]].astype(np.float32), ok)  # (N, 3)
     far = _medians(paperness[outer[..., 1], outer[..., 0]].astype(np.float32), ok)
-    counted = (ok.sum(axis=-1) >= MIN_SAMPLES) & (near >= 1)  # (4, 3)
-    step = far / np.maximum(near, 1.0)  # (4, 3): on the paper, then on the desk past each corner
+    counted = (ok.sum(axis=-1) >= MIN_SAMPLES) & (near >= 1)  # (N, 3)
+    step = far / np.maximum(near, 1.0)  # (N, 3): on the paper, then on the desk past each corner
     on_paper = counted[:, 0] & (step[:, 0] <= MAX_SHADE) & (length >= 1)
     goes_on = (counted[:, 1:] & (step[:, 1:] <= MAX_SHADE)
                & (np.abs(step[:, 1:] - step[:, :1]) <= SHADE_AGREEMENT))
-    off_frame = ok[:, 1:].sum(axis=-1) < MIN_SAMPLES  # (4, 2): past that corner the frame ends
+    off_frame = ok[:, 1:].sum(axis=-1) < MIN_SAMPLES  # (N, 2): past that corner the frame ends
     return [Shade(normal[k], float(normal[k] @ quad[k]), float(step[k, 0]), bool(goes_on[k].all()),
-                  bool((goes_on[k] | off_frame[k]).all() and not goes_on[k].all()))
+                  bool((goes_on[k] | off_frame[k]).all() and not goes_on[k].all()), int(k))
             for k in np.flatnonzero(on_paper & goes_on.any(axis=1))]
 
 
@@ -237,12 +238,6 @@ MIN_CUT_SHARE = 0.05
 MAX_CUT_SHARE = 0.6
 
 
-def _line(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The line through two points as (vx, vy, x0, y0) (outline.intersect's form)."""
-    side = b - a
-    return np.float32([*side / max(float(np.linalg.norm(side)), 1e-6), *a])
-
-
 def _darker_beyond(smooth: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray) -> bool | None:
     """Whether the map is darker beyond the stretch of line from a to b (away from `centre`) than on its
     near side, by MAX_SHADE at most (medians of SAMPLES points SAMPLE_OFFSET of the map's longer side
@@ -264,14 +259,6 @@ def _darker_beyond(smooth: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.
     return float(np.median(smooth[outer[:, 1], outer[:, 0]])) <= MAX_SHADE * max(near, 1.0)
 
 
-def _corner_angles(polygon: np.ndarray) -> np.ndarray:
-    """The inner angle in degrees at each corner of a convex (N, 2) polygon."""
-    before, after = np.roll(polygon, 1, axis=0) - polygon, np.roll(polygon, -1, axis=0) - polygon
-    cosines = (before * after).sum(axis=1) / np.maximum(
-        np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1), 1e-6)
-    return np.degrees(np.arccos(np.clip(cosines, -1.0, 1.0)))
-
-
 def with_cut_corner(smooth: np.ndarray, contour: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """The whole sheet where a shadow cuts a corner off it, its lit part the region of `contour` (a map's
     largest bright region, outlined as `quad`), in the smoothed map of how paper-like each pixel is; else
@@ -289,15 +276,14 @@ def with_cut_corner(smooth: np.ndarray, contour: np.ndarray, quad: np.ndarray) -
     shape = smooth.shape[:2]
     lit_area = cv2.contourArea(five)
     on_border = outline.along_border(five, shape)
-    angles = _corner_angles(five)
+    angles = outline.corner_angles(five)
     for shade in shaded_sides(smooth, five):
-        # The side whose corners lie on the shade's line.
-        k = int(np.argmin(np.abs(five @ shade.normal - shade.offset) + np.abs(np.roll(five, -1, axis=0)
-                                                                           @ shade.normal - shade.offset)))
+        k = shade.side
         a, b = five[k], five[(k + 1) % 5]
         if on_border[k] or min(angles[k], angles[(k + 1) % 5]) < MIN_CUT_ANGLE:
             continue
-        corner = outline.intersect(_line(five[k - 1], a), _line(five[(k + 2) % 5], b))
+        corner = outline.intersect(outline.line_between(five[k - 1], a),
+                                   outline.line_between(five[(k + 2) % 5], b))
         if corner is None or float(shade.normal @ corner) <= shade.offset:
             continue
         cut = cv2.contourArea(np.stack([a, corner, b]))

@@ -742,6 +742,7 @@ def test_a_dashed_line_from_top_to_bottom_goes_and_one_short_of_an_edge_stays():
     ones = np.zeros(shape, np.uint8)
     for y in range(5, 480, 80):
         cv2.line(ones, (300, y), (302, y + 40), 255, 3)  # 1s written one under another, top to bottom
+    cv2.line(ones, (300, 445), (302, 479), 255, 3)  # the last one at the bottom edge: the search runs
     cleaned, removed = rules.remove_rules(ones)
     assert not removed.any()
     # On ruled paper (rules reaching the top and bottom strips), thin 1s one under another mid-page are no
