@@ -61,15 +61,22 @@ def order_corners(points: np.ndarray) -> np.ndarray:
                     np.float32)
 
 
-def quadrilateral(contour: np.ndarray) -> np.ndarray:
-    """The four corners that best outline a contour: a simplified hull, else its min-area box."""
+def simplified_hull(contour: np.ndarray, corners: int, epsilons: tuple[float, ...]) -> np.ndarray | None:
+    """The contour's hull simplified to `corners` corners ((corners, 2) float32), by approxPolyDP at each
+    of `epsilons` (shares of its perimeter) in turn until one has that many; None where none has."""
     hull = cv2.convexHull(contour)
     perimeter = cv2.arcLength(hull, True)
-    for epsilon in (0.01, 0.02, 0.03, 0.05, 0.08):
+    for epsilon in epsilons:
         approx = cv2.approxPolyDP(hull, epsilon * perimeter, True)
-        if len(approx) == 4:
-            return approx.reshape(4, 2).astype(np.float32)
-    return cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
+        if len(approx) == corners:
+            return approx.reshape(corners, 2).astype(np.float32)
+    return None
+
+
+def quadrilateral(contour: np.ndarray) -> np.ndarray:
+    """The four corners that best outline a contour: a simplified hull, else its min-area box."""
+    four = simplified_hull(contour, 4, (0.01, 0.02, 0.03, 0.05, 0.08))
+    return four if four is not None else cv2.boxPoints(cv2.minAreaRect(cv2.convexHull(contour))).astype(np.float32)
 
 
 def along(points: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float, trim: float) -> np.ndarray:

@@ -193,16 +193,15 @@ def _rules_along(mask: np.ndarray, length: int, axis: int, parts: tuple[int, int
     return lines, count
 
 
-def _dashed_column(mask: np.ndarray, length: int) -> np.ndarray | None:
+def _dashed_column(mask: np.ndarray, length: int, small: np.ndarray) -> np.ndarray | None:
     """The thin 0/255 ink along one line of dashes within DASHED_MAX_DEG of upright, covering DASHED_COVER
-    of `length` or more; None where there is none."""
+    of `length` or more (searched on `small`, the mask skew.halved()); None where there is none."""
     h = mask.shape[0]
     edge = int(LONE_RULE_EDGE * h) + 1
     # Taken out only where it reaches the top and the bottom (_edge_to_edge): without ink at both, not looked
     # for (most frames: no cost).
     if min(mask.shape) < 2 or not cv2.countNonZero(mask[:edge]) or not cv2.countNonZero(mask[h - edge:]):
         return None
-    small = skew.halved(mask)
     thin = cv2.subtract(small, cv2.morphologyEx(small, cv2.MORPH_OPEN, np.ones((1, 3), np.uint8)))
     votes = max(8, int(DASHED_COVER * length / 2))
     if cv2.countNonZero(thin) < votes:
@@ -235,7 +234,8 @@ def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
     and how many of each (_rules_along; where no column is found, one in dashes: _dashed_column)."""
     h, w = mask.shape
     min_w, min_h = max(8, int(w * MIN_RULE_WIDTH)), max(8, int(h * MIN_RULE_HEIGHT))
-    parts = skew.longest_parts(mask)  # one labelling tells both directions whether to look further
+    small = skew.halved(mask) if min(mask.shape) >= 2 else None
+    parts = skew.longest_parts(mask, small)  # one labelling tells both directions whether to look further
     horizontal, rows_found = _rules_along(mask, min_w, 0, parts)
     vertical, columns_found = _rules_along(mask, min_h, 1, parts)
     if columns_found >= MIN_RULES and rows_found >= MIN_RULES:
@@ -246,7 +246,7 @@ def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
         shorter, more = _rules_along(left, max(8, int(h * MIN_RULE_WIDTH)), 1, skew.longest_parts(left))
         vertical, columns_found = cv2.bitwise_or(vertical, shorter), columns_found + more
     if not columns_found:
-        dashed = _dashed_column(mask, min_h)
+        dashed = _dashed_column(mask, min_h, small)
         # Only one from the top to the bottom: kept with two rules or more, remove_rules asks no more of it.
         if dashed is not None and _edge_to_edge(dashed, 1):
             vertical, columns_found = dashed, 1
@@ -272,10 +272,12 @@ def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     exactly those gaps (and likewise sideways for vertical rules).
     """
     horizontal, vertical, rows, columns = find_rules(mask)
-    if rows < MIN_RULES and not (rows == 1 and _edge_to_edge(horizontal, 0)):
-        horizontal = np.zeros_like(mask)
-    if not (rows >= MIN_RULES or columns >= MIN_RULES or (columns == 1 and _edge_to_edge(vertical, 1))):
-        vertical = np.zeros_like(mask)
+    rows_kept = rows >= MIN_RULES or (rows == 1 and _edge_to_edge(horizontal, 0))
+    columns_kept = rows >= MIN_RULES or columns >= MIN_RULES or (columns == 1 and _edge_to_edge(vertical, 1))
+    if not rows_kept and not columns_kept:  # most frames: no rules, nothing more to make
+        return mask, np.zeros_like(mask)
+    horizontal = horizontal if rows_kept else np.zeros_like(mask)
+    vertical = vertical if columns_kept else np.zeros_like(mask)
     if not cv2.countNonZero(horizontal) and not cv2.countNonZero(vertical):
         return mask, np.zeros_like(mask)
     rules = cv2.bitwise_or(horizontal, vertical)

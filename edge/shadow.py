@@ -67,12 +67,28 @@ def _medians(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return np.where(count > 0, (low + high) / 2, np.nan)[..., 0]
 
 
+def _light_across(paperness: np.ndarray, points: np.ndarray, normal: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The map's light either side of stretches of line: (..., SAMPLES, 2) points along them and the
+    (..., 2) unit normals pointing beyond them -> the medians of the map SAMPLE_OFFSET of its longer side
+    on the near side and beyond (...), over the points whose two samples both lie in the map, and how
+    many do (...)."""
+    h, w = paperness.shape[:2]
+    offset = SAMPLE_OFFSET * max(h, w) * normal[..., None, :]
+    inner, outer = points - offset, points + offset
+    limit = np.float32([w - 1, h - 1])
+    ok = ((inner >= 0) & (inner <= limit) & (outer >= 0) & (outer <= limit)).all(axis=-1)
+    inner, outer = np.clip(inner, 0, limit).astype(int), np.clip(outer, 0, limit).astype(int)
+    near = _medians(paperness[inner[..., 1], inner[..., 0]].astype(np.float32), ok)
+    far = _medians(paperness[outer[..., 1], outer[..., 0]].astype(np.float32), ok)
+    return near, far, ok.sum(axis=-1)
+
+
 def shaded_sides(paperness: np.ndarray, quad: np.ndarray) -> list[Shade]:
     """The sides of a sheet's (N, 2) convex outline (a quadrilateral, or a lit part's pentagon), in a
     (H, W) uint8 map of how paper-like each pixel is, that may be a shadow's edge: the paper across the
     side is darker beyond it (at most MAX_SHADE), and the line, past one of its corners at least, shows
     the same step on the desk. All sides' three stretches of line are sampled at once."""
-    h, w = paperness.shape[:2]
     along = np.roll(quad, -1, axis=0) - quad  # (N, 2): each side, from its first corner
     length = np.maximum(np.hypot(along[:, 0], along[:, 1]), 1e-6)
     normal = np.stack([along[:, 1], -along[:, 0]], axis=1) / length[:, None]
@@ -81,19 +97,13 @@ def shaded_sides(paperness: np.ndarray, quad: np.ndarray) -> list[Shade]:
     t = np.stack([np.linspace(0.2, 0.8, SAMPLES), np.linspace(-REACH, -0.05, SAMPLES),
                   np.linspace(1.05, 1 + REACH, SAMPLES)])
     points = quad[:, None, None] + t[None, :, :, None] * along[:, None, None]  # (N, 3, SAMPLES, 2)
-    offset = SAMPLE_OFFSET * max(h, w) * normal[:, None, None]
-    inner, outer = points - offset, points + offset
-    limit = np.float32([w - 1, h - 1])
-    ok = ((inner >= 0) & (inner <= limit) & (outer >= 0) & (outer <= limit)).all(axis=-1)
-    inner, outer = np.clip(inner, 0, limit).astype(int), np.clip(outer, 0, limit).astype(int)
-    near = _medians(paperness[inner[..., 1], inner[..., 0]].astype(np.float32), ok)  # (N, 3)
-    far = _medians(paperness[outer[..., 1], outer[..., 0]].astype(np.float32), ok)
-    counted = (ok.sum(axis=-1) >= MIN_SAMPLES) & (near >= 1)  # (N, 3)
+    near, far, in_map = _light_across(paperness, points, normal[:, None])  # (N, 3) each
+    counted = (in_map >= MIN_SAMPLES) & (near >= 1)  # (N, 3)
     step = far / np.maximum(near, 1.0)  # (N, 3): on the paper, then on the desk past each corner
     on_paper = counted[:, 0] & (step[:, 0] <= MAX_SHADE) & (length >= 1)
     goes_on = (counted[:, 1:] & (step[:, 1:] <= MAX_SHADE)
                & (np.abs(step[:, 1:] - step[:, :1]) <= SHADE_AGREEMENT))
-    off_frame = ok[:, 1:].sum(axis=-1) < MIN_SAMPLES  # (N, 2): past that corner the frame ends
+    off_frame = in_map[:, 1:] < MIN_SAMPLES  # (N, 2): past that corner the frame ends
     return [Shade(normal[k], float(normal[k] @ quad[k]), float(step[k, 0]), bool(goes_on[k].all()),
                   bool((goes_on[k] | off_frame[k]).all() and not goes_on[k].all()), int(k))
             for k in np.flatnonzero(on_paper & goes_on.any(axis=1))]
@@ -242,38 +252,25 @@ def _darker_beyond(smooth: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.
     """Whether the map is darker beyond the stretch of line from a to b (away from `centre`) than on its
     near side, by MAX_SHADE at most (medians of SAMPLES points SAMPLE_OFFSET of the map's longer side
     either side of it); None where fewer than MIN_SAMPLES lie in the map on both sides."""
-    h, w = smooth.shape[:2]
     along = b - a
     normal = np.float32([along[1], -along[0]]) / max(float(np.linalg.norm(along)), 1e-6)
     if normal @ (a - centre) < 0:
         normal = -normal
     points = a + np.linspace(0.1, 0.9, SAMPLES, dtype=np.float32)[:, None] * along
-    offset = SAMPLE_OFFSET * max(h, w) * normal
-    inner, outer = points - offset, points + offset
-    limit = np.float32([w - 1, h - 1])
-    ok = ((inner >= 0) & (inner <= limit) & (outer >= 0) & (outer <= limit)).all(axis=1)
-    if np.count_nonzero(ok) < MIN_SAMPLES:
+    near, far, in_map = _light_across(smooth, points, normal)
+    if in_map < MIN_SAMPLES:
         return None
-    inner, outer = inner[ok].astype(int), outer[ok].astype(int)
-    near = float(np.median(smooth[inner[:, 1], inner[:, 0]]))
-    return float(np.median(smooth[outer[:, 1], outer[:, 0]])) <= MAX_SHADE * max(near, 1.0)
+    return float(far) <= MAX_SHADE * max(float(near), 1.0)
 
 
 def with_cut_corner(smooth: np.ndarray, contour: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """The whole sheet where a shadow cuts a corner off it, its lit part the region of `contour` (a map's
     largest bright region, outlined as `quad`), in the smoothed map of how paper-like each pixel is; else
     `quad`."""
-    hull = cv2.convexHull(contour)
-    perimeter = cv2.arcLength(hull, True)
-    five = None
-    for epsilon in CORNER_CUT_EPSILONS:
-        approx = cv2.approxPolyDP(hull, epsilon * perimeter, True).reshape(-1, 2).astype(np.float32)
-        if len(approx) == 5:
-            five = approx
-            break
+    five = outline.simplified_hull(contour, 5, CORNER_CUT_EPSILONS)
     if five is None:
         return quad
-    shape = smooth.shape[:2]
+    shape, centre = smooth.shape[:2], five.mean(axis=0)
     lit_area = cv2.contourArea(five)
     on_border = outline.along_border(five, shape)
     angles = outline.corner_angles(five)
@@ -289,7 +286,6 @@ def with_cut_corner(smooth: np.ndarray, contour: np.ndarray, quad: np.ndarray) -
         cut = cv2.contourArea(np.stack([a, corner, b]))
         if not MIN_CUT_SHARE * lit_area <= cut <= MAX_CUT_SHARE * lit_area:
             continue
-        centre = five.mean(axis=0)
         beyond = [_darker_beyond(smooth, a, corner, centre), _darker_beyond(smooth, b, corner, centre)]
         if False in beyond or beyond == [None, None]:
             continue

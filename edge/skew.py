@@ -27,13 +27,13 @@ def halved(mask: np.ndarray) -> np.ndarray:
     return cv2.threshold(small, 0, 255, cv2.THRESH_BINARY)[1]
 
 
-def longest_parts(mask: np.ndarray) -> tuple[int, int]:
-    """(widest, tallest) extent in px of the mask's components, measured at half size: whether any
-    could be a rule, cheaply. Labelled inside the ink's bounding box only: a line of digits across
-    a camera frame is a tenth of it."""
+def longest_parts(mask: np.ndarray, small: np.ndarray | None = None) -> tuple[int, int]:
+    """(widest, tallest) extent in px of the mask's components, measured at half size (`small`: the
+    mask halved(), when the caller has it): whether any could be a rule, cheaply. Labelled inside the
+    ink's bounding box only: a line of digits across a camera frame is a tenth of it."""
     if mask.shape[0] < 2 or mask.shape[1] < 2:  # nothing to halve (OpenCV would raise)
         return 0, 0
-    small = halved(mask)
+    small = halved(mask) if small is None else small
     x, y, w, h = cv2.boundingRect(small)
     if w == 0 or h == 0:  # no ink (OpenCV would crash labelling an empty image)
         return 0, 0
