@@ -50,7 +50,7 @@ def _union(a: Candidate, b: Candidate) -> Candidate:
 # as long as it is tall is a line drawn with the writing (under it, between numbers), not a piece of a
 # digit: merged as one, an underline a little below a number took all its digits into one blob. (Its
 # box is as tall as its slope makes it: a line 5 degrees off level under six digits is 0.6 of their
-# height. A line joined to some digits that edge.linework did not take out is such a blob too.)
+# height. A line joined to some digits that edge.underlines did not take out is such a blob too.)
 MIN_LINE_ASPECT = 4.0
 
 

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from edge import page as pages
-from edge import linework, preprocess, rules
+from edge import boxes, preprocess, rules, underlines
 from edge.blobs import digits_among, find_candidates, writing_height
 from edge.detect import Box, Candidate, DetectorOptions, Found, ink_mask, processing_scale
 
@@ -49,7 +49,7 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
                    ) -> tuple[np.ndarray, np.ndarray, list[Candidate]]:
     """Ink, with the lines that are no digits taken out of it, and its blobs (find_candidates).
 
-    First the boxes and combs drawn around the writing (edge.linework, per blob of at least
+    First the boxes and combs drawn around the writing (edge.boxes, per blob of at least
     `min_height_px`), then printed rules, looked for inside the page's edge band (the paper's own
     edge is a long thin line too, and is dropped with the band), then lines drawn under numbers. The
     blobs are found once the boxes and rules are out, and again only where an underline was taken out.
@@ -61,14 +61,14 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     """
     mask = ink_mask(gray, opts, on_sheet)
     before = mask.copy() if trace is not None else None
-    linework.remove_boxes(mask, min_height_px, inset, excluded)
+    boxes.remove_boxes(mask, min_height_px, inset, excluded)
     if opts.remove_rules:
         inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
         cleaned, _ = rules.remove_rules(inner)
         if cleaned is not inner:
             inner[:] = cleaned
     labels, candidates = find_candidates(mask, inset, excluded)
-    if linework.remove_underlines(mask, labels, candidates, min_height_px):
+    if underlines.remove_underlines(mask, labels, candidates, min_height_px):
         labels, candidates = find_candidates(mask, inset, excluded)
     if before is not None:
         # The ink grey, and the lines taken out of it red.

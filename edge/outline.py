@@ -76,7 +76,9 @@ def simplified_hull(contour: np.ndarray, corners: int, epsilons: tuple[float, ..
 def quadrilateral(contour: np.ndarray) -> np.ndarray:
     """The four corners that best outline a contour: a simplified hull, else its min-area box."""
     four = simplified_hull(contour, 4, (0.01, 0.02, 0.03, 0.05, 0.08))
-    return four if four is not None else cv2.boxPoints(cv2.minAreaRect(cv2.convexHull(contour))).astype(np.float32)
+    if four is None:
+        four = cv2.boxPoints(cv2.minAreaRect(cv2.convexHull(contour))).astype(np.float32)
+    return four
 
 
 def along(points: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float, trim: float) -> np.ndarray:

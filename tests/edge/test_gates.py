@@ -52,11 +52,11 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # A filled-in form (three of a row of printed boxes, a comb, a table two rows high and an underlined
 # number: edge.synth_forms) reads 97.7 % here with none spurious, 98.7 % over 30 frames of seeds 101 and
 # 7 with 1 (2026-12-05, AMD EPYC host's model); 70.8 % with 346 spurious over those 60 frames before
-# boxes and underlines were taken out (edge.linework): each box's side read as a 1, and a line a
+# boxes and underlines were taken out (edge.boxes, edge.underlines): each box's side read as a 1, and a line a
 # little below a number merged its digits into one blob.
 # The same forms lying on a desk, in perspective (deskform) read 97.9 % here with none spurious, 98.5 %
 # over 30 frames of seeds 101 and 7 with 1 (2026-12-05, AMD EPYC host's model); 94.5 % with 88 spurious
-# before a box's lines were looked for leaning (edge.linework._lines_across): where the page is not
+# before a box's lines were looked for leaning (edge.boxes._lines_across): where the page is not
 # rectified quite square (the frame cuts it), a box's sides lean across its rectangle's columns and
 # were left, or left a sliver beside them, read as 1s.
 CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,

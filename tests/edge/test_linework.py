@@ -1,4 +1,4 @@
-"""Boxes, combs and underlines drawn with the writing, taken out of the ink (edge.linework)."""
+"""Boxes, combs and underlines drawn with the writing, taken out of the ink (edge.boxes, edge.underlines)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import linework, synth_conditions
+from edge import boxes, synth_conditions, underlines
 from edge.blobs import find_candidates
 from edge.detect import DetectorOptions
 from edge.locate import locate
@@ -22,12 +22,12 @@ def _draw(mask: np.ndarray, strokes: list[tuple[int, int]], at: tuple[int, int],
 
 
 def _remove_boxes(mask: np.ndarray) -> bool:
-    return linework.remove_boxes(mask, 20)
+    return boxes.remove_boxes(mask, 20)
 
 
 def _remove_underlines(mask: np.ndarray) -> bool:
     labels, candidates = find_candidates(mask)
-    return linework.remove_underlines(mask, labels, candidates, 20)
+    return underlines.remove_underlines(mask, labels, candidates, 20)
 
 
 def _in_a_frame(small: np.ndarray) -> np.ndarray:
@@ -265,7 +265,7 @@ def test_digits_and_blots_are_no_boxes(kind, lean):
                                                                    (10, 16, 2, -0.2), (14, 20, 4, -0.2)])
 def test_a_leaning_zero_drawn_boxy_is_no_box(half_width, half_height, thickness, lean):
     """A 0 drawn as a rectangle with rounded corners, leaning: its sides are lines a box's could be,
-    and what they leave beside them is no writing held in it (edge.linework._slivers)."""
+    and what they leave beside them is no writing held in it (edge.boxes._slivers)."""
     mask = np.zeros((80, 80), np.uint8)
     left, top, right, bottom = 40 - half_width, 40 - half_height, 40 + half_width, 40 + half_height
     cv2.rectangle(mask, (left, top), (right, bottom), 255, thickness)
