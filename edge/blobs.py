@@ -159,6 +159,12 @@ def _specks_joined(c: Candidate, median_h: float) -> bool:
     return c.tallest_part is not None and c.tallest_part < MIN_TALLEST_PART * median_h
 
 
+def solid(c: Candidate, opts: DetectorOptions) -> bool:
+    """Whether a blob fills its box like a blot (over max_fill), not narrow: a straight "1" fills its box
+    too."""
+    return c.ink > opts.max_fill * c.box.w * c.box.h and c.box.w > 0.35 * c.box.h
+
+
 def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
                   opts: DetectorOptions, min_height_px: float | None = None, margin_px: int = 0,
                   labels: np.ndarray | None = None) -> list[Candidate]:
@@ -182,8 +188,7 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
                 labels is not None and b.w <= opts.max_touching_aspect * b.h
                 and line_spread(digit_mask(labels, c)) >= MIN_WRITTEN_SPREAD * b.h):
             continue
-        # A solid box is a blob, unless it is narrow: a straight "1" fills its box too.
-        if c.ink > opts.max_fill * b.w * b.h and b.w > 0.35 * b.h:
+        if solid(c, opts):
             continue
         kept.append(c)
     if len(kept) >= 3:

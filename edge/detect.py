@@ -127,9 +127,10 @@ def widest_pen_px(small: np.ndarray, opts: DetectorOptions, wider_than: float) -
     return widest if widest > wider_than else 0.0
 
 
-def ink_mask(gray: np.ndarray, opts: DetectorOptions, on_sheet: bool = False) -> np.ndarray:
-    """(H, W) uint8 grey at processing scale -> (H, W) 0/255 ink, white on black. `on_sheet`: the grey
-    is a sheet found and rectified (threshold.binarize)."""
+def ink_mask(gray: np.ndarray, opts: DetectorOptions, on_sheet: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(H, W) uint8 grey at processing scale -> (H, W) 0/255 ink, white on black, and the (H, W) uint8
+    darkness it was thresholded from (flattened and denoised). `on_sheet`: the grey is a sheet found
+    and rectified (threshold.binarize)."""
     h, w = gray.shape
     # Wider than a ballpoint or a fine marker at this scale, and than a bold pen when one is seen.
     small = preprocess.shrink(gray, 1.0 / preprocess.BACKGROUND_SHRINK)
@@ -139,7 +140,8 @@ def ink_mask(gray: np.ndarray, opts: DetectorOptions, on_sheet: bool = False) ->
     ink = preprocess.flatten_illumination(gray, background)
     # Ink wider than half the closing's size is taken for no pen's (the closing is at least 1.6 times the
     # widest pen found: a bold pen's strokes may count, but only wide ink running off the edge is left out).
-    return threshold.binarize(preprocess.denoise(ink), opts.min_contrast, stroke_guess // 2, on_sheet)
+    ink = preprocess.denoise(ink)
+    return threshold.binarize(ink, opts.min_contrast, stroke_guess // 2, on_sheet), ink
 
 
 def mnist_crop(mask: np.ndarray, opts: DetectorOptions, stroke_px: float | None = None) -> np.ndarray:

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from edge import page as pages
-from edge import boxes, preprocess, rules, underlines
+from edge import boxes, filled, preprocess, rules, underlines
 from edge.blobs import digits_among, find_candidates, writing_height
 from edge.detect import Box, Candidate, DetectorOptions, Found, ink_mask, processing_scale
 
@@ -51,15 +51,16 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
 
     First the boxes and combs drawn around the writing (edge.boxes, per blob of at least
     `min_height_px`), then printed rules, looked for inside the page's edge band (the paper's own
-    edge is a long thin line too, and is dropped with the band), then lines drawn under numbers. The
-    blobs are found once the boxes and rules are out, and again only where an underline was taken out.
+    edge is a long thin line too, and is dropped with the band), then lines drawn under numbers, then
+    the loops of blobs that blur filled are opened (edge.filled). The blobs are found once the boxes and
+    rules are out, and again only where an underline was taken out or a loop opened.
     `on_sheet`: the grey is a sheet found and rectified (ink_mask); `inset` and `excluded`:
     find_candidates' margin_px and excluded.
 
     Returns:
       (H, W) 0/255 ink, its label image, its blobs.
     """
-    mask = ink_mask(gray, opts, on_sheet)
+    mask, ink = ink_mask(gray, opts, on_sheet)
     before = mask.copy() if trace is not None else None
     boxes.remove_boxes(mask, min_height_px, inset, excluded)
     if opts.remove_rules:
@@ -70,8 +71,10 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     labels, candidates = find_candidates(mask, inset, excluded)
     if underlines.remove_underlines(mask, labels, candidates, min_height_px):
         labels, candidates = find_candidates(mask, inset, excluded)
+    if filled.reopen(mask, ink, labels, candidates, opts, min_height_px):
+        labels, candidates = find_candidates(mask, inset, excluded)
     if before is not None:
-        # The ink grey, and the lines taken out of it red.
+        # The ink grey, and what was taken out of it red: lines, and loops that blur filled.
         trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, before])
     return mask, labels, candidates
 

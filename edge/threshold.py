@@ -66,7 +66,7 @@ def _without_solid(ink: np.ndarray, mask: np.ndarray, solid_px: int) -> np.ndarr
     return left if left.size >= SOLID_SHARE * ink.size else None
 
 
-def _otsu(pixels: np.ndarray) -> float:
+def otsu(pixels: np.ndarray) -> float:
     """Otsu's split of a flat array of uint8 pixels."""
     return cv2.threshold(pixels.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]
 
@@ -103,7 +103,7 @@ def binarize(ink: np.ndarray, min_contrast: float, solid_px: int | None = None, 
     split, mask = cv2.threshold(paper, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if solid_px is not None and split > floor:
         left = _without_solid(paper, mask, solid_px)
-        without = split if left is None else _otsu(left)
+        without = split if left is None else otsu(left)
         if without < split:
             split, paper = without, left
     if not on_sheet and cv2.countNonZero(mask) >= NOISY_SHARE * mask.size:
