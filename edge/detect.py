@@ -127,7 +127,8 @@ def widest_pen_px(small: np.ndarray, opts: DetectorOptions, wider_than: float) -
     return widest if widest > wider_than else 0.0
 
 
-def ink_mask(gray: np.ndarray, opts: DetectorOptions, on_sheet: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def ink_mask(gray: np.ndarray, opts: DetectorOptions, on_sheet: bool = False
+             ) -> tuple[np.ndarray, np.ndarray]:
     """(H, W) uint8 grey at processing scale -> (H, W) 0/255 ink, white on black, and the (H, W) uint8
     darkness it was thresholded from (flattened and denoised). `on_sheet`: the grey is a sheet found
     and rectified (threshold.binarize)."""
@@ -137,10 +138,11 @@ def ink_mask(gray: np.ndarray, opts: DetectorOptions, on_sheet: bool = False) ->
     stroke_guess = max(3, min(h, w) // 25)
     stroke_guess = max(stroke_guess, int(PEN_MARGIN * widest_pen_px(small, opts, stroke_guess / PEN_MARGIN)))
     background = preprocess.estimate_background(gray, stroke_guess, small)
-    ink = preprocess.flatten_illumination(gray, background)
+    ink = preprocess.without_dark_noise(preprocess.flatten_illumination(gray, background), background,
+                                        opts.min_contrast)
+    ink = preprocess.denoise(ink)
     # Ink wider than half the closing's size is taken for no pen's (the closing is at least 1.6 times the
     # widest pen found: a bold pen's strokes may count, but only wide ink running off the edge is left out).
-    ink = preprocess.denoise(ink)
     return threshold.binarize(ink, opts.min_contrast, stroke_guess // 2, on_sheet), ink
 
 

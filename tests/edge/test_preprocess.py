@@ -540,3 +540,33 @@ def test_ink_past_the_floor_stays_ink_on_a_sheet_whose_grain_reaches_it():
     on_sheet = threshold.binarize(ink, 0.12, on_sheet=True)
     assert on_sheet[200:204, 100:300].min() == 255
     assert np.array_equal(on_sheet, threshold.binarize(ink, 0.12))
+
+
+def test_noise_in_a_deep_shadow_is_no_ink_and_a_digit_there_still_is():
+    # Paper at 200 with a phone's shadow over its lower half at 12 grey levels, both with the sensor's
+    # noise (1 level; 3 at most in row_03_shadow's made darker): flattened, the shadow's noise passes the
+    # contrast floor, a twelfth of its light. A "7" drawn in the shadow 7 levels darker than it stays
+    # ink, and so does a "4" on the lit paper.
+    rng = np.random.default_rng(3)
+    gray = np.full((480, 640), 200.0)
+    gray[240:] = 12.0
+    drawn = np.zeros((480, 640), np.uint8)
+    cv2.putText(drawn, "7", (300, 400), cv2.FONT_HERSHEY_SIMPLEX, 3, 255, 6)
+    cv2.putText(drawn, "4", (300, 160), cv2.FONT_HERSHEY_SIMPLEX, 3, 255, 6)
+    gray[240:][drawn[240:] > 0] -= 7
+    gray[:240][drawn[:240] > 0] = 40
+    gray = np.clip(gray + rng.normal(0, 1, gray.shape), 0, 255).astype(np.uint8)
+    opts = DetectorOptions()
+    background = preprocess.estimate_background(gray, 19)
+    flat = preprocess.flatten_illumination(gray, background)
+    ink = preprocess.without_dark_noise(flat, background, opts.min_contrast)
+    floor = opts.min_contrast * 255
+    near = cv2.dilate(drawn, np.ones((9, 9), np.uint8)) > 0
+    shadow = np.zeros_like(near)
+    shadow[260:] = True
+    paper = np.count_nonzero(shadow & ~near)
+    assert np.count_nonzero(flat[shadow & ~near] > floor) > 0.3 * paper  # as the flattening leaves it
+    assert np.count_nonzero(ink[shadow & ~near] > floor) < 0.005 * paper  # lone specks, for the denoise
+    seven = shadow & (drawn > 0)
+    assert np.count_nonzero(ink[seven] > floor) > 0.8 * np.count_nonzero(seven)
+    assert np.array_equal(ink[:200], flat[:200])  # lit paper: as it was
