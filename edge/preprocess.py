@@ -152,10 +152,9 @@ MIN_DARKER = 4
 def without_dark_noise(ink: np.ndarray, background: np.ndarray, min_contrast: float) -> np.ndarray:
     """The ink darkness (flatten_illumination's) with what is less than MIN_DARKER grey levels
     darker than the paper (`background`) taken out, where the paper is that dark (under MIN_DARKER /
-    min_contrast); the ink itself where no paper is (most frames: a sample of the paper's light shows
-    none)."""
+    min_contrast); the ink itself where no paper is (most frames: 4 us to see none, 640x480, AMD EPYC)."""
     dark = MIN_DARKER / min_contrast
-    if background[::4, ::4].min() >= dark:
+    if cv2.minMaxLoc(background)[0] >= dark:
         return ink
     paper = np.arange(256, dtype=np.float32)
     floor = np.where(paper < dark, np.ceil(255.0 * MIN_DARKER / (paper + 1)), 0).astype(np.uint8)
