@@ -34,7 +34,8 @@ COVER_SAMPLES = 24
 # digit in it, a bold 0 filling it) at most MAX_BOX_INK; an upright 1 is ink nearly throughout.
 MIN_RECTANGULAR = 0.85
 MAX_BOX_INK = 0.7
-MIN_RECTANGLE_IN_BOX = 0.55  # a square turned by MAX_TURN_DEG fills 0.57 of its bounding box
+# A square turned by edge.linework.MAX_TURN_DEG fills 0.57 of its bounding box.
+MIN_RECTANGLE_IN_BOX = 0.55
 # A box holds writing: ink covering this share of its middle (HELD_MARGIN in from each side; a digit
 # touching it; not the rounded corners of a 0 drawn square), or a digit inside it (_box_in).
 MIN_HELD_INK = 0.02
@@ -246,7 +247,8 @@ def _box_in(window: np.ndarray, at: tuple[int, int], ink_limit: float, min_heigh
     return (drawn, ys, xs) if inside.any() else None
 
 
-def _slivers(shape: tuple[int, int], ys: np.ndarray, xs: np.ndarray, drawn: np.ndarray, size: int) -> np.ndarray:
+def _slivers(shape: tuple[int, int], ys: np.ndarray, xs: np.ndarray, drawn: np.ndarray, size: int
+             ) -> np.ndarray:
     """The ink ((n,) bool over a blob's pixels `ys`, `xs` in a window of `shape`) that the lines
     `drawn` leave beside them, no part of any writing: pieces of the blob lying wholly within
     SLIVER_REACH of its `size` (at least a pixel or two) of the lines taken out. A box seen in
@@ -304,7 +306,8 @@ def remove_boxes(mask: np.ndarray, min_height_px: float, margin_px: int = 0,
         window = mask[by:by + bh, bx:bx + bw]
         x, y = outline[0, 0]  # an outline's points are the blob's own ink
         cut = None if excluded is None else excluded[by:by + bh, bx:bx + bw]
-        found = _box_in(window, (int(x) + x0 - bx, int(y) + y0 - by), MAX_BOX_INK * rw * rh, min_height_px, cut)
+        at = (int(x) + x0 - bx, int(y) + y0 - by)
+        found = _box_in(window, at, MAX_BOX_INK * rw * rh, min_height_px, cut)
         if found is None:
             continue
         drawn, ys, xs = found

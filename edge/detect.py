@@ -127,11 +127,17 @@ def widest_pen_px(small: np.ndarray, opts: DetectorOptions, wider_than: float) -
     return widest if widest > wider_than else 0.0
 
 
-def ink_mask(gray: np.ndarray, opts: DetectorOptions, on_sheet: bool = False
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """(H, W) uint8 grey at processing scale -> (H, W) 0/255 ink, white on black, and the (H, W) uint8
-    darkness it was thresholded from (flattened and denoised). `on_sheet`: the grey is a sheet found
-    and rectified (threshold.binarize)."""
+class Ink(NamedTuple):
+    """A frame's ink and the darkness it was thresholded from."""
+
+    mask: np.ndarray  # (H, W) 0/255, white on black
+    darkness: np.ndarray  # (H, W) uint8: the paper's light divided out, dark noise out, denoised
+
+
+def ink_mask(gray: np.ndarray, opts: DetectorOptions, on_sheet: bool = False) -> Ink:
+    """(H, W) uint8 grey at processing scale -> its ink (preprocess.flatten_illumination,
+    without_dark_noise, denoise, then threshold.binarize). `on_sheet`: the grey is a sheet found and
+    rectified (threshold.binarize)."""
     h, w = gray.shape
     # Wider than a ballpoint or a fine marker at this scale, and than a bold pen when one is seen.
     small = preprocess.shrink(gray, 1.0 / preprocess.BACKGROUND_SHRINK)
@@ -143,7 +149,7 @@ def ink_mask(gray: np.ndarray, opts: DetectorOptions, on_sheet: bool = False
     ink = preprocess.denoise(ink)
     # Ink wider than half the closing's size is taken for no pen's (the closing is at least 1.6 times the
     # widest pen found: a bold pen's strokes may count, but only wide ink running off the edge is left out).
-    return threshold.binarize(ink, opts.min_contrast, stroke_guess // 2, on_sheet), ink
+    return Ink(threshold.binarize(ink, opts.min_contrast, stroke_guess // 2, on_sheet), ink)
 
 
 def mnist_crop(mask: np.ndarray, opts: DetectorOptions, stroke_px: float | None = None) -> np.ndarray:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.blobs import solid
+from edge.blobs import digit_mask, solid
 from edge.detect import Candidate, DetectorOptions
+from edge.preprocess import outside
 from edge.threshold import otsu
 
 # The loop is at least this share of the blob's box, and this many pixels (not a speck of paper between
@@ -47,21 +48,21 @@ def _in_a_line(c: Candidate, candidates: list[Candidate]) -> bool:
 
 
 def _loop(ring: np.ndarray) -> np.ndarray:
-    """(h, w) bool: the paper a bool mask of ink encloses (4-connected paper not reaching the edge)."""
-    paper = cv2.copyMakeBorder(np.where(ring, 0, 255).astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT,
-                               value=255)
-    cv2.floodFill(paper, None, (0, 0), 0, flags=4)
-    return paper[1:-1, 1:-1] > 0
+    """(h, w) bool: the paper a bool mask of ink encloses (preprocess.outside)."""
+    padded = cv2.copyMakeBorder(ring.astype(np.uint8) * 255, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    return outside(padded)[1:-1, 1:-1] == 0
 
 
 def reopen(mask: np.ndarray, ink: np.ndarray, labels: np.ndarray, candidates: list[Candidate],
            opts: DetectorOptions, min_height_px: float) -> bool:
-    """Opens, in place, the loops of the blobs of the 0/255 `mask` of a digit's height and width that
-    fill their box like a blot (edge.blobs.solid): thresholded again at Otsu's split of their own pixels
-    of `ink` (the darkness the mask was thresholded from), what they enclose is paper again where it is
-    a loop (MIN_LOOP_SHARE to MAX_LOOP_SHARE of the box). A blot, a thumb, a dark sticker is darkest in
-    its middle and stays solid. `labels`, `candidates`: the mask's components
-    (edge.blobs.find_candidates). Returns whether any blob was opened (the components are then stale)."""
+    """Opens, in place, the loops of the blobs of the 0/255 `mask` that fill their box like a blot
+    (edge.blobs.solid), of a digit's height (`min_height_px` to max_digit_height), no wider than
+    MAX_WIDTH of it and standing in a line of writing (_in_a_line): thresholded again at Otsu's split of
+    their own pixels of `ink` (the darkness the mask was thresholded from), what they enclose is paper
+    again where it is a loop (MIN_LOOP_PX, and MIN_LOOP_SHARE to MAX_LOOP_SHARE of the box). A blot, a
+    thumb, a dark sticker is darkest in its middle and stays solid. `labels`, `candidates`: the mask's
+    components (edge.blobs.find_candidates). Returns whether any blob was opened (the components are
+    then stale)."""
     max_height = opts.max_digit_height * mask.shape[0]
     opened = False
     for c in candidates:
@@ -69,7 +70,7 @@ def reopen(mask: np.ndarray, ink: np.ndarray, labels: np.ndarray, candidates: li
         if not (solid(c, opts) and min_height_px <= b.h <= max_height and b.w <= MAX_WIDTH * b.h
                 and _in_a_line(c, candidates)):
             continue
-        own = labels[b.y:b.y + b.h, b.x:b.x + b.w] == c.ids[0]
+        own = digit_mask(labels, c) > 0
         darkness = ink[b.y:b.y + b.h, b.x:b.x + b.w]
         loop = _loop(own & (darkness > otsu(darkness[own]))) & own
         area = b.w * b.h

@@ -144,21 +144,23 @@ def flatten_illumination(gray: np.ndarray, background: np.ndarray) -> np.ndarray
 # flattening (a share of the paper's light) then makes as dark as ink (row_03_shadow made darker by
 # benchmarks.perturb read two digits in its phone's shadow, at 12 of 255): ink is at least this many
 # grey levels darker than its paper, where the contrast floor (min_contrast of the paper's light) is
-# fewer. (Taken on the denoised darkness, 6: the dim condition's thin strokes went with the noise, 2,131
-# -> 1,984 of 2,160 over 30 frames of seeds 101, 7 and 3.)
-MIN_DARKER = 4
+# fewer. (Taken on the denoised darkness, 5 levels: the dim condition's thin strokes went with the
+# noise, 2,131 -> 1,984 of 2,160 over 30 frames of seeds 101, 7 and 3.)
+MIN_DARKER = 3
 
 
 def without_dark_noise(ink: np.ndarray, background: np.ndarray, min_contrast: float) -> np.ndarray:
-    """The ink darkness (flatten_illumination's) with what is less than MIN_DARKER grey levels
-    darker than the paper (`background`) taken out, where the paper is that dark (under MIN_DARKER /
-    min_contrast); the ink itself where no paper is (most frames: 4 us to see none, 640x480, AMD EPYC)."""
-    dark = MIN_DARKER / min_contrast
+    """The ink darkness (flatten_illumination's: 255 (d + 1) / (paper + 1) for a pixel d grey levels
+    darker than its paper) with what is less than MIN_DARKER levels darker than the paper
+    (`background`) taken out, where the paper is dark enough for that to pass the contrast floor
+    (under (MIN_DARKER + 1) / min_contrast); the ink itself where no paper is (most frames: 4 us to see
+    none, 640x480, AMD EPYC)."""
+    dark = (MIN_DARKER + 1) / min_contrast
     if cv2.minMaxLoc(background)[0] >= dark:
         return ink
     paper = np.arange(256, dtype=np.float32)
-    floor = np.where(paper < dark, np.ceil(255.0 * MIN_DARKER / (paper + 1)), 0).astype(np.uint8)
-    noise = cv2.compare(ink, cv2.LUT(background, floor), cv2.CMP_LT)
+    floor = np.where(paper < dark, np.minimum(np.ceil(255.0 * (MIN_DARKER + 1) / (paper + 1)), 255), 0)
+    noise = cv2.compare(ink, cv2.LUT(background, floor.astype(np.uint8)), cv2.CMP_LT)
     return cv2.bitwise_and(ink, cv2.bitwise_not(noise))
 
 
@@ -262,10 +264,10 @@ def normalize_stroke(mask: np.ndarray, target_px_at_box: float, width: float | N
     # fill from the border: 6.6 us a thickened crop, against 13 us for labelling the enclosed paper to
     # keep only loops a pen width square or more, which read the same (the desk photos' digits, Intel(R)
     # Xeon(R) Processor, one thread; the perturbed sets one digit more without that size).
-    return cv2.bitwise_and(thick, _outside(padded))
+    return cv2.bitwise_and(thick, outside(padded))
 
 
-def _outside(padded: np.ndarray) -> np.ndarray:
+def outside(padded: np.ndarray) -> np.ndarray:
     """A (h, w) 0/255 mask with a background border -> 255 on its ink and on the paper reaching the
     border, 0 on the paper its ink encloses (its loops)."""
     filled = padded.copy()

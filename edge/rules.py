@@ -193,7 +193,7 @@ def _rules_along(mask: np.ndarray, length: int, axis: int, parts: tuple[int, int
     return lines, count
 
 
-def _dashed_column(mask: np.ndarray, length: int, small: np.ndarray) -> np.ndarray | None:
+def _dashed_column(mask: np.ndarray, length: int, small: np.ndarray | None) -> np.ndarray | None:
     """The thin 0/255 ink along one line of dashes within DASHED_MAX_DEG of upright, covering DASHED_COVER
     of `length` or more (searched on `small`, the mask skew.halved()); None where there is none."""
     h = mask.shape[0]

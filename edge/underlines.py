@@ -26,8 +26,8 @@ UNDERLINE_THICKNESS = 0.25
 UNDERLINE_TOLERANCE = 0.04
 UNDERLINE_BEYOND = 2.0
 MIN_WRITING_OVER_LINE = 3  # the writing above the line is at least this many times as tall as it is thick
-# A blob whose rectangle is UNDERLINE_LENGTH times as wide as tall, turned by up to MAX_TURN_DEG, has a
-# box at least this much wider than tall.
+# A blob whose rectangle is UNDERLINE_LENGTH times as wide as tall, turned by up to
+# edge.linework.MAX_TURN_DEG, has a box at least this much wider than tall.
 UNDERLINED_MIN_ASPECT = 1.2
 
 
@@ -113,8 +113,6 @@ def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], m
         mask[b.y + ys[drawn], b.x + xs[drawn]] = 0
         changed = True
     return changed
-
-
 
 
 def remove_underlines(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate],

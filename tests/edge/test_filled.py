@@ -59,3 +59,43 @@ def test_a_zero_filled_alone_is_left_as_it_is():
     labels, candidates = find_candidates(mask)
     assert len(candidates) == 1 and solid(candidates[0], opts)
     assert not filled.reopen(mask, ink, labels, candidates, opts, min_height_px=10)
+
+
+def test_three_zeros_blurred_into_one_blob_stay_as_they_are():
+    # Wider than a digit (edge.filled.MAX_WIDTH): bold print blurred into one blob, not a digit's loop.
+    opts = DetectorOptions()
+    gray = _blurred([80, 110, 140], [])
+    for x in (172, 180, 188):
+        cv2.ellipse(gray, (x, 120), (5, 8), 0, 0, 360, 60, 2, cv2.LINE_AA)
+    mask, ink = ink_mask(cv2.GaussianBlur(gray, (0, 0), 2.5), opts)
+    labels, candidates = find_candidates(mask)
+    wide = max(candidates, key=lambda c: c.box.w)
+    assert solid(wide, opts) and wide.box.w > filled.MAX_WIDTH * wide.box.h
+    filled.reopen(mask, ink, labels, candidates, opts, min_height_px=10)
+    b = wide.box
+    own = labels[b.y:b.y + b.h, b.x:b.x + b.w] == wide.ids[0]
+    assert np.array_equal(mask[b.y:b.y + b.h, b.x:b.x + b.w] > 0, own)
+
+
+def _blots_in_a_line(face_radius: int) -> tuple[np.ndarray, np.ndarray]:
+    """A mask of three solid blots 19x23 px in a line, and a darkness in which the middle one's rim is
+    darker than a face of `face_radius`."""
+    mask = np.zeros((60, 160), np.uint8)
+    for x in (30, 80, 130):
+        cv2.rectangle(mask, (x - 9, 19), (x + 9, 41), 255, -1)
+    ink = np.where(mask > 0, 200, 0).astype(np.uint8)
+    cv2.circle(ink, (80, 30), face_radius, 120, -1)
+    return mask, ink
+
+
+def test_a_small_middle_opens_and_a_face_lighter_than_its_rim_does_not():
+    # A loop blur filled is a small middle (edge.filled.MAX_LOOP_SHARE); a coin's or a button's face
+    # lighter than its rim is most of it.
+    opts = DetectorOptions()
+    for face, opens in ((3, True), (7, False)):
+        mask, ink = _blots_in_a_line(face)
+        labels, candidates = find_candidates(mask)
+        assert all(solid(c, opts) for c in candidates)
+        middle = mask[19:42, 71:90].copy()
+        assert filled.reopen(mask, ink, labels, candidates, opts, min_height_px=10) == opens
+        assert np.array_equal(mask[19:42, 71:90], middle) != opens

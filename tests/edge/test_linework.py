@@ -31,7 +31,7 @@ def _remove_underlines(mask: np.ndarray) -> bool:
 
 
 def _in_a_frame(small: np.ndarray) -> np.ndarray:
-    """A small drawing placed in a 480x640 frame (linework leaves a blob over a quarter of the frame's
+    """A small drawing placed in a 480x640 frame (edge.boxes leaves a blob over a quarter of the frame's
     width and half its height to edge.rules: on a small canvas every blob would be)."""
     frame = np.zeros((480, 640), np.uint8)
     frame[150:150 + small.shape[0], 150:150 + small.shape[1]] = small

@@ -133,7 +133,7 @@ def test_the_paper_a_mask_encloses_is_each_loop_even_inside_an_island():
     cv2.circle(mask, (40, 40), 34, 255, 3)
     cv2.circle(mask, (40, 40), 14, 255, -1)
     cv2.circle(mask, (40, 40), 5, 0, -1)
-    outside = preprocess._outside(cv2.copyMakeBorder(mask, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=0))
+    outside = preprocess.outside(cv2.copyMakeBorder(mask, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=0))
     assert outside[44, 44] == 0  # the island's own hole
     assert outside[44, 44 + 24] == 0  # the ring's loop, between ring and island
     assert outside[44, 44 + 10] == 255  # the island's ink
