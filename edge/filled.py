@@ -15,8 +15,8 @@ from edge.threshold import otsu
 
 # The loop is at least this share of the blob's box, and this many pixels (not a speck of paper between
 # two strokes), and at most MAX_LOOP_SHARE: blur fills a loop narrower than itself, a small middle; a
-# thing whose face is lighter than its rim (a coin, a button, a cap) opens to more of itself. (The desk
-# photos' blurred 0s open to 3 to 13 % of their box.)
+# thing whose face is lighter than its rim (a coin, a button, a cap) opens to more of itself. (desk_06's
+# 0s blurred by 1 px per 1,000, benchmarks.perturb's defocus-1, open to 3 to 13 % of their box.)
 MIN_LOOP_SHARE = 0.02
 MIN_LOOP_PX = 3
 MAX_LOOP_SHARE = 0.2
