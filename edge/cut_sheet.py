@@ -2,7 +2,7 @@
 
 A sheet larger than the frame, turned, the desk in the frame's corners: the region's outline runs
 along the frame's edge between stretches of the sheet's own edges, and four corners chosen among its
-hull's points would lie on the frame's edge (edge.outline). edge.page asks for this outline where
+hull's points would lie on the frame's edge (edge.quads). edge.page asks for this outline where
 nothing else changed the sheet's and a corner of it lies on the frame's edge."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge import outline
+from edge import outline, quads
 
 # Such a sheet shows its own edges between stretches of the frame's: its outline's hull, simplified to
 # this share of its perimeter, has more than four sides, and the four that are the sheet's (neighbours
@@ -32,7 +32,7 @@ def _own_sides(hull: np.ndarray, shape: tuple[int, int]) -> list[tuple[np.ndarra
     """The sides of a simplified hull ((N, 2), N > 4) that are the sheet's own, in order round it: those
     not along the frame's edge, neighbours turning less than OWN_SIDE_TURN_DEG joined, the short dropped."""
     n = len(hull)
-    on = outline.along_border(hull, shape)
+    on = quads.along_border(hull, shape)
     start = on.index(True) + 1  # from just past a stretch of the frame's edge
     runs: list[list[np.ndarray]] = []
     joined = False  # whether the side before was the sheet's
@@ -59,7 +59,7 @@ def cut_sheet_outline(contour: np.ndarray, shape: tuple[int, int]) -> np.ndarray
     hull = cv2.convexHull(contour)
     simple = cv2.approxPolyDP(hull, OWN_SIDES_EPSILON * cv2.arcLength(hull, True), True).reshape(-1, 2)
     simple = simple.astype(np.float32)
-    if len(simple) <= 4 or not any(outline.along_border(simple, shape)):
+    if len(simple) <= 4 or not any(quads.along_border(simple, shape)):
         return None
     own = _own_sides(simple, shape)
     if len(own) != 4:
@@ -68,14 +68,14 @@ def cut_sheet_outline(contour: np.ndarray, shape: tuple[int, int]) -> np.ndarray
     lines = []
     for a, b in own:
         length = float(np.linalg.norm(b - a))
-        near = outline.points_along(points, a, b, 0.02 * length + 1.5, 0.05)
-        on_edge = outline.on_frame_edge(near, shape, FRAME_EDGE_PX)
+        near = quads.points_along(points, a, b, 0.02 * length + 1.5, 0.05)
+        on_edge = quads.on_frame_edge(near, shape, FRAME_EDGE_PX)
         if near.size and np.count_nonzero(on_edge) > MAX_SIDE_ON_FRAME_EDGE * len(near):
             return None
-        line = outline.line_through(near)
+        line = quads.line_through(near)
         lines.append(line if line is not None else np.float32([*(b - a) / length, *a]))
-    corners = [outline.intersect(lines[k - 1], lines[k]) for k in range(4)]
-    return None if any(c is None for c in corners) else outline.order_corners(np.stack(corners))
+    corners = [quads.intersect(lines[k - 1], lines[k]) for k in range(4)]
+    return None if any(c is None for c in corners) else quads.order_corners(np.stack(corners))
 
 
 def cut_outline(region: outline.Region, smooth: np.ndarray, image: np.ndarray) -> np.ndarray | None:
@@ -85,7 +85,7 @@ def cut_outline(region: outline.Region, smooth: np.ndarray, image: np.ndarray) -
     contour, area = region
     shape = smooth.shape[:2]
     quad = cut_sheet_outline(contour, shape)
-    if quad is None or not outline.sheet_shaped(quad) or outline.far_past_frame(quad, shape):
+    if quad is None or not quads.sheet_shaped(quad) or quads.far_past_frame(quad, shape):
         return None
     h, w = shape
     seen, _ = cv2.intersectConvexConvex(quad, np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]))

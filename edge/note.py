@@ -5,7 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge import outline, steps
+from edge import outline, quads, steps
+from edge.threshold import otsu
 
 # A note is looked for only where the brightest twentieth of the frame is this much brighter (luma)
 # than the upper quarter of its edge: 26 to 195 in the 60 note frames of seeds 7 and 101, 3 to 19
@@ -91,7 +92,7 @@ def _sheet_within(image: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
     crop[inside == 0] = base.astype(np.uint8)  # beyond what was found: as it is, not the desk
     unlike[inside == 0] = 0
     inner = outline.sheet_outline(unlike, crop)
-    if inner is None or not outline.sheet_shaped(inner):
+    if inner is None or not quads.sheet_shaped(inner):
         return None
     # A pad lies around its note; a phone's bezel is a rim around its lit screen.
     if cv2.contourArea(inner) > MAX_INNER_SHARE * cv2.contourArea(quad.astype(np.float32)):
@@ -126,7 +127,7 @@ def find_note(image: np.ndarray, on_a_pad: bool = False) -> np.ndarray | None:
     if quantile(luma[::2, ::2], 0.95) - quantile(ring(luma), 0.75) < MIN_NOTE_LIFT:
         return None
     smooth = outline.smoothed(unlike_desk(image))
-    quad = outline.region_outline(smooth, outline.otsu(smooth))
+    quad = outline.region_outline(smooth, otsu(smooth))
     if quad is None or steps.without_edge(quad, smooth):  # vignetting, not a note
         return None
     if outline.stands_out(quad, smooth, image):

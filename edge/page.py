@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge import cut_sheet, note, outline, preprocess, shadow, steps
+from edge import cut_sheet, note, outline, preprocess, quads, shadow, steps
 
 # The page is looked for on a halving of the frame 240 to 480 px long: it is the
 # largest thing in view. (benchmarks: 0.9 ms of a 640x480 frame's 4.5 ms, Intel(R)
@@ -153,7 +153,7 @@ def _note_on_a_pad(frame: np.ndarray, pyramid: preprocess.Pyramid) -> Page | Non
     looked for on a halving NOTE_SEARCH_SIDE_PX long (edge.note), as a page of the frame; or None."""
     level = pyramid.below(note.NOTE_SEARCH_SIDE_PX)
     found = note.find_note(level, on_a_pad=True)
-    if found is None or not outline.sheet_shaped(found):
+    if found is None or not quads.sheet_shaped(found):
         return None
     return Page(found / _scale_of(level, frame))
 
@@ -201,13 +201,13 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
         quad = shadow.with_shaded_part(white, small, _sheet_within(quad, smooth, small))
         if quad is first:
             quad = shadow.with_cut_corner(smooth, region[0], quad)
-        if quad is first and outline.reaches_frame_edge(quad, smooth.shape[:2]):
+        if quad is first and quads.reaches_frame_edge(quad, smooth.shape[:2]):
             # A sheet the frame cuts, outlined from its own edges where it shows four.
             cut = cut_sheet.cut_outline(region, smooth, small)
             quad = quad if cut is None else cut
         # The lit part of a sheet that a shadow cuts into a triangle is no page; nor is the brighter
         # part of paper filling the frame under uneven light.
-        if not outline.sheet_shaped(quad) or steps.open_sided(quad, smooth):
+        if not quads.sheet_shaped(quad) or steps.open_sided(quad, smooth):
             quad = None
     level = small
     # Not a white sheet: a coloured note (or a sheet half in shadow, or a note on a mouse pad), looked
@@ -215,12 +215,12 @@ def find_page(frame: np.ndarray, pyramid: preprocess.Pyramid | None = None) -> P
     if quad is None and small.ndim == 3:
         level = pyramid.below(note.NOTE_SEARCH_SIDE_PX)
         quad = note.find_note(level)
-        if quad is not None and not outline.sheet_shaped(quad):
+        if quad is not None and not quads.sheet_shaped(quad):
             quad = None
     if quad is None:
         return None
     if level is small:  # a sheet (a note's outline keeps its sides: edge.note)
-        quad = outline.past_frame_edge(quad, small.shape[:2])
+        quad = quads.past_frame_edge(quad, small.shape[:2])
     return Page(quad / _scale_of(level, frame))
 
 

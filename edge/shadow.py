@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge import outline
+from edge import outline, quads
+from edge.threshold import otsu
 
 # Continued past the side's corners onto the desk, the line's far side is at most this bright (median,
 # of its near side's): a shadow's edge. Beyond a sheet's own corner the desk is alike on both sides.
@@ -127,11 +128,11 @@ def _whole_of(smooth: np.ndarray, image: np.ndarray, quad: np.ndarray, threshold
     does (by more than CORNER_TOLERANCE) is not: lit desk joined to the sheet reaches the frame's edge
     beside it, on a new side or on one the sheet is cut by."""
     shape = smooth.shape[:2]
-    reach = outline.length_on_frame_border(quad, shape) + CORNER_TOLERANCE * max(shape)
+    reach = quads.length_on_frame_border(quad, shape) + CORNER_TOLERANCE * max(shape)
 
     def whole_sheet(whole: np.ndarray) -> bool:
         return _holds(whole, quad, smooth, threshold, shades) and (
-            to_frame_edge or outline.length_on_frame_border(whole, shape) <= reach)
+            to_frame_edge or quads.length_on_frame_border(whole, shape) <= reach)
     return outline.outline_above(smooth, image, threshold, whole_sheet)
 
 
@@ -146,7 +147,7 @@ def _holds(whole: np.ndarray, quad: np.ndarray, smooth: np.ndarray, threshold: f
         return False
     shape = smooth.shape[:2]
     tolerance = CORNER_TOLERANCE * max(shape)
-    inside = outline.distances_inside(quad, whole)
+    inside = quads.distances_inside(quad, whole)
     if ((np.abs(inside) > tolerance).any() and not _cut_short(quad, whole, inside, shades, tolerance, shape)
             and not _run_past(quad, whole, inside, shades, tolerance, shape)):
         return False
@@ -166,7 +167,7 @@ def _off_corner(quad: np.ndarray, whole: np.ndarray, inside: np.ndarray, shades:
     fourth on a side of the sheet that is darker beyond: it runs to the frame's edge, which a sheet
     adds to its lit part's sides nowhere."""
     on_side = np.abs(inside) <= tolerance
-    along_edge = outline.sides_on_frame_border(whole, shape) > outline.sides_on_frame_border(quad, shape)
+    along_edge = quads.sides_on_frame_border(whole, shape) > quads.sides_on_frame_border(quad, shape)
     if on_side.sum() != 3 or along_edge:
         return None
     off = int(np.flatnonzero(~on_side)[0])
@@ -177,7 +178,7 @@ def _cut_short(quad: np.ndarray, whole: np.ndarray, inside: np.ndarray, shades: 
                shape: tuple[int, int]) -> bool:
     """Whether a lit part is a wedge of the sheet `whole` whose tip, narrower than the outline's opening,
     was cut short: no sheet's shape but convex, its corner off the sheet's sides (_off_corner) inside it."""
-    if (outline.sheet_shaped(quad) or cv2.contourArea(quad) <= 0
+    if (quads.sheet_shaped(quad) or cv2.contourArea(quad) <= 0
             or not cv2.isContourConvex(quad.reshape(-1, 1, 2).astype(np.float32))):
         return False
     off = _off_corner(quad, whole, inside, shades, tolerance, shape)
@@ -213,13 +214,13 @@ def with_shaded_part(white: np.ndarray, image: np.ndarray, quad: np.ndarray) -> 
     shades = shaded_sides(smooth, quad)
     if not shades:
         return quad
-    darker = smooth[smooth <= outline.otsu(smooth)]
+    darker = smooth[smooth <= otsu(smooth)]
     two_shades = darker.size > 1 and darker.min() < darker.max()  # else Otsu has nothing to split
-    whole = _whole_of(smooth, image, quad, outline.otsu(darker), shades) if two_shades else None
+    whole = _whole_of(smooth, image, quad, otsu(darker), shades) if two_shades else None
     liftable = [s for s in shades if s.past_both_corners or s.off_frame_past_one]
     for shade in [] if whole is not None else liftable:
         lifted = lift(smooth, shade)
-        whole = _whole_of(lifted, lift(image, shade), quad, outline.otsu(lifted), shades,
+        whole = _whole_of(lifted, lift(image, shade), quad, otsu(lifted), shades,
                           to_frame_edge=shade.past_both_corners)
         if whole is not None:
             break
@@ -267,20 +268,20 @@ def with_cut_corner(smooth: np.ndarray, contour: np.ndarray, quad: np.ndarray) -
     """The whole sheet where a shadow cuts a corner off it, its lit part the region of `contour` (a map's
     largest bright region, outlined as `quad`), in the smoothed map of how paper-like each pixel is; else
     `quad`."""
-    five = outline.simplified_hull(contour, 5, CORNER_CUT_EPSILONS)
+    five = quads.simplified_hull(contour, 5, CORNER_CUT_EPSILONS)
     if five is None:
         return quad
     shape, centre = smooth.shape[:2], five.mean(axis=0)
     lit_area = cv2.contourArea(five)
-    on_border = outline.along_border(five, shape)
-    angles = outline.corner_angles(five)
+    on_border = quads.along_border(five, shape)
+    angles = quads.corner_angles(five)
     for shade in shaded_sides(smooth, five):
         k = shade.side
         a, b = five[k], five[(k + 1) % 5]
         if on_border[k] or min(angles[k], angles[(k + 1) % 5]) < MIN_CUT_ANGLE:
             continue
-        corner = outline.intersect(outline.line_between(five[k - 1], a),
-                                   outline.line_between(five[(k + 2) % 5], b))
+        corner = quads.intersect(quads.line_between(five[k - 1], a),
+                                   quads.line_between(five[(k + 2) % 5], b))
         if corner is None or float(shade.normal @ corner) <= shade.offset:
             continue
         cut = cv2.contourArea(np.stack([a, corner, b]))
@@ -289,8 +290,8 @@ def with_cut_corner(smooth: np.ndarray, contour: np.ndarray, quad: np.ndarray) -
         beyond = [_darker_beyond(smooth, a, corner, centre), _darker_beyond(smooth, b, corner, centre)]
         if False in beyond or beyond == [None, None]:
             continue
-        whole = outline.order_corners(np.stack([corner, *(five[(k + j) % 5] for j in (2, 3, 4))]))
-        whole = outline.refine_quadrilateral(whole, contour.reshape(-1, 2).astype(np.float32), shape)
-        if outline.sheet_shaped(whole) and not outline.far_past_frame(whole, shape):
+        whole = quads.order_corners(np.stack([corner, *(five[(k + j) % 5] for j in (2, 3, 4))]))
+        whole = quads.refine_quadrilateral(whole, contour.reshape(-1, 2).astype(np.float32), shape)
+        if quads.sheet_shaped(whole) and not quads.far_past_frame(whole, shape):
             return whole
     return quad

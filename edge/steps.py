@@ -7,7 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge import outline
+from edge import quads
 
 # A sheet's edge is a step: across it the map changes within EDGE_NEAR_PX (of the small map searched)
 # by at least EDGE_STEP_SHARE of what it changes within EDGE_FAR_PX. A lens's fall-off of light toward
@@ -61,7 +61,7 @@ def without_edge(quad: np.ndarray, smooth: np.ndarray, samples: int = 12) -> boo
     of its length, as paper has at its edge: the brighter middle a lens's fall-off of light leaves.
     An outline along the frame's edge (a sheet cut by it, the lit part of one beside a shadow) is left
     to the other tests: False, as where too little of the outline has room to be measured."""
-    if any(outline.along_border(quad, smooth.shape[:2])):
+    if any(quads.along_border(quad, smooth.shape[:2])):
         return False
     steps, measured = _steps(quad, smooth, samples)
     return measured.sum() >= samples and float(steps[measured].mean()) < MIN_STEP_SHARE
@@ -74,7 +74,7 @@ def open_sided(quad: np.ndarray, white: np.ndarray, samples: int = 12) -> bool:
     for a sheet cut by the frame), or an outline that missed the sheet's edge (a turned grid page
     larger than the frame, outlined as an octagon's rough quadrilateral). False for an outline clear of
     the frame's edge (without_edge is its test)."""
-    inner = [not on for on in outline.along_border(quad, white.shape[:2])]
+    inner = [not on for on in quads.along_border(quad, white.shape[:2])]
     if all(inner):
         return False
     steps, measured = _steps(quad, white, samples)

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from edge import (cut_sheet, layout, note, outline, page, readings, rules, segment, shadow, skew, splits,
-                  steps, synth, upright)
+from edge import (cut_sheet, layout, note, outline, page, quads, readings, rules, segment, shadow, skew,
+                  splits, steps, synth, upright)
 from edge.reader import DigitReader
 from edge.readings import NARROWED_ASPECT
 
@@ -178,7 +178,7 @@ def test_a_lit_wedge_of_a_sheet_is_grown_to_the_whole_sheet():
     sheet = (xx >= 80) & (xx <= 240) & (yy >= 30) & (yy <= 210)
     white = (np.where(sheet, 220.0, 60.0) * np.where(xx > 90 + 0.7 * (yy - 30), 0.45, 1.0)).astype(np.uint8)
     wedge = np.float32([[80, 50], [104, 50], [216, 210], [80, 210]])
-    assert not outline.sheet_shaped(wedge)
+    assert not quads.sheet_shaped(wedge)
     whole = shadow.with_shaded_part(white, white, wedge)
     assert np.abs(whole - np.float32([[80, 30], [240, 30], [240, 210], [80, 210]])).max() < 3
     past = np.float32([[80, 50], [104, 10], [216, 210], [80, 210]])  # three on the sides
@@ -418,11 +418,11 @@ def test_paper_more_brightly_lit_is_no_note():
 def test_a_lit_triangle_of_a_sheet_is_no_page():
     """What a shadow leaves lit of a sheet may be a triangle: no sheet has that shape (a side cut
     short, or a corner nearly straight), nor a crossed or collapsed outline."""
-    assert not outline.sheet_shaped(np.float32([[100, 100], [120, 102], [300, 400], [80, 380]]))
-    assert not outline.sheet_shaped(np.float32([[100, 100], [300, 130], [500, 240], [100, 400]]))  # 160 deg
-    assert not outline.sheet_shaped(np.float32([[0, 0], [100, 100], [100, 0], [0, 100]]))
-    assert not outline.sheet_shaped(np.zeros((4, 2), np.float32))
-    assert outline.sheet_shaped(np.float32([[100, 100], [400, 120], [420, 500], [80, 480]]))
+    assert not quads.sheet_shaped(np.float32([[100, 100], [120, 102], [300, 400], [80, 380]]))
+    assert not quads.sheet_shaped(np.float32([[100, 100], [300, 130], [500, 240], [100, 400]]))  # 160 deg
+    assert not quads.sheet_shaped(np.float32([[0, 0], [100, 100], [100, 0], [0, 100]]))
+    assert not quads.sheet_shaped(np.zeros((4, 2), np.float32))
+    assert quads.sheet_shaped(np.float32([[100, 100], [400, 120], [420, 500], [80, 480]]))
 
 
 @pytest.mark.parametrize("paper", ["yellow", "brown"])
@@ -572,13 +572,13 @@ def test_a_side_along_the_frame_edge_is_moved_out_parallel_to_the_sheets_own():
     rectangle is kept (rectified from the side along the frame, its rules fanned out)."""
     shape = (480, 640)
     quad = np.float32([[100, 40], [639, 10], [639, 470], [160, 450]])  # tl, tr, br, bl
-    moved = outline.past_frame_edge(quad, shape)
+    moved = quads.past_frame_edge(quad, shape)
     left, right = moved[3] - moved[0], moved[2] - moved[1]
     assert abs(left[0] * right[1] - left[1] * right[0]) < 1e-3 * np.linalg.norm(left) * np.linalg.norm(right)
     assert (moved[[1, 2], 0] >= 639 - 1e-3).all()  # past the frame: the visible part stays inside
     assert np.allclose(moved[[0, 3]], quad[[0, 3]], atol=1e-3)  # the sheet's own corners stay
     inside = np.float32([[100, 40], [600, 30], [620, 440], [160, 450]])
-    assert np.array_equal(outline.past_frame_edge(inside, shape), inside)
+    assert np.array_equal(quads.past_frame_edge(inside, shape), inside)
 
 
 def test_a_sheet_touching_pale_tiles_at_a_corner_is_outlined_along_its_own_edges():
@@ -636,7 +636,7 @@ def test_a_sheet_the_frame_cuts_on_every_side_is_outlined_from_its_own_edges():
     contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     found = cut_sheet.cut_sheet_outline(max(contours, key=cv2.contourArea), shape)
     assert found is not None
-    assert np.abs(found - outline.order_corners(sheet)).max() < 4
+    assert np.abs(found - quads.order_corners(sheet)).max() < 4
     assert ((found < 0) | (found > np.float32([639, 479]))).any(axis=1).all()
     seen = region // 2 + 100  # the map of how paper-like: the desk 100, the sheet 227
     cut = cut_sheet.cut_outline(outline.sheet_region(seen), seen, cv2.merge([seen] * 3))
@@ -776,7 +776,7 @@ def test_thick_rules_of_a_page_read_enlarged_go_and_a_dark_block_stays():
 
 def test_order_corners():
     shuffled = np.float32([[100, 90], [10, 5], [5, 95], [90, 8]])
-    assert outline.order_corners(shuffled).tolist() == [[10, 5], [90, 8], [100, 90], [5, 95]]
+    assert quads.order_corners(shuffled).tolist() == [[10, 5], [90, 8], [100, 90], [5, 95]]
 
 
 def test_rules_are_removed_and_crossing_strokes_kept_whole():
