@@ -14,7 +14,8 @@ import numpy as np
 
 from edge import spec
 from edge.files import clear_stale_temporaries, ensure_writable_dir, write_text_atomic
-from edge.runtime import Classifier, Sidecar, file_sha256, sidecar_path
+from edge.runtime import Classifier
+from edge.sidecar import Sidecar, file_sha256, sidecar_path
 
 INT8_FILE = "digits_int8.tflite"
 FLOAT32_FILE = "digits_float32.tflite"

@@ -23,7 +23,7 @@ def test_outputs_of_a_tiny_run(tiny_models):
 
 
 def test_int8_sidecar_describes_its_model(tiny_models):
-    from edge.runtime import file_sha256
+    from edge.sidecar import file_sha256
 
     sidecar = json.loads((tiny_models / "digits_int8.json").read_text())
     assert sidecar["model_file"] == "digits_int8.tflite"
@@ -123,7 +123,8 @@ def test_gate_thresholds():
 
 def test_smoke_sample_reads_as_its_digits(tiny_models):
     from edge.reader import DigitReader
-    from edge.runtime import Classifier, file_sha256
+    from edge.runtime import Classifier
+    from edge.sidecar import file_sha256
     from edge.sources import load_image
 
     sample = json.loads((tiny_models / "sample.json").read_text())
