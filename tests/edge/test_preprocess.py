@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from edge import preprocess, threshold
-from edge.blobs import components, filter_digits, merge_fragments, reading_order
+from edge.blobs import components, filter_digits, reading_order
+from edge.fragments import merge_fragments
 from edge.detect import Box, Candidate, DetectorOptions, roi_box
 
 
