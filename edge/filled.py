@@ -1,7 +1,9 @@
 """Blobs filled by blur: out of focus, or seen small, a 0's loop (a 6's, a 9's) fills with the grey of the
 stroke around it and the threshold takes the loop for ink; the blob comes out solid, and a solid blob is
 dropped (edge.blobs.solid). Its ring is darker than its middle still: thresholded again over its own
-pixels, the loop shows."""
+pixels, the loop shows (reopen). A blob that fills its box less (a 6's or a 9's stem beside its shut
+loop) is kept, and where read unsure is read again with its loops opened the same way
+(loops_blurred_shut, a second opinion of edge.readings), that reading kept where surer."""
 
 from __future__ import annotations
 
@@ -70,12 +72,26 @@ def reopen(mask: np.ndarray, ink: np.ndarray, labels: np.ndarray, candidates: li
         if not (solid(c, opts) and min_height_px <= b.h <= max_height and b.w <= MAX_WIDTH * b.h
                 and _in_a_line(c, candidates)):
             continue
-        own = digit_mask(labels, c) > 0
-        darkness = ink[b.y:b.y + b.h, b.x:b.x + b.w]
-        loop = _loop(own & (darkness > otsu(darkness[own]))) & own
-        area = b.w * b.h
-        if not max(MIN_LOOP_PX, MIN_LOOP_SHARE * area) <= np.count_nonzero(loop) <= MAX_LOOP_SHARE * area:
-            continue
-        mask[b.y:b.y + b.h, b.x:b.x + b.w][loop] = 0
-        opened = True
+        loop = loops_blurred_shut(digit_mask(labels, c) > 0, ink[b.y:b.y + b.h, b.x:b.x + b.w])
+        if loop is not None:
+            mask[b.y:b.y + b.h, b.x:b.x + b.w][loop] = 0
+            opened = True
     return opened
+
+
+def loops_blurred_shut(own: np.ndarray, darkness: np.ndarray) -> np.ndarray | None:
+    """(h, w) bool: the loops a blob's ink (`own`, (h, w) bool, its box's size) encloses once thresholded
+    again at Otsu's split of its own pixels of `darkness` (the ink's darkness over its box), each mostly
+    ink as the blob stands (a loop open already only has its rim's lighter pixels there), where they
+    are a loop (MIN_LOOP_PX, and MIN_LOOP_SHARE to MAX_LOOP_SHARE of the box); else None."""
+    enclosed = _loop(own & (darkness > otsu(darkness[own])))
+    count, parts = cv2.connectedComponents(enclosed.astype(np.uint8), connectivity=4)
+    if count < 2:
+        return None
+    shut = np.bincount(parts[own], minlength=count) > np.bincount(parts[~own], minlength=count)
+    shut[0] = False
+    loop = shut[parts] & own
+    area = own.size
+    if not max(MIN_LOOP_PX, MIN_LOOP_SHARE * area) <= np.count_nonzero(loop) <= MAX_LOOP_SHARE * area:
+        return None
+    return loop

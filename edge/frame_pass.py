@@ -123,15 +123,15 @@ def read_once(frame: np.ndarray, classifier: Classifier, options: DetectorOption
     of_lines, digit_height = blobs.line_heights([f.box for f in found]) if found else ([], 1.0)
     heights = np.maximum(of_lines, digit_height).tolist()
     aspects = [segment.aspect(f.box.w, f.box.h, line_h) for f, line_h in zip(found, heights)]
+    floor = min(NOT_A_DIGIT_CONFIDENCE, min_confidence)
     plans, cut_crops, opinions = ({}, whole[:0], []) if one_digit or not len(found) else \
-        readings.second_batch(found, aspects, digit_height, whole_scores, options)
+        readings.second_batch(found, aspects, digit_height, whole_scores, options, located.darkness, floor)
     second = np.concatenate([cut_crops, readings.stack([crop for _, _, crop in opinions])])
     t3 = time.perf_counter()
     second_scores = classifier.scores(second)
     t4 = time.perf_counter()
     cut_scores = second_scores[:len(cut_crops)]
     readings.keep_surer(whole, whole_scores, opinions, second_scores[len(cut_crops):])
-    floor = min(NOT_A_DIGIT_CONFIDENCE, min_confidence)
     boxes, scores, crops, made = readings.resolve(found, aspects, heights, whole, whole_scores,
                                                   plans, cut_crops, cut_scores, floor)
     if trace and "ink" in steps:

@@ -25,6 +25,7 @@ class Located:
     trace: dict[str, np.ndarray]
     stages_ms: dict[str, float] = field(default_factory=dict)  # page, ink, digits
     page: pages.Page | None = None  # the page read on, in the frame's (or its --roi box's) pixels
+    darkness: np.ndarray | None = None  # the ink's darkness the digits were found in (detect.Ink)
 
 
 def scaled_mapping(scale: float, dx: int, dy: int) -> Callable[[Box], Box]:
@@ -46,7 +47,7 @@ def homography_mapping(back: np.ndarray, dx: int, dy: int) -> Callable[[Box], Bo
 
 def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_height_px: float,
                    trace: dict[str, np.ndarray] | None, on_sheet: bool = False, excluded: np.ndarray | None = None
-                   ) -> tuple[np.ndarray, np.ndarray, list[Candidate]]:
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Candidate]]:
     """Ink, with the lines that are no digits taken out of it, and its blobs (find_candidates).
 
     First the boxes and combs drawn around the writing (edge.boxes, per blob of at least
@@ -58,7 +59,7 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     find_candidates' margin_px and excluded.
 
     Returns:
-      (H, W) 0/255 ink, its label image, its blobs.
+      (H, W) 0/255 ink, the darkness it was thresholded from (detect.Ink), its label image, its blobs.
     """
     mask, ink = ink_mask(gray, opts, on_sheet)
     before = mask.copy() if trace is not None else None
@@ -76,7 +77,7 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     if before is not None:
         # The ink grey, and what was taken out of it red: lines, and loops that blur filled.
         trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, before])
-    return mask, labels, candidates
+    return mask, ink, labels, candidates
 
 
 # Writing this short, shrunk, is specks, not small writing.
@@ -143,7 +144,8 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, tra
     # On a page, what reaches into the band along its edge is the paper's edge or the desk, and
     # what reaches the frame's edge where it cuts the page is cut by it.
     blob_height = min_height or opts.min_digit_height * gray.shape[0]
-    mask, labels, candidates = _ink_and_blobs(gray, opts, inset, blob_height, steps, sheet is not None, beyond)
+    mask, darkness, labels, candidates = _ink_and_blobs(gray, opts, inset, blob_height, steps,
+                                                        sheet is not None, beyond)
     t2 = time.perf_counter()
     shrunk = sheet is None and gray.shape[0] < frame.shape[0]
     finer = _finer_scale(frame.shape, gray.shape, candidates, opts) if shrunk else None
@@ -156,11 +158,11 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, tra
         to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
         gray = preprocess.to_gray(view)
         min_height = opts.page_min_digit_height * gray.shape[0]
-        mask, labels, candidates = _ink_and_blobs(gray, opts, 0, min_height, steps)
+        mask, darkness, labels, candidates = _ink_and_blobs(gray, opts, 0, min_height, steps)
         t2 += time.perf_counter() - t_finer  # counted as ink
     found = digits_among(labels, candidates, opts, min_height, inset)
     t3 = time.perf_counter()
     if steps is not None:
         steps["ink"] = mask
     stages = {"page": (t1 - t0) * 1e3, "ink": (t2 - t1) * 1e3, "digits": (t3 - t2) * 1e3}
-    return Located(found, to_frame, steps or {}, stages, sheet)
+    return Located(found, to_frame, steps or {}, stages, sheet, darkness)

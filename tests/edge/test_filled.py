@@ -99,3 +99,31 @@ def test_a_small_middle_opens_and_a_face_lighter_than_its_rim_does_not():
         middle = mask[19:42, 71:90].copy()
         assert filled.reopen(mask, ink, labels, candidates, opts, min_height_px=10) == opens
         assert np.array_equal(mask[19:42, 71:90], middle) != opens
+
+
+def _six(blur: float) -> tuple[np.ndarray, np.ndarray]:
+    """The own ink (bool) and darkness of a small 6 (a ring 3 px wide and a stem) drawn on paper, blurred
+    by `blur` px (none: as drawn)."""
+    gray = np.full((120, 120), 210, np.uint8)
+    cv2.circle(gray, (50, 70), 7, 40, 3, cv2.LINE_AA)
+    cv2.ellipse(gray, (57, 70), (14, 24), 0, 180, 265, 40, 3, cv2.LINE_AA)
+    if blur:
+        gray = cv2.GaussianBlur(gray, (0, 0), blur)
+    mask, ink = ink_mask(gray, DetectorOptions())
+    labels, candidates = find_candidates(mask)
+    assert len(candidates) == 1
+    b = candidates[0].box
+    return labels[b.y:b.y + b.h, b.x:b.x + b.w] > 0, ink[b.y:b.y + b.h, b.x:b.x + b.w]
+
+
+def test_a_loop_blurred_shut_in_a_digit_opens_and_one_open_already_is_left():
+    own, darkness = _six(2.5)
+    assert _enclosed(own.astype(np.uint8) * 255) == 0  # the 6's loop is ink as thresholded
+    loop = filled.loops_blurred_shut(own, darkness)
+    assert loop is not None and np.count_nonzero(loop) >= filled.MIN_LOOP_PX
+    opened = own & ~loop
+    assert _enclosed(opened.astype(np.uint8) * 255) >= np.count_nonzero(loop)
+    # Sharp, its loop is paper already: the lighter pixels along the loop's rim are no loop.
+    own, darkness = _six(0)
+    assert _enclosed(own.astype(np.uint8) * 255) > 0
+    assert filled.loops_blurred_shut(own, darkness) is None
