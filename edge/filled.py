@@ -61,10 +61,10 @@ def reopen(mask: np.ndarray, ink: np.ndarray, labels: np.ndarray, candidates: li
     (edge.blobs.solid), of a digit's height (`min_height_px` to max_digit_height), no wider than
     MAX_WIDTH of it and standing in a line of writing (_in_a_line): thresholded again at Otsu's split of
     their own pixels of `ink` (the darkness the mask was thresholded from), what they enclose is paper
-    again where it is a loop (MIN_LOOP_PX, and MIN_LOOP_SHARE to MAX_LOOP_SHARE of the box). A blot, a
-    thumb, a dark sticker is darkest in its middle and stays solid. `labels`, `candidates`: the mask's
-    components (edge.blobs.find_candidates). Returns whether any blob was opened (the components are
-    then stale)."""
+    again where it is a loop blurred shut (loops_blurred_shut: mostly ink, MIN_LOOP_PX, and
+    MIN_LOOP_SHARE to MAX_LOOP_SHARE of the box). A blot, a thumb, a dark sticker is darkest in its
+    middle and stays solid. `labels`, `candidates`: the mask's components (edge.blobs.find_candidates).
+    Returns whether any blob was opened (the components are then stale)."""
     max_height = opts.max_digit_height * mask.shape[0]
     opened = False
     for c in candidates:

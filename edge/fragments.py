@@ -71,7 +71,8 @@ def merge_fragments(candidates: list[Candidate], digit_h: float) -> list[Candida
         joined = layout.groups(len(merged), _fragment_pairs(merged, digit_h))
         if len(joined) == len(merged):
             return merged
-        merged = sorted((reduce(_union, [merged[i] for i in group]) for group in joined), key=lambda c: c.box.x)
+        merged = sorted((reduce(_union, [merged[i] for i in group]) for group in joined),
+                        key=lambda c: c.box.x)
 
 
 def _fragment_pairs(merged: list[Candidate], digit_h: float) -> Iterator[tuple[int, int]]:

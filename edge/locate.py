@@ -25,7 +25,8 @@ class Located:
     trace: dict[str, np.ndarray]
     stages_ms: dict[str, float] = field(default_factory=dict)  # page, ink, digits
     page: pages.Page | None = None  # the page read on, in the frame's (or its --roi box's) pixels
-    darkness: np.ndarray | None = None  # the ink's darkness the digits were found in (detect.Ink)
+    # The ink's darkness the digits were found in (detect.Ink); None only where nothing was located.
+    darkness: np.ndarray | None = None
 
 
 def scaled_mapping(scale: float, dx: int, dy: int) -> Callable[[Box], Box]:

@@ -1398,3 +1398,32 @@ def test_a_run_of_small_readings_mostly_no_digit_beside_a_number_is_words():
     # would have three readings of eight under the floor.
     boxes, confidences = _readings(number + word(20, 1) + [((54, 48, 2, 6), 0.1), ((70, 48, 2, 6), 0.1)])
     assert not readings.words(boxes, confidences, 0.4).any()
+
+
+def test_unsure_blobs_whose_loops_blurred_shut_are_read_again_opened():
+    from edge.detect import Box, DetectorOptions, Found, mnist_crop
+    from edge.readings import second_batch
+
+    # Four blobs in a line, each inked all over with its middle lighter (a loop blurred shut): read unsure
+    # as a digit, as no digit, and sure; and one whose loop is paper already, read unsure.
+    darkness = np.zeros((60, 200), np.uint8)
+    found = []
+    for k in range(4):
+        x = 10 + 45 * k
+        mask = np.zeros((30, 24), np.uint8)
+        cv2.ellipse(mask, (12, 15), (10, 13), 0, 0, 360, 255, -1)
+        patch = mask // 255 * 200
+        cv2.ellipse(patch, (12, 15), (5, 7), 0, 0, 360, 90, -1)
+        if k == 3:
+            cv2.ellipse(mask, (12, 15), (5, 7), 0, 0, 360, 0, -1)
+        darkness[15:45, x:x + 24] = patch
+        found.append(Found(Box(x, 15, 24, 30), mask, (x + 12.0, 30.0)))
+    scores = np.full((4, 10), 0.01, np.float32)
+    scores[:, 0] = [0.6, 0.3, 0.95, 0.6]
+    _, _, opinions = second_batch(found, [0.8] * 4, 30.0, scores, DetectorOptions(), darkness, 0.4)
+    # Deskewed (under 0.5), then opened: kept where surer; read as no digit, only where read sure.
+    assert [(k, floor) for k, floor, _ in opinions] == [(1, upright.DESKEW_BELOW), (0, 0.0),
+                                                        (1, upright.UNSURE_BELOW)]
+    as_read = mnist_crop(found[0].mask, DetectorOptions())
+    opened = opinions[1][2]
+    assert as_read[14, 14] > 0 and opened[14, 14] == 0  # its middle paper again
