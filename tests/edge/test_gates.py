@@ -158,8 +158,9 @@ def test_a_page_filling_a_big_photo(trained_model, desk_dir):
 # as the sheet's ink are ink (edge.threshold.SEED_SHARE), 275 (46.5 %) with that taken out (model
 # 554487f1..., AMD EPYC, 2 cores, 2026-12-06). Out of focus by 1 px per 1,000 (defocus-1): 559 (94.4 %)
 # since a 0 whose loop blur filled is opened (edge.filled), 552 (93.2 %) before (model 554487f1..., AMD
-# EPYC, 2 cores, 2026-12-06 evening).
-MIN_BLURRED_DESK_ACCURACY = {"shake-7": 0.5, "defocus-2": 0.5, "defocus-1": 0.94}
+# EPYC, 2 cores, 2026-12-06 evening); 566 (95.6 %) since a blob read unsure is read again with its loops
+# blurred shut opened (edge.readings._opened), 559 without it (the same model and machine, 2026-12-07).
+MIN_BLURRED_DESK_ACCURACY = {"shake-7": 0.5, "defocus-2": 0.5, "defocus-1": 0.95}
 
 
 @pytest.mark.parametrize("blur", list(MIN_BLURRED_DESK_ACCURACY))
