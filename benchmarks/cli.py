@@ -37,7 +37,8 @@ def main(models_dir, output_dir, data_dir, photos_dir, desk_dir, quick, compare_
     from benchmarks.report import check_comparable, compare, render_markdown, write_charts
     from benchmarks.suite import run_suite
     from edge.files import ensure_writable_dir, write_text_atomic
-    from edge.runtime import ModelError, RuntimeUnavailableError
+    from edge.runtime import RuntimeUnavailableError
+    from edge.sidecar import ModelError
 
     earlier = None
     if compare_with is not None:

@@ -36,7 +36,8 @@ def score_conditions(reader, images, labels, names: list[str] | None = None, fra
 def main(model, data_dir, frames_each, seed, verbose) -> None:
     """Score the reader on each synthetic condition: desk, rules, touching, slopes, colour, non-digits."""
     from edge.reader import DigitReader
-    from edge.runtime import Classifier, ModelError, RuntimeUnavailableError
+    from edge.runtime import Classifier, RuntimeUnavailableError
+    from edge.sidecar import ModelError
     from train.data import DatasetError, load_mnist
 
     try:

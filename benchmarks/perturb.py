@@ -133,8 +133,9 @@ def perturbed(name: str, image: np.ndarray, photo: str, seed: int = 0) -> np.nda
 def main(folders, model, only, seed, verbose) -> None:
     """Read labelled FOLDERS (labels.csv: file,digits) as photographed and made worse, and score each way."""
     from edge.reader import DigitReader
-    from edge.runtime import Classifier, ModelError, RuntimeUnavailableError
+    from edge.runtime import Classifier, RuntimeUnavailableError
     from edge.scoring import FolderScore, score_folder
+    from edge.sidecar import ModelError
     from edge.sources import load_image
 
     try:

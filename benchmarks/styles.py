@@ -67,7 +67,8 @@ def styled_sets(images: np.ndarray, labels: np.ndarray, seed: int) -> dict[str, 
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the styles' strokes.")
 def main(model, data_dir, seed) -> None:
     """Score the model on continental 1s, crossed 7s and printed digits: right, and what else they read as."""
-    from edge.runtime import Classifier, ModelError, RuntimeUnavailableError
+    from edge.runtime import Classifier, RuntimeUnavailableError
+    from edge.sidecar import ModelError
     from train.data import DatasetError, load_mnist
 
     try:

@@ -40,7 +40,8 @@ def main(**options) -> None:
     from convert.pipeline import ValidationFailed, run_conversion
     from convert.quantize import ConversionError
     from convert.report import render_markdown
-    from edge.runtime import ModelError, RuntimeUnavailableError
+    from edge.runtime import RuntimeUnavailableError
+    from edge.sidecar import ModelError
     from train.data import DatasetError
     try:
         report = run_conversion(cfg, log=lambda message: click.echo(f"-- {message}", err=True))

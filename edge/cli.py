@@ -40,7 +40,8 @@ def _model_options(func):
 def _make_reader(model: Path, backend: str | None, threads: int, min_confidence: float, roi: float | None):
     from edge.detect import DetectorOptions
     from edge.reader import DigitReader
-    from edge.runtime import Classifier, ModelError, RuntimeUnavailableError
+    from edge.runtime import Classifier, RuntimeUnavailableError
+    from edge.sidecar import ModelError
     try:
         classifier = Classifier(model, backend=backend, threads=threads)
     except (FileNotFoundError, ModelError, RuntimeUnavailableError, ValueError) as exc:

@@ -50,7 +50,8 @@ def camera_sources() -> list[str]:
 
 def diagnose(model: Path | None) -> Report:
     """Backend and versions, numpy, OpenCV, cameras, architecture, CPUs, and the model."""
-    from edge.runtime import BACKEND_NAMES, Classifier, ModelError, RuntimeUnavailableError, load_backend
+    from edge.runtime import BACKEND_NAMES, Classifier, RuntimeUnavailableError, load_backend
+    from edge.sidecar import ModelError
     report = Report()
     arch = platform.machine()
     report.add("architecture", f"{arch}, {os.cpu_count()} CPU(s), {platform.platform()}")

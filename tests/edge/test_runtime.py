@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from edge import runtime
-from edge.runtime import Classifier, ModelError, RuntimeUnavailableError
+from edge.runtime import Classifier, RuntimeUnavailableError
+from edge.sidecar import ModelError
 
 
 def test_quantize_uint8_identity_is_free():
