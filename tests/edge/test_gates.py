@@ -56,7 +56,7 @@ MAX_SPURIOUS_ON_DESKS = 3  # over the six desk photos (592 digits)
 # little below a number merged its digits into one blob.
 # The same forms lying on a desk, in perspective (deskform) read 97.9 % here with none spurious, 98.5 %
 # over 30 frames of seeds 101 and 7 with 1 (2026-12-05, AMD EPYC host's model); 94.5 % with 88 spurious
-# before a box's lines were looked for leaning (edge.boxes._lines_across): where the page is not
+# before a box's lines were looked for leaning (edge.box_lines._lines_across): where the page is not
 # rectified quite square (the frame cuts it), a box's sides lean across its rectangle's columns and
 # were left, or left a sliver beside them, read as 1s.
 CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95, "ruled": 0.95,
