@@ -7,7 +7,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from edge import synth, synth_camera, synth_forms
+from edge import synth, synth_camera, synth_forms, synth_marks
 from edge.synth import Handwriting
 
 # A red ballpoint is light in grey (0.3 R + 0.59 G + 0.11 B): this one is 140 on 235 paper.
@@ -217,11 +217,11 @@ def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     size = (720, 640)
     ink = synth.write_lines(lines, size, hand, margin=0.08)
     back_lines, _ = synth.pick_lines(pool, labels, rng, [8, 8])
-    show_through = synth.mirror_show_through(back_lines, size, hand, margin=0.08)
+    show_through = synth_marks.mirror_show_through(back_lines, size, hand, margin=0.08)
     show_through = np.roll(show_through, int(0.5 * size[0]), axis=0)
     emboss_lines, _ = synth.pick_lines(pool, labels, rng, [8])
     embossed = np.roll(synth.write_lines(emboss_lines, size, hand, margin=0.08), int(0.7 * size[0]), axis=0)
-    other = synth.draw_marks(size, rng, (0.08, 0.36, 0.92, 0.56), hand.digit_height_px)
+    other = synth_marks.draw_marks(size, rng, (0.08, 0.36, 0.92, 0.56), hand.digit_height_px)
     sheet = synth.paint(size, [(show_through * 0.18, hand.ink_bgr), (embossed * 0.06, (0, 0, 0)),
                                (other, hand.ink_bgr), (ink, hand.ink_bgr)], hand.paper_bgr)
     return synth.finish(sheet, rng), truth
@@ -249,7 +249,7 @@ def blank_showing_through(pool, labels, rng) -> np.ndarray:
     hand = Handwriting(digit_height_px=44)
     size = (1100, 780)
     back, _ = synth.pick_lines(pool, labels, rng, [7, 7, 7])
-    sheet = synth.paint(size, [(synth.mirror_show_through(back, size, hand) * rng.uniform(0.12, 0.24),
+    sheet = synth.paint(size, [(synth_marks.mirror_show_through(back, size, hand) * rng.uniform(0.12, 0.24),
                                 hand.ink_bgr)], hand.paper_bgr)
     return synth.finish(_on_desk(sheet, rng, 0.3), rng)
 
