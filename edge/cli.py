@@ -220,12 +220,14 @@ def serve(source, width, height, fps, smooth, model, backend, threads, min_confi
     """The live loop of `run` with a web page, a JSON API, /healthz, /metrics and MQTT."""
     from edge.serve.server import ServeError, ServeOptions, serve as serve_forever
     from edge.serve.base import LOOPBACK_NAMES, WebOptions
+    from edge.serve_options import mqtt_publisher, web_token
     from edge.sources import open_source
     if not bind.strip():  # tornado would listen on every interface, and the loopback guard would be off
         raise click.BadParameter("is empty: give an address (0.0.0.0 or :: to let other machines watch)",
                                  param_hint="'--bind'")
-    token = _token(token, token_file)
-    publisher = _mqtt_publisher(mqtt_url, mqtt_prefix, device_id, ha_prefix if ha_discovery else None, model)
+    token = web_token(token, token_file)
+    publisher = mqtt_publisher(mqtt_url, mqtt_prefix, device_id, ha_prefix if ha_discovery else None, model,
+                               _say)
     reader = _make_reader(model, backend, threads, min_confidence, roi)
     upload_reader = _make_reader(model, backend, threads, min_confidence, roi)
 
@@ -242,45 +244,6 @@ def serve(source, width, height, fps, smooth, model, backend, threads, min_confi
     except ServeError as exc:
         raise click.ClickException(str(exc)) from exc
     _say(summary.describe())
-
-
-def _token(token: str | None, token_file: Path | None) -> str | None:
-    if token is not None and token_file is not None:
-        raise click.UsageError("give --token or --token-file, not both")
-    if token_file is not None:
-        from edge.files import read_small_text
-        try:
-            token = read_small_text(token_file, max_bytes=4096).strip()
-        except OSError as exc:
-            raise click.ClickException(f"--token-file {token_file}: {exc.strerror or exc}") from None
-        except ValueError as exc:
-            raise click.ClickException(f"--token-file {token_file} {exc}") from None
-    if token is not None and not token.strip():
-        raise click.UsageError("the token is empty")
-    return token
-
-
-def _mqtt_publisher(url: str | None, prefix: str, device_id: str | None, ha_prefix: str | None, model: Path):
-    if url is None:
-        if ha_prefix is not None:
-            raise click.UsageError("--ha-discovery announces sensors over MQTT: add --mqtt mqtt://broker")
-        return None
-    import socket
-    from edge.serve.mqtt import MqttPublisher, Topics, check_device_id, default_device_id, parse_broker_url
-    try:
-        address = parse_broker_url(url)
-        device = check_device_id(device_id) if device_id is not None else default_device_id(socket.gethostname())
-        for name, value in (("--mqtt-prefix", prefix), ("--ha-prefix", ha_prefix or "homeassistant")):
-            if not value or any(ch in value for ch in "+#") or value.startswith("/") or value.endswith("/"):
-                raise ValueError(f"{name} {value!r}: a topic prefix without +, # or a leading or trailing /")
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    from importlib.metadata import PackageNotFoundError, version
-    try:
-        sw_version = version("digit-edge")
-    except PackageNotFoundError:
-        sw_version = "dev"
-    return MqttPublisher(address, Topics(prefix, device, ha_prefix), _say, sw_version, model.name)
 
 
 @main.command()
