@@ -220,7 +220,7 @@ def serve(source, width, height, fps, smooth, model, backend, threads, min_confi
     """The live loop of `run` with a web page, a JSON API, /healthz, /metrics and MQTT."""
     from edge.serve.server import ServeError, ServeOptions, serve as serve_forever
     from edge.serve.base import LOOPBACK_NAMES, WebOptions
-    from edge.serve_options import mqtt_publisher, web_token
+    from edge.cli_serve import mqtt_publisher, web_token
     from edge.sources import open_source
     if not bind.strip():  # tornado would listen on every interface, and the loopback guard would be off
         raise click.BadParameter("is empty: give an address (0.0.0.0 or :: to let other machines watch)",

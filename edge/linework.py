@@ -1,6 +1,6 @@
-"""Lines drawn with the writing that are no digits (edge.boxes: a box or a form's comb around digits;
-edge.underlines: a line under a number) are found per blob, in the blob's own frame: its minimum-area
-rectangle (in_rectangle)."""
+"""Lines drawn with the writing that are no digits (edge.boxes and edge.box_lines: a box or a form's comb
+around digits; edge.underlines: a line under a number) are found per blob, in the blob's own frame: its
+minimum-area rectangle (in_rectangle)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""What a page holds that is no digit, as synthetic ink with known truth: writing showing through from
-the back of the sheet, and letters, dashes, a logo and an underline beside the digits."""
+"""What a page holds that is no digit, as synthetic ink (coverage 0..1): writing showing through from the
+back of the sheet, and letters, dashes, a logo and an underline beside the digits."""
 
 from __future__ import annotations
 

@@ -1,12 +1,15 @@
-"""What `edge serve`'s options make: the token of its routes (--token, --token-file) and its MQTT
-publisher (--mqtt, --ha-discovery), each option refused in words as click refuses them."""
+"""The CLI's helpers for `edge serve` (edge.cli): what its options make, the token of its routes (--token,
+--token-file) and its MQTT publisher (--mqtt, --ha-discovery), a bad option refused in click's words."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import click
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the MQTT module
+    from edge.serve.mqtt import MqttPublisher
 
 
 def web_token(token: str | None, token_file: Path | None) -> str | None:
@@ -27,7 +30,7 @@ def web_token(token: str | None, token_file: Path | None) -> str | None:
 
 
 def mqtt_publisher(url: str | None, prefix: str, device_id: str | None, ha_prefix: str | None, model: Path,
-                   say: Callable[[str], None]):
+                   say: Callable[[str], None]) -> MqttPublisher | None:
     """The MQTT publisher of --mqtt (None without it), announcing to Home Assistant under `ha_prefix`
     when given; `say` reports the broker's comings and goings."""
     if url is None:
