@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from edge.files import read_small_text
+from edge.imagefile import display_name
 
 
 def align(truth: str, predicted: str) -> tuple[int, int]:
@@ -38,9 +39,10 @@ class PhotoScore:
     error: str | None = None
 
     def line(self) -> str:
+        name = display_name(self.file)  # a newline in a name would split the line
         if self.error:
-            return f"{self.file}: error: {self.error}"
-        return (f"{self.file}: {self.right}/{len(self.truth)} right, {self.spurious} spurious\n"
+            return f"{name}: error: {self.error}"
+        return (f"{name}: {self.right}/{len(self.truth)} right, {self.spurious} spurious\n"
                 f"  truth   {self.truth}\n  reading {self.reading}")
 
 
@@ -74,23 +76,43 @@ class FolderScore:
 
 
 def read_labels(folder: Path) -> list[tuple[str, str]]:
-    """(file, digits) rows of folder/labels.csv.
+    """(file, digits) rows of folder/labels.csv (UTF-8, with or without the byte-order mark a
+    spreadsheet writes): each file a path inside the folder, each truth digits 0-9 (spaces between
+    them dropped; none for a photo that shows no digit).
 
     Raises:
-      FileNotFoundError: no labels.csv; ValueError: it lacks the file/digits columns.
+      FileNotFoundError: no labels.csv; ValueError: it cannot be read as such a table, and which row
+      is wrong.
     """
     labels = folder / "labels.csv"
-    if not labels.is_file():
+    if not labels.exists():
         raise FileNotFoundError(f"{labels}: no such file (a labelled folder has labels.csv with file,digits)")
     try:
-        rows = list(csv.DictReader(io.StringIO(read_small_text(labels, max_bytes=16 << 20), newline="")))
+        text = read_small_text(labels, max_bytes=16 << 20).removeprefix("\ufeff")
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
     except (OSError, ValueError, csv.Error) as exc:
         raise ValueError(f"{labels}: {getattr(exc, 'strerror', None) or exc}") from None
     if not rows:
         raise ValueError(f"{labels}: lists no photo (a header file,digits and a row per photo)")
     if not {"file", "digits"} <= set(rows[0]):
         raise ValueError(f"{labels}: needs the columns file and digits")
-    return [(row["file"], row["digits"]) for row in rows]
+    return [_row(labels, row) for row in rows]
+
+
+def _row(labels: Path, row: dict) -> tuple[str, str]:
+    """One row of labels.csv as (file, digits), or ValueError naming the row by its file."""
+    name, digits = row["file"], row["digits"]
+    if name is None or digits is None:
+        raise ValueError(f"{labels}: a row without both a file and its digits (a short row, or a quote "
+                         "left open)")
+    where = f"{labels}: the row of {display_name(name)}" if name else f"{labels}: a row"
+    path = Path(name)
+    if not name or path.is_absolute() or ".." in path.parts:
+        raise ValueError(f"{where}: the file must be a path inside the folder")
+    truth = "".join(digits.split())  # none for a photo that shows no digit
+    if truth and not (truth.isdecimal() and truth.isascii()):
+        raise ValueError(f"{where}: the digits {digits!r} are not digits 0-9")
+    return name, truth
 
 
 def score_photo(name: str, truth: str, reading: str) -> PhotoScore:

@@ -281,9 +281,25 @@ def test_an_empty_path_or_address_is_refused_not_taken_as_here(args, message):
 @pytest.mark.parametrize("content, message", [
     (b"file,digits\nrow.png,12\xe9\n", "is not UTF-8 text"),
     (b"", "lists no photo"),
+    (b"file,digits\nrow.png\n", "a row without both a file and its digits"),
+    (b'file,digits\n"row.png,12\n', "a row without both a file and its digits"),
+    (b"file,digits\n../row.png,12\n", "the row of ../row.png: the file must be a path inside the folder"),
+    (b"file,digits\nrow.png,12a\n", "the row of row.png: the digits '12a' are not digits 0-9"),
+    (None, "Is a directory"),
 ])
 def test_labels_that_cannot_be_used_are_one_line_naming_them(content, message, tiny_models, tmp_path):
-    (tmp_path / "labels.csv").write_bytes(content)
+    if content is None:
+        (tmp_path / "labels.csv").mkdir()
+    else:
+        (tmp_path / "labels.csv").write_bytes(content)
     proc = _edge("score", tmp_path, "--model", tiny_models / "digits_int8.tflite")
     _no_crash(proc)
     assert proc.returncode == 1 and f"{tmp_path / 'labels.csv'}: {message}" in proc.stderr, proc.stderr
+
+
+def test_labels_from_a_spreadsheet_read_with_their_byte_order_mark_and_spaced_digits(tmp_path):
+    """Excel's "CSV UTF-8" starts with a byte-order mark; truth may be written in groups; a photo of no
+    digit has none."""
+    from edge.scoring import read_labels
+    (tmp_path / "labels.csv").write_bytes(b"\xef\xbb\xbffile,digits\r\na.png,12 34\r\nblank.png,\r\n")
+    assert read_labels(tmp_path) == [("a.png", "1234"), ("blank.png", "")]
