@@ -11,7 +11,7 @@ import time
 import cv2
 import numpy as np
 
-from edge import cutout, orientation, polarity
+from edge import cutout, orientation, polarity, spec
 from edge.detect import Box, DetectorOptions, roi_box
 from edge.frame_pass import Digit, FramePass, Reading, is_mnist_style, read_once
 from edge.runtime import Classifier
@@ -94,6 +94,22 @@ def _within(box: Box, pad: int, scale: float, w: int, h: int) -> Box:
     return Box(x0, y0, x1 - x0, y1 - y0)
 
 
+# A frame narrower than this is read as holding no digit: none drawn in fewer pixels is legible (MNIST's
+# are 20 px tall), and OpenCV takes an array of 4 px or fewer for a scalar (it failed inside on a 1x4 frame).
+MIN_FRAME_SIDE_PX = 8
+
+
+def _check_frame(frame: np.ndarray) -> None:
+    """ValueError, in words, for what is no frame: not a numpy array, not 8-bit, not grey, BGR or BGRA."""
+    if not isinstance(frame, np.ndarray):
+        raise ValueError(f"a frame is a numpy array, got {type(frame).__name__}")
+    if frame.dtype != np.uint8:
+        raise ValueError(f"expected 8-bit pixels (uint8), got {frame.dtype}")
+    if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] not in (1, 3, 4)):
+        raise ValueError(f"expected an (H, W) grey, (H, W, 3) BGR or (H, W, 4) BGRA frame, "
+                         f"got shape {frame.shape}")
+
+
 class DigitReader:
     """Frame in, digit string out. Holds the classifier; keeps no per-frame state."""
 
@@ -109,11 +125,16 @@ class DigitReader:
         """Reads the digits of a BGR or grayscale frame; `trace` keeps a picture of each step.
 
         Raises:
-          ValueError: an empty frame, or one OpenCV fails on (that frame's error: a service
-            keeps reading the next).
+          ValueError: an empty frame, not an (H, W[, 1, 3 or 4]) uint8 array, or one OpenCV fails on
+            (that frame's error: a service keeps reading the next).
         """
-        if frame is None or frame.size == 0:
+        if frame is None or (isinstance(frame, np.ndarray) and frame.size == 0):
             raise ValueError("empty frame")
+        _check_frame(frame)
+        if min(frame.shape[:2]) < MIN_FRAME_SIDE_PX:
+            return Reading("", [], np.zeros((0, spec.INPUT_HEIGHT_PX, spec.INPUT_WIDTH_PX), np.uint8),
+                           dict.fromkeys(("preprocess", "inference", "postprocess", "total"), 0.0), {},
+                           np.zeros((0, spec.NUM_CLASSES), np.float32))
         try:
             return self._read_cutout(frame, trace)
         except cv2.error as exc:

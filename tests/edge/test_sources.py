@@ -122,6 +122,29 @@ def test_empty_frame_is_a_clear_error():
         DigitReader(NoModel()).read(np.zeros((0, 0, 3), np.uint8))
 
 
+@pytest.mark.parametrize("frame, message", [
+    (np.zeros((48, 64), np.float64), "expected 8-bit pixels"),
+    (np.zeros((48, 64, 3), bool), "expected 8-bit pixels"),
+    (np.zeros((48, 64, 2), np.uint8), r"got shape \(48, 64, 2\)"),
+    (np.zeros(64, np.uint8), r"got shape \(64,\)"),
+    ([[0, 255]], "a frame is a numpy array, got list"),
+], ids=["float64", "bool", "two channels", "one axis", "a list"])
+def test_what_is_no_frame_is_refused_in_words(frame, message):
+    """A library caller's mistake is told as such, not as an OpenCV dump from deep inside."""
+    from edge.reader import DigitReader
+    with pytest.raises(ValueError, match=message):
+        DigitReader(object()).read(frame)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (4, 1), (4, 1, 3), (1, 4, 3), (7, 640, 3)])
+def test_a_frame_too_small_to_hold_a_digit_reads_nothing(shape, tiny_models):
+    """OpenCV took a 1x4 frame for a scalar and failed inside; such a frame now reads as empty."""
+    from edge.reader import DigitReader
+    from edge.runtime import Classifier
+    reading = DigitReader(Classifier(tiny_models / "digits_int8.tflite")).read(np.full(shape, 128, np.uint8))
+    assert reading.text == "" and reading.crops.shape == (0, 28, 28)
+
+
 def test_ctrl_c_stops_cleanly_with_a_summary():
     from edge.reader import Reading
 
