@@ -94,21 +94,22 @@ def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as
             failed += 1
             _say(f"error: {display_name(path)}: {exc}")
             continue
-        if debug_dir is not None:
-            try:
-                _write_debug(debug_dir, name, frame, reading, reader)
-            except OSError as exc:
-                raise click.ClickException(f"debug pictures: {exc}") from exc
         if as_json:
             click.echo(json.dumps({"file": str(path), **reading.to_json()}))
         else:
             click.echo(f"{display_name(path)}: {reading.text}" if len(images) > 1 else reading.text)
+        if debug_dir is not None:  # after the reading: it is said even where its pictures cannot be
+            try:
+                _write_debug(debug_dir, name, frame, reading, reader)
+            except OSError as exc:
+                raise click.ClickException(f"debug pictures: {exc}") from exc
     if failed:
         raise click.ClickException(f"{failed} of {len(images)} image(s) could not be read")
 
 
 def _write_debug(debug_dir: Path, name: str, frame, reading, reader) -> None:
-    """The debug pictures of one image: each step of the reader, the annotated frame, the crops.
+    """The debug pictures of one image: each step of the reader, the annotated frame, the crops; all of
+    them or, where one cannot be written, none (those written before it are removed).
 
     Raises:
       OSError: a picture could not be written (a full disk, say), naming it.
@@ -120,17 +121,29 @@ def _write_debug(debug_dir: Path, name: str, frame, reading, reader) -> None:
     pictures["crops"] = crop_strip(reading.crops, [d.label for d in reading.digits])
     for k, crop in enumerate(reading.crops):
         pictures[f"crop{k:02d}"] = crop
-    for step, image in pictures.items():
-        write_image_atomic(debug_dir / f"{name}_{step}.png", image)
+    written = []
+    try:
+        for step, image in pictures.items():
+            write_image_atomic(debug_dir / f"{name}_{step}.png", image)
+            written.append(debug_dir / f"{name}_{step}.png")
+    except OSError:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
 
 
 def _debug_names(paths) -> list[str]:
-    """A file-name stem per image that no other image of the run shares (a/row.jpg, b/row.jpg)."""
-    names, seen = [], {}
+    """A file-name stem per image that no other image of the run shares (a/row.jpg, b/row.jpg; and
+    row.jpg, row.png, row-2.jpg: the second row-3)."""
+    names: list[str] = []
+    taken = {Path(path).stem or "image" for path in paths}
     for path in paths:
-        stem = Path(path).stem or "image"
-        seen[stem] = seen.get(stem, 0) + 1
-        names.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+        stem = name = Path(path).stem or "image"
+        k = 1
+        while name in names or (k > 1 and name in taken):
+            k += 1
+            name = f"{stem}-{k}"
+        names.append(name)
     return names
 
 

@@ -177,13 +177,14 @@ def test_debug_pictures_of_same_named_files_do_not_overwrite_each_other(tiny_mod
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         cv2.imwrite(str(tmp_path / folder / "row.png"), _frame())
+    cv2.imwrite(str(tmp_path / "row-2.png"), _frame())  # the name a second row.png would be given
     debug = tmp_path / "debug"
-    proc = _edge("predict", tmp_path / "a" / "row.png", tmp_path / "b" / "row.png",
+    proc = _edge("predict", tmp_path / "a" / "row.png", tmp_path / "b" / "row.png", tmp_path / "row-2.png",
                  "--model", tiny_models / "digits_int8.tflite", "--debug-dir", debug)
     _no_crash(proc)
     assert proc.returncode == 0, proc.stderr
     names = {p.name for p in debug.iterdir()}
-    assert {"row_annotated.png", "row-2_annotated.png", "row_crops.png", "row-2_crops.png"} <= names
+    assert {f"{stem}_{step}.png" for stem in ("row", "row-2", "row-3") for step in ("annotated", "crops")} <= names
 
 
 def test_a_file_in_the_way_of_a_debug_picture_is_an_error_naming_it(tiny_models, tmp_path):
@@ -193,6 +194,9 @@ def test_a_file_in_the_way_of_a_debug_picture_is_an_error_naming_it(tiny_models,
     proc = _edge("predict", tmp_path / "row.png", "--model", tiny_models / "digits_int8.tflite", "--debug-dir", debug)
     _no_crash(proc)
     assert proc.returncode == 1 and "row_annotated.png" in proc.stderr
+    assert proc.stdout.strip(), "the reading is said before its pictures are written"
+    # None of the image's pictures is left: a set without its annotated frame would pass for complete.
+    assert [p.name for p in debug.iterdir()] == ["row_annotated.png"]
 
 
 def _mjpeg(frames: list[np.ndarray]) -> bytes:
