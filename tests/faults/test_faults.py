@@ -184,7 +184,8 @@ def test_debug_pictures_of_same_named_files_do_not_overwrite_each_other(tiny_mod
     _no_crash(proc)
     assert proc.returncode == 0, proc.stderr
     names = {p.name for p in debug.iterdir()}
-    assert {f"{stem}_{step}.png" for stem in ("row", "row-2", "row-3") for step in ("annotated", "crops")} <= names
+    stems, steps = ("row", "row-2", "row-3"), ("annotated", "crops")
+    assert {f"{stem}_{step}.png" for stem in stems for step in steps} <= names
 
 
 def test_a_file_in_the_way_of_a_debug_picture_is_an_error_naming_it(tiny_models, tmp_path):
