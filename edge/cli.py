@@ -95,7 +95,7 @@ def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as
             _say(f"error: {display_name(path)}: {exc}")
             continue
         if as_json:
-            click.echo(json.dumps({"file": str(path), **reading.to_json()}))
+            click.echo(json.dumps({"file": display_name(path), **reading.to_json()}))  # UTF-8 for any name
         else:
             click.echo(f"{display_name(path)}: {reading.text}" if len(images) > 1 else reading.text)
         if debug_dir is not None:  # after the reading: it is said even where its pictures cannot be

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 import time
 from pathlib import Path
 from typing import Callable
@@ -72,6 +73,9 @@ class VideoFile:
             self._file = open(path, "rb")  # noqa: SIM115 (closed in close())
         except OSError as exc:
             raise SourceError(f"{self.name}: cannot be read ({exc.strerror})") from None
+        if os.fstat(self._file.fileno()).st_size == 0:  # FFmpeg says "Invalid argument"
+            self.close()
+            raise SourceError(f"{self.name}: is empty (0 bytes)")
         try:
             self.container = av.open(self._file)
             stream = next(iter(self.container.streams.video), None)

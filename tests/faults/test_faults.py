@@ -243,6 +243,16 @@ def test_a_video_name_that_is_not_utf8_is_read(tiny_models, tmp_path):
     assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 2, proc.stderr
 
 
+def test_an_image_name_that_is_not_utf8_is_escaped_in_json(tiny_models, tmp_path):
+    """predict --json names the file as its text lines do: a strict JSON parser takes no lone surrogate."""
+    image = Path(os.fsdecode(bytes(tmp_path) + b"/shot\xff.png"))
+    image.write_bytes(cv2.imencode(".png", _frame())[1].tobytes())
+    proc = _edge("predict", image, "--json", "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["file"].endswith("shot\\xff.png")
+
+
 def test_a_source_with_glob_characters_in_its_name_is_that_file(tiny_models, tmp_path):
     image = tmp_path / "shot[1].png"
     cv2.imwrite(str(image), _frame())
@@ -259,6 +269,15 @@ def test_an_image_renamed_as_a_video_keeps_the_pixel_limit(tiny_models, tmp_path
     _no_crash(proc)
     assert proc.returncode == 1
     assert "photo.mp4: 300x200 frames are over the limit of 0.01 megapixels" in proc.stderr
+
+
+def test_an_empty_video_file_is_said_to_be_empty(tiny_models, tmp_path):
+    """As an empty image is (FFmpeg's own word for it was "Invalid argument")."""
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"")
+    proc = _edge("run", "--source", video, "--headless", "--model", tiny_models / "digits_int8.tflite")
+    _no_crash(proc)
+    assert proc.returncode == 1 and "clip.mp4: is empty (0 bytes)" in proc.stderr, proc.stderr
 
 
 def test_a_jpeg_with_a_corrupt_exif_block_reads_without_noise(tiny_models, tmp_path):
