@@ -119,8 +119,9 @@ def _write_debug(debug_dir: Path, name: str, frame, reading, reader) -> None:
     pictures = dict(reading.trace)
     pictures["annotated"] = annotate(frame, reading, roi=reader.roi(frame.shape))
     pictures["crops"] = crop_strip(reading.crops, [d.label for d in reading.digits])
+    places = max(2, len(str(len(reading.crops) - 1)))  # crop007 after crop006, not crop100 after crop10
     for k, crop in enumerate(reading.crops):
-        pictures[f"crop{k:02d}"] = crop
+        pictures[f"crop{k:0{places}d}"] = crop
     written = []
     try:
         for step, image in pictures.items():
