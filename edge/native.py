@@ -5,7 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from typing import Iterator
+
+# File descriptor 2 is the process's: two threads swapping it at once (a service decoding a frame
+# and an upload) left it on one's deleted sink for good, and every later line of the log was lost.
+_SWAPPING = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -13,10 +18,12 @@ def native_stderr_captured() -> Iterator[list[str]]:
     """Collects what C libraries write to file descriptor 2 meanwhile, instead of printing it.
 
     libjpeg and libpng write past OpenCV's log level, and the TFLite runtime announces its
-    delegate on every model load; the caller decides what of it matters.
+    delegate on every model load; the caller decides what of it matters. One thread at a time:
+    another waits for the descriptor (a decode's milliseconds); what another thread writes to it
+    meanwhile is collected too.
     """
     lines: list[str] = []
-    with tempfile.TemporaryFile() as sink:
+    with _SWAPPING, tempfile.TemporaryFile() as sink:
         saved = os.dup(2)
         os.dup2(sink.fileno(), 2)
         try:
