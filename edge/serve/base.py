@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import tornado.web
 
@@ -44,13 +46,26 @@ class Base(tornado.web.RequestHandler):
         if not hmac.compare_digest(given.encode(), token.encode()):
             raise tornado.web.HTTPError(401, reason="Unauthorized", log_message="a token is needed")
 
+    def _request_summary(self) -> str:
+        """The request as Tornado's logs name it, its token not written (--token-file keeps it out of
+        view)."""
+        return f"{self.request.method} {without_token(self.request.uri or '')} ({self.request.remote_ip})"
+
+    def log_exception(self, typ, value, tb) -> None:
+        if isinstance(value, tornado.web.HTTPError):
+            super().log_exception(typ, value, tb)  # a client's mistake: Tornado says nothing at our level
+        else:  # Tornado's own line adds the request's repr, its uri and token with it
+            logging.getLogger("tornado.application").error("Uncaught exception %s", self._request_summary(),
+                                                            exc_info=(typ, value, tb))
+
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Content-Type-Options", "nosniff")
 
     def write_error(self, status_code: int, **kwargs) -> None:
         exc = kwargs.get("exc_info", (None, None))[1]
-        message = getattr(exc, "log_message", None) or self._reason
+        # Tornado keeps a message as a format (its % doubled): the client reads it as written.
+        message = exc.log_message % exc.args if getattr(exc, "log_message", None) else self._reason
         if status_code == 401:
             message = "a token is needed: ?token=... or Authorization: Bearer ..."
         self.finish({"error": message, "status": status_code})
@@ -59,3 +74,23 @@ class Base(tornado.web.RequestHandler):
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(payload))
+
+
+def without_token(uri: str) -> str:
+    """A request's path and query with the token's value left out."""
+    parts = urlsplit(uri)
+    if "token" not in parts.query:
+        return uri
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode([(k, "..." if k == "token" else v) for k, v in pairs])
+    return parts._replace(query=query).geturl()
+
+
+def log_request(handler: tornado.web.RequestHandler) -> None:
+    """Tornado's access log, of the server's own failures only: a 4xx is the client's, told in its JSON,
+    and a 503 says busy or no frame yet (the reading thread says an outage once); none of them fills the
+    journal of a Pi that a monitor polls during an outage."""
+    status = handler.get_status()
+    if status >= 500 and status != 503:
+        logging.getLogger("tornado.access").error("%d %s %.2fms", status, handler._request_summary(),
+                                                  1000 * handler.request.request_time())

@@ -12,7 +12,9 @@ import tornado.web
 from edge.serve.base import Base
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-MAX_PENDING_UPLOADS = 4
+# Uploads taken at once, from their headers until answered or dropped: their bodies are held in
+# memory (80 MiB at most); more waited in memory unbounded while the clients sent them slowly.
+MAX_UPLOADS_AT_ONCE = 4
 UPLOAD_TYPES = ("image/", "application/octet-stream")
 
 
@@ -23,7 +25,7 @@ class Predictor:
         self.reader = reader
         self.max_pixels = max_pixels
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="predict")
-        self.pending = 0
+        self.taken = 0  # uploads being received or read (PredictHandler)
 
     def read(self, data: bytes, name: str) -> dict:
         """Raises ImageError (a ValueError) for what is not a readable image."""
@@ -41,20 +43,42 @@ class PredictHandler(Base):
     """An uploaded image (raw body with an image type, or multipart field `image`) -> its reading."""
 
     def prepare(self) -> None:
+        self.chunks: list[bytes] = []
+        self.taken = False
         super().prepare()  # the token first: only then may a body this large be read
-        length = self.request.headers.get("Content-Length")
-        if length is None or not length.isdigit():
+        if self.request.method != "POST":  # before the length: a GET has none, and is no upload
+            raise tornado.web.HTTPError(405, log_message="send the image with POST")
+        length = self.request.headers.get("Content-Length", "")
+        if not (length.isascii() and length.isdigit()):  # "²" is a digit to Python, and no length
             # Browsers and curl send the length of a file; a chunked body would have to be
             # read to its end before it could be refused.
             raise tornado.web.HTTPError(411, log_message="send the upload with a Content-Length")
         if int(length) > MAX_UPLOAD_BYTES:
-            raise tornado.web.HTTPError(413, log_message=f"the upload is {int(length) / 2**20:.1f} MiB; "
-                                                         f"the limit is {MAX_UPLOAD_BYTES // 2**20} MiB")
+            raise tornado.web.HTTPError(413, log_message=f"the upload is {int(length):,} bytes; the limit is "
+                                                         f"{MAX_UPLOAD_BYTES // 2**20} MiB")
+        predictor = self.app.predictor
+        if predictor.taken >= MAX_UPLOADS_AT_ONCE:
+            raise tornado.web.HTTPError(503, log_message="busy with other uploads: try again")
+        predictor.taken += 1
+        self.taken = True
         self.request.connection.set_max_body_size(MAX_UPLOAD_BYTES)
-        self.chunks: list[bytes] = []
 
     def data_received(self, chunk: bytes) -> None:
         self.chunks.append(chunk)
+
+    def _done(self) -> None:
+        """The upload answered, or its client gone: its place and its body given back."""
+        self.chunks = []
+        if self.taken:
+            self.taken = False
+            self.app.predictor.taken -= 1
+
+    def on_finish(self) -> None:
+        self._done()
+
+    def on_connection_close(self) -> None:
+        self._done()
+        super().on_connection_close()
 
     def _image(self) -> tuple[bytes, str]:
         body = b"".join(self.chunks)
@@ -81,14 +105,10 @@ class PredictHandler(Base):
         if not data:
             raise tornado.web.HTTPError(400, log_message="the upload is empty")
         predictor = self.app.predictor
-        if predictor.pending >= MAX_PENDING_UPLOADS:
-            raise tornado.web.HTTPError(503, log_message="busy reading other uploads: try again")
-        predictor.pending += 1
         try:
-            record = await asyncio.get_running_loop().run_in_executor(predictor.pool, predictor.read, data, name)
+            loop = asyncio.get_running_loop()
+            record = await loop.run_in_executor(predictor.pool, predictor.read, data, name)
         except ValueError as exc:  # ImageError: not an image, truncated, too many pixels
             raise tornado.web.HTTPError(400, log_message=str(exc)) from None
-        finally:
-            predictor.pending -= 1
         self.app.uploads_total += 1
         self.write_json(record)

@@ -9,7 +9,7 @@ from typing import Callable
 import tornado.web
 
 from edge.serve import metrics
-from edge.serve.base import Base, WebOptions
+from edge.serve.base import Base, WebOptions, log_request
 from edge.serve.state import LiveState
 from edge.serve.streams import EventsHandler, Hub, StreamHandler
 from edge.serve.upload import PredictHandler, Predictor
@@ -101,7 +101,7 @@ class Server:
             ("/api/reading", ReadingHandler), ("/api/status", StatusHandler), ("/api/events", EventsHandler),
             ("/api/predict", PredictHandler), ("/stream.mjpg", StreamHandler), ("/crops.png", CropsHandler),
             ("/healthz", HealthHandler), ("/metrics", MetricsHandler)]
-        return tornado.web.Application([(r, h, {"app": self}) for r, h in routes],
+        return tornado.web.Application([(r, h, {"app": self}) for r, h in routes], log_function=log_request,
                                        default_handler_class=NotFound, default_handler_args={"app": self})
 
 

@@ -165,6 +165,41 @@ def test_bodies_are_refused_where_no_route_takes_one(served):
     assert served.json("/healthz")[0] == 200
 
 
+def test_uploads_taken_at_once_are_bounded_and_given_back_when_their_clients_go(served):
+    """Each upload's body is held until it is read: slow clients by the dozen held hundreds of MB."""
+    from edge.serve.upload import MAX_UPLOADS_AT_ONCE
+    wait_for(lambda: served.json("/healthz")[0] == 200, what="the first frame")
+    host, port = served.url.split("//")[1].rstrip("/").rsplit(":", 1)
+    slow = []
+    try:
+        for _ in range(MAX_UPLOADS_AT_ONCE):  # each sends half its body, and waits
+            sock = socket.create_connection((host, int(port)), timeout=10)
+            sock.sendall(b"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
+                         b"Content-Length: 2000000\r\n\r\n" + b"x" * 1_000_000)
+            slow.append(sock)
+        time.sleep(1)
+        status, error = served.post("/api/predict", _png(np.full((60, 60, 3), 255, np.uint8)), "image/png")
+        assert status == 503 and "busy with other uploads" in error["error"], (status, error)
+    finally:
+        for sock in slow:
+            sock.close()
+    status, record = wait_for(lambda: (lambda r: r[0] == 200 and r)(
+        served.post("/api/predict", _png(np.full((60, 60, 3), 255, np.uint8)), "image/png")),
+        what="the places of the clients gone to be given back")
+    assert record["text"] == ""
+
+
+def test_odd_requests_get_the_status_that_says_what_is_wrong(served):
+    wait_for(lambda: served.json("/healthz")[0] == 200, what="the first frame")
+    assert served.get("/api/predict")[0] == 405  # not 411: a GET is no upload at all
+    answer = _raw(served, b"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
+                          b"Content-Length: \xb2\r\nConnection: close\r\n\r\n")
+    assert answer.startswith("HTTP/1.1 411"), answer[:200]  # "²" is a digit to Python: it was a 500
+    status, _, body = served.get("/%2e%2e/x")
+    assert status == 404 and "%2e" in json.loads(body)["error"] and "%%" not in json.loads(body)["error"]
+    assert not served.said("Traceback")
+
+
 def test_without_a_token_only_loopback_names_are_served(served):
     answer = _raw(served, b"GET /api/status HTTP/1.1\r\nHost: rebound.example.com:8080\r\n\r\n")
     assert answer.startswith("HTTP/1.1 403") and "answers only to localhost" in answer
@@ -223,6 +258,14 @@ def test_the_token_guards_every_route(tiny_models, demo_video, tmp_path):
         assert status == 401
     finally:
         server.stop()
+    assert not server.said("s3cret")
+
+
+def test_the_token_is_left_out_of_what_is_logged():
+    from edge.serve.base import without_token
+    assert without_token("/healthz?token=s3cret") == "/healthz?token=..."
+    assert without_token("/api/predict?a=1&token=x%20y") == "/api/predict?a=1&token=..."
+    assert without_token("/metrics") == "/metrics"
 
 
 def test_health_says_when_the_source_ends_or_is_lost(tiny_models, demo_video, tmp_path):
