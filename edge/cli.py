@@ -70,6 +70,7 @@ def main() -> None:
               help="Write the annotated image and the 28x28 crops the model saw here.")
 def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as_json, debug_dir) -> None:
     """Print the digit string of each IMAGE (a 28x28 MNIST-style image is classified as it is)."""
+    from edge.debug_dir import debug_names, write_pictures
     from edge.imagefile import display_name
     from edge.sources import load_image
     reader = _make_reader(model, backend, threads, min_confidence, roi)
@@ -81,7 +82,7 @@ def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as
         except OSError as exc:
             raise click.ClickException(str(exc)) from exc
     failed = 0
-    for path, name in zip(images, _debug_names(images)):
+    for path, name in zip(images, debug_names(images)):
         try:
             frame = load_image(path, max_pixels)
         except (FileNotFoundError, ValueError) as exc:  # the message names the file
@@ -100,52 +101,11 @@ def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as
             click.echo(f"{display_name(path)}: {reading.text}" if len(images) > 1 else reading.text)
         if debug_dir is not None:  # after the reading: it is said even where its pictures cannot be
             try:
-                _write_debug(debug_dir, name, frame, reading, reader)
+                write_pictures(debug_dir, name, frame, reading, reader.roi(frame.shape))
             except OSError as exc:
                 raise click.ClickException(f"debug pictures: {exc}") from exc
     if failed:
         raise click.ClickException(f"{failed} of {len(images)} image(s) could not be read")
-
-
-def _write_debug(debug_dir: Path, name: str, frame, reading, reader) -> None:
-    """The debug pictures of one image: each step of the reader, the annotated frame, the crops; all of
-    them or, where one cannot be written, none (those written before it are removed).
-
-    Raises:
-      OSError: a picture could not be written (a full disk, say), naming it.
-    """
-    from edge.files import write_image_atomic
-    from edge.overlay import annotate, crop_strip
-    pictures = dict(reading.trace)
-    pictures["annotated"] = annotate(frame, reading, roi=reader.roi(frame.shape))
-    pictures["crops"] = crop_strip(reading.crops, [d.label for d in reading.digits])
-    places = max(2, len(str(len(reading.crops) - 1)))  # crop007 after crop006, not crop100 after crop10
-    for k, crop in enumerate(reading.crops):
-        pictures[f"crop{k:0{places}d}"] = crop
-    written = []
-    try:
-        for step, image in pictures.items():
-            write_image_atomic(debug_dir / f"{name}_{step}.png", image)
-            written.append(debug_dir / f"{name}_{step}.png")
-    except OSError:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-
-
-def _debug_names(paths) -> list[str]:
-    """A file-name stem per image that no other image of the run shares (a/row.jpg, b/row.jpg; and
-    row.jpg, row.png, row-2.jpg: the second row-3)."""
-    names: list[str] = []
-    taken = {Path(path).stem or "image" for path in paths}
-    for path in paths:
-        stem = name = Path(path).stem or "image"
-        k = 1
-        while name in names or (k > 1 and name in taken):
-            k += 1
-            name = f"{stem}-{k}"
-        names.append(name)
-    return names
 
 
 def _check_gui() -> None:
@@ -245,9 +205,18 @@ def serve(source, width, height, fps, smooth, model, backend, threads, min_confi
     reader = _make_reader(model, backend, threads, min_confidence, roi)
     upload_reader = _make_reader(model, backend, threads, min_confidence, roi)
 
+    said: set[str] = set()
+
+    def warn(message: str) -> None:
+        # Once each: a damaged video replayed with --loop said its bad packet every time round (18
+        # lines a second into the journal of a Pi).
+        if message not in said:
+            if len(said) < 1000:  # a bounded memory of what was said, over months of running
+                said.add(message)
+            _say(f"warning: {message}")
+
     def open_frames():
-        return open_source(source, width, height, fps, on_error=lambda m: _say(f"warning: {m}"),
-                           max_pixels=max_pixels)
+        return open_source(source, width, height, fps, on_error=warn, max_pixels=max_pixels)
 
     _say(f"reading {source} with {reader.classifier.describe()}")
     options = ServeOptions(bind, port, smooth, replay,

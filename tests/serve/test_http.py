@@ -291,6 +291,20 @@ def test_health_says_when_the_source_ends_or_is_lost(tiny_models, demo_video, tm
         assert server.stop() == 0
 
 
+def test_a_damaged_video_replayed_says_its_damage_once(tiny_models, demo_video, tmp_path):
+    """With --loop, a bad packet was said every time round: 18 lines a second into a Pi's journal."""
+    data = demo_video.path.read_bytes()
+    starts = [m.start() for m in re.finditer(b"\xff\xd8\xff", data)]  # each frame's JPEG
+    video = tmp_path / "cut.avi"
+    video.write_bytes(data[:starts[12] + 600])  # cut short in its 13th frame's JPEG header
+    server = start_serve("--source", video, "--loop", "--model", tiny_models / "digits_int8.tflite")
+    try:
+        wait_for(lambda: server.metric("digit_edge_frames_total") > 40, what="several rounds of the video")
+    finally:
+        server.stop()
+    assert sum("does not decode" in line for line in server.lines) == 1, server.lines
+
+
 def test_serve_refuses_bad_options_in_one_line(tiny_models, demo_video):
     import subprocess
     import sys
