@@ -83,7 +83,7 @@ class PredictHandler(Base):
     def _image(self) -> tuple[bytes, str]:
         body = b"".join(self.chunks)
         content_type = self.request.headers.get("Content-Type", "")
-        if content_type.startswith("multipart/form-data"):
+        if content_type.lower().startswith("multipart/form-data"):
             args: dict = {}
             files: dict = {}
             try:
@@ -91,10 +91,11 @@ class PredictHandler(Base):
             except tornado.httputil.HTTPInputError as exc:
                 raise tornado.web.HTTPError(400, log_message=f"a malformed multipart form ({exc})") from None
             if not files.get("image"):
-                raise tornado.web.HTTPError(400, log_message="no multipart field named 'image'")
+                held = "holds no file (send it with a file name)" if "image" in args else "is missing"
+                raise tornado.web.HTTPError(400, log_message=f"the multipart field 'image' {held}")
             upload = files["image"][0]
             return upload.body, Path(upload.filename or "upload").name
-        if not content_type.startswith(UPLOAD_TYPES):
+        if not content_type.lower().startswith(UPLOAD_TYPES):  # media types are case-insensitive
             raise tornado.web.HTTPError(415, log_message=f"send an image (Content-Type image/...) or a "
                                                          f"multipart form with a field 'image', not "
                                                          f"{content_type or 'no Content-Type'}")

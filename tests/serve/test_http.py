@@ -110,6 +110,8 @@ def test_predict_multipart_and_bad_uploads_leave_the_loop_reading(served, confid
             f"Content-Type: image/png\r\n\r\n").encode() + _png(255 - images[1]) + f"\r\n--{boundary}--\r\n".encode()
     status, result = served.post("/api/predict", body, f"multipart/form-data; boundary={boundary}")
     assert status == 200 and result["file"] == "d.png" and result["text"] == str(labels[1])
+    status, result = served.post("/api/predict", _png(255 - images[1]), "IMAGE/PNG")  # types ignore case
+    assert status == 200 and result["text"] == str(labels[1])
 
     before = served.metric("digit_edge_frames_total")
     bad = [
@@ -119,7 +121,9 @@ def test_predict_multipart_and_bad_uploads_leave_the_loop_reading(served, confid
         (b"", "image/png", 400, "empty"),
         (b"{}", "application/json", 415, "send an image"),
         (body.replace(b'name="image"', b'name="photo"'), f"multipart/form-data; boundary={boundary}", 400,
-         "no multipart field named 'image'"),
+         "the multipart field 'image' is missing"),
+        (body.replace(b'; filename="d.png"', b""), f"multipart/form-data; boundary={boundary}", 400,
+         "the multipart field 'image' holds no file"),
     ]
     for data, kind, code, message in bad:
         status, error = served.post("/api/predict", data, kind)
@@ -319,6 +323,7 @@ def test_serve_refuses_bad_options_in_one_line(tiny_models, demo_video):
         (["--mqtt", "mqtt://broker", "--device-id", "a/b"], "device id 'a/b'"),
         (["--ha-discovery"], "--ha-discovery announces sensors over MQTT"),
         (["--token", " "], "the token is empty"),
+        (["--token", "two words"], "the token has a space or a line break in it"),
         (["--stream-fps", "nan"], "nan"),
         (["--bind", "no-such-host.invalid"], "--bind"),
     ]
