@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from edge.clicktypes import FiniteFloat, NonEmptyPath
 from edge.runtime import BACKEND_NAMES
 
 DEFAULT_MODEL = Path("models/digits_int8.tflite")
+WARN_AGAIN_S = 3600.0  # serve's warnings: the same one is said again after this long
 MAX_THREADS = 64  # more than any Pi has cores; the interpreter overflows on absurd counts
 
 
@@ -96,7 +98,9 @@ def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as
             _say(f"error: {display_name(path)}: {exc}")
             continue
         if as_json:
-            click.echo(json.dumps({"file": display_name(path), **reading.to_json()}))  # UTF-8 for any name
+            # A name's bytes that are not UTF-8 escaped (a strict JSON parser takes no lone surrogate).
+            name_text = os.fsencode(path).decode("utf-8", "backslashreplace")
+            click.echo(json.dumps({"file": name_text, **reading.to_json()}))
         else:
             click.echo(f"{display_name(path)}: {reading.text}" if len(images) > 1 else reading.text)
         if debug_dir is not None:  # after the reading: it is said even where its pictures cannot be
@@ -205,14 +209,17 @@ def serve(source, width, height, fps, smooth, model, backend, threads, min_confi
     reader = _make_reader(model, backend, threads, min_confidence, roi)
     upload_reader = _make_reader(model, backend, threads, min_confidence, roi)
 
-    said: set[str] = set()
+    said: dict[str, float] = {}  # each warning, when it was last said
 
     def warn(message: str) -> None:
-        # Once each: a damaged video replayed with --loop said its bad packet every time round (18
-        # lines a second into the journal of a Pi).
-        if message not in said:
-            if len(said) < 1000:  # a bounded memory of what was said, over months of running
-                said.add(message)
+        # At most once an hour each: a damaged video replayed with --loop said its bad packet every
+        # time round (18 lines a second into the journal of a Pi); a camera's dropout weeks later is
+        # said again.
+        now = time.monotonic()
+        if now - said.get(message, -WARN_AGAIN_S) >= WARN_AGAIN_S:
+            if len(said) >= 1000:  # a bounded memory over months of running
+                said.clear()
+            said[message] = now
             _say(f"warning: {message}")
 
     def open_frames():

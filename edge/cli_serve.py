@@ -26,7 +26,7 @@ def web_token(token: str | None, token_file: Path | None) -> str | None:
             raise click.ClickException(f"--token-file {token_file} {exc}") from None
     if token is not None and not token.strip():
         raise click.UsageError("the token is empty")
-    if token is not None and (token != token.strip() or any(ch.isspace() for ch in token)):
+    if token is not None and any(ch.isspace() for ch in token):
         # A query string loses the spaces around it, and a Bearer header holds one line.
         raise click.UsageError("the token has a space or a line break in it: give one word")
     return token

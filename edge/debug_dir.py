@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Sequence
+
+import numpy as np
 
 from edge.detect import Box
 from edge.files import write_image_atomic
+from edge.frame_pass import Reading
 from edge.overlay import annotate, crop_strip
 
 
-def write_pictures(debug_dir: Path, name: str, frame, reading, roi: Box | None) -> None:
+def write_pictures(debug_dir: Path, name: str, frame: np.ndarray, reading: Reading, roi: Box | None) -> None:
     """The debug pictures of one image: each step of the reader, the annotated frame, the crops; all of
     them or, where one cannot be written, none (those written before it are removed).
 
@@ -33,16 +38,18 @@ def write_pictures(debug_dir: Path, name: str, frame, reading, roi: Box | None) 
         raise
 
 
-def debug_names(paths) -> list[str]:
+def debug_names(paths: Sequence[str | os.PathLike]) -> list[str]:
     """A file-name stem per image that no other image of the run shares (a/row.jpg, b/row.jpg; and
     row.jpg, row.png, row-2.jpg: the second row-3)."""
     names: list[str] = []
+    given: set[str] = set()
     taken = {Path(path).stem or "image" for path in paths}
     for path in paths:
         stem = name = Path(path).stem or "image"
         k = 1
-        while name in names or (k > 1 and name in taken):
+        while name in given or (k > 1 and name in taken):
             k += 1
             name = f"{stem}-{k}"
         names.append(name)
+        given.add(name)
     return names

@@ -19,8 +19,8 @@ def native_stderr_captured() -> Iterator[list[str]]:
 
     libjpeg and libpng write past OpenCV's log level, and the TFLite runtime announces its
     delegate on every model load; the caller decides what of it matters. One thread at a time:
-    another waits for the descriptor (a decode's milliseconds); what another thread writes to it
-    meanwhile is collected too.
+    another waits for the descriptor (a decode: milliseconds for a camera frame, up to a second for
+    50 megapixels); what another thread writes to it meanwhile is collected too.
     """
     lines: list[str] = []
     with _SWAPPING, tempfile.TemporaryFile() as sink:

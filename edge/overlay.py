@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import cv2
 import numpy as np
 
 from edge.detect import Box
 
+if TYPE_CHECKING:  # edge.frame_pass draws with this module
+    from edge.frame_pass import Digit
+
 SURE_BGR = (40, 200, 40)
 UNSURE_BGR = (0, 140, 255)
 ROI_BGR = (255, 160, 0)
+MIN_LINE_CHARS = 8  # the text at a frame's foot is wrapped only where a line holds this many
 
 
 def annotate(frame: np.ndarray, reading, fps: float | None = None, roi: Box | None = None) -> np.ndarray:
@@ -46,7 +52,7 @@ def _label_at(box: Box) -> tuple[int, int]:
     return box.x, max(12, box.y - 4)
 
 
-def label_texts(digits, scale: float, thickness: int) -> list[str]:
+def label_texts(digits: list[Digit], scale: float, thickness: int) -> list[str]:
     """Each digit's label: with its confidence where that overlaps no other label (on a page of digits
     written close together, labels over their neighbours' made them all unreadable), and never below
     a font scale of 0.5 (too small to read)."""
@@ -67,7 +73,9 @@ def banner_lines(text: str, width_px: int, scale: float, thickness: int) -> list
     and more), each at most that wide in OpenCV's plain font at `scale`."""
     char_w = max((cv2.getTextSize(ch, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)[0][0] for ch in set(text)),
                  default=1)
-    per_line = max(1, width_px // max(char_w, 1))
+    per_line = width_px // max(char_w, 1)
+    if per_line < MIN_LINE_CHARS:  # a frame too narrow to wrap in (a 28x28 tile): one line, cut by its edge
+        return [text]
     return [text[k:k + per_line] for k in range(0, len(text), per_line)] or [""]
 
 

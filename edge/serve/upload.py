@@ -42,9 +42,14 @@ class Predictor:
 class PredictHandler(Base):
     """An uploaded image (raw body with an image type, or multipart field `image`) -> its reading."""
 
-    def prepare(self) -> None:
+    def initialize(self, app) -> None:
+        super().initialize(app)
+        # Here, not in prepare: Tornado answers a method it does not know (PROPFIND) before prepare.
         self.chunks: list[bytes] = []
-        self.taken = False
+        self.taken = False  # one of MAX_UPLOADS_AT_ONCE places held
+        self.reading = False  # its body whole and handed to the reader
+
+    def prepare(self) -> None:
         super().prepare()  # the token first: only then may a body this large be read
         if self.request.method != "POST":  # before the length: a GET has none, and is no upload
             raise tornado.web.HTTPError(405, log_message="send the image with POST")
@@ -67,7 +72,8 @@ class PredictHandler(Base):
         self.chunks.append(chunk)
 
     def _done(self) -> None:
-        """The upload answered, or its client gone: its place and its body given back."""
+        """The upload answered, or its client gone before its body was whole: its place and its body
+        given back."""
         self.chunks = []
         if self.taken:
             self.taken = False
@@ -77,7 +83,8 @@ class PredictHandler(Base):
         self._done()
 
     def on_connection_close(self) -> None:
-        self._done()
+        if not self.reading:  # a read under way keeps its place (and its bytes) until it is answered
+            self._done()
         super().on_connection_close()
 
     def _image(self) -> tuple[bytes, str]:
@@ -102,6 +109,7 @@ class PredictHandler(Base):
         return body, "upload"
 
     async def post(self) -> None:
+        self.reading = True
         data, name = self._image()
         if not data:
             raise tornado.web.HTTPError(400, log_message="the upload is empty")

@@ -26,6 +26,8 @@ def test_the_text_of_a_page_is_shown_whole_on_as_many_lines_as_it_needs():
     assert len(lines) > 1 and "".join(lines) == text
     widths = [cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, 1.0, 3)[0][0] for line in lines]
     assert max(widths) <= 600
+    # A 28x28 tile is too narrow to wrap in: one line cut by its edge, not a letter a line.
+    assert overlay.banner_lines("(no digits)", 20, 0.56, 4) == ["(no digits)"]
     frame = np.full((480, 640, 3), 200, np.uint8)
     out = overlay.annotate(frame, Reading(text, [], np.zeros((0, 28, 28), np.uint8)))
     white_rows = np.flatnonzero((out == 255).all(axis=2).any(axis=1))

@@ -251,6 +251,10 @@ def test_an_image_name_that_is_not_utf8_is_escaped_in_json(tiny_models, tmp_path
     _no_crash(proc)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["file"].endswith("shot\\xff.png")
+    named = tmp_path / "shot 10.41.03\u202fAM.png"  # a narrow no-break space, as macOS names screenshots
+    named.write_bytes(cv2.imencode(".png", _frame())[1].tobytes())
+    proc = _edge("predict", named, "--json", "--model", tiny_models / "digits_int8.tflite")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["file"] == str(named), proc.stderr
 
 
 def test_a_source_with_glob_characters_in_its_name_is_that_file(tiny_models, tmp_path):

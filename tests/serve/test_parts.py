@@ -203,3 +203,60 @@ def test_the_stage_timer_survives_a_reader_and_a_writer():
         stop.set()
         writer.join()
     assert summary["a"]["p50"] == 1.0 and len(timer.samples["a"]) == 100
+
+
+def test_uploads_whose_clients_leave_mid_read_keep_their_places_and_odd_methods_log_nothing(caplog):
+    """A client that sends a whole body and goes gave its place back while its read waited in the
+    reader's queue: uploads queued without bound. And Tornado answers an unknown method (PROPFIND)
+    before prepare: the handler's state must be there already (it logged two tracebacks)."""
+    import asyncio
+    import logging
+    import socket
+
+    import tornado.httpserver
+    import tornado.netutil
+    import tornado.web
+
+    from edge.serve.base import MAX_OTHER_BODY_BYTES, WebOptions, log_request
+    from edge.serve.upload import MAX_UPLOADS_AT_ONCE, PredictHandler, Predictor
+
+    class SlowPredictor(Predictor):
+        def read(self, data: bytes, name: str) -> dict:
+            time.sleep(0.5)
+            return {"file": name}
+
+    class App:
+        options = WebOptions()
+        predictor = SlowPredictor(None, 1000)
+        uploads_total = 0
+
+    def send(port: int, data: bytes, wait: bool) -> bytes:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(data)
+            return sock.recv(200) if wait else b""
+
+    async def main() -> tuple[list[int], bytes]:
+        routes = [("/api/predict", PredictHandler, {"app": App})]
+        app = tornado.web.Application(routes, log_function=log_request)
+        server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_OTHER_BODY_BYTES)
+        sock = tornado.netutil.bind_sockets(0, "127.0.0.1")[0]
+        server.add_sockets([sock])
+        port, loop = sock.getsockname()[1], asyncio.get_running_loop()
+        body = b"x" * 100_000
+        upload = (b"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        taken = []
+        for _ in range(3 * MAX_UPLOADS_AT_ONCE):  # each client sends it all and leaves
+            await loop.run_in_executor(None, send, port, upload, False)
+            await asyncio.sleep(0.05)
+            taken.append(App.predictor.taken)
+        answer = await loop.run_in_executor(
+            None, send, port, b"PROPFIND /api/predict HTTP/1.1\r\nHost: localhost\r\n\r\n", True)
+        server.stop()
+        return taken, answer
+
+    with caplog.at_level(logging.ERROR):
+        taken, answer = asyncio.run(main())
+    assert max(taken) == MAX_UPLOADS_AT_ONCE  # the places stay held while their reads wait
+    assert answer.startswith(b"HTTP/1.1 405")
+    assert not [r for r in caplog.records if r.name == "tornado.application"], caplog.text  # no traceback
