@@ -88,8 +88,8 @@ def without_token(uri: str) -> str:
 
 def log_request(handler: tornado.web.RequestHandler) -> None:
     """Tornado's access log, of the server's own failures only: a 4xx is the client's, told in its JSON,
-    and a 503 says busy or no frame yet (the reading thread says an outage once); none of them fills the
-    journal of a Pi that a monitor polls during an outage."""
+    and a 503 says busy or no frame yet (the reading thread says a lost source in lines of its own, one
+    a retry); none of them fills the journal of a Pi that a monitor polls during an outage."""
     status = handler.get_status()
     if status >= 500 and status != 503:
         logging.getLogger("tornado.access").error("%d %s %.2fms", status, handler._request_summary(),
