@@ -68,7 +68,16 @@ class Base(tornado.web.RequestHandler):
         message = exc.log_message % exc.args if getattr(exc, "log_message", None) else self._reason
         if status_code == 401:
             message = "a token is needed: ?token=... or Authorization: Bearer ..."
+            # RFC 9110: a 401 names the scheme to answer with, a 405 the methods the route takes.
+            self.set_header("WWW-Authenticate", 'Bearer realm="edge serve"')
+        elif status_code == 405:
+            self.set_header("Allow", ", ".join(self.allowed_methods()))
         self.finish({"error": message, "status": status_code})
+
+    def allowed_methods(self) -> list[str]:
+        """The methods this route answers: those its class implements."""
+        return [m for m in ("GET", "HEAD", "POST") if getattr(type(self), m.lower())
+                is not getattr(tornado.web.RequestHandler, m.lower())]
 
     def write_json(self, payload: dict, status: int = 200) -> None:
         self.set_status(status)

@@ -76,7 +76,8 @@ def test_every_route(served, demo_video, confident_digits):
     for path in ("/", "/api/reading", "/healthz", "/metrics", "/crops.png"):  # HEAD: the headers, no body
         status, headers, body = served.get(path, method="HEAD")
         assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0, path
-    assert served.get("/stream.mjpg", method="HEAD")[0] == 405  # a stream never finishes
+    status, headers, _ = served.get("/stream.mjpg", method="HEAD")
+    assert status == 405 and headers["Allow"] == "GET"  # a stream never finishes
 
     for path in ("/nothing", "/../edge/cli.py", "/static/app.js", "/etc/passwd"):
         status, body = served.json(path)
@@ -195,7 +196,9 @@ def test_uploads_taken_at_once_are_bounded_and_given_back_when_their_clients_go(
 
 def test_odd_requests_get_the_status_that_says_what_is_wrong(served):
     wait_for(lambda: served.json("/healthz")[0] == 200, what="the first frame")
-    assert served.get("/api/predict")[0] == 405  # not 411: a GET is no upload at all
+    status, headers, _ = served.get("/api/predict")
+    assert status == 405 and headers["Allow"] == "POST"  # not 411: a GET is no upload at all
+    assert served.get("/api/reading", method="DELETE")[1]["Allow"] == "GET, HEAD"
     answer = _raw(served, b"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
                           b"Content-Length: \xb2\r\nConnection: close\r\n\r\n")
     assert answer.startswith("HTTP/1.1 411"), answer[:200]  # "²" is a digit to Python: it was a 500
@@ -255,7 +258,9 @@ def test_the_token_guards_every_route(tiny_models, demo_video, tmp_path):
                      "/stream.mjpg", "/api/events", "/nothing"):
             status, _, body = server.get(path)
             assert status == 401 and "a token is needed" in json.loads(body)["error"], path
-        assert server.get("/?token=wrong")[0] == 401
+        status, headers, _ = server.get("/?token=wrong")
+        named = {k.lower(): v for k, v in headers.items()}  # Tornado sends Www-Authenticate
+        assert status == 401 and named["www-authenticate"].startswith("Bearer ")
         assert server.get("/?token=s3cret")[0] == 200
         assert server.get("/metrics", headers={"Authorization": "Bearer s3cret"})[0] == 200
         status, body = server.post("/api/predict", b"x", "image/png")
