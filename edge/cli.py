@@ -73,7 +73,7 @@ def main() -> None:
 def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as_json, debug_dir) -> None:
     """Print the digit string of each IMAGE (a 28x28 MNIST-style image is classified as it is)."""
     from edge.debug_dir import debug_names, write_pictures
-    from edge.imagefile import display_name
+    from edge.imagefile import display_name, utf8_name
     from edge.sources import load_image
     reader = _make_reader(model, backend, threads, min_confidence, roi)
     _say(f"model {reader.classifier.describe()}")
@@ -98,9 +98,7 @@ def predict(images, model, backend, threads, min_confidence, roi, max_pixels, as
             _say(f"error: {display_name(path)}: {exc}")
             continue
         if as_json:
-            # A name's bytes that are not UTF-8 escaped (a strict JSON parser takes no lone surrogate).
-            name_text = os.fsencode(path).decode("utf-8", "backslashreplace")
-            click.echo(json.dumps({"file": name_text, **reading.to_json()}))
+            click.echo(json.dumps({"file": utf8_name(path), **reading.to_json()}))
         else:
             click.echo(f"{display_name(path)}: {reading.text}" if len(images) > 1 else reading.text)
         if debug_dir is not None:  # after the reading: it is said even where its pictures cannot be

@@ -54,11 +54,16 @@ class ImageError(ValueError):
     """The file is not an image the reader can use; the message names the file."""
 
 
+def utf8_name(path: str | os.PathLike) -> str:
+    """A file name as text with its bytes that are not UTF-8 written as escapes (a strict JSON parser
+    takes no lone surrogate)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def display_name(path: str | os.PathLike) -> str:
-    """A file name for one output line: bytes that are not UTF-8 and unprintable characters
-    (a newline would split the line) are written as escapes."""
-    text = os.fsencode(path).decode("utf-8", "backslashreplace")
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    """A file name for one output line: utf8_name, its unprintable characters (a newline would split
+    the line) written as escapes too."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in utf8_name(path))
 
 
 def read_bytes(path: str | os.PathLike) -> bytes:
