@@ -3,7 +3,6 @@ non-digits filtered, reading order."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from statistics import median
 
 import cv2
@@ -123,15 +122,6 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
                 or (c.box.h >= opts.min_relative_height_round * median_h and c.box.w >= 0.6 * c.box.h))
                 and not _specks_joined(c, median_h)]
     return kept
-
-
-def kept_as_small_o(boxes: list[Box], line_h: Sequence[float], frame_h: float, opts: DetectorOptions
-                    ) -> set[Box]:
-    """Of the boxes filter_digits kept, with their line_heights, those it kept only as a small round 0:
-    shorter than min_relative_height of their line's and the frame's median height (three or more)."""
-    if len(boxes) < 3:
-        return set()
-    return {b for b, h in zip(boxes, line_h) if b.h < opts.min_relative_height * min(h, frame_h)}
 
 
 # Up to this many boxes, line_heights compares them in Python: a camera frame's ten digits in 26 us

@@ -140,14 +140,7 @@ def read_once(frame: np.ndarray, classifier: Classifier, options: DetectorOption
             for k, plan in plans.items()])
     confidences = scores.max(axis=1)
     in_words = readings.words(boxes, confidences, floor)
-    # A blob kept only as a small o (blobs.filter_digits' round exception) is a digit only as a 0: the
-    # broken-off top of an 8's loop beside it read as a 7 (30 frames of seed 101, a script of mine over
-    # benchmarks.conditions, AMD EPYC: spurious 15 -> 13, none lost; seeds 7 and 3 and both sets
-    # perturbed 15 ways (benchmarks.perturb) as they were). Its box is the blob's: it is never cut.
-    small_o = set() if one_digit else blobs.kept_as_small_o([f.box for f in found], of_lines, digit_height,
-                                                             options)
-    not_o = np.array([b in small_o and s.argmax() != 0 for b, s in zip(boxes, scores)], bool)
-    kept = np.flatnonzero((confidences >= floor) & ~in_words & ~not_o)
+    kept = np.flatnonzero((confidences >= floor) & ~in_words)
     boxes, scores, crops = [boxes[k] for k in kept], scores[kept], crops[kept]
     t5 = time.perf_counter()
     if readings.may_be_mirrored(scores) and readings.seen_from_behind(

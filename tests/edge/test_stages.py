@@ -1427,28 +1427,3 @@ def test_unsure_blobs_whose_loops_blurred_shut_are_read_again_opened():
     as_read = mnist_crop(found[0].mask, DetectorOptions())
     opened = opinions[1][2]
     assert as_read[14, 14] > 0 and opened[14, 14] == 0  # its middle paper again
-
-
-class _ZeroWhereALoop:
-    """A stand-in model, sure of everything: a crop whose ink encloses paper is a 0, any other a 7."""
-
-    def scores(self, crops: np.ndarray) -> np.ndarray:
-        out = np.full((len(crops), 10), 0.01 / 9, np.float32)
-        for row, crop in zip(out, crops):
-            ink = np.where(crop > 127, 255, 0).astype(np.uint8)
-            filled = cv2.copyMakeBorder(ink, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-            cv2.floodFill(filled, None, (0, 0), 255)
-            row[0 if cv2.countNonZero(filled) < filled.size else 7] = 0.99
-        return out
-
-
-def test_a_blob_kept_only_as_a_small_o_is_a_digit_only_where_it_reads_0():
-    # Three digits 60 px tall; beside them a small round 0 and a hook as short (the broken-off top of
-    # an 8's loop), both a third of the line's height: kept as small o's, only the 0 is read.
-    frame = np.full((200, 420), 255, np.uint8)
-    for x in (60, 120, 180):
-        cv2.line(frame, (x, 70), (x, 130), 0, 5)
-    cv2.ellipse(frame, (250, 100), (10, 10), 0, 0, 360, 0, 4)
-    cv2.polylines(frame, [np.int32([[310, 90], [332, 90], [318, 112]])], False, 0, 4)
-    reading = DigitReader(_ZeroWhereALoop()).read(frame)
-    assert reading.text == "7770"
