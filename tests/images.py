@@ -1,10 +1,12 @@
-"""Images the tests make at run time (a bomb's header, rows of digits), never a committed binary."""
+"""Images the tests make at run time (a bomb's header, rows of digits, a sheet with lines), never a
+committed binary."""
 
 from __future__ import annotations
 
 import struct
 import zlib
 
+import cv2
 import numpy as np
 
 
@@ -28,3 +30,11 @@ def synthetic_rows(images: np.ndarray, labels: np.ndarray, count: int, seed: int
         frames.append(draw_digits(images[idx], seed=seed + k, style=PaperStyle(), layout="row"))
         texts.append("".join(str(d) for d in labels[idx]))
     return frames, texts
+
+
+def sheet_with_lines(size: tuple[int, int] = (700, 500)) -> np.ndarray:
+    """A (h, w, 3) float32 sheet of paper with five bold lines of stand-in writing on it."""
+    sheet = np.full((*size, 3), 235, np.float32)
+    for y in range(120, 520, 80):
+        cv2.line(sheet, (60, y), (420, y), (30, 30, 30), 3)  # bold "writing", a stand-in
+    return sheet
