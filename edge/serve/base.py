@@ -35,16 +35,23 @@ class Base(tornado.web.RequestHandler):
         self.app = app
 
     def prepare(self) -> None:
+        refusal = self.refusal()
+        if refusal is not None:
+            raise refusal
+
+    def refusal(self) -> tornado.web.HTTPError | None:
+        """Why this request is served nothing whatever it asks for (its host, its token), or None."""
         token = self.app.options.token
         if token is None:
             if self.app.options.loopback_only and self.request.host_name.strip("[]") not in LOOPBACK_NAMES:
-                raise tornado.web.HTTPError(403, log_message="this server answers only to localhost, "
-                                                             "127.0.0.1 or [::1] (--bind and --token for more)")
-            return
+                return tornado.web.HTTPError(403, log_message="this server answers only to localhost, "
+                                             "127.0.0.1 or [::1] (--bind and --token for more)")
+            return None
         header = self.request.headers.get("Authorization", "")
         given = header[7:] if header.startswith("Bearer ") else self.get_query_argument("token", "")
         if not hmac.compare_digest(given.encode(), token.encode()):
-            raise tornado.web.HTTPError(401, reason="Unauthorized", log_message="a token is needed")
+            return tornado.web.HTTPError(401, reason="Unauthorized", log_message="a token is needed")
+        return None
 
     def _request_summary(self) -> str:
         """The request as Tornado's logs name it, its token not written (--token-file keeps it out of
@@ -64,6 +71,12 @@ class Base(tornado.web.RequestHandler):
 
     def write_error(self, status_code: int, **kwargs) -> None:
         exc = kwargs.get("exc_info", (None, None))[1]
+        refusal = self.refusal() if status_code == 405 else None
+        if refusal is not None:
+            # Tornado answers a method it does not know (PROPFIND) before prepare: the host and the token
+            # come first all the same, and a client without them learns no route's methods.
+            exc, status_code = refusal, refusal.status_code
+            self.set_status(status_code, refusal.reason)
         # Tornado keeps a message as a format (its % doubled): the client reads it as written.
         message = exc.log_message % exc.args if getattr(exc, "log_message", None) else self._reason
         if status_code == 401:

@@ -210,6 +210,9 @@ def test_odd_requests_get_the_status_that_says_what_is_wrong(served):
 def test_without_a_token_only_loopback_names_are_served(served):
     answer = _raw(served, b"GET /api/status HTTP/1.1\r\nHost: rebound.example.com:8080\r\n\r\n")
     assert answer.startswith("HTTP/1.1 403") and "answers only to localhost" in answer
+    # A method Tornado does not know is answered before prepare: the host is checked all the same.
+    answer = _raw(served, b"PROPFIND /api/status HTTP/1.1\r\nHost: rebound.example.com:8080\r\n\r\n")
+    assert answer.startswith("HTTP/1.1 403") and "Allow" not in answer
     for host in (b"localhost:8080", b"127.0.0.1", b"[::1]:8080"):
         assert _raw(served, b"GET /healthz HTTP/1.1\r\nHost: " + host + b"\r\n\r\n").startswith("HTTP/1.1 ")
         assert " 403 " not in _raw(served, b"GET /healthz HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")[:20]
@@ -265,6 +268,11 @@ def test_the_token_guards_every_route(tiny_models, demo_video, tmp_path):
         assert server.get("/metrics", headers={"Authorization": "Bearer s3cret"})[0] == 200
         status, body = server.post("/api/predict", b"x", "image/png")
         assert status == 401
+        for path in ("/api/status", "/nothing"):  # no route's methods told to a client without the token
+            status, headers, _ = server.get(path, method="PROPFIND")
+            assert status == 401 and "allow" not in {k.lower() for k in headers}, path
+        status, headers, _ = server.get("/api/status?token=s3cret", method="PROPFIND")
+        assert status == 405 and headers["Allow"] == "GET, HEAD"
     finally:
         server.stop()
 
