@@ -238,3 +238,32 @@ def test_a_lone_tall_stroke_is_no_rule():
     cv2.line(mask, (200, 20), (200, 280), 255, 4)  # a "1" filling a close-up
     cleaned, removed = rules.remove_rules(mask)
     assert not removed.any() and (cleaned == mask).all()
+
+
+def test_strokes_of_a_number_cropped_tight_are_not_rules():
+    """A crop of a line of digits, wider than tall: their upright strokes (1s, 7s' and 9s' stems) are over
+    half its height, and three of them are no margin lines. A crop of a column, taller than wide: its
+    digits' bars (a 3's, a 5's, a 2's foot) are over a quarter of its width, and are no ruled page."""
+    line = np.zeros((200, 760), np.uint8)
+    for x in (60, 330, 600):
+        cv2.line(line, (x, 20), (x - 15, 180), 255, 3)
+    cleaned, removed = rules.remove_rules(line)
+    assert not removed.any() and np.array_equal(cleaned, line)
+    column = np.zeros((480, 100), np.uint8)
+    for y in (40, 90, 200, 250, 360, 410):
+        cv2.line(column, (25, y), (75, y + 2), 255, 3)
+    cleaned, removed = rules.remove_rules(column)
+    assert not removed.any() and np.array_equal(cleaned, column)
+
+
+def test_rules_of_a_narrow_crop_of_a_ruled_page_go():
+    """A ruled page cropped narrow, taller than wide: its rules cross the crop from side to side, and
+    are taken out with a digit sitting on one kept whole."""
+    mask = np.zeros((400, 150), np.uint8)
+    for y in range(30, 400, 60):
+        mask[y:y + 2] = 255
+    one = np.zeros_like(mask)
+    one[100:150, 70:74] = 255  # a "1" sitting on the rule at 150
+    cleaned, removed = rules.remove_rules(mask | one)
+    assert np.count_nonzero(cleaned & one) == np.count_nonzero(one)
+    assert np.count_nonzero(cv2.subtract(cleaned, one)) == 0

@@ -1,0 +1,154 @@
+"""`python -m benchmarks.crops`: the reader on labelled photos cut down to a few of their digits, as a
+user crops a photo to the number before reading it.
+
+A photo is read as it is; where it reads right, each run of 1, 2, 3 and 5 digits along one of its lines
+(or down its column) is cut out: along the line to half-way to the next digit (one digit's height
+beyond the line's first and last), across it with a margin of 0.15, 0.4 or 1 digit height on each
+side. A crop cut tight breaks the reader's frame-relative sizes (its digits fill it and a stroke is a
+large share of it), which a whole photo never tests. Each crop's truth is the photo's digits it holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import click
+import numpy as np
+
+from edge.clicktypes import NonEmptyPath
+from edge.detect import Box
+from edge.scoring import FolderScore, read_labels, score_photo
+
+RUNS = (1, 2, 3, 5)  # digits in a crop
+MARGINS = (0.15, 0.4, 1.0)  # across the line, in digit heights on each side
+
+
+@dataclass(frozen=True)
+class Crop:
+    name: str  # the photo's file, the run's first digit and its length: "row_01.jpg 3+2"
+    image: np.ndarray
+    truth: str
+
+
+def _along_rows(boxes: list[Box]) -> bool:
+    """Whether a photo's digits, in reading order, follow each other more along its rows than down its
+    columns (a column of digits is cut along its column)."""
+    steps = [(abs((b.x + b.w / 2) - (a.x + a.w / 2)), abs((b.y + b.h / 2) - (a.y + a.h / 2)))
+             for a, b in zip(boxes, boxes[1:])]
+    return sum(dx >= dy for dx, dy in steps) * 2 >= len(steps)
+
+
+def _next_in_line(a: Box, b: Box, rows: bool) -> bool:
+    """Whether b is the digit after a on the same line (down the same column): ahead of it along the
+    line, within half a digit of it across."""
+    size = max(a.h, b.h) if rows else max(a.w, b.w)
+    if rows:
+        return b.x > a.x and abs((b.y + b.h / 2) - (a.y + a.h / 2)) <= 0.5 * size
+    return b.y > a.y and abs((b.x + b.w / 2) - (a.x + a.w / 2)) <= 0.5 * size
+
+
+def crops(image: np.ndarray, boxes: list[Box], truth: str, name: str, run: int, margin: float
+          ) -> Iterator[Crop]:
+    """The crops of `run` consecutive digits of one line of a photo read right (`boxes` in reading
+    order, one per digit of `truth`): along the line to half-way to the line's next digit (a digit's
+    height beyond its first and last), across it `margin` digit heights on each side, or to half-way to
+    a digit of the next line where that is nearer (a page's lines are closer than two heights)."""
+    rows = _along_rows(boxes)
+    # Each box as (start, stop) along the line and (start, stop) across it.
+    spans = [((b.x, b.x + b.w), (b.y, b.y + b.h)) if rows else ((b.y, b.y + b.h), (b.x, b.x + b.w))
+             for b in boxes]
+    length, breadth = (image.shape[1], image.shape[0]) if rows else (image.shape[0], image.shape[1])
+    for i in range(len(boxes) - run + 1):
+        last = i + run - 1
+        if not all(_next_in_line(a, b, rows) for a, b in zip(boxes[i:last], boxes[i + 1:last + 1])):
+            continue  # the run breaks to the next line
+        size = max(b.h for b in boxes[i:last + 1])
+        low = ((spans[i - 1][0][1] + spans[i][0][0]) // 2
+               if i > 0 and _next_in_line(boxes[i - 1], boxes[i], rows)
+               else max(0, spans[i][0][0] - size))
+        high = ((spans[last][0][1] + spans[last + 1][0][0]) // 2
+                if last + 1 < len(boxes) and _next_in_line(boxes[last], boxes[last + 1], rows)
+                else min(length, spans[last][0][1] + size))
+        near = min(s[1][0] for s in spans[i:last + 1])
+        far = max(s[1][1] for s in spans[i:last + 1])
+        reach = int(round(margin * size))
+        before, after = max(0, near - reach), min(breadth, far + reach)
+        for k, ((a, b), (c, d)) in enumerate(spans):
+            if i <= k <= last or b <= low or a >= high:
+                continue  # in the run, or beside the crop
+            if d <= near:
+                before = max(before, (d + near) // 2)
+            elif c >= far:
+                after = min(after, (far + c) // 2)
+        cut = image[before:after, low:high] if rows else image[low:high, before:after]
+        yield Crop(f"{name} {i}+{run}", np.ascontiguousarray(cut), truth[i:last + 1])
+
+
+def score_crops(folder: Path, read: Callable[[np.ndarray], tuple[str, list[Box]]],
+                runs: tuple[int, ...] = RUNS, margins: tuple[float, ...] = MARGINS
+                ) -> tuple[dict[tuple[int, float], FolderScore], list[str]]:
+    """Every crop of every photo of a labelled folder that `read` (an image -> its text and its digits'
+    boxes) reads right as it is, scored per run and margin; and the photos not read right (not cut)."""
+    from edge.sources import load_image
+
+    scores: dict[tuple[int, float], list] = {(run, margin): [] for run in runs for margin in margins}
+    skipped = []
+    for name, truth in read_labels(folder):
+        image = load_image(folder / name)
+        text, boxes = read(image)
+        if not truth or text != truth:
+            skipped.append(name)
+            continue
+        for (run, margin), photos in scores.items():
+            photos += [score_photo(crop.name, crop.truth, read(crop.image)[0])
+                       for crop in crops(image, boxes, truth, name, run, margin)]
+    return {key: FolderScore(photos) for key, photos in scores.items()}, skipped
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("folders", nargs=-1, required=True, type=NonEmptyPath(file_okay=False, path_type=Path))
+@click.option("--model", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path),
+              default=Path("models/digits_int8.tflite"), show_default=True,
+              help="The int8 model to read with.")
+@click.option("--verbose", is_flag=True,
+              help="Print the truth and the reading of each crop not read exactly.")
+def main(folders, model, verbose) -> None:
+    """Read labelled FOLDERS (labels.csv: file,digits) cut into crops of a few digits, and score them."""
+    from edge.reader import DigitReader
+    from edge.runtime import Classifier, RuntimeUnavailableError
+    from edge.sidecar import ModelError
+
+    try:
+        reader = DigitReader(Classifier(model))
+    except (ModelError, RuntimeUnavailableError, OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+    def read(image: np.ndarray) -> tuple[str, list[Box]]:
+        reading = reader.read(image)
+        return reading.text, [d.box for d in reading.digits]
+
+    for folder in folders:
+        try:
+            scores, skipped = score_crops(folder, read)
+        except (FileNotFoundError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{folder}: {len(skipped)} photo(s) not read right as they are, not cut"
+                   + (f" ({', '.join(skipped)})" if skipped else ""))
+        for (run, margin), result in scores.items():
+            exact = sum(p.reading == p.truth for p in result.photos)
+            click.echo(f"  {run} digit(s), margin {margin:4}: {exact}/{len(result.photos)} crops exact, "
+                       f"{result.right}/{result.total} digits right, {result.spurious} spurious")
+            if verbose:
+                for photo in result.photos:
+                    if photo.reading != photo.truth:
+                        click.echo(f"    {photo.file}: truth {photo.truth}, read {photo.reading}")
+        total = FolderScore([p for result in scores.values() for p in result.photos])
+        exact = sum(p.reading == p.truth for p in total.photos)
+        click.echo(f"  all: {exact}/{len(total.photos)} crops exact, {total.summary()}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from edge.entry import run_main
+    run_main(main, "python -m benchmarks.crops")

@@ -1,0 +1,61 @@
+"""The crops of `python -m benchmarks.crops`: runs of digits along a line or down a column, cut half-way
+to their neighbours, and the command on a small labelled folder."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from click.testing import CliRunner
+
+from benchmarks import crops
+from edge.detect import Box
+
+
+def _marked(boxes: list[Box], shape=(400, 600)) -> np.ndarray:
+    """A grey image with each box filled with its own value (10, 20, ...): a crop shows which it holds."""
+    image = np.zeros((*shape, 3), np.uint8)
+    for k, b in enumerate(boxes, start=1):
+        image[b.y:b.y + b.h, b.x:b.x + b.w] = 10 * k
+    return image
+
+
+def _held(crop: np.ndarray) -> set[int]:
+    return {int(v) // 10 - 1 for v in np.unique(crop[:, :, 0]) if v}
+
+
+def test_runs_along_two_lines_are_cut_within_their_line():
+    # Two lines of three digits 40 px tall, 60 px apart along the line, the second 70 px lower.
+    boxes = [Box(50 + 60 * k, 100 + 70 * (k // 3), 30, 40) for k in (0, 1, 2)]
+    boxes += [Box(50 + 60 * k, 170, 30, 40) for k in (0, 1, 2)]
+    image = _marked(boxes)
+    cut = list(crops.crops(image, boxes, "123456", "a.png", 2, 1.0))
+    # Two runs of two on each line; none across the line break.
+    assert [c.truth for c in cut] == ["12", "23", "45", "56"]
+    for c, held in zip(cut, [{0, 1}, {1, 2}, {3, 4}, {4, 5}]):
+        assert _held(c.image) == held  # half-way to the neighbours, and to the other line
+    single = list(crops.crops(image, boxes, "123456", "a.png", 1, 0.15))
+    assert len(single) == 6 and single[1].image.shape[:2] == (40 + 2 * 6, 60)  # 0.15 of 40 px: 6
+
+
+def test_a_column_is_cut_down_its_length():
+    boxes = [Box(200, 40 + 60 * k, 30, 40) for k in range(4)]
+    cut = list(crops.crops(_marked(boxes), boxes, "1234", "c.png", 3, 0.4))
+    assert [c.truth for c in cut] == ["123", "234"]
+    assert _held(cut[0].image) == {0, 1, 2} and cut[0].image.shape[1] == 30 + 2 * 16
+
+
+def test_the_command_scores_each_run_and_margin_and_skips_a_photo_read_wrong(tmp_path, tiny_models,
+                                                                               confident_digits):
+    from edge.synth import draw_digits
+    images, labels = confident_digits
+    cv2.imwrite(str(tmp_path / "p0.png"), draw_digits(images[:5], seed=0))
+    truth = "".join(map(str, labels[:5]))
+    (tmp_path / "labels.csv").write_text(f"file,digits\np0.png,{truth}\np1.png,{truth[::-1]}9\n")
+    cv2.imwrite(str(tmp_path / "p1.png"), draw_digits(images[:5], seed=0))  # not what its label says
+    model = str(tiny_models / "digits_int8.tflite")
+    result = CliRunner().invoke(crops.main, [str(tmp_path), "--model", model])
+    assert result.exit_code == 0, result.output
+    assert "1 photo(s) not read right as they are, not cut (p1.png)" in result.output
+    lines = [line for line in result.output.splitlines() if "margin" in line]
+    assert len(lines) == len(crops.RUNS) * len(crops.MARGINS)
+    assert "1 digit(s), margin 0.15: " in lines[0] and "/5 crops exact" in lines[0]
