@@ -41,6 +41,11 @@ def typical_height(candidates: list[Candidate], min_height_px: float) -> float:
 
 
 MAX_PIECE_HEIGHT = 3.0  # of the digits' height: no piece of a digit is taller
+# A blob under the least digit height (DetectorOptions.min_digit_height, a page's or the frame's) but
+# this share of it or taller is a digit where it stands in a line of digits that passed it
+# (_tall_enough_in_line): writing a little taller than that height has its shorter digits (a 1, a
+# small 0) under it.
+LINE_FLOOR = 0.7
 
 
 def _in_margin(b: Box, frame_shape: tuple[int, int], margin_px: int) -> bool:
@@ -98,10 +103,10 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
     h, w = frame_shape
     min_h = opts.min_digit_height * h if min_height_px is None else min_height_px
     max_h = opts.max_digit_height * h
-    kept = []
+    kept, short = [], []
     for c in candidates:
         b = c.box
-        if _in_margin(b, (h, w), margin_px) or not min_h <= b.h <= max_h:
+        if _in_margin(b, (h, w), margin_px) or not LINE_FLOOR * min_h <= b.h <= max_h:
             continue
         if b.w > opts.max_aspect * b.h and not (
                 labels is not None and b.w <= opts.max_touching_aspect * b.h
@@ -109,7 +114,7 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
             continue
         if solid(c, opts):
             continue
-        kept.append(c)
+        (kept if b.h >= min_h else short).append(c)
     if len(kept) >= 3:
         # Short of its line's digits and of the frame's: a line of smaller digits under larger ones is
         # read, and so is a small number on a line of larger digits where the frame holds more of them.
@@ -118,10 +123,25 @@ def filter_digits(candidates: list[Candidate], frame_shape: tuple[int, int],
         # the frame's alone for both; 3,005 digits read in the rows of words and marks, 2,976.)
         line_h, frame_h = line_heights([c.box for c in kept])
         line_h = np.minimum(line_h, frame_h)
-        kept = [c for c, median_h in zip(kept, line_h) if (c.box.h >= opts.min_relative_height * median_h
-                or (c.box.h >= opts.min_relative_height_round * median_h and c.box.w >= 0.6 * c.box.h))
-                and not _specks_joined(c, median_h)]
+        kept = [c for c, median_h in zip(kept, line_h) if _tall_enough(c, median_h, opts)]
+        kept += [c for c in short if _tall_enough_in_line(c, kept, opts)]
     return kept
+
+
+def _tall_enough(c: Candidate, median_h: float, opts: DetectorOptions) -> bool:
+    """Whether a blob is a digit beside digits `median_h` tall: min_relative_height of them (or
+    min_relative_height_round, when round), and not specks joined."""
+    return ((c.box.h >= opts.min_relative_height * median_h
+             or (c.box.h >= opts.min_relative_height_round * median_h and c.box.w >= 0.6 * c.box.h))
+            and not _specks_joined(c, median_h))
+
+
+def _tall_enough_in_line(c: Candidate, digits: list[Candidate], opts: DetectorOptions) -> bool:
+    """Whether a blob under the least digit height (down to LINE_FLOOR of it) stands in a line of three
+    of the `digits` or more (their boxes span its centre's height) and is _tall_enough beside them."""
+    centre = c.box.y + c.box.h / 2
+    mates = [d.box.h for d in digits if d.box.y <= centre < d.box.y + d.box.h]
+    return len(mates) >= 3 and _tall_enough(c, float(median(mates)), opts)
 
 
 # Up to this many boxes, line_heights compares them in Python: a camera frame's ten digits in 26 us

@@ -84,6 +84,22 @@ def test_a_line_of_smaller_digits_is_measured_against_its_own_line():
     assert {40, 41} <= {c.ids[0] for c in kept}
 
 
+def test_a_digit_just_under_the_least_height_is_kept_in_a_line_of_digits_over_it():
+    # Frame 480 px tall: the least digit height is 16.8 px. A line of digits 20 px tall, a little over
+    # it, with a 1 of 14 px: kept beside its line. The same blob alone, or beside a line of digits 40
+    # px tall (short of them as specks are), or under 0.7 of that height, is not.
+    opts = DetectorOptions()
+    line = [_cand(100 + 30 * k, 200, 14, 20, i=k) for k in range(4)]
+    one = _cand(220, 203, 4, 14, i=10)
+    kept = filter_digits(line + [one], (480, 640), opts)
+    assert sorted(c.ids[0] for c in kept) == [0, 1, 2, 3, 10]
+    assert filter_digits([one], (480, 640), opts) == []
+    tall = [_cand(100 + 50 * k, 190, 25, 40, i=k) for k in range(4)]
+    assert 10 not in {c.ids[0] for c in filter_digits(tall + [one], (480, 640), opts)}
+    speck = _cand(220, 205, 4, 11, i=11)
+    assert 11 not in {c.ids[0] for c in filter_digits(line + [speck], (480, 640), opts)}
+
+
 def test_line_heights_in_python_and_in_numpy_agree(monkeypatch):
     from edge import blobs
 
