@@ -6,6 +6,9 @@ A photo is read as it is; where it reads right, each run of 1, 2, 3 and 5 digits
 beyond the line's first and last), across it with a margin of 0.15, 0.4 or 1 digit height on each
 side. A crop cut tight breaks the reader's frame-relative sizes (its digits fill it and a stroke is a
 large share of it), which a whole photo never tests. Each crop's truth is the photo's digits it holds.
+The runs of 1 and 2 digits are also held up close to a camera: cut tight, enlarged until their digits
+are 0.6 or 0.8 of the height of a webcam's 640x480 or 1280x720 frame, on a ground of their paper's
+colour with a camera's noise.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+import zlib
+
 import click
+import cv2
 import numpy as np
 
 from edge.clicktypes import NonEmptyPath
@@ -23,6 +29,10 @@ from edge.scoring import FolderScore, read_labels, score_photo
 
 RUNS = (1, 2, 3, 5)  # digits in a crop
 MARGINS = (0.15, 0.4, 1.0)  # across the line, in digit heights on each side
+CLOSE_RUNS = (1, 2)  # digits held up close, cut this tight across their line, ...
+CLOSE_MARGIN = 0.05
+CLOSE_SHARES = (0.6, 0.8)  # ... this share of the frame's height
+CLOSE_FRAMES = ((480, 640), (720, 1280))  # (height, width): a webcam's 4:3 and 16:9
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,10 @@ class Crop:
     name: str  # the photo's file, the run's first digit and its length: "row_01.jpg 3+2"
     image: np.ndarray
     truth: str
+    size: int  # the height of its tallest digit, px
+
+
+Way = Callable[[np.ndarray, list[Box], str, str], Iterator[Crop]]  # (photo, boxes, truth, name) -> crops
 
 
 def _along_rows(boxes: list[Box]) -> bool:
@@ -83,17 +97,57 @@ def crops(image: np.ndarray, boxes: list[Box], truth: str, name: str, run: int, 
             elif c >= far:
                 after = min(after, (far + c) // 2)
         cut = image[before:after, low:high] if rows else image[low:high, before:after]
-        yield Crop(f"{name} {i}+{run}", np.ascontiguousarray(cut), truth[i:last + 1])
+        yield Crop(f"{name} {i}+{run}", np.ascontiguousarray(cut), truth[i:last + 1], size)
+
+
+def held_close(crop: Crop, frame: tuple[int, int], share: float) -> np.ndarray | None:
+    """A crop enlarged (or shrunk) until its digits are `share` of a (height, width) frame's height, in
+    its middle, on a ground of the crop's paper (its median colour) with a camera's noise (2 grey levels,
+    drawn from the crop's name); None where it does not fit."""
+    scale = share * frame[0] / crop.size
+    h, w = round(crop.image.shape[0] * scale), round(crop.image.shape[1] * scale)
+    if h > frame[0] or w > frame[1]:
+        return None
+    rng = np.random.default_rng(zlib.crc32(crop.name.encode()))
+    paper = np.median(crop.image.reshape(-1, crop.image.shape[-1]), axis=0)
+    ground = np.broadcast_to(paper, (*frame, crop.image.shape[-1])) + rng.normal(0, 2.0, (*frame, 1))
+    out = np.clip(ground, 0, 255).astype(np.uint8)
+    y, x = (frame[0] - h) // 2, (frame[1] - w) // 2
+    out[y:y + h, x:x + w] = cv2.resize(crop.image, (w, h), interpolation=cv2.INTER_LINEAR if scale > 1
+                                       else cv2.INTER_AREA)
+    return out
+
+
+def cut(run: int, margin: float) -> Way:
+    """The crops of `run` digits with `margin` digit heights across the line (crops)."""
+    return lambda image, boxes, truth, name: crops(image, boxes, truth, name, run, margin)
+
+
+def close(run: int, frame: tuple[int, int], share: float) -> Way:
+    """The crops of `run` digits cut tight (CLOSE_MARGIN), held up close (held_close)."""
+    def way(image: np.ndarray, boxes: list[Box], truth: str, name: str) -> Iterator[Crop]:
+        for crop in crops(image, boxes, truth, name, run, CLOSE_MARGIN):
+            framed = held_close(crop, frame, share)
+            if framed is not None:
+                yield Crop(crop.name, framed, crop.truth, round(share * frame[0]))
+    return way
+
+
+WAYS: dict[str, Way] = {f"{run} digit(s), margin {margin:4}": cut(run, margin)
+                        for run in RUNS for margin in MARGINS}
+WAYS.update({f"{run} digit(s) held close, {share} of {w}x{h}": close(run, (h, w), share)
+             for run in CLOSE_RUNS for h, w in CLOSE_FRAMES for share in CLOSE_SHARES})
 
 
 def score_crops(folder: Path, read: Callable[[np.ndarray], tuple[str, list[Box]]],
-                runs: tuple[int, ...] = RUNS, margins: tuple[float, ...] = MARGINS
-                ) -> tuple[dict[tuple[int, float], FolderScore], list[str]]:
+                ways: dict[str, Way] | None = None) -> tuple[dict[str, FolderScore], list[str]]:
     """Every crop of every photo of a labelled folder that `read` (an image -> its text and its digits'
-    boxes) reads right as it is, scored per run and margin; and the photos not read right (not cut)."""
+    boxes) reads right as it is, scored per way of cutting it (WAYS); and the photos not read right (not
+    cut)."""
     from edge.sources import load_image
 
-    scores: dict[tuple[int, float], list] = {(run, margin): [] for run in runs for margin in margins}
+    ways = WAYS if ways is None else ways
+    scores: dict[str, list] = {label: [] for label in ways}
     skipped = []
     for name, truth in read_labels(folder):
         image = load_image(folder / name)
@@ -101,10 +155,10 @@ def score_crops(folder: Path, read: Callable[[np.ndarray], tuple[str, list[Box]]
         if not truth or text != truth:
             skipped.append(name)
             continue
-        for (run, margin), photos in scores.items():
-            photos += [score_photo(crop.name, crop.truth, read(crop.image)[0])
-                       for crop in crops(image, boxes, truth, name, run, margin)]
-    return {key: FolderScore(photos) for key, photos in scores.items()}, skipped
+        for label, way in ways.items():
+            scores[label] += [score_photo(crop.name, crop.truth, read(crop.image)[0])
+                              for crop in way(image, boxes, truth, name)]
+    return {label: FolderScore(photos) for label, photos in scores.items()}, skipped
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -136,9 +190,9 @@ def main(folders, model, verbose) -> None:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"{folder}: {len(skipped)} photo(s) not read right as they are, not cut"
                    + (f" ({', '.join(skipped)})" if skipped else ""))
-        for (run, margin), result in scores.items():
+        for label, result in scores.items():
             exact = sum(p.reading == p.truth for p in result.photos)
-            click.echo(f"  {run} digit(s), margin {margin:4}: {exact}/{len(result.photos)} crops exact, "
+            click.echo(f"  {label}: {exact}/{len(result.photos)} crops exact, "
                        f"{result.right}/{result.total} digits right, {result.spurious} spurious")
             if verbose:
                 for photo in result.photos:

@@ -59,3 +59,18 @@ def test_the_command_scores_each_run_and_margin_and_skips_a_photo_read_wrong(tmp
     lines = [line for line in result.output.splitlines() if "margin" in line]
     assert len(lines) == len(crops.RUNS) * len(crops.MARGINS)
     assert "1 digit(s), margin 0.15: " in lines[0] and "/5 crops exact" in lines[0]
+    close = [line for line in result.output.splitlines() if "held close" in line]
+    assert len(close) == len(crops.CLOSE_RUNS) * len(crops.CLOSE_FRAMES) * len(crops.CLOSE_SHARES)
+
+
+def test_a_crop_held_close_fills_the_share_of_the_frame_asked_on_its_paper():
+    image = np.full((52, 60, 3), (180, 190, 200), np.uint8)
+    image[6:46, 20:40] = 30  # a digit 40 px tall
+    crop = crops.Crop("a.png 0+1", image, "1", 40)
+    framed = crops.held_close(crop, (480, 640), 0.5)  # 6 times: 312x360 in the middle
+    assert framed.shape == (480, 640, 3)
+    rows = np.flatnonzero((framed[:, :, 0] < 100).any(axis=1))
+    assert rows[-1] - rows[0] + 1 == 240  # the digit: half the frame's height
+    assert abs(float(np.median(framed[:20, :20, 2])) - 200) <= 1  # the ground: the crop's paper
+    assert np.array_equal(framed, crops.held_close(crop, (480, 640), 0.5))  # the same noise each time
+    assert crops.held_close(crop, (480, 640), 0.95) is None  # 1.24 times the frame's height: no fit

@@ -44,6 +44,21 @@ def test_a_number_cut_out_of_its_photo_is_a_cutout(kinds, height, margin):
     assert cutout.look(cv2.bitwise_not(frame)) == "light"  # chalk on a board, cut out
 
 
+def test_one_digit_held_up_close_to_a_wide_camera_is_a_cutout():
+    """A 0 or a 7 filling 0.85 of a 16:9 frame's height (a webcam's 1280x720), paper beside it: the bare
+    paper to each side is over a third of the frame's height, but under a third of its width, the longer
+    side a number runs along."""
+    for kind in "07":
+        digit = _cut_out(kind, 200, 0.08)
+        h, w = digit.shape[:2]
+        side = (int(h * 16 / 9) - w) // 2
+        frame = cv2.copyMakeBorder(digit, 0, 0, side, side, cv2.BORDER_CONSTANT, value=(200, 235, 245))
+        assert side > cutout.MAX_MARGIN * h and cutout.look(frame) == "dark", kind
+    # Twice as wide, the paper beside it is most of the frame: no cut-out.
+    wide = cv2.copyMakeBorder(digit, 0, 0, 2 * side, 2 * side, cv2.BORDER_CONSTANT, value=(200, 235, 245))
+    assert cutout.look(wide) is None
+
+
 def test_frames_with_digits_a_small_part_of_them_are_not():
     digits = np.stack([_digit(k) for k in "0170171"])
     assert cutout.look(draw_digits(digits, style=PaperStyle(shadow_strength=0.0))) is None

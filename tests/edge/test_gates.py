@@ -223,11 +223,12 @@ def test_the_shared_photos_cut_down_to_their_numbers(trained_model, photos_dir):
     assert right >= 0.75 * total and spurious == 0, (right, total, spurious)
 
 
-# Both sets cut into crops of 1, 2, 3 and 5 digits with a margin of 0.15, 0.4 and 1 digit height
-# (benchmarks.crops): 1,143 of 1,146 and 6,719 of 6,783 digits with 6 and 10 spurious since rules are
-# measured against the frame's longer side (1,097 and 6,486 with 38 and 105 before; AMD EPYC, 2 cores).
+# Both sets cut into crops of 1, 2, 3 and 5 digits with a margin of 0.15, 0.4 and 1 digit height, and
+# their runs of 1 and 2 held up close to a camera (benchmarks.crops): 1,338 of 1,351 and 8,635 of 8,708
+# digits with 5 and 17 spurious (AMD EPYC, 2 cores, 2026-12-07; before rules were measured against the
+# frame's longer side, the crops alone 1,097 of 1,146 and 6,486 of 6,783 with 38 and 105).
 MIN_CROPS_ACCURACY = 0.98
-MAX_CROPS_SPURIOUS = {"photos": 12, "desk": 20}
+MAX_CROPS_SPURIOUS = {"photos": 12, "desk": 30}
 
 
 @pytest.mark.parametrize("folder", ["photos", "desk"])
