@@ -209,6 +209,25 @@ def closeup(pool, labels, rng) -> tuple[np.ndarray, str]:
     return synth.finish(sheet, rng), truth
 
 
+def faraway(pool, labels, rng) -> tuple[np.ndarray, str]:
+    """A sheet held far from a webcam: two lines of eight digits filling a 640x480 frame's paper, each
+    digit's 28-px tile drawn 24 to 30 px tall, its ink MNIST's share of the tile (about 0.7): the writing
+    a little over the least digit height of a frame read whole (3.5 % of it, 16.8 px), its shorter
+    digits under it."""
+    tile = int(rng.integers(24, 31))
+    lines, truth = synth.pick_lines(pool, labels, rng, [8, 8])
+    size = (480, 640)
+    ink = np.zeros(size, np.float32)
+    x0, y0 = rng.uniform(40, 200), rng.uniform(80, 260)
+    for row, digits in enumerate(lines):
+        for k, digit in enumerate(digits):
+            big = cv2.resize(digit, (tile, tile), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
+            y, x = int(y0 + (row * 2.2 + rng.uniform(-0.08, 0.08)) * tile), int(x0 + k * 1.15 * tile)
+            ink[y:y + tile, x:x + tile] = np.maximum(ink[y:y + tile, x:x + tile], big)
+    hand = Handwriting()
+    return synth.finish(synth.paint(size, [(ink, hand.ink_bgr)], hand.paper_bgr), rng), truth
+
+
 def marks(pool, labels, rng) -> tuple[np.ndarray, str]:
     """Digits among things that are not: letters, dashes, a logo, an underline, mirrored show-through
     from the back of the sheet and an embossed impression without ink."""
@@ -267,7 +286,7 @@ CONDITIONS: dict[str, Callable] = {"desk": desk, "shadow": shadow, "note": note,
                                    "slanted": slanted, "tilted": tilted, "colour": colour, "closeup": closeup,
                                    "vignetted": synth_camera.vignetted, "lamplit": synth_camera.lamplit,
                                    "glare": synth_camera.glare, "creased": synth_camera.creased,
-                                   "dim": synth_camera.dim, "marks": marks,
+                                   "dim": synth_camera.dim, "faraway": faraway, "marks": marks,
                                    "forms": synth_forms.forms, "deskform": deskform, "cropped": cropped}
 
 
