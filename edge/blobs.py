@@ -41,6 +41,14 @@ def typical_height(candidates: list[Candidate], min_height_px: float) -> float:
 
 
 MAX_PIECE_HEIGHT = 3.0  # of the digits' height: no piece of a digit is taller
+
+
+def _merge_height(candidates: list[Candidate], digit_h: float, min_height_px: float) -> float:
+    """The digit height pieces of one digit are joined against (edge.fragments): `digit_h`, or where two
+    blobs or fewer are min_height_px tall, the taller: the median of a 5's body and its flag alone in a
+    frame (a digit held up close, a crop of it) is no digit's height, and the two stayed apart."""
+    sizable = [c.box.h for c in candidates if c.box.h >= min_height_px]
+    return float(max(sizable)) if 0 < len(sizable) <= 2 else digit_h
 # A blob under the least digit height (DetectorOptions.min_digit_height, a page's or the frame's) but
 # this share of it or taller is a digit where it stands in a line of digits that passed it
 # (_tall_enough_in_line): writing a little taller than that height has its shorter digits (a 1, a
@@ -253,7 +261,8 @@ def digits_among(labels: np.ndarray, candidates: list[Candidate], opts: Detector
     # their neighbours and go with them.)
     candidates = [c for c in candidates
                   if not (c.box.h > MAX_PIECE_HEIGHT * digit_h and _in_margin(c.box, (h, w), margin_px))]
-    digits = filter_digits(merge_fragments(candidates, digit_h), (h, w), opts, min_height_px, margin_px, labels)
+    joined = merge_fragments(candidates, _merge_height(candidates, digit_h, min_height_px))
+    digits = filter_digits(joined, (h, w), opts, min_height_px, margin_px, labels)
     order = reading_order([c.box for c in digits], [c.centre_or_box() for c in digits])
     return [Found(digits[i].box, digit_mask(labels, digits[i]), digits[i].centre_or_box()) for i in order]
 

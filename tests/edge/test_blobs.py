@@ -167,6 +167,25 @@ def _find_digits(gray, opts):
     return [f.box for f in found], crops
 
 
+def test_a_five_alone_with_its_flag_apart_is_one_digit_and_two_stacked_digits_are_two():
+    """A 5 held up close, its flag lifted off its body: the two blobs' median height is no digit's, and
+    against it the flag and the body were too tall together to join. Two digits one over the other stay
+    two."""
+    from edge.blobs import locate_digits
+
+    opts = DetectorOptions()
+    mask = np.zeros((480, 640), np.uint8)
+    cv2.line(mask, (290, 140), (370, 135), 255, 12)  # the flag, apart from ...
+    cv2.line(mask, (290, 165), (285, 240), 255, 12)  # ... the body: its stem, ...
+    cv2.ellipse(mask, (320, 300), (55, 65), 0, 200, 500, 255, 12)  # ... and its belly
+    found = locate_digits(mask, opts)
+    assert len(found) == 1 and found[0].box.y < 140 and found[0].box.y + found[0].box.h > 360
+    column = np.zeros((480, 640), np.uint8)
+    cv2.ellipse(column, (320, 120), (40, 70), 0, 0, 360, 255, 10)  # a 0 ...
+    cv2.line(column, (320, 250), (320, 400), 255, 10)  # ... over a 1
+    assert len(locate_digits(column, opts)) == 2
+
+
 def test_find_digits_on_drawn_strokes():
     gray = np.full((240, 320), 210, np.uint8)
     cv2.line(gray, (60, 80), (60, 150), 40, 4)  # a "1"
