@@ -13,11 +13,10 @@ colour with a camera's noise.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
-
-import zlib
 
 import click
 import cv2
@@ -79,12 +78,13 @@ def crops(image: np.ndarray, boxes: list[Box], truth: str, name: str, run: int, 
         if not all(_next_in_line(a, b, rows) for a, b in zip(boxes[i:last], boxes[i + 1:last + 1])):
             continue  # the run breaks to the next line
         size = max(b.h for b in boxes[i:last + 1])
-        low = ((spans[i - 1][0][1] + spans[i][0][0]) // 2
-               if i > 0 and _next_in_line(boxes[i - 1], boxes[i], rows)
-               else max(0, spans[i][0][0] - size))
-        high = ((spans[last][0][1] + spans[last + 1][0][0]) // 2
-                if last + 1 < len(boxes) and _next_in_line(boxes[last], boxes[last + 1], rows)
-                else min(length, spans[last][0][1] + size))
+        # Never into the run's own first and last digit, where a neighbour's box overlaps theirs.
+        low = min(spans[i][0][0], (spans[i - 1][0][1] + spans[i][0][0]) // 2
+                  if i > 0 and _next_in_line(boxes[i - 1], boxes[i], rows)
+                  else max(0, spans[i][0][0] - size))
+        high = max(spans[last][0][1], (spans[last][0][1] + spans[last + 1][0][0]) // 2
+                   if last + 1 < len(boxes) and _next_in_line(boxes[last], boxes[last + 1], rows)
+                   else min(length, spans[last][0][1] + size))
         near = min(s[1][0] for s in spans[i:last + 1])
         far = max(s[1][1] for s in spans[i:last + 1])
         reach = int(round(margin * size))
@@ -101,21 +101,22 @@ def crops(image: np.ndarray, boxes: list[Box], truth: str, name: str, run: int, 
 
 
 def held_close(crop: Crop, frame: tuple[int, int], share: float) -> np.ndarray | None:
-    """A crop enlarged (or shrunk) until its digits are `share` of a (height, width) frame's height, in
-    its middle, on a ground of the crop's paper (its median colour) with a camera's noise (2 grey levels,
-    drawn from the crop's name); None where it does not fit."""
+    """A crop (BGR or grey) enlarged (or shrunk) until its digits are `share` of a (height, width)
+    frame's height, in its middle, on a ground of the crop's paper (its median colour) with a camera's
+    noise (2 grey levels, drawn from the crop's name); None where it does not fit or is empty."""
+    image = crop.image if crop.image.ndim == 3 else crop.image[:, :, np.newaxis]
     scale = share * frame[0] / crop.size
-    h, w = round(crop.image.shape[0] * scale), round(crop.image.shape[1] * scale)
-    if h > frame[0] or w > frame[1]:
+    h, w = round(image.shape[0] * scale), round(image.shape[1] * scale)
+    if not 0 < h <= frame[0] or not 0 < w <= frame[1]:
         return None
     rng = np.random.default_rng(zlib.crc32(crop.name.encode()))
-    paper = np.median(crop.image.reshape(-1, crop.image.shape[-1]), axis=0)
-    ground = np.broadcast_to(paper, (*frame, crop.image.shape[-1])) + rng.normal(0, 2.0, (*frame, 1))
+    paper = np.median(image.reshape(-1, image.shape[2]), axis=0)
+    ground = np.broadcast_to(paper, (*frame, image.shape[2])) + rng.normal(0, 2.0, (*frame, 1))
     out = np.clip(ground, 0, 255).astype(np.uint8)
     y, x = (frame[0] - h) // 2, (frame[1] - w) // 2
-    out[y:y + h, x:x + w] = cv2.resize(crop.image, (w, h), interpolation=cv2.INTER_LINEAR if scale > 1
-                                       else cv2.INTER_AREA)
-    return out
+    resized = cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA)
+    out[y:y + h, x:x + w] = resized.reshape(h, w, image.shape[2])
+    return out if crop.image.ndim == 3 else out[:, :, 0]
 
 
 def cut(run: int, margin: float) -> Way:
@@ -137,6 +138,14 @@ WAYS: dict[str, Way] = {f"{run} digit(s), margin {margin:4}": cut(run, margin)
                         for run in RUNS for margin in MARGINS}
 WAYS.update({f"{run} digit(s) held close, {share} of {w}x{h}": close(run, (h, w), share)
              for run in CLOSE_RUNS for h, w in CLOSE_FRAMES for share in CLOSE_SHARES})
+
+
+def reading_of(reader) -> Callable[[np.ndarray], tuple[str, list[Box]]]:
+    """An image -> its text and its digits' boxes, read by an edge DigitReader (score_crops' `read`)."""
+    def read(image: np.ndarray) -> tuple[str, list[Box]]:
+        reading = reader.read(image)
+        return reading.text, [d.box for d in reading.digits]
+    return read
 
 
 def score_crops(folder: Path, read: Callable[[np.ndarray], tuple[str, list[Box]]],
@@ -179,13 +188,9 @@ def main(folders, model, verbose) -> None:
     except (ModelError, RuntimeUnavailableError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 
-    def read(image: np.ndarray) -> tuple[str, list[Box]]:
-        reading = reader.read(image)
-        return reading.text, [d.box for d in reading.digits]
-
     for folder in folders:
         try:
-            scores, skipped = score_crops(folder, read)
+            scores, skipped = score_crops(folder, reading_of(reader))
         except (FileNotFoundError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"{folder}: {len(skipped)} photo(s) not read right as they are, not cut"

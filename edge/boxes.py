@@ -101,6 +101,7 @@ def remove_boxes(mask: np.ndarray, min_height_px: float, margin_px: int = 0,
         return False
     contours, _ = cv2.findContours(mask[y0:y0 + h, x0:x0 + w], cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     frame_h, frame_w = mask.shape
+    rule_w, rule_h = rules.min_lengths(mask.shape)
     changed = False
     for outline in contours:
         bx, by, bw, bh = cv2.boundingRect(outline)
@@ -110,7 +111,7 @@ def remove_boxes(mask: np.ndarray, min_height_px: float, margin_px: int = 0,
         if (bx <= margin_px or by <= margin_px or bx + bw >= frame_w - margin_px
                 or by + bh >= frame_h - margin_px):
             continue  # cut by the edge (find_candidates drops it)
-        if bw >= rules.MIN_RULE_WIDTH * frame_w and bh >= rules.MIN_RULE_HEIGHT * frame_h:
+        if bw >= rule_w and bh >= rule_h:
             continue  # a grid or ruled lines with the writing on them: edge.rules takes those out
         area = cv2.contourArea(outline)
         if area < MIN_RECTANGULAR * MIN_RECTANGLE_IN_BOX * bw * bh:

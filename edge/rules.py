@@ -18,6 +18,9 @@ from edge import skew
 # conditions over 30 frames of seeds 101, 7 and 3, read as they did.)
 MIN_RULE_WIDTH = 1 / 4
 MIN_RULE_HEIGHT = 1 / 2
+# ... but never more than this share of the side it runs along: a strip of a ruled page narrower than a
+# quarter of its height (or a strip wider than twice its height) has its rules running across it whole.
+ACROSS = 0.9
 MIN_RULES = 2  # ruled paper has several ...
 # ... and one line alone is taken out where it runs from edge to edge, ending this share of the width
 # or less from each side (of the height from the top and bottom, for one down the sheet): a crease or a
@@ -234,12 +237,20 @@ def _dashed_column(mask: np.ndarray, length: int, small: np.ndarray | None) -> n
     return cv2.bitwise_and(cv2.subtract(mask, cv2.morphologyEx(mask, cv2.MORPH_OPEN, across)), band)
 
 
+def min_lengths(shape: tuple[int, ...]) -> tuple[int, int]:
+    """The least length of a rule along the rows and down the columns of an (H, W) mask: MIN_RULE_WIDTH
+    and MIN_RULE_HEIGHT of its longer side, at most ACROSS of the side it runs along, 8 px or more."""
+    h, w = shape[:2]
+    side = max(h, w)
+    return (max(8, min(int(side * MIN_RULE_WIDTH), int(ACROSS * w))),
+            max(8, min(int(side * MIN_RULE_HEIGHT), int(ACROSS * h))))
+
+
 def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
     """(H, W) 0/255 ink -> (horizontal, vertical) 0/255 masks of the long thin straight lines in it,
     and how many of each (_rules_along; where no column is found, one in dashes: _dashed_column)."""
     h, w = mask.shape
-    side = max(h, w)
-    min_w, min_h = max(8, int(side * MIN_RULE_WIDTH)), max(8, int(side * MIN_RULE_HEIGHT))
+    min_w, min_h = min_lengths(mask.shape)
     small = skew.halved(mask) if min(mask.shape) >= 2 else None
     parts = skew.longest_parts(mask, small)  # one labelling tells both directions whether to look further
     horizontal, rows_found = _rules_along(mask, min_w, 0, parts)

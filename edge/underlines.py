@@ -96,12 +96,13 @@ def _remove(mask: np.ndarray, labels: np.ndarray, candidates: list[Candidate], m
     blob in its rectangle: in_rectangle): (h, w) bool over the grid, or None. Only blobs at least
     `min_aspect` as wide as tall are looked at. Returns whether any ink was taken out."""
     changed = False
+    rule_w, rule_h = rules.min_lengths(mask.shape)
     for c in candidates:
         b = c.box
         if (b.h < max(MIN_BLOB_PX, min_height_px) or b.w < MIN_BLOB_PX or b.w < min_aspect * b.h
                 or len(c.ids) != 1):
             continue
-        if b.w >= rules.MIN_RULE_WIDTH * mask.shape[1] and b.h >= rules.MIN_RULE_HEIGHT * mask.shape[0]:
+        if b.w >= rule_w and b.h >= rule_h:
             continue  # a grid or ruled lines with the writing on them: edge.rules takes those out
         ys, xs = np.nonzero(labels[b.y:b.y + b.h, b.x:b.x + b.w] == c.ids[0])
         turned = in_rectangle(ys, xs)

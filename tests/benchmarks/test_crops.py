@@ -74,3 +74,17 @@ def test_a_crop_held_close_fills_the_share_of_the_frame_asked_on_its_paper():
     assert abs(float(np.median(framed[:20, :20, 2])) - 200) <= 1  # the ground: the crop's paper
     assert np.array_equal(framed, crops.held_close(crop, (480, 640), 0.5))  # the same noise each time
     assert crops.held_close(crop, (480, 640), 0.95) is None  # 1.24 times the frame's height: no fit
+
+
+def test_a_grey_crop_is_held_close_grey_and_an_empty_one_not_at_all():
+    crop = crops.Crop("g.png 0+1", np.full((52, 60), 190, np.uint8), "1", 40)
+    assert crops.held_close(crop, (480, 640), 0.5).shape == (480, 640)
+    empty = crops.Crop("e.png 0+1", np.zeros((0, 0, 3), np.uint8), "1", 40)
+    assert crops.held_close(empty, (480, 640), 0.5) is None
+
+
+def test_digits_whose_boxes_overlap_along_the_line_are_cut_whole():
+    # Three digits 40 px wide, 30 px apart (a slanted hand: their boxes overlap by 10 px).
+    boxes = [Box(100 + 30 * k, 100, 40, 40) for k in range(3)]
+    middle = list(crops.crops(_marked(boxes), boxes, "123", "o.png", 1, 0.4))[1]
+    assert middle.image.shape[1] >= 40  # the half-way points fall inside it: cut at its own edges

@@ -98,6 +98,9 @@ def test_a_digit_just_under_the_least_height_is_kept_in_a_line_of_digits_over_it
     assert 10 not in {c.ids[0] for c in filter_digits(tall + [one], (480, 640), opts)}
     speck = _cand(220, 205, 4, 11, i=11)
     assert 11 not in {c.ids[0] for c in filter_digits(line + [speck], (480, 640), opts)}
+    # As short above the line (a mark over a digit, not beside it): no line of its own, not kept.
+    above = _cand(132, 170, 4, 14, i=12)
+    assert 12 not in {c.ids[0] for c in filter_digits(line + [above], (480, 640), opts)}
 
 
 def test_line_heights_in_python_and_in_numpy_agree(monkeypatch):

@@ -46,17 +46,27 @@ def test_a_number_cut_out_of_its_photo_is_a_cutout(kinds, height, margin):
 
 def test_one_digit_held_up_close_to_a_wide_camera_is_a_cutout():
     """A 0 or a 7 filling 0.85 of a 16:9 frame's height (a webcam's 1280x720), paper beside it: the bare
-    paper to each side is over a third of the frame's height, but under a third of its width, the longer
-    side a number runs along."""
+    paper to each side is over MAX_MARGIN of the frame's height, but under it of its width, the longer
+    side a number runs along. Above and below, the height still counts."""
+    paper = (200, 235, 245)
     for kind in "07":
         digit = _cut_out(kind, 200, 0.08)
         h, w = digit.shape[:2]
         side = (int(h * 16 / 9) - w) // 2
-        frame = cv2.copyMakeBorder(digit, 0, 0, side, side, cv2.BORDER_CONSTANT, value=(200, 235, 245))
+        frame = cv2.copyMakeBorder(digit, 0, 0, side, side, cv2.BORDER_CONSTANT, value=paper)
         assert side > cutout.MAX_MARGIN * h and cutout.look(frame) == "dark", kind
-    # Twice as wide, the paper beside it is most of the frame: no cut-out.
-    wide = cv2.copyMakeBorder(digit, 0, 0, 2 * side, 2 * side, cv2.BORDER_CONSTANT, value=(200, 235, 245))
-    assert cutout.look(wide) is None
+        # Twice as wide, the paper beside it is most of the frame: no cut-out.
+        wide = cv2.copyMakeBorder(digit, 0, 0, 2 * side, 2 * side, cv2.BORDER_CONSTANT, value=paper)
+        assert cutout.look(wide) is None, kind
+        # Cut to its ink, 0.6 of a frame 1.3 times as wide as tall, bare paper above it: 0.4 of the height,
+        # under MAX_MARGIN of the width but over it of the height: no cut-out.
+        ink = _cut_out(kind, 200, 0.0)
+        c, iw = ink.shape[:2]
+        tall, wide_w = round(c / 0.6), round(1.3 * round(c / 0.6))
+        left = (wide_w - iw) // 2
+        above = cv2.copyMakeBorder(ink, tall - c, 0, left, wide_w - iw - left, cv2.BORDER_CONSTANT, value=paper)
+        assert cutout.MAX_MARGIN * above.shape[0] < tall - c < cutout.MAX_MARGIN * above.shape[1]
+        assert cutout.look(above) is None, kind
 
 
 def test_frames_with_digits_a_small_part_of_them_are_not():

@@ -234,16 +234,11 @@ MAX_CROPS_SPURIOUS = {"photos": 12, "desk": 30}
 @pytest.mark.parametrize("folder", ["photos", "desk"])
 def test_both_sets_cut_into_crops_of_a_few_digits(trained_model, photos_dir, desk_dir, folder):
     """A user's crop of a photo to a number: its digits fill it, and a stroke is a large share of it."""
-    from benchmarks.crops import score_crops
+    from benchmarks.crops import reading_of, score_crops
     from edge.reader import DigitReader
     from edge.runtime import Classifier
 
-    reader = DigitReader(Classifier(trained_model))
-
-    def read(image):
-        reading = reader.read(image)
-        return reading.text, [d.box for d in reading.digits]
-
+    read = reading_of(DigitReader(Classifier(trained_model)))
     scores, _ = score_crops(photos_dir if folder == "photos" else desk_dir, read)
     right, total = sum(s.right for s in scores.values()), sum(s.total for s in scores.values())
     spurious = sum(s.spurious for s in scores.values())
