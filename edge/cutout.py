@@ -56,7 +56,7 @@ MAX_SIDE_COVER = 0.8  # of any one side of the look: a strip of desk or shadow a
 # such a digit 0.8 of the frame's height was no cut-out, and read nothing as it stood: the photos' single
 # digits held so close to a 640x480 and a 1280x720 camera (benchmarks.crops) read 15 and 27, now 17 of 20
 # and 31 of 39. Over all of benchmarks.crops, the photos 1,331 -> 1,338 of 1,351 digits with 7 -> 5
-# spurious, the desk 8,631 -> 8,635 of 8,708 with 16 -> 17; both sets as photographed and perturbed 15
+# spurious, the desk 8,646 -> 8,648 of 8,708 with 16 -> 17; both sets as photographed and perturbed 15
 # ways and the conditions over 30 frames of seeds 101, 7 and 3 as before. A narrow digit in a 16:9
 # frame still leaves over MAX_MARGIN of its width bare, and a 1 alone is a bar either way.)
 MIN_SHAPE = 0.2

@@ -13,8 +13,8 @@ from edge import skew
 # in a grid, or alone from edge to edge. (Of the longer side, not of the side they run along: a number
 # cropped tight, a line wider than tall or a column taller than wide, had its 1s and its 7s' and 9s'
 # stems taken for margin lines, or its 3s', 4s' and 5s' bars for rules. Both sets cut into crops of a
-# few digits (benchmarks.crops): photos 1,097 -> 1,143 of 1,146 digits, spurious 38 -> 6; desk 6,486 ->
-# 6,719 of 6,783, spurious 105 -> 10. Both sets as photographed and perturbed 15 ways, and the
+# few digits (benchmarks.crops): photos 1,097 -> 1,143 of 1,146 digits, spurious 38 -> 6; desk 6,503 ->
+# 6,739 of 6,783, spurious 105 -> 10. Both sets as photographed and perturbed 15 ways, and the
 # conditions over 30 frames of seeds 101, 7 and 3, read as they did.)
 MIN_RULE_WIDTH = 1 / 4
 MIN_RULE_HEIGHT = 1 / 2

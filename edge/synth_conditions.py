@@ -213,7 +213,7 @@ def faraway(pool, labels, rng) -> tuple[np.ndarray, str]:
     """A sheet held far from a webcam: two lines of eight digits filling a 640x480 frame's paper, each
     digit's 28-px tile drawn 24 to 30 px tall, its ink MNIST's share of the tile (about 0.7): the writing
     a little over the least digit height of a frame read whole (3.5 % of it, 16.8 px), its shorter
-    digits under it."""
+    digits under it. (Tiles, not synth.write_lines: that scales every digit's ink to one height.)"""
     tile = int(rng.integers(24, 31))
     lines, truth = synth.pick_lines(pool, labels, rng, [8, 8])
     size = (480, 640)

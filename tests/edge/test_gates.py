@@ -224,9 +224,9 @@ def test_the_shared_photos_cut_down_to_their_numbers(trained_model, photos_dir):
 
 
 # Both sets cut into crops of 1, 2, 3 and 5 digits with a margin of 0.15, 0.4 and 1 digit height, and
-# their runs of 1 and 2 held up close to a camera (benchmarks.crops): 1,338 of 1,351 and 8,635 of 8,708
-# digits with 4 and 16 spurious (AMD EPYC, 2 cores, 2026-12-07; before rules were measured against the
-# frame's longer side, the crops alone 1,097 of 1,146 and 6,486 of 6,783 with 38 and 105).
+# their runs of 1 and 2 held up close to a camera (benchmarks.crops): 1,338 of 1,351 and 8,648 of 8,708
+# digits with 4 and 16 spurious (2026-12-07, model 554487f1...); 1,285 and 8,410 with 39 and 111 at
+# cd42f9b, before rules were measured against the frame's longer side.
 MIN_CROPS_ACCURACY = 0.98
 MAX_CROPS_SPURIOUS = {"photos": 12, "desk": 30}
 

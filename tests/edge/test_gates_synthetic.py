@@ -67,7 +67,8 @@ CONDITION_FLOORS = {"desk": 0.95, "shadow": 0.9, "note": 0.95, "mousepad": 0.95,
 # whole) reads 122 of 128 here, none spurious; 461, 460 and 466 of 480 over 30 frames of seeds 101, 7
 # and 3, none spurious, since a blob down to 0.7 of that height is a digit in a line of digits that
 # passed it (edge.blobs.LINE_FLOOR); 434, 441 and 450 before (AMD EPYC, 2 cores, 2026-12-07, model
-# 554487f1...). Its floor leaves a retrained model room.
+# 554487f1...). Its floor (120 of 128 here) fails the reader without LINE_FLOOR and leaves a retrained
+# model two digits.
 # A photo cut down to the number it shows (one to four digits filling it, some touching its edge) reads
 # 13 of 13 digits here, 64 of 66 and 68 of 69 over 30 frames of seeds 101 and 7, none spurious (AMD EPYC,
 # 2 cores, 2026-12-06, at 92faee3); before such a frame was read in a margin of its own paper
