@@ -43,17 +43,19 @@ def typical_height(candidates: list[Candidate], min_height_px: float) -> float:
 MAX_PIECE_HEIGHT = 3.0  # of the digits' height: no piece of a digit is taller
 
 
+# A blob under the least digit height (DetectorOptions.min_digit_height, a page's or the frame's) but
+# this share of it or taller is a digit where it stands in a line of digits that passed it
+# (_tall_enough_in_line): writing a little taller than that height has its shorter digits (a 1, a
+# small 0) under it.
+LINE_FLOOR = 0.7
+
+
 def _merge_height(candidates: list[Candidate], digit_h: float, min_height_px: float) -> float:
     """The digit height pieces of one digit are joined against (edge.fragments): `digit_h`, or where two
     blobs or fewer are min_height_px tall, the taller: the median of a 5's body and its flag alone in a
     frame (a digit held up close, a crop of it) is no digit's height, and the two stayed apart."""
     sizable = [c.box.h for c in candidates if c.box.h >= min_height_px]
     return float(max(sizable)) if 0 < len(sizable) <= 2 else digit_h
-# A blob under the least digit height (DetectorOptions.min_digit_height, a page's or the frame's) but
-# this share of it or taller is a digit where it stands in a line of digits that passed it
-# (_tall_enough_in_line): writing a little taller than that height has its shorter digits (a 1, a
-# small 0) under it.
-LINE_FLOOR = 0.7
 
 
 def _in_margin(b: Box, frame_shape: tuple[int, int], margin_px: int) -> bool:
