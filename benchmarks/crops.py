@@ -193,19 +193,26 @@ def main(folders, model, verbose) -> None:
             scores, skipped = score_crops(folder, reading_of(reader))
         except (FileNotFoundError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
-        click.echo(f"{folder}: {len(skipped)} photo(s) not read right as they are, not cut"
-                   + (f" ({', '.join(skipped)})" if skipped else ""))
-        for label, result in scores.items():
-            exact = sum(p.reading == p.truth for p in result.photos)
-            click.echo(f"  {label}: {exact}/{len(result.photos)} crops exact, "
-                       f"{result.right}/{result.total} digits right, {result.spurious} spurious")
-            if verbose:
-                for photo in result.photos:
-                    if photo.reading != photo.truth:
-                        click.echo(f"    {photo.file}: truth {photo.truth}, read {photo.reading}")
-        total = FolderScore([p for result in scores.values() for p in result.photos])
-        exact = sum(p.reading == p.truth for p in total.photos)
-        click.echo(f"  all: {exact}/{len(total.photos)} crops exact, {total.summary()}")
+        report(folder, scores, skipped, verbose)
+
+
+def report(folder: Path, scores: dict[str, FolderScore], skipped: list[str], verbose: bool,
+           unit: str = "crops") -> None:
+    """Prints score_crops' scores of a folder, way by way and in all (`verbose`: each image not read
+    exactly too)."""
+    click.echo(f"{folder}: {len(skipped)} photo(s) not read right as they are, not used"
+               + (f" ({', '.join(skipped)})" if skipped else ""))
+    for label, result in scores.items():
+        exact = sum(p.reading == p.truth for p in result.photos)
+        click.echo(f"  {label}: {exact}/{len(result.photos)} {unit} exact, "
+                   f"{result.right}/{result.total} digits right, {result.spurious} spurious")
+        if verbose:
+            for photo in result.photos:
+                if photo.reading != photo.truth:
+                    click.echo(f"    {photo.file}: truth {photo.truth}, read {photo.reading}")
+    total = FolderScore([p for result in scores.values() for p in result.photos])
+    exact = sum(p.reading == p.truth for p in total.photos)
+    click.echo(f"  all: {exact}/{len(total.photos)} {unit} exact, {total.summary()}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from edge import page as pages
-from edge import boxes, filled, preprocess, rules, underlines
+from edge import boxes, detect, filled, preprocess, rules, underlines
 from edge.blobs import digits_among, find_candidates, writing_height
 from edge.detect import Box, Candidate, DetectorOptions, Found, ink_mask, processing_scale
 
@@ -62,14 +62,16 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     Returns:
       (H, W) 0/255 ink, the darkness it was thresholded from (detect.Ink), its label image, its blobs.
     """
-    mask, ink = ink_mask(gray, opts, on_sheet)
+    found = ink_mask(gray, opts, on_sheet)
+    mask = found.mask
     before = mask.copy() if trace is not None else None
     boxes.remove_boxes(mask, min_height_px, inset, excluded)
-    if opts.remove_rules:
-        inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
-        cleaned, _ = rules.remove_rules(inner)
-        if cleaned is not inner:
-            inner[:] = cleaned
+    removed = _without_rules(mask, inset) if opts.remove_rules else None
+    if removed is not None:
+        # The rules' darkness taken out too: the dashes of faint ones go (detect.without_rules).
+        found = detect.without_rules(found, removed)
+        mask = found.mask
+    ink = found.darkness
     labels, candidates = find_candidates(mask, inset, excluded)
     if underlines.remove_underlines(mask, labels, candidates, min_height_px):
         labels, candidates = find_candidates(mask, inset, excluded)
@@ -79,6 +81,20 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
         # The ink grey, and what was taken out of it red: lines, and loops that blur filled.
         trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, before])
     return mask, ink, labels, candidates
+
+
+def _without_rules(mask: np.ndarray, inset: int) -> np.ndarray | None:
+    """Takes the printed rules out of a 0/255 ink mask in place, inside its edge band of `inset` px (the
+    paper's own edge is a long thin line too); what it took (0/255, the mask's size) where it found rules
+    running along the rows and columns (rules.run_straight), else None."""
+    inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
+    cleaned, removed = rules.remove_rules(inner)
+    if cleaned is inner:
+        return None
+    inner[:] = cleaned
+    if not rules.run_straight(removed):
+        return None
+    return cv2.copyMakeBorder(removed, inset, inset, inset, inset, cv2.BORDER_CONSTANT, value=0)
 
 
 # Writing this short, shrunk, is specks, not small writing.

@@ -55,7 +55,7 @@ def test_the_command_scores_each_run_and_margin_and_skips_a_photo_read_wrong(tmp
     model = str(tiny_models / "digits_int8.tflite")
     result = CliRunner().invoke(crops.main, [str(tmp_path), "--model", model])
     assert result.exit_code == 0, result.output
-    assert "1 photo(s) not read right as they are, not cut (p1.png)" in result.output
+    assert "1 photo(s) not read right as they are, not used (p1.png)" in result.output
     lines = [line for line in result.output.splitlines() if "margin" in line]
     assert len(lines) == len(crops.RUNS) * len(crops.MARGINS)
     assert "1 digit(s), margin 0.15: " in lines[0] and "/5 crops exact" in lines[0]

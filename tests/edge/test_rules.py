@@ -269,3 +269,60 @@ def test_rules_of_a_narrow_crop_of_a_ruled_page_go(width):
     cleaned, removed = rules.remove_rules(mask | one)
     assert np.count_nonzero(cleaned & one) == np.count_nonzero(one)
     assert np.count_nonzero(cv2.subtract(cleaned, one)) == 0
+
+
+def _faint_ruled(shape=(300, 400), pitch=40, level=40, seed=0):
+    """Ink darkness of a faintly ruled page: rules `level` dark, with a photo's noise, dipping to half that
+    every twenty pixels or so (where a faint rule steps between pixel rows: its dashes once thresholded)."""
+    rng = np.random.default_rng(seed)
+    darkness = np.zeros(shape, np.uint8)
+    for y in range(pitch, shape[0], pitch):
+        darkness[y] = np.clip(level + rng.normal(0, 2, shape[1]), 0, 255)  # denoised, as the reader's is
+        darkness[y, rng.integers(0, shape[1], shape[1] // 20)] = level // 2
+    return darkness
+
+
+def test_unshaded_takes_faint_rules_out_and_keeps_strokes_across_and_along_them():
+    darkness = _faint_ruled()
+    cv2.line(darkness, (200, 60), (200, 135), 150, 3)  # a "1" crossing two rules
+    darkness[160, 100:130] = np.clip(darkness[160, 100:130].astype(int) + 150, 0, 255)  # a bar along one
+    flat = rules.unshaded(darkness)
+    assert flat[40:300:40, 250:400].max() <= 20  # half the rules' darkness or less: paler than the pen
+    assert flat[100, 200] >= 140 and flat[120, 200] >= 100  # the "1" off and on a rule
+    assert flat[160, 100:130].min() >= 100  # the bar lying along a rule
+
+
+def test_unshaded_leaves_a_page_without_long_lines_as_it_is():
+    darkness = np.zeros((240, 320), np.uint8)
+    cv2.putText(darkness, "1357", (20, 150), cv2.FONT_HERSHEY_SIMPLEX, 3, 180, 6)
+    strokes = darkness >= 90  # (the digits' feet line up on one row over 80 px: a tenth of their edge goes)
+    assert (rules.unshaded(darkness)[strokes] >= 0.9 * darkness[strokes]).all()
+
+
+def test_rules_found_straight_or_at_a_slope():
+    straight = np.zeros((300, 400), np.uint8)
+    for y in range(40, 300, 40):
+        cv2.line(straight, (0, y), (399, y), 255, 1)
+    assert rules.run_straight(straight)
+    sloped = np.zeros_like(straight)
+    for y in range(-40, 300, 40):
+        cv2.line(sloped, (0, y), (399, y + 70), 255, 1)  # 10 degrees
+    assert not rules.run_straight(sloped)
+    assert not rules.run_straight(np.zeros_like(straight))
+
+
+def test_the_dashes_of_faint_rules_go_and_strokes_across_rules_found_stay():
+    from edge.detect import Ink, without_rules
+
+    darkness = _faint_ruled(level=40)
+    cv2.line(darkness, (200, 60), (200, 135), 150, 3)  # a "1" crossing two rules
+    darkness[240] = 150  # a rule as dark as the pen
+    mask = np.where(darkness >= 30, 255, 0).astype(np.uint8)  # the faint rules in dashes, the pen whole
+    found = np.zeros_like(mask)
+    found[240] = mask[240]  # the dark rule, found by remove_rules, and the "1" bridged across it
+    cv2.line(darkness, (300, 200), (300, 280), 150, 3)  # a "1" across the dark rule
+    cv2.line(mask, (300, 200), (300, 280), 255, 3)
+    cleaned = without_rules(Ink(mask, darkness), found).mask
+    assert not cleaned[40:201:40, 220:290].any() and not cleaned[40:201:40, 310:].any()  # the faint dashes
+    assert cleaned[60:136, 200].all()  # the first "1", across two faint rules
+    assert cleaned[200:281, 300].all()  # the second, across the rule found

@@ -1,0 +1,129 @@
+"""`python -m benchmarks.ruled`: the reader on labelled photos as if written on ruled and squared paper.
+
+A photo is read as it is; where it reads right, printed rules are laid under its writing: pale blue
+lines a pixel to a few wide (1 to 3 % of a digit's height, as a notebook's are beside a pen's stroke),
+drawn in the frame of the page (edge.page.find_page; the whole photo where no page is found) and
+warped into the photo, so that they follow its perspective, and multiplied into it as print is.
+Ruled paper has a rule every 1.1 to 1.6 digit heights, the photo's first digit sitting on one, and a
+red margin line left of the writing; squared paper a grid 0.6 to 1.0 digit heights apart, so every
+digit is crossed along its line, and most down it too. Faint and thin, such rules come out of the
+threshold in dashes: the case the synthetic conditions, whose rules are as dark as a ballpoint, do not
+test.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Iterator
+
+import click
+import cv2
+import numpy as np
+
+from benchmarks.crops import Crop, Way, reading_of, report, score_crops
+from edge.clicktypes import NonEmptyPath
+from edge.detect import Box
+
+RULE_BGR = np.float32([235, 190, 150]) / 255  # pale blue print: what it lets through of each channel
+MARGIN_BGR = np.float32([150, 140, 235]) / 255  # a red margin line
+STRENGTH = (0.5, 0.9)  # of the print's colour
+THICKNESS = (0.01, 0.03)  # of the digits' height, 1 px or more
+RULED_PITCH = (1.1, 1.6)  # digit heights between rules
+SQUARED_PITCH = (0.6, 1.0)  # digit heights between a grid's lines
+MARGIN_GAP = (0.3, 1.0)  # digit heights between the margin line and the writing
+
+
+def _page_frame(image: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """The homography from the photo to its page seen square-on (edge.page.find_page; the photo itself
+    where no page is found), and that page's (width, height)."""
+    from edge.page import find_page
+
+    h, w = image.shape[:2]
+    page = find_page(image) if image.ndim == 3 else None
+    corners = page.corners if page is not None else np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    pw, ph = page.native_size if page is not None else (w, h)
+    square = np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]])
+    return cv2.getPerspectiveTransform(np.float32(corners), square), (pw, ph)
+
+
+def _lines(size: tuple[int, int], ys: np.ndarray, xs: np.ndarray, thickness: int) -> np.ndarray:
+    """(H, W) float32 coverage 0..1 of lines across a (width, height) page at rows ys and columns xs."""
+    pw, ph = size
+    cover = np.zeros((ph, pw), np.float32)
+    for y in ys:
+        cv2.line(cover, (0, int(round(y))), (pw, int(round(y))), 1.0, thickness, cv2.LINE_AA)
+    for x in xs:
+        cv2.line(cover, (int(round(x)), 0), (int(round(x)), ph), 1.0, thickness, cv2.LINE_AA)
+    return cover
+
+
+def on_paper(image: np.ndarray, boxes: list[Box], name: str, squared: bool, seed: int = 0) -> np.ndarray:
+    """A BGR photo read right (`boxes`, its digits in reading order) with ruled (or squared) paper's
+    printed lines laid under its writing; the draws depend on the photo's name and `seed` only."""
+    rng = np.random.default_rng([seed, zlib.crc32(name.encode()), int(squared)])
+    to_page, (pw, ph) = _page_frame(image)
+    tops = cv2.perspectiveTransform(np.float32([[[b.x + b.w / 2, b.y] for b in boxes]]), to_page)[0]
+    bottoms = cv2.perspectiveTransform(np.float32([[[b.x + b.w / 2, b.y + b.h] for b in boxes]]), to_page)[0]
+    size = float(np.median(bottoms[:, 1] - tops[:, 1]))
+    thickness = max(1, int(round(size * rng.uniform(*THICKNESS))))
+    if squared:
+        pitch = size * rng.uniform(*SQUARED_PITCH)
+        ys, xs = np.arange(rng.uniform(0, pitch), ph, pitch), np.arange(rng.uniform(0, pitch), pw, pitch)
+    else:
+        pitch = size * rng.uniform(*RULED_PITCH)
+        ys, xs = np.arange(bottoms[0, 1] % pitch, ph, pitch), np.empty(0)
+    strength = rng.uniform(*STRENGTH)
+    from_page = np.linalg.inv(to_page)
+    h, w = image.shape[:2]
+    printed = [(_lines((pw, ph), ys, xs, thickness), RULE_BGR)]
+    if not squared:
+        left = min(tops[:, 0].min(), bottoms[:, 0].min()) - rng.uniform(*MARGIN_GAP) * size
+        printed.append((_lines((pw, ph), np.empty(0), np.array([max(2.0, left)]), thickness), MARGIN_BGR))
+    out = image.astype(np.float32)
+    for cover, colour in printed:
+        seen = cv2.warpPerspective(cover, from_page, (w, h))[..., np.newaxis] * strength
+        out *= 1 - seen * (1 - colour)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def paper(squared: bool) -> Way:
+    """The photo on ruled (squared) paper (on_paper), as one crop."""
+    def way(image: np.ndarray, boxes: list[Box], truth: str, name: str) -> Iterator[Crop]:
+        if image.ndim == 3:
+            yield Crop(name, on_paper(image, boxes, name, squared), truth, max(b.h for b in boxes))
+    return way
+
+
+WAYS: dict[str, Way] = {"on ruled paper": paper(squared=False), "on squared paper": paper(squared=True)}
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("folders", nargs=-1, required=True, type=NonEmptyPath(file_okay=False, path_type=Path))
+@click.option("--model", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path),
+              default=Path("models/digits_int8.tflite"), show_default=True,
+              help="The int8 model to read with.")
+@click.option("--verbose", is_flag=True,
+              help="Print the truth and the reading of each photo not read exactly.")
+def main(folders, model, verbose) -> None:
+    """Read labelled FOLDERS (labels.csv: file,digits) as if written on ruled and squared paper, and score
+    them."""
+    from edge.reader import DigitReader
+    from edge.runtime import Classifier, RuntimeUnavailableError
+    from edge.sidecar import ModelError
+
+    try:
+        reader = DigitReader(Classifier(model))
+    except (ModelError, RuntimeUnavailableError, OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for folder in folders:
+        try:
+            scores, skipped = score_crops(folder, reading_of(reader), WAYS)
+        except (FileNotFoundError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        report(folder, scores, skipped, verbose, "photos")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from edge.entry import run_main
+    run_main(main, "python -m benchmarks.ruled")

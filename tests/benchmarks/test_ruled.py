@@ -1,0 +1,70 @@
+"""`python -m benchmarks.ruled`: printed rules laid under a photo's writing, in the frame of its page, and
+the command on a small labelled folder."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from click.testing import CliRunner
+
+from benchmarks import ruled
+from edge.detect import Box
+
+
+def _paper(shape=(480, 640)) -> np.ndarray:
+    return np.full((*shape, 3), 230, np.uint8)
+
+
+def test_ruled_paper_has_a_rule_under_the_first_digit_and_a_margin_left_of_the_writing():
+    boxes = [Box(200 + 50 * k, 200, 30, 40) for k in range(4)]
+    out = ruled.on_paper(_paper(), boxes, "a.png", squared=False)
+    rows = out[:, :, 2].astype(int).mean(axis=1)  # red: the blue rules take most of it
+    printed = np.flatnonzero(rows < 225)
+    assert abs(printed - 240).min() <= 1  # the first digit's foot sits on a rule
+    pitch = np.diff(printed[np.diff(printed, prepend=-10) > 2])
+    assert 44 <= np.median(pitch) <= 64  # 1.1 to 1.6 digit heights
+    blue_left = out[:, :200, 0].astype(int).mean(axis=0) - out[:, :200, 2].astype(int).mean(axis=0)
+    assert blue_left.min() < -10  # a red margin line left of the writing (blue taken more than red)
+    assert np.array_equal(out, ruled.on_paper(_paper(), boxes, "a.png", squared=False))  # drawn the same
+    assert not np.array_equal(out, ruled.on_paper(_paper(), boxes, "b.png", squared=False))
+
+
+def test_squared_paper_crosses_every_digit_and_its_lines_are_faint_and_thin():
+    boxes = [Box(200 + 50 * k, 200, 30, 40) for k in range(4)]
+    out = ruled.on_paper(_paper(), boxes, "a.png", squared=True)
+    red = out[:, :, 2].astype(int)
+    rows, columns = np.flatnonzero(red.mean(axis=1) < 225), np.flatnonzero(red.mean(axis=0) < 225)
+    assert all(((rows >= b.y) & (rows < b.y + b.h)).any() for b in boxes)  # finer than a digit's height
+    assert sum(((columns >= b.x) & (columns < b.x + b.w)).any() for b in boxes) >= len(boxes) // 2
+    assert red.min() >= 230 * (1 - ruled.STRENGTH[1] * (1 - ruled.RULE_BGR[2])) - 2  # print, not ink
+    assert np.count_nonzero(red.mean(axis=1) < 225) <= 0.2 * red.shape[0]  # lines 1-3 px apart 24-40 px
+
+
+def test_the_rules_follow_a_sheet_seen_in_perspective():
+    # A white sheet on a dark desk, its top edge narrower than its bottom.
+    frame = np.full((480, 640, 3), 40, np.uint8)
+    sheet = np.int32([[200, 60], [440, 60], [560, 440], [80, 440]])
+    cv2.fillConvexPoly(frame, sheet, (235, 235, 235))
+    boxes = [Box(260 + 40 * k, 200, 24, 32) for k in range(4)]
+    out = ruled.on_paper(frame, boxes, "s.png", squared=True)
+    desk = np.full(frame.shape[:2], 255, np.uint8)
+    cv2.fillConvexPoly(desk, sheet, 0)
+    desk = cv2.erode(desk, np.ones((7, 7), np.uint8)) > 0  # 3 px clear of the sheet's edge
+    assert np.array_equal(out[desk], frame[desk])  # nothing printed on the desk
+    assert (out[100:400, 200:440] != frame[100:400, 200:440]).any()
+
+
+def test_the_command_scores_each_paper_and_skips_a_photo_read_wrong(tmp_path, tiny_models, confident_digits):
+    from edge.synth import draw_digits
+    images, labels = confident_digits
+    cv2.imwrite(str(tmp_path / "p0.png"), draw_digits(images[:5], seed=0))
+    truth = "".join(map(str, labels[:5]))
+    (tmp_path / "labels.csv").write_text(f"file,digits\np0.png,{truth}\np1.png,{truth[::-1]}9\n")
+    cv2.imwrite(str(tmp_path / "p1.png"), draw_digits(images[:5], seed=0))  # not what its label says
+    model = str(tiny_models / "digits_int8.tflite")
+    result = CliRunner().invoke(ruled.main, [str(tmp_path), "--model", model])
+    assert result.exit_code == 0, result.output
+    assert "1 photo(s) not read right as they are, not used (p1.png)" in result.output
+    lines = [line for line in result.output.splitlines() if "paper:" in line]
+    assert [line.split(":")[0].strip() for line in lines] == list(ruled.WAYS)
+    assert all("/1 photos exact" in line and "/5 digits right" in line for line in lines), result.output
