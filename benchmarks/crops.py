@@ -170,15 +170,23 @@ def score_crops(folder: Path, read: Callable[[np.ndarray], tuple[str, list[Box]]
     return {label: FolderScore(photos) for label, photos in scores.items()}, skipped
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("folders", nargs=-1, required=True, type=NonEmptyPath(file_okay=False, path_type=Path))
-@click.option("--model", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path),
-              default=Path("models/digits_int8.tflite"), show_default=True,
-              help="The int8 model to read with.")
-@click.option("--verbose", is_flag=True,
-              help="Print the truth and the reading of each crop not read exactly.")
-def main(folders, model, verbose) -> None:
-    """Read labelled FOLDERS (labels.csv: file,digits) cut into crops of a few digits, and score them."""
+def command(what: str) -> Callable:
+    """The click command of a benchmark over labelled folders (FOLDERS, --model, --verbose); `what` it
+    prints the truth and reading of when --verbose, not read exactly."""
+    def wrap(function: Callable) -> Callable:
+        verbose = f"Print the truth and the reading of each {what} not read exactly."
+        function = click.option("--verbose", is_flag=True, help=verbose)(function)
+        function = click.option("--model", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path),
+                                default=Path("models/digits_int8.tflite"), show_default=True,
+                                help="The int8 model to read with.")(function)
+        function = click.argument("folders", nargs=-1, required=True,
+                                  type=NonEmptyPath(file_okay=False, path_type=Path))(function)
+        return click.command(context_settings={"help_option_names": ["-h", "--help"]})(function)
+    return wrap
+
+
+def run(folders: tuple[Path, ...], model: Path, verbose: bool, ways: dict[str, Way], unit: str) -> None:
+    """Scores each labelled folder's photos read right, `ways` (score_crops), and prints it (report)."""
     from edge.reader import DigitReader
     from edge.runtime import Classifier, RuntimeUnavailableError
     from edge.sidecar import ModelError
@@ -187,13 +195,18 @@ def main(folders, model, verbose) -> None:
         reader = DigitReader(Classifier(model))
     except (ModelError, RuntimeUnavailableError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-
     for folder in folders:
         try:
-            scores, skipped = score_crops(folder, reading_of(reader))
+            scores, skipped = score_crops(folder, reading_of(reader), ways)
         except (FileNotFoundError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
-        report(folder, scores, skipped, verbose)
+        report(folder, scores, skipped, verbose, unit)
+
+
+@command("crop")
+def main(folders, model, verbose) -> None:
+    """Read labelled FOLDERS (labels.csv: file,digits) cut into crops of a few digits, and score them."""
+    run(folders, model, verbose, WAYS, "crops")
 
 
 def report(folder: Path, scores: dict[str, FolderScore], skipped: list[str], verbose: bool,

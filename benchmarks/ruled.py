@@ -14,15 +14,12 @@ test.
 from __future__ import annotations
 
 import zlib
-from pathlib import Path
 from typing import Iterator
 
-import click
 import cv2
 import numpy as np
 
-from benchmarks.crops import Crop, Way, reading_of, report, score_crops
-from edge.clicktypes import NonEmptyPath
+from benchmarks.crops import Crop, Way, command, run
 from edge.detect import Box
 
 RULE_BGR = np.float32([235, 190, 150]) / 255  # pale blue print: what it lets through of each channel
@@ -65,6 +62,7 @@ def on_paper(image: np.ndarray, boxes: list[Box], name: str, squared: bool, seed
     to_page, (pw, ph) = _page_frame(image)
     tops = cv2.perspectiveTransform(np.float32([[[b.x + b.w / 2, b.y] for b in boxes]]), to_page)[0]
     bottoms = cv2.perspectiveTransform(np.float32([[[b.x + b.w / 2, b.y + b.h] for b in boxes]]), to_page)[0]
+    lefts = cv2.perspectiveTransform(np.float32([[[b.x, b.y + b.h / 2] for b in boxes]]), to_page)[0]
     size = float(np.median(bottoms[:, 1] - tops[:, 1]))
     thickness = max(1, int(round(size * rng.uniform(*THICKNESS))))
     if squared:
@@ -78,7 +76,7 @@ def on_paper(image: np.ndarray, boxes: list[Box], name: str, squared: bool, seed
     h, w = image.shape[:2]
     printed = [(_lines((pw, ph), ys, xs, thickness), RULE_BGR)]
     if not squared:
-        left = min(tops[:, 0].min(), bottoms[:, 0].min()) - rng.uniform(*MARGIN_GAP) * size
+        left = min(lefts[:, 0]) - rng.uniform(*MARGIN_GAP) * size
         printed.append((_lines((pw, ph), np.empty(0), np.array([max(2.0, left)]), thickness), MARGIN_BGR))
     out = image.astype(np.float32)
     for cover, colour in printed:
@@ -98,30 +96,11 @@ def paper(squared: bool) -> Way:
 WAYS: dict[str, Way] = {"on ruled paper": paper(squared=False), "on squared paper": paper(squared=True)}
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("folders", nargs=-1, required=True, type=NonEmptyPath(file_okay=False, path_type=Path))
-@click.option("--model", type=NonEmptyPath(exists=True, dir_okay=False, path_type=Path),
-              default=Path("models/digits_int8.tflite"), show_default=True,
-              help="The int8 model to read with.")
-@click.option("--verbose", is_flag=True,
-              help="Print the truth and the reading of each photo not read exactly.")
+@command("photo")
 def main(folders, model, verbose) -> None:
     """Read labelled FOLDERS (labels.csv: file,digits) as if written on ruled and squared paper, and score
     them."""
-    from edge.reader import DigitReader
-    from edge.runtime import Classifier, RuntimeUnavailableError
-    from edge.sidecar import ModelError
-
-    try:
-        reader = DigitReader(Classifier(model))
-    except (ModelError, RuntimeUnavailableError, OSError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
-    for folder in folders:
-        try:
-            scores, skipped = score_crops(folder, reading_of(reader), WAYS)
-        except (FileNotFoundError, ValueError) as exc:
-            raise click.ClickException(str(exc)) from exc
-        report(folder, scores, skipped, verbose, "photos")
+    run(folders, model, verbose, WAYS, "photos")
 
 
 if __name__ == "__main__":  # pragma: no cover

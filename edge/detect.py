@@ -9,7 +9,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from edge import preprocess, rules, threshold
+from edge import preprocess, threshold
 
 
 @dataclass(frozen=True)
@@ -101,9 +101,6 @@ def roi_box(shape: tuple[int, ...], fraction: float) -> Box:
 
 # A pen found this wide is closed over with a margin: the paper's estimate must span it.
 PEN_MARGIN = 1.6
-# A pixel of a ruled page's ink is a rule's where, once the rules' darkness is out, it is paler than all
-# but PALEST_SHARE of the ink was (without_rules).
-PALEST_SHARE = 0.02
 
 
 def widest_pen_px(small: np.ndarray, opts: DetectorOptions, wider_than: float) -> float:
@@ -153,22 +150,6 @@ def ink_mask(gray: np.ndarray, opts: DetectorOptions, on_sheet: bool = False) ->
     # Ink wider than half the closing's size is taken for no pen's (the closing is at least 1.6 times the
     # widest pen found: a bold pen's strokes may count, but only wide ink running off the edge is left out).
     return Ink(threshold.binarize(ink, opts.min_contrast, stroke_guess // 2, on_sheet), ink)
-
-
-def without_rules(ink: Ink, found: np.ndarray) -> Ink:
-    """The ink of a ruled or squared page with its printed rules' darkness taken out (rules.unshaded), and
-    the pixels of its mask no longer as dark as the palest of its ink (its PALEST_SHARE darkness), away
-    from the rules `found` in the mask (0/255) and taken out there already: a faint rule comes out of the
-    threshold in dashes, too short to be found, each read as a 1. (Not beside those found: a digit's
-    stroke across a rule as dark as the pen, bridged where the rule was taken out, stays whole.)"""
-    darkness = rules.unshaded(ink.darkness)
-    counts = np.cumsum(cv2.calcHist([ink.darkness], [0], ink.mask, [256], [0, 256]).ravel())
-    if not counts[-1]:
-        return Ink(ink.mask, darkness)
-    palest = float(np.searchsorted(counts, PALEST_SHARE * counts[-1]))
-    beside = cv2.dilate(found, np.ones((3, 3), np.uint8))
-    faded = cv2.bitwise_and(cv2.compare(darkness, palest, cv2.CMP_LT), cv2.bitwise_not(beside))
-    return Ink(cv2.subtract(ink.mask, faded), darkness)
 
 
 def mnist_crop(mask: np.ndarray, opts: DetectorOptions, stroke_px: float | None = None) -> np.ndarray:

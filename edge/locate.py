@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from edge import page as pages
-from edge import boxes, detect, filled, preprocess, rules, underlines
+from edge import boxes, faint_rules, filled, preprocess, rules, underlines
 from edge.blobs import digits_among, find_candidates, writing_height
 from edge.detect import Box, Candidate, DetectorOptions, Found, ink_mask, processing_scale
 
@@ -25,7 +25,8 @@ class Located:
     trace: dict[str, np.ndarray]
     stages_ms: dict[str, float] = field(default_factory=dict)  # page, ink, digits
     page: pages.Page | None = None  # the page read on, in the frame's (or its --roi box's) pixels
-    # The ink's darkness the digits were found in (detect.Ink); None only where nothing was located.
+    # The ink's darkness the digits were found in (detect.Ink; on a ruled page without the rules'); None only
+    # where nothing was located.
     darkness: np.ndarray | None = None
 
 
@@ -60,18 +61,15 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     find_candidates' margin_px and excluded.
 
     Returns:
-      (H, W) 0/255 ink, the darkness it was thresholded from (detect.Ink), its label image, its blobs.
+      (H, W) 0/255 ink, the darkness it was thresholded from (detect.Ink; on a ruled page, without the
+      rules' darkness: faint_rules.without_rules), its label image, its blobs.
     """
-    found = ink_mask(gray, opts, on_sheet)
-    mask = found.mask
+    mask, ink = ink_mask(gray, opts, on_sheet)
     before = mask.copy() if trace is not None else None
     boxes.remove_boxes(mask, min_height_px, inset, excluded)
-    removed = _without_rules(mask, inset) if opts.remove_rules else None
-    if removed is not None:
-        # The rules' darkness taken out too: the dashes of faint ones go (detect.without_rules).
-        found = detect.without_rules(found, removed)
-        mask = found.mask
-    ink = found.darkness
+    rules_found = _without_rules(mask, inset) if opts.remove_rules else None
+    if rules_found is not None:  # a ruled page: the dashes of its faint rules go too
+        mask, ink = faint_rules.without_rules(mask, ink, rules_found)
     labels, candidates = find_candidates(mask, inset, excluded)
     if underlines.remove_underlines(mask, labels, candidates, min_height_px):
         labels, candidates = find_candidates(mask, inset, excluded)
@@ -86,13 +84,13 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
 def _without_rules(mask: np.ndarray, inset: int) -> np.ndarray | None:
     """Takes the printed rules out of a 0/255 ink mask in place, inside its edge band of `inset` px (the
     paper's own edge is a long thin line too); what it took (0/255, the mask's size) where it found rules
-    running along the rows and columns (rules.run_straight), else None."""
+    running along the rows and columns (faint_rules.run_straight) or the mask holds them in dashes
+    (faint_rules.dashed), else None."""
     inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
     cleaned, removed = rules.remove_rules(inner)
-    if cleaned is inner:
-        return None
-    inner[:] = cleaned
-    if not rules.run_straight(removed):
+    if cleaned is not inner:
+        inner[:] = cleaned
+    if not (cleaned is not inner and faint_rules.run_straight(removed)) and not faint_rules.dashed(inner):
         return None
     return cv2.copyMakeBorder(removed, inset, inset, inset, inset, cv2.BORDER_CONSTANT, value=0)
 

@@ -36,20 +36,6 @@ MAX_RULE_THICKNESS_PX = 6
 # A rule's edge rows that are not found with it (broken, or short where it bends) are taken with it
 # up to this far from it, where the ink there is thin.
 EDGE_PX = 1
-# A rule's darkness is taken at this fraction of its length (rules.unshaded): averaged along it, for a
-# faint rule's noise dips to the paper here and there. (Averaged over 9 px, a line of digits written close
-# together was a rule's length of darkness along a row through them, and lost its lighter strokes there:
-# the ruled condition, 30 frames of seed 3, 3 spurious; none over 5 px.)
-UNSHADE_SHRINK = 4
-# Down the columns, gaps up to this share of the frame's longer side are closed first: a shadow's edge
-# across a grid reads as paper for a dozen pixels, and the grid's columns in the shadow were too short to
-# go (a photo of the photos set on squared paper, benchmarks.ruled: 26 spurious 1s, none with this). Not
-# along the rows, where a line of writing is a rule's length with gaps of that size between its digits
-# (ruled and notebook, 30 frames of seed 101: 806 -> 799 and 799 -> 795 of 810 digits).
-UNSHADE_GAP = 1 / 40
-# Rules this long or longer only (a frame of 200 px or more): in a crop of a digit or two, 60 to 110 px, a
-# rule's length is a digit's bar, and what the finder takes for rules there are those.
-MIN_PAGE_RULE_PX = 50
 MAX_SLOPES = 2  # rules are looked for at this many slopes besides straight
 # A faint line a pixel wide within a few degrees of upright (a crease, a pale printed line) comes out of the
 # threshold in dashes: where it steps from one pixel column to the next it lies across two, each too pale.
@@ -319,41 +305,3 @@ def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     bridges = cv2.bitwise_or(cv2.bitwise_and(across_h, horizontal), cv2.bitwise_and(across_v, vertical))
     return cv2.bitwise_or(without, bridges), cv2.subtract(rules, bridges)
 
-
-def unshaded(darkness: np.ndarray) -> np.ndarray:
-    """(H, W) uint8 ink darkness -> the same without long straight lines along its rows and columns: what
-    stays of it under a grey opening a rule long (min_lengths) is taken out. The opening runs on the
-    darkness shrunk UNSHADE_SHRINK times along the way (averaged: a faint rule's noise dips to the paper
-    here and there; and a long opening costs its length per pixel), and down the columns with its gaps
-    closed (UNSHADE_GAP). A pen's stroke crossing a rule, or lying along one, is shorter than a rule, and
-    keeps its darkness over the rule's."""
-    h, w = darkness.shape
-    out = darkness
-    for axis, length in enumerate(min_lengths(darkness.shape)):
-        size = (max(1, w // UNSHADE_SHRINK), h) if axis == 0 else (w, max(1, h // UNSHADE_SHRINK))
-        rule = cv2.resize(darkness, size, interpolation=cv2.INTER_AREA)
-        run = max(1, length // UNSHADE_SHRINK)
-        if axis == 1:
-            gap = max(3, int(UNSHADE_GAP * max(h, w)) // UNSHADE_SHRINK) | 1
-            rule = cv2.morphologyEx(rule, cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8))
-        rule = cv2.morphologyEx(rule, cv2.MORPH_OPEN, np.ones((1, run) if axis == 0 else (run, 1), np.uint8))
-        out = cv2.subtract(out, cv2.resize(rule, (w, h), interpolation=cv2.INTER_LINEAR))
-    return out
-
-
-def run_straight(removed: np.ndarray) -> bool:
-    """Whether the rules taken out of a mask (remove_rules' second mask) are a ruled or squared page's, as
-    unshaded takes them out: MIN_RULES or more along its rows (or columns), each holding half a rule's
-    length on one row (column), and at least half of their pixels on such rows and columns. (Not a page
-    photographed turned, whose rules slope; nor one line alone, a crease or a digit's bar across a crop;
-    nor rules shorter than MIN_PAGE_RULE_PX, in a crop of a digit or two.)"""
-    if min(min_lengths(removed.shape)) < MIN_PAGE_RULE_PX:
-        return False
-    total = cv2.countNonZero(removed)
-    straight, lines = 0, 0
-    for axis, length in enumerate(min_lengths(removed.shape)):
-        counts = cv2.reduce(removed, 1 - axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() // 255
-        on = counts >= length // 2
-        straight += int(counts[on].sum())
-        lines = max(lines, int(np.count_nonzero(on[1:] & ~on[:-1]) + on[0]))
-    return total > 0 and lines >= MIN_RULES and straight >= 0.5 * total

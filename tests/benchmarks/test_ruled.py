@@ -54,15 +54,9 @@ def test_the_rules_follow_a_sheet_seen_in_perspective():
     assert (out[100:400, 200:440] != frame[100:400, 200:440]).any()
 
 
-def test_the_command_scores_each_paper_and_skips_a_photo_read_wrong(tmp_path, tiny_models, confident_digits):
-    from edge.synth import draw_digits
-    images, labels = confident_digits
-    cv2.imwrite(str(tmp_path / "p0.png"), draw_digits(images[:5], seed=0))
-    truth = "".join(map(str, labels[:5]))
-    (tmp_path / "labels.csv").write_text(f"file,digits\np0.png,{truth}\np1.png,{truth[::-1]}9\n")
-    cv2.imwrite(str(tmp_path / "p1.png"), draw_digits(images[:5], seed=0))  # not what its label says
+def test_the_command_scores_each_paper_and_skips_a_photo_read_wrong(labelled_folder, tiny_models):
     model = str(tiny_models / "digits_int8.tflite")
-    result = CliRunner().invoke(ruled.main, [str(tmp_path), "--model", model])
+    result = CliRunner().invoke(ruled.main, [str(labelled_folder), "--model", model])
     assert result.exit_code == 0, result.output
     assert "1 photo(s) not read right as they are, not used (p1.png)" in result.output
     lines = [line for line in result.output.splitlines() if "paper:" in line]

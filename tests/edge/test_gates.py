@@ -250,8 +250,8 @@ def test_both_sets_cut_into_crops_of_a_few_digits(trained_model, photos_dir, des
 
 # Both sets as if written on ruled and squared paper (benchmarks.ruled), with the int8 model of 2026-12-05
 # (sha256 554487f1..., AMD EPYC, 2 cores): the photos 100 of 100 digits, none spurious; the desk 517 of
-# 518 with 1 spurious. Before the rules' darkness was taken out (detect.without_rules): 90 with none (a
-# squared page in a shadow read nothing) and 497 with 52 (faint grid lines read as 1s).
+# 518 with 2 spurious. Before a ruled page's rules' darkness was taken out (edge.faint_rules): 90 with none
+# (a squared page in a shadow read nothing) and 497 with 52 (faint grid lines read as 1s).
 MIN_RULED_ACCURACY = 0.97
 MAX_RULED_SPURIOUS = 3
 

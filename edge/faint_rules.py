@@ -1,0 +1,131 @@
+"""A ruled page's faint rules, taken out of the ink's darkness once the mask's rules are found.
+
+A notebook's print is pale and thinner than a pen, and a phone photo's threshold breaks it into dashes,
+most too short to be found as rules (edge.rules), each read as a 1. Where two rules or more are found
+running along the rows or columns (run_straight), the rules' own darkness is taken out of the ink's
+(unshaded), and what of the mask was mostly that darkness goes (without_rules).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge.rules import MAX_RULE_THICKNESS_PX, MIN_RULES, find_rules, min_lengths
+
+# A rule's darkness is taken on the darkness shrunk this many times along it (unshaded): averaged, for a
+# faint rule's noise dips to the paper here and there, and a long opening costs its length per pixel (9.0
+# ms shrunk, 47 ms blurred at full size, on a 1,600 x 1,135 page; AMD EPYC, one thread). (Blurred over 9
+# px instead, a line of digits written close together was a rule's length of darkness along a row through
+# them, and lost its lighter strokes there: the ruled condition, 30 frames of seed 3, 3 spurious; none
+# shrunk 4 times, or blurred over 5 px.)
+UNSHADE_SHRINK = 4
+# Down the columns, gaps up to this share of the frame's longer side are closed first: a shadow's edge
+# across a grid reads as paper for a dozen pixels, and the grid's columns in the shadow were too short to
+# go (a photo of the photos set on squared paper, benchmarks.ruled: 26 spurious 1s, none with this). Not
+# along the rows, where a line of writing is a rule's length with gaps of that size between its digits
+# (ruled and notebook, 30 frames of seed 101: 806 -> 799 and 799 -> 795 of 810 digits). The columns are
+# looked at once the rows' darkness is out: closed across rows a few dozen pixels apart, a ruled page's
+# columns were all rule, and every pen stroke lost that darkness (a review's probe).
+UNSHADE_GAP = 1 / 40
+# Rules this long or longer only (a frame of 200 px or more): in a crop of a digit or two, 60 to 110 px, a
+# rule's length is a digit's bar, and what the finder takes for rules there are those.
+MIN_PAGE_RULE_PX = 50
+# A page whose rules the threshold broke into dashes, none found as a rule, is told by its rules found
+# once gaps up to this share of the frame's longer side are closed along them (dashed). (Closed so before
+# rules are looked for in every frame, both sets cut into crops lost 11 digits and gained 12 spurious,
+# and the photos brightened by benchmarks.perturb gained 2.)
+DASH_GAP = 1 / 80
+# ... running across this share of the frame: closed so, a sheet's long lines of writing (each made a band
+# of ink whose thin strokes pass for rules) stop short of its edges (desk_01 turned 8 degrees by
+# benchmarks.perturb: 4 spurious digits, none with this).
+DASH_ACROSS = 0.8
+# A pixel of the ink is a rule's where the rules' darkness taken out leaves it paler than all but this
+# share of the ink was (without_rules).
+PALEST_SHARE = 0.02
+
+
+def run_straight(removed: np.ndarray) -> bool:
+    """Whether the rules taken out of a mask (rules.remove_rules' second mask) are a ruled or squared
+    page's, as unshaded takes them out: MIN_RULES or more along its rows (or columns), each holding half
+    a rule's length on one row (column), and at least half of their pixels on such rows and columns. (Not
+    a page photographed turned, whose rules slope; nor one line alone, a crease or a digit's bar across a
+    crop; nor rules shorter than MIN_PAGE_RULE_PX, in a crop of a digit or two.)"""
+    if min(min_lengths(removed.shape)) < MIN_PAGE_RULE_PX:
+        return False
+    total = cv2.countNonZero(removed)
+    straight, lines = 0, 0
+    for axis, length in enumerate(min_lengths(removed.shape)):
+        counts = cv2.reduce(removed, 1 - axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() // 255
+        on = counts >= length // 2
+        straight += int(counts[on].sum())
+        lines = max(lines, int(np.count_nonzero(on[1:] & ~on[:-1]) + on[0]))
+    return total > 0 and lines >= MIN_RULES and straight >= 0.5 * total
+
+
+def unshaded(darkness: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 ink darkness -> the same without long straight lines along its rows and columns: what
+    stays of it under a grey opening a rule long (min_lengths) is taken out, the rows' first. The opening
+    runs on the darkness shrunk UNSHADE_SHRINK times along the way, and down the columns with its gaps
+    closed (UNSHADE_GAP). A pen's stroke crossing a rule, or lying along one, is shorter than a rule, and
+    keeps its darkness over the rule's."""
+    h, w = darkness.shape
+    out = darkness
+    for axis, length in enumerate(min_lengths(darkness.shape)):
+        size = (max(1, w // UNSHADE_SHRINK), h) if axis == 0 else (w, max(1, h // UNSHADE_SHRINK))
+        rule = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
+        run = max(1, length // UNSHADE_SHRINK)
+        if axis == 1:
+            gap = max(3, int(UNSHADE_GAP * max(h, w)) // UNSHADE_SHRINK) | 1
+            rule = cv2.morphologyEx(rule, cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8))
+        rule = cv2.morphologyEx(rule, cv2.MORPH_OPEN, np.ones((1, run) if axis == 0 else (run, 1), np.uint8))
+        out = cv2.subtract(out, cv2.resize(rule, (w, h), interpolation=cv2.INTER_LINEAR))
+    return out
+
+
+def without_rules(mask: np.ndarray, darkness: np.ndarray, found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A ruled page's 0/255 ink mask and its darkness -> both with the rules' darkness taken out (unshaded):
+    the mask without its pixels that this leaves paler than its palest ink (its PALEST_SHARE darkness),
+    but not within reach of the rules `found` in the mask (rules.remove_rules' second mask, taken out there
+    already: closed along them over the gaps a crossing stroke's bridge leaves, and a pixel beyond), where
+    a digit's stroke across a rule as dark as the pen was bridged, and stays whole."""
+    flat = unshaded(darkness)
+    counts = np.cumsum(cv2.calcHist([darkness], [0], mask, [256], [0, 256]).ravel())
+    if not counts[-1]:
+        return mask, flat
+    palest = float(np.searchsorted(counts, PALEST_SHARE * counts[-1]))
+    reach = 2 * MAX_RULE_THICKNESS_PX + 1  # rules.remove_rules' bridges are no longer
+    bridged = cv2.bitwise_or(cv2.morphologyEx(found, cv2.MORPH_CLOSE, np.ones((1, reach), np.uint8)),
+                             cv2.morphologyEx(found, cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8)))
+    kept = cv2.dilate(bridged, np.ones((3, 3), np.uint8)) > 0
+    faded = (flat < palest) & (flat < darkness) & ~kept  # paler than the ink, for the rules' darkness
+    return np.where(faded, 0, mask).astype(np.uint8), flat
+
+
+def dashed(mask: np.ndarray) -> bool:
+    """Whether a 0/255 ink mask holds a ruled page's faint rules in dashes, none found as a rule: MIN_RULES
+    bands of rows (or of columns) or more hold a rule's length of ink, and, with gaps up to DASH_GAP of the
+    frame's longer side closed along them, rules.find_rules finds MIN_RULES or more running across
+    DASH_ACROSS of the frame, as printed rules do. Only where such bands are (most frames: two sums of
+    the mask's rows and columns) is the closing made."""
+    lengths = min_lengths(mask.shape)
+    if min(lengths) < MIN_PAGE_RULE_PX:
+        return False
+    banded = [axis for axis, length in enumerate(lengths)
+              if _bands(cv2.reduce(mask, 1 - axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() >= 255 * length)]
+    if not banded:  # most frames
+        return False
+    gap = max(3, int(DASH_GAP * max(mask.shape))) | 1
+    for axis in banded:
+        closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, gap) if axis == 0 else (gap, 1), np.uint8))
+        horizontal, vertical, _, _ = find_rules(closed)
+        found = horizontal if axis == 0 else vertical
+        across = DASH_ACROSS * mask.shape[1 - axis]
+        if _bands(cv2.reduce(found, 1 - axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() >= 255 * across):
+            return True
+    return False
+
+
+def _bands(on: np.ndarray) -> bool:
+    """Whether a row's (column's) flags of holding a rule's length of ink make MIN_RULES runs or more."""
+    return int(np.count_nonzero(on[1:] & ~on[:-1])) + bool(on[0]) >= MIN_RULES

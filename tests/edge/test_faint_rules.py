@@ -1,0 +1,126 @@
+"""A ruled page's faint rules taken out of the ink's darkness (edge.faint_rules): their dashes go, the
+strokes across and along them stay."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge import faint_rules, rules
+
+
+def _faint_ruled(shape=(300, 400), pitch=40, level=40, seed=0):
+    """Ink darkness of a faintly ruled page: rules `level` dark, with a photo's noise, dipping to half that
+    every twenty pixels or so (where a faint rule steps between pixel rows: its dashes once thresholded)."""
+    rng = np.random.default_rng(seed)
+    darkness = np.zeros(shape, np.uint8)
+    for y in range(pitch, shape[0], pitch):
+        darkness[y] = np.clip(level + rng.normal(0, 2, shape[1]), 0, 255)  # denoised, as the reader's is
+        darkness[y, rng.integers(0, shape[1], shape[1] // 20)] = level // 2
+    return darkness
+
+
+def test_unshaded_takes_faint_rules_out_and_keeps_strokes_across_and_along_them():
+    darkness = _faint_ruled()
+    cv2.line(darkness, (200, 60), (200, 135), 150, 3)  # a "1" crossing two rules
+    darkness[160, 100:130] = np.clip(darkness[160, 100:130].astype(int) + 150, 0, 255)  # a bar along one
+    flat = faint_rules.unshaded(darkness)
+    assert flat[40:300:40, 250:400].max() <= 20  # half the rules' darkness or less: paler than the pen
+    assert flat[100, 200] >= 140 and flat[120, 200] >= 100  # the "1" off and on a rule
+    assert flat[160, 100:130].min() >= 100  # the bar lying along a rule
+
+
+def test_unshaded_leaves_a_page_without_long_lines_as_it_is():
+    darkness = np.zeros((240, 320), np.uint8)
+    cv2.putText(darkness, "1357", (20, 150), cv2.FONT_HERSHEY_SIMPLEX, 3, 180, 6)
+    strokes = darkness >= 90  # (the digits' feet line up on one row over 80 px: a tenth of their edge goes)
+    assert (faint_rules.unshaded(darkness)[strokes] >= 0.9 * darkness[strokes]).all()
+
+
+def test_rules_found_straight_or_at_a_slope():
+    straight = np.zeros((300, 400), np.uint8)
+    for y in range(40, 300, 40):
+        cv2.line(straight, (0, y), (399, y), 255, 1)
+    assert faint_rules.run_straight(straight)
+    sloped = np.zeros_like(straight)
+    for y in range(-40, 300, 40):
+        cv2.line(sloped, (0, y), (399, y + 70), 255, 1)  # 10 degrees
+    assert not faint_rules.run_straight(sloped)
+    assert not faint_rules.run_straight(np.zeros_like(straight))
+
+
+def test_the_dashes_of_faint_rules_go_and_strokes_across_rules_found_stay():
+    darkness = _faint_ruled(level=40)
+    cv2.line(darkness, (200, 60), (200, 135), 150, 3)  # a "1" crossing two faint rules
+    darkness[240] = 150  # a rule as dark as the pen, found whole in the mask
+    cv2.line(darkness, (300, 200), (300, 280), 150, 3)  # a "1" across it
+    mask = np.where(darkness >= 30, 255, 0).astype(np.uint8)  # the faint rules in dashes, the pen whole
+    mask[40:201:40] = np.where(np.arange(400) % 25 < 20, mask[40:201:40], 0)  # broken: none found
+    mask, found = rules.remove_rules(mask)  # the dark rule out, the "1" bridged across it
+    assert found[240, 100] == 255 and mask[240, 300] == 255
+    cleaned, flat = faint_rules.without_rules(mask, darkness, found)
+    assert not cleaned[40:201:40, 220:290].any() and not cleaned[40:201:40, 310:].any()  # the faint dashes
+    assert cleaned[60:136, 200].all()  # the first "1", across two faint rules
+    assert cleaned[202:279, 299:302].all()  # the second, across the rule found
+    assert flat.shape == darkness.shape
+
+
+def test_a_frame_without_ink_comes_back_as_it_is():
+    mask, darkness = np.zeros((240, 320), np.uint8), np.zeros((240, 320), np.uint8)
+    cleaned, flat = faint_rules.without_rules(mask, darkness, mask)
+    assert not cleaned.any() and not flat.any()
+
+
+def _faint_grid_page(seed: int = 0) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """A 640x480 photo of squared paper: a faint pale-blue grid a pixel wide, 24 px apart, with a photo's
+    noise, and four digits written across it in a pale pen (a pencil): the threshold is low, and breaks
+    the grid into dashes. And the digits' centres."""
+    rng = np.random.default_rng(seed)
+    paper = np.full((480, 640, 3), (215, 222, 226), np.float32)
+    grid = np.zeros((480, 640), np.float32)
+    for k in range(10, 640, 24):
+        cv2.line(grid, (k, 0), (k, 479), 1.0, 1, cv2.LINE_AA)
+    for k in range(14, 480, 24):
+        cv2.line(grid, (0, k), (639, k), 1.0, 1, cv2.LINE_AA)
+    paper *= 1 - 0.8 * grid[..., np.newaxis] * (1 - np.float32([235, 190, 150]) / 255)
+    ink = np.zeros((480, 640), np.uint8)
+    centres = []
+    for k, digit in enumerate("4725"):
+        x, y = 150 + 100 * k, 250
+        cv2.putText(ink, digit, (x - 18, y + 22), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 4, cv2.LINE_AA)
+        centres.append((x, y))
+    paper *= 1 - 0.4 * (ink[..., np.newaxis] / 255.0)
+    noisy = paper + rng.normal(0, 3, paper.shape)
+    return np.clip(noisy, 0, 255).astype(np.uint8), centres
+
+
+def test_a_faint_grid_leaves_only_the_digits_written_on_it():
+    from edge.detect import DetectorOptions
+    from edge.locate import locate
+
+    frame, centres = _faint_grid_page()
+    found = locate(frame, DetectorOptions()).found
+    boxes = [f.box for f in found]
+    assert len(boxes) == len(centres), boxes  # no dash of the grid left as a blob
+    for (x, y), b in zip(centres, boxes):
+        assert b.x <= x <= b.x + b.w and b.y <= y <= b.y + b.h
+
+
+def test_a_page_is_told_ruled_by_its_rules_in_dashes_and_writing_alone_is_not():
+    from edge.detect import DetectorOptions, ink_mask
+    from edge.preprocess import to_gray
+
+    frame, _ = _faint_grid_page()
+    mask = ink_mask(to_gray(frame), DetectorOptions()).mask
+    _, removed = rules.remove_rules(mask)
+    assert not faint_rules.run_straight(removed)  # the mask's rule finder finds one line at most
+    assert faint_rules.dashed(mask)
+    writing = np.zeros((480, 640), np.uint8)
+    for k in range(10):  # a line of ten digits' worth of strokes, and a second line
+        cv2.putText(writing, "8", (20 + 60 * k, 200), cv2.FONT_HERSHEY_SIMPLEX, 2, 255, 5)
+        cv2.putText(writing, "0", (20 + 60 * k, 300), cv2.FONT_HERSHEY_SIMPLEX, 2, 255, 5)
+    assert not faint_rules.dashed(writing)
+    one = np.zeros((480, 640), np.uint8)
+    one[200, ::3] = 255
+    one[200, 1::3] = 255  # one line in dashes: a crease, no ruling
+    assert not faint_rules.dashed(one)
