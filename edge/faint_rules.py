@@ -2,8 +2,9 @@
 
 A notebook's print is pale and thinner than a pen, and a phone photo's threshold breaks it into dashes,
 most too short to be found as rules (edge.rules), each read as a 1. Where two rules or more are found
-running along the rows or columns (run_straight), the rules' own darkness is taken out of the ink's
-(unshaded), and what of the mask was mostly that darkness goes (without_rules).
+running along the rows or columns (run_straight), or the mask holds them in dashes (dashed), the rules'
+own darkness is taken out of the ink's (unshaded), and the mask's pixels that this leaves paler than its
+palest ink go (without_rules).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from edge.rules import MAX_RULE_THICKNESS_PX, MIN_RULES, find_rules, min_lengths
 
 # A rule's darkness is taken on the darkness shrunk this many times along it (unshaded): averaged, for a
 # faint rule's noise dips to the paper here and there, and a long opening costs its length per pixel (9.0
-# ms shrunk, 47 ms blurred at full size, on a 1,600 x 1,135 page; AMD EPYC, one thread). (Blurred over 9
+# ms shrunk, 47 ms at full size, on a 1,600 x 1,135 page; AMD EPYC, one thread). (Blurred over 9
 # px instead, a line of digits written close together was a rule's length of darkness along a row through
 # them, and lost its lighter strokes there: the ruled condition, 30 frames of seed 3, 3 spurious; none
 # shrunk 4 times, or blurred over 5 px.)
@@ -54,13 +55,13 @@ def run_straight(removed: np.ndarray) -> bool:
     if min(min_lengths(removed.shape)) < MIN_PAGE_RULE_PX:
         return False
     total = cv2.countNonZero(removed)
-    straight, lines = 0, 0
+    straight, lines = 0, False
     for axis, length in enumerate(min_lengths(removed.shape)):
-        counts = cv2.reduce(removed, 1 - axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() // 255
+        counts = _sums(removed, axis) // 255
         on = counts >= length // 2
         straight += int(counts[on].sum())
-        lines = max(lines, int(np.count_nonzero(on[1:] & ~on[:-1]) + on[0]))
-    return total > 0 and lines >= MIN_RULES and straight >= 0.5 * total
+        lines |= _enough_bands(on)
+    return total > 0 and lines and straight >= 0.5 * total
 
 
 def unshaded(darkness: np.ndarray) -> np.ndarray:
@@ -86,19 +87,22 @@ def unshaded(darkness: np.ndarray) -> np.ndarray:
 def without_rules(mask: np.ndarray, darkness: np.ndarray, found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A ruled page's 0/255 ink mask and its darkness -> both with the rules' darkness taken out (unshaded):
     the mask without its pixels that this leaves paler than its palest ink (its PALEST_SHARE darkness),
-    but not within reach of the rules `found` in the mask (rules.remove_rules' second mask, taken out there
-    already: closed along them over the gaps a crossing stroke's bridge leaves, and a pixel beyond), where
-    a digit's stroke across a rule as dark as the pen was bridged, and stays whole."""
+    but not on the rules `found` in the mask (rules.remove_rules' second mask, taken out there already:
+    closed along them over gaps up to 2 MAX_RULE_THICKNESS_PX, and a pixel beyond), where a digit's stroke
+    across a rule as dark as the pen was bridged, and stays whole. (Closed over a quarter of a rule's
+    length, the dashes of faint rules found in part went no more: benchmarks.ruled, the desk 2 -> 74
+    spurious. A stroke crossing a dark rule over more than 12 px of it, bold or slanting, keeps its ends
+    of the crossing only.)"""
     flat = unshaded(darkness)
     counts = np.cumsum(cv2.calcHist([darkness], [0], mask, [256], [0, 256]).ravel())
     if not counts[-1]:
         return mask, flat
     palest = float(np.searchsorted(counts, PALEST_SHARE * counts[-1]))
-    reach = 2 * MAX_RULE_THICKNESS_PX + 1  # rules.remove_rules' bridges are no longer
+    reach = 2 * MAX_RULE_THICKNESS_PX + 1  # a bridge as long as a rule is thick, or a little more
     bridged = cv2.bitwise_or(cv2.morphologyEx(found, cv2.MORPH_CLOSE, np.ones((1, reach), np.uint8)),
                              cv2.morphologyEx(found, cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8)))
     kept = cv2.dilate(bridged, np.ones((3, 3), np.uint8)) > 0
-    faded = (flat < palest) & (flat < darkness) & ~kept  # paler than the ink, for the rules' darkness
+    faded = (flat < palest) & (flat < darkness) & ~kept  # paler than the ink once a rule's darkness is out
     return np.where(faded, 0, mask).astype(np.uint8), flat
 
 
@@ -111,21 +115,26 @@ def dashed(mask: np.ndarray) -> bool:
     lengths = min_lengths(mask.shape)
     if min(lengths) < MIN_PAGE_RULE_PX:
         return False
-    banded = [axis for axis, length in enumerate(lengths)
-              if _bands(cv2.reduce(mask, 1 - axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() >= 255 * length)]
+    banded = [axis for axis, length in enumerate(lengths) if _enough_bands(_sums(mask, axis) >= 255 * length)]
     if not banded:  # most frames
         return False
     gap = max(3, int(DASH_GAP * max(mask.shape))) | 1
     for axis in banded:
-        closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, gap) if axis == 0 else (gap, 1), np.uint8))
+        bridge = np.ones((1, gap) if axis == 0 else (gap, 1), np.uint8)
+        closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, bridge)
         horizontal, vertical, _, _ = find_rules(closed)
         found = horizontal if axis == 0 else vertical
         across = DASH_ACROSS * mask.shape[1 - axis]
-        if _bands(cv2.reduce(found, 1 - axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() >= 255 * across):
+        if _enough_bands(_sums(found, axis) >= 255 * across):
             return True
     return False
 
 
-def _bands(on: np.ndarray) -> bool:
-    """Whether a row's (column's) flags of holding a rule's length of ink make MIN_RULES runs or more."""
-    return int(np.count_nonzero(on[1:] & ~on[:-1])) + bool(on[0]) >= MIN_RULES
+def _sums(mask: np.ndarray, axis: int) -> np.ndarray:
+    """The sums of a 0/255 mask's rows (axis 0) or columns (1)."""
+    return cv2.reduce(mask, 1 - axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+
+
+def _enough_bands(on: np.ndarray) -> bool:
+    """Whether flags along the rows (columns) make MIN_RULES runs of them or more."""
+    return int(np.count_nonzero(on[1:] & ~on[:-1])) + int(on[:1].any()) >= MIN_RULES

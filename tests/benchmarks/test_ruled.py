@@ -24,7 +24,8 @@ def test_ruled_paper_has_a_rule_under_the_first_digit_and_a_margin_left_of_the_w
     pitch = np.diff(printed[np.diff(printed, prepend=-10) > 2])
     assert 44 <= np.median(pitch) <= 64  # 1.1 to 1.6 digit heights
     blue_left = out[:, :200, 0].astype(int).mean(axis=0) - out[:, :200, 2].astype(int).mean(axis=0)
-    assert blue_left.min() < -10  # a red margin line left of the writing (blue taken more than red)
+    assert blue_left.min() < -10  # a red margin line (blue taken more than red) ...
+    assert blue_left.argmin() <= 200 - 0.3 * 40  # ... 0.3 to 1 digit height left of the first digit's edge
     assert np.array_equal(out, ruled.on_paper(_paper(), boxes, "a.png", squared=False))  # drawn the same
     assert not np.array_equal(out, ruled.on_paper(_paper(), boxes, "b.png", squared=False))
 

@@ -124,3 +124,26 @@ def test_a_page_is_told_ruled_by_its_rules_in_dashes_and_writing_alone_is_not():
     one[200, ::3] = 255
     one[200, 1::3] = 255  # one line in dashes: a crease, no ruling
     assert not faint_rules.dashed(one)
+
+
+def test_a_stroke_across_a_dark_rule_found_stays_whole():
+    darkness = np.zeros((300, 400), np.uint8)
+    for y in (100, 200):
+        darkness[y] = 150  # rules as dark as the pen, found whole
+    cv2.line(darkness, (150, 60), (250, 240), 150, 9)  # a bold stroke crossing both, 11 px along them
+    mask = np.where(darkness >= 30, 255, 0).astype(np.uint8)
+    cleaned, found = rules.remove_rules(mask)
+    kept, _ = faint_rules.without_rules(cleaned, darkness, found)
+    assert np.count_nonzero(cleaned[100]) >= 10  # bridged across the rule
+    assert np.array_equal(kept, cleaned)  # the bridges stay: nothing of the stroke goes
+
+
+def test_a_dense_ruling_leaves_the_strokes_across_it_their_darkness():
+    darkness = np.zeros((480, 640), np.uint8)
+    darkness[::12] = 40  # rules 12 px apart: closer than the columns' gaps are closed over (16 px)
+    cv2.line(darkness, (300, 100), (300, 300), 160, 3)  # an upright stroke across them
+    darkness[350, 100:130] = 120  # a pale bar between two rules, alone
+    flat = faint_rules.unshaded(darkness)
+    off = [y for y in range(150, 250) if y % 12]
+    assert flat[off, 300].min() >= 0.97 * 160  # the stroke between the rules keeps its darkness
+    assert flat[350, 100:130].min() >= 0.97 * 120
