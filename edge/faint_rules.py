@@ -33,9 +33,10 @@ UNSHADE_GAP = 1 / 40
 # rule's length is a digit's bar, and what the finder takes for rules there are those.
 MIN_PAGE_RULE_PX = 50
 # A page whose rules the threshold broke into dashes, none found as a rule, is told by its rules found
-# once gaps up to this share of the frame's longer side are closed along them (dashed). (Closed so before
-# rules are looked for in every frame, both sets cut into crops lost 11 digits and gained 12 spurious,
-# and the photos brightened by benchmarks.perturb gained 2.)
+# once gaps up to this share of the frame's longer side are closed along them (dashed). (A first try
+# closed gaps of 8 px before rules were looked for in every frame, with the thin ink along rules found
+# taken too and strokes along them kept by their darkness: both sets cut into crops lost 17 digits and
+# gained 10 spurious, the photos brightened by benchmarks.perturb lost 10 digits with 2 spurious.)
 DASH_GAP = 1 / 80
 # ... running across this share of the frame: closed so, a sheet's long lines of writing (each made a band
 # of ink whose thin strokes pass for rules) stop short of its edges (desk_01 turned 8 degrees by
