@@ -304,4 +304,3 @@ def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     across_v = cv2.morphologyEx(without, cv2.MORPH_CLOSE, np.ones((1, reach), np.uint8))
     bridges = cv2.bitwise_or(cv2.bitwise_and(across_h, horizontal), cv2.bitwise_and(across_v, vertical))
     return cv2.bitwise_or(without, bridges), cv2.subtract(rules, bridges)
-

@@ -269,4 +269,3 @@ def test_rules_of_a_narrow_crop_of_a_ruled_page_go(width):
     cleaned, removed = rules.remove_rules(mask | one)
     assert np.count_nonzero(cleaned & one) == np.count_nonzero(one)
     assert np.count_nonzero(cv2.subtract(cleaned, one)) == 0
-
