@@ -60,9 +60,9 @@ def on_paper(image: np.ndarray, boxes: list[Box], name: str, squared: bool, seed
     printed lines laid under its writing; the draws depend on the photo's name and `seed` only."""
     rng = np.random.default_rng([seed, zlib.crc32(name.encode()), int(squared)])
     to_page, (pw, ph) = _page_frame(image)
-    tops = cv2.perspectiveTransform(np.float32([[[b.x + b.w / 2, b.y] for b in boxes]]), to_page)[0]
-    bottoms = cv2.perspectiveTransform(np.float32([[[b.x + b.w / 2, b.y + b.h] for b in boxes]]), to_page)[0]
-    lefts = cv2.perspectiveTransform(np.float32([[[b.x, b.y + b.h / 2] for b in boxes]]), to_page)[0]
+    points = [[(b.x + b.w / 2, b.y), (b.x + b.w / 2, b.y + b.h), (b.x, b.y + b.h / 2)] for b in boxes]
+    mapped = cv2.perspectiveTransform(np.float32(points).reshape(1, -1, 2), to_page)[0].reshape(-1, 3, 2)
+    tops, bottoms, lefts = mapped[:, 0], mapped[:, 1], mapped[:, 2]  # each digit's top, foot, left edge
     size = float(np.median(bottoms[:, 1] - tops[:, 1]))
     thickness = max(1, int(round(size * rng.uniform(*THICKNESS))))
     if squared:

@@ -25,9 +25,10 @@ UNSHADE_SHRINK = 4
 # across a grid reads as paper for a dozen pixels, and the grid's columns in the shadow were too short to
 # go (a photo of the photos set on squared paper, benchmarks.ruled: 26 spurious 1s, none with this). Not
 # along the rows, where a line of writing is a rule's length with gaps of that size between its digits
-# (ruled and notebook, 30 frames of seed 101: 806 -> 799 and 799 -> 795 of 810 digits). The columns are
-# looked at once the rows' darkness is out: closed across rows a few dozen pixels apart, a ruled page's
-# columns were all rule, and every pen stroke lost that darkness (a review's probe).
+# (ruled and notebook, 30 frames of seed 101: 806 -> 799 and 799 -> 795 of 810 digits). (Both measured
+# when the darkness was blurred over 9 px along the way, before it was shrunk.) The columns are looked
+# at once the rows' darkness is out: closed across rows a few dozen pixels apart, a ruled page's columns
+# were all rule, and every pen stroke lost that darkness (a review's probe).
 UNSHADE_GAP = 1 / 40
 # Rules this long or longer only (a frame of 200 px or more): in a crop of a digit or two, 60 to 110 px, a
 # rule's length is a digit's bar, and what the finder takes for rules there are those.
@@ -53,11 +54,12 @@ def run_straight(removed: np.ndarray) -> bool:
     a rule's length on one row (column), and at least half of their pixels on such rows and columns. (Not
     a page photographed turned, whose rules slope; nor one line alone, a crease or a digit's bar across a
     crop; nor rules shorter than MIN_PAGE_RULE_PX, in a crop of a digit or two.)"""
-    if min(min_lengths(removed.shape)) < MIN_PAGE_RULE_PX:
+    lengths = min_lengths(removed.shape)
+    if min(lengths) < MIN_PAGE_RULE_PX:
         return False
     total = cv2.countNonZero(removed)
     straight, lines = 0, False
-    for axis, length in enumerate(min_lengths(removed.shape)):
+    for axis, length in enumerate(lengths):
         counts = _sums(removed, axis) // 255
         on = counts >= length // 2
         straight += int(counts[on].sum())

@@ -88,9 +88,10 @@ def _without_rules(mask: np.ndarray, inset: int) -> np.ndarray | None:
     (faint_rules.dashed), else None."""
     inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
     cleaned, removed = rules.remove_rules(inner)
-    if cleaned is not inner:
+    found = cleaned is not inner
+    if found:
         inner[:] = cleaned
-    if not (cleaned is not inner and faint_rules.run_straight(removed)) and not faint_rules.dashed(inner):
+    if not ((found and faint_rules.run_straight(removed)) or faint_rules.dashed(inner)):
         return None
     return cv2.copyMakeBorder(removed, inset, inset, inset, inset, cv2.BORDER_CONSTANT, value=0)
 

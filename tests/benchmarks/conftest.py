@@ -19,3 +19,14 @@ def labelled_folder(tmp_path, confident_digits) -> Path:
     truth = "".join(map(str, labels[:5]))
     (tmp_path / "labels.csv").write_text(f"file,digits\np0.png,{truth}\np1.png,{truth[::-1]}9\n")
     return tmp_path
+
+
+def run_on_labelled(command, folder: Path, model: Path) -> list[str]:
+    """A benchmark's click command run on `labelled_folder` with `model`: its output's lines, once it
+    has exited 0 and said that p1.png (read wrong) is not used."""
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(command, [str(folder), "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    assert "1 photo(s) not read right as they are, not used (p1.png)" in result.output
+    return result.output.splitlines()

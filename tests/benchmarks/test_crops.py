@@ -4,9 +4,9 @@ to their neighbours, and the command on a small labelled folder."""
 from __future__ import annotations
 
 import numpy as np
-from click.testing import CliRunner
 
 from benchmarks import crops
+from tests.benchmarks.conftest import run_on_labelled
 from edge.detect import Box
 
 
@@ -44,14 +44,11 @@ def test_a_column_is_cut_down_its_length():
 
 
 def test_the_command_scores_each_run_and_margin_and_skips_a_photo_read_wrong(labelled_folder, tiny_models):
-    model = str(tiny_models / "digits_int8.tflite")
-    result = CliRunner().invoke(crops.main, [str(labelled_folder), "--model", model])
-    assert result.exit_code == 0, result.output
-    assert "1 photo(s) not read right as they are, not used (p1.png)" in result.output
-    lines = [line for line in result.output.splitlines() if "margin" in line]
+    output = run_on_labelled(crops.main, labelled_folder, tiny_models / "digits_int8.tflite")
+    lines = [line for line in output if "margin" in line]
     assert len(lines) == len(crops.RUNS) * len(crops.MARGINS)
     assert "1 digit(s), margin 0.15: " in lines[0] and "/5 crops exact" in lines[0]
-    close = [line for line in result.output.splitlines() if "held close" in line]
+    close = [line for line in output if "held close" in line]
     assert len(close) == len(crops.CLOSE_RUNS) * len(crops.CLOSE_FRAMES) * len(crops.CLOSE_SHARES)
 
 

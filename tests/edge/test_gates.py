@@ -231,19 +231,25 @@ MIN_CROPS_ACCURACY = 0.98
 MAX_CROPS_SPURIOUS = {"photos": 12, "desk": 30}
 
 
-@pytest.mark.parametrize("folder", ["photos", "desk"])
-def test_both_sets_cut_into_crops_of_a_few_digits(trained_model, photos_dir, desk_dir, folder):
-    """A user's crop of a photo to a number: its digits fill it, and a stroke is a large share of it."""
+def _ways_scored(model, folder, ways) -> tuple[int, int, int, list]:
+    """benchmarks.crops.score_crops of a labelled folder, read with `model`, `ways` (None: the crops'):
+    digits right, digits, spurious digits, and (file, truth, reading) of each image not read exactly."""
     from benchmarks.crops import reading_of, score_crops
     from edge.reader import DigitReader
     from edge.runtime import Classifier
 
-    read = reading_of(DigitReader(Classifier(trained_model)))
-    scores, _ = score_crops(photos_dir if folder == "photos" else desk_dir, read)
-    right, total = sum(s.right for s in scores.values()), sum(s.total for s in scores.values())
-    spurious = sum(s.spurious for s in scores.values())
-    misread = [(p.file, p.truth, p.reading) for s in scores.values() for p in s.photos
-               if p.reading != p.truth]
+    scores, _ = score_crops(folder, reading_of(DigitReader(Classifier(model))), ways)
+    photos = [p for s in scores.values() for p in s.photos]
+    misread = [(p.file, p.truth, p.reading) for p in photos if p.reading != p.truth]
+    return (sum(s.right for s in scores.values()), sum(s.total for s in scores.values()),
+            sum(s.spurious for s in scores.values()), misread)
+
+
+@pytest.mark.parametrize("folder", ["photos", "desk"])
+def test_both_sets_cut_into_crops_of_a_few_digits(trained_model, photos_dir, desk_dir, folder):
+    """A user's crop of a photo to a number: its digits fill it, and a stroke is a large share of it."""
+    photos = photos_dir if folder == "photos" else desk_dir
+    right, total, spurious, misread = _ways_scored(trained_model, photos, None)
     assert right >= MIN_CROPS_ACCURACY * total, (right, total, misread)
     assert spurious <= MAX_CROPS_SPURIOUS[folder], (spurious, misread)
 
@@ -259,16 +265,9 @@ MAX_RULED_SPURIOUS = 3
 @pytest.mark.parametrize("folder", ["photos", "desk"])
 def test_both_sets_on_ruled_and_squared_paper(trained_model, photos_dir, desk_dir, folder):
     """A notebook's faint, thin rules and grid under real handwriting: once thresholded they are dashes."""
-    from benchmarks.crops import reading_of, score_crops
     from benchmarks.ruled import WAYS
-    from edge.reader import DigitReader
-    from edge.runtime import Classifier
 
-    read = reading_of(DigitReader(Classifier(trained_model)))
-    scores, _ = score_crops(photos_dir if folder == "photos" else desk_dir, read, WAYS)
-    right, total = sum(s.right for s in scores.values()), sum(s.total for s in scores.values())
-    spurious = sum(s.spurious for s in scores.values())
-    misread = [(p.file, p.truth, p.reading) for s in scores.values() for p in s.photos
-               if p.reading != p.truth]
+    photos = photos_dir if folder == "photos" else desk_dir
+    right, total, spurious, misread = _ways_scored(trained_model, photos, WAYS)
     assert right >= MIN_RULED_ACCURACY * total, (right, total, misread)
     assert spurious <= MAX_RULED_SPURIOUS, (spurious, misread)
