@@ -29,6 +29,7 @@ THICKNESS = (0.01, 0.03)  # of the digits' height, 1 px or more
 RULED_PITCH = (1.1, 1.6)  # digit heights between rules
 SQUARED_PITCH = (0.6, 1.0)  # digit heights between a grid's lines
 MARGIN_GAP = (0.3, 1.0)  # digit heights between the margin line and the writing
+TURN_DEG = (3.0, 10.0)  # the camera turned this far either way (benchmarks.perturb.turned), drawn per photo
 
 
 def _page_frame(image: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
@@ -85,15 +86,44 @@ def on_paper(image: np.ndarray, boxes: list[Box], name: str, squared: bool, seed
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-def paper(squared: bool) -> Way:
-    """The photo on ruled (squared) paper (on_paper), as one crop."""
+def turn_deg(name: str, seed: int = 0) -> float:
+    """How far the camera is turned for a photo (TURN_DEG, either way); drawn from its name and `seed`."""
+    rng = np.random.default_rng([seed, zlib.crc32(name.encode()), 2])
+    return float(rng.choice([-1.0, 1.0]) * rng.uniform(*TURN_DEG))
+
+
+def turned(image: np.ndarray, degrees: float) -> np.ndarray:
+    """The photo with the camera turned by `degrees` about its centre, on a frame large enough to hold all
+    of it (benchmarks.perturb.turned keeps the photo's frame, and cuts the digits near its corners); the
+    corners filled with the median colour of the photo's edges, as if the camera saw more of what lies
+    there, paper or desk. (Filled from the edges, they were streaks as long and straight as rules; mirrored,
+    they held mirrored digits; with the whole photo's median, paper grey beside a desk.)"""
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    size = (int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos)))
+    matrix[:, 2] += (size[0] - w) / 2.0, (size[1] - h) / 2.0
+    ring = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    fill = np.median(ring.reshape(len(ring), -1), axis=0)
+    return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=tuple(float(v) for v in fill))
+
+
+def paper(squared: bool, turn: bool = False) -> Way:
+    """The photo on ruled (squared) paper (on_paper), as one crop; with `turn`, photographed with the
+    camera turned (turn_deg): the rules slope, and a page filling the frame is not rectified straight."""
     def way(image: np.ndarray, boxes: list[Box], truth: str, name: str) -> Iterator[Crop]:
         if image.ndim == 3:
-            yield Crop(name, on_paper(image, boxes, name, squared), truth, max(b.h for b in boxes))
+            out = on_paper(image, boxes, name, squared)
+            if turn:
+                out = turned(out, turn_deg(name))
+            yield Crop(name, out, truth, max(b.h for b in boxes))
     return way
 
 
-WAYS: dict[str, Way] = {"on ruled paper": paper(squared=False), "on squared paper": paper(squared=True)}
+WAYS: dict[str, Way] = {"on ruled paper": paper(squared=False), "on squared paper": paper(squared=True),
+                        "on ruled paper, turned": paper(squared=False, turn=True),
+                        "on squared paper, turned": paper(squared=True, turn=True)}
 
 
 @command("photo")

@@ -2,9 +2,9 @@
 
 A notebook's print is pale and thinner than a pen, and a phone photo's threshold breaks it into dashes,
 most too short to be found as rules (edge.rules), each read as a 1. Where two rules or more are found
-running along the rows or columns (run_straight), or the mask holds them in dashes (dashed), the rules'
-own darkness is taken out of the ink's (unshaded), and the mask's pixels that this leaves paler than its
-palest ink go (without_rules).
+running along the rows or columns, straight or at a slope (rule_slopes), or the mask holds them in dashes
+(dashed), the rules' own darkness is taken out of the ink's at their slope (unshaded), and the mask's
+pixels that this leaves paler than its palest ink go (without_rules).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from edge import skew
 from edge.rules import MAX_RULE_THICKNESS_PX, MIN_RULES, find_rules, min_lengths
 
 # A rule's darkness is taken on the darkness shrunk this many times along it (unshaded): averaged, for a
@@ -43,52 +44,95 @@ DASH_GAP = 1 / 80
 # of ink whose thin strokes pass for rules) stop short of its edges (desk_01 turned 8 degrees by
 # benchmarks.perturb: 4 spurious digits, none with this).
 DASH_ACROSS = 0.8
+# A page's rules in dashes are looked for at a slope only where the ink lies on this share of the mask's rows
+# and columns or more: rules running across it at a slope cross every row and column.
+DASH_SPREAD = 0.9
 # A pixel of the ink is a rule's where the rules' darkness taken out leaves it paler than all but this
 # share of the ink was (without_rules).
 PALEST_SHARE = 0.02
 
 
-def run_straight(removed: np.ndarray) -> bool:
-    """Whether the rules taken out of a mask (rules.remove_rules' second mask) are a ruled or squared
-    page's, as unshaded takes them out: MIN_RULES or more along its rows (or columns), each holding half
-    a rule's length on one row (column), and at least half of their pixels on such rows and columns. (Not
-    a page photographed turned, whose rules slope; nor one line alone, a crease or a digit's bar across a
-    crop; nor rules shorter than MIN_PAGE_RULE_PX, in a crop of a digit or two.)"""
+def rule_slopes(mask: np.ndarray, removed: np.ndarray) -> tuple[float, float] | None:
+    """The slopes of a ruled or squared page's rules taken out of a 0/255 ink mask (rules.remove_rules'
+    second mask, `removed`), as unshaded takes them out: dy/dx along the rows, dx/dy down the columns;
+    (0.0, 0.0) where they run straight, and None where they are no page's (_run_along). Only where they do
+    not run straight are the slopes of the mask's long lines looked for (skew.slope, along the rows and
+    down the columns): a page photographed turned, its columns square to its rows where they are too
+    broken to measure. (Not in a frame whose rules are shorter than
+    MIN_PAGE_RULE_PX, a crop of a digit or two.)"""
     lengths = min_lengths(removed.shape)
-    if min(lengths) < MIN_PAGE_RULE_PX:
-        return False
+    if min(lengths) < MIN_PAGE_RULE_PX or not cv2.countNonZero(removed):
+        return None
+    if _run_along(removed, (0.0, 0.0)):
+        return 0.0, 0.0
+    rows, columns = (skew.slope(view, length, MAX_RULE_THICKNESS_PX)
+                     for view, length in zip(_views(mask), lengths))
+    if rows is None and columns is None:
+        return None
+    # Where one way's lines are too broken to measure (a grid's columns, across a shadow), they stand square
+    # to the other way's, as on a page turned.
+    slopes = (-columns if rows is None else rows, -rows if columns is None else columns)
+    return slopes if _run_along(removed, slopes) else None
+
+
+def _run_along(removed: np.ndarray, slopes: tuple[float, float]) -> bool:
+    """Whether rules taken out of a mask run along its rows and columns at `slopes` (rule_slopes): MIN_RULES
+    or more along its rows (or columns), each holding half a rule's length on one row (column) once the
+    mask is sheared to that slope, and at least half of their pixels on such rows and columns. (Not one
+    line alone: a crease, or a digit's bar across a crop.) A line sheared by whole pixels steps a row up or
+    down where the two roundings differ: sheared, a row's count is taken with its two neighbours'."""
     total = cv2.countNonZero(removed)
     straight, lines = 0, False
-    for axis, length in enumerate(lengths):
-        counts = _sums(removed, axis) // 255
-        on = counts >= length // 2
+    for view, length, slope in zip(_views(removed), min_lengths(removed.shape), slopes):
+        if slope:
+            view = skew.Shear.for_slope(slope, view.shape).apply(view)
+        counts = _sums(view, 0) // 255
+        near = np.convolve(counts, np.ones(3, counts.dtype), "same") if slope else counts
+        on = near >= length // 2
         straight += int(counts[on].sum())
         lines |= _enough_bands(on)
     return total > 0 and lines and straight >= 0.5 * total
 
 
-def unshaded(darkness: np.ndarray) -> np.ndarray:
-    """(H, W) uint8 ink darkness -> the same without long straight lines along its rows and columns: what
-    stays of it under a grey opening a rule long (min_lengths) is taken out, the rows' first. The opening
-    runs on the darkness shrunk UNSHADE_SHRINK times along the way, and down the columns with its gaps
-    closed (UNSHADE_GAP). A pen's stroke crossing a rule, or lying along one, is shorter than a rule, and
-    keeps its darkness over the rule's."""
+def _views(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An image, and it transposed: its columns as rows."""
+    return image, np.ascontiguousarray(image.T)
+
+
+def unshaded(darkness: np.ndarray, slopes: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+    """(H, W) uint8 ink darkness -> the same without long straight lines along its rows and columns (at
+    `slopes`, rule_slopes'): what stays of it under a grey opening a rule long (min_lengths) is taken out,
+    the rows' first. The opening runs on the darkness sheared to the rules' slope, shrunk UNSHADE_SHRINK
+    times along the way, and down the columns with its gaps closed (UNSHADE_GAP). A pen's stroke crossing
+    a rule, or lying along one, is shorter than a rule, and keeps its darkness over the rule's."""
     h, w = darkness.shape
     out = darkness
-    for axis, length in enumerate(min_lengths(darkness.shape)):
-        size = (max(1, w // UNSHADE_SHRINK), h) if axis == 0 else (w, max(1, h // UNSHADE_SHRINK))
-        rule = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
-        run = max(1, length // UNSHADE_SHRINK)
-        if axis == 1:
-            gap = max(3, int(UNSHADE_GAP * max(h, w)) // UNSHADE_SHRINK) | 1
-            rule = cv2.morphologyEx(rule, cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8))
-        rule = cv2.morphologyEx(rule, cv2.MORPH_OPEN, np.ones((1, run) if axis == 0 else (run, 1), np.uint8))
-        out = cv2.subtract(out, cv2.resize(rule, (w, h), interpolation=cv2.INTER_LINEAR))
+    for axis, (length, slope) in enumerate(zip(min_lengths(darkness.shape), slopes)):
+        view = _views(out)[axis]  # the lines along its rows
+        shear = skew.Shear.for_slope(slope, view.shape) if slope else None
+        gap = int(UNSHADE_GAP * max(h, w)) if axis else 0
+        rule = _along_rows(shear.apply(view) if shear else view, length, gap)
+        rule = shear.undo(rule) if shear else rule
+        out = cv2.subtract(out, rule if axis == 0 else np.ascontiguousarray(rule.T))
     return out
 
 
-def without_rules(mask: np.ndarray, darkness: np.ndarray, found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A ruled page's 0/255 ink mask and its darkness -> both with the rules' darkness taken out (unshaded):
+def _along_rows(darkness: np.ndarray, length: int, gap: int) -> np.ndarray:
+    """The darkness of lines at least `length` long along an image's rows: a grey opening, on the
+    darkness shrunk UNSHADE_SHRINK times along the rows with gaps of up to `gap` px closed first."""
+    h, w = darkness.shape
+    rule = cv2.resize(darkness, (max(1, w // UNSHADE_SHRINK), h), interpolation=cv2.INTER_AREA)
+    if gap:
+        bridge = max(3, gap // UNSHADE_SHRINK) | 1
+        rule = cv2.morphologyEx(rule, cv2.MORPH_CLOSE, np.ones((1, bridge), np.uint8))
+    rule = cv2.morphologyEx(rule, cv2.MORPH_OPEN, np.ones((1, max(1, length // UNSHADE_SHRINK)), np.uint8))
+    return cv2.resize(rule, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def without_rules(mask: np.ndarray, darkness: np.ndarray, found: np.ndarray,
+                  slopes: tuple[float, float] = (0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
+    """A ruled page's 0/255 ink mask and its darkness -> both with the rules' darkness taken out (unshaded,
+    at the rules' `slopes`):
     the mask without its pixels that this leaves paler than its palest ink (its PALEST_SHARE darkness),
     but not on the rules `found` in the mask (rules.remove_rules' second mask, taken out there already:
     closed along them over gaps up to 2 MAX_RULE_THICKNESS_PX, and a pixel beyond), where a digit's stroke
@@ -96,7 +140,7 @@ def without_rules(mask: np.ndarray, darkness: np.ndarray, found: np.ndarray) -> 
     length, the dashes of faint rules found in part went no more: benchmarks.ruled, the desk 2 -> 74
     spurious. A stroke crossing a dark rule over more than 12 px of it, bold or slanting, keeps its ends
     of the crossing only.)"""
-    flat = unshaded(darkness)
+    flat = unshaded(darkness, slopes)
     counts = np.cumsum(cv2.calcHist([darkness], [0], mask, [256], [0, 256]).ravel())
     if not counts[-1]:
         return mask, flat
@@ -109,28 +153,40 @@ def without_rules(mask: np.ndarray, darkness: np.ndarray, found: np.ndarray) -> 
     return np.where(faded, 0, mask).astype(np.uint8), flat
 
 
-def dashed(mask: np.ndarray) -> bool:
-    """Whether a 0/255 ink mask holds a ruled page's faint rules in dashes, none found as a rule: MIN_RULES
-    bands of rows (or of columns) or more hold a rule's length of ink, and, with gaps up to DASH_GAP of the
-    frame's longer side closed along them, rules.find_rules finds MIN_RULES or more running across
-    DASH_ACROSS of the frame, as printed rules do. Only where such bands are (most frames: two sums of
-    the mask's rows and columns) is the closing made."""
+def dashed(mask: np.ndarray) -> tuple[float, float] | None:
+    """The slopes (rule_slopes') of a ruled page's faint rules held in dashes in a 0/255 ink mask, none
+    found as a rule; None where it holds none. Straight (0.0, 0.0) where MIN_RULES bands of rows (or of
+    columns) or more hold a rule's length of ink, and, with gaps up to DASH_GAP of the frame's longer side
+    closed along them, rules.find_rules finds MIN_RULES or more running across DASH_ACROSS of the frame,
+    as printed rules do (_dashed_along). At a slope (a page photographed turned) where ink lies on nearly
+    every row and column (DASH_SPREAD), its long lines slope (skew.slope), and the rows of the mask
+    sheared to that slope are such bands. Most frames pay two sums of the mask's rows and columns."""
     lengths = min_lengths(mask.shape)
     if min(lengths) < MIN_PAGE_RULE_PX:
-        return False
-    banded = [axis for axis, length in enumerate(lengths) if _enough_bands(_sums(mask, axis) >= 255 * length)]
-    if not banded:  # most frames
+        return None
+    sums = [_sums(mask, axis) for axis in (0, 1)]
+    if any(_dashed_along(mask, axis, counts) for axis, counts in enumerate(sums)):
+        return 0.0, 0.0
+    if not all(np.count_nonzero(counts) >= DASH_SPREAD * counts.size for counts in sums):  # most frames
+        return None
+    slope = skew.slope(mask, lengths[0], MAX_RULE_THICKNESS_PX)
+    if slope is None:
+        return None
+    sheared = skew.Shear.for_slope(slope, mask.shape).apply(mask)
+    return (slope, -slope) if _dashed_along(sheared, 0, _sums(sheared, 0)) else None
+
+
+def _dashed_along(mask: np.ndarray, axis: int, counts: np.ndarray) -> bool:
+    """Whether a 0/255 mask holds faint rules in dashes along its rows (axis 0) or columns (1), `counts`
+    its sums along them (dashed)."""
+    length = min_lengths(mask.shape)[axis]
+    if not _enough_bands(counts >= 255 * length):
         return False
     gap = max(3, int(DASH_GAP * max(mask.shape))) | 1
-    for axis in banded:
-        bridge = np.ones((1, gap) if axis == 0 else (gap, 1), np.uint8)
-        closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, bridge)
-        horizontal, vertical, _, _ = find_rules(closed)
-        found = horizontal if axis == 0 else vertical
-        across = DASH_ACROSS * mask.shape[1 - axis]
-        if _enough_bands(_sums(found, axis) >= 255 * across):
-            return True
-    return False
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, gap) if axis == 0 else (gap, 1), np.uint8))
+    horizontal, vertical, _, _ = find_rules(closed)
+    found = horizontal if axis == 0 else vertical
+    return _enough_bands(_sums(found, axis) >= 255 * DASH_ACROSS * mask.shape[1 - axis])
 
 
 def _sums(mask: np.ndarray, axis: int) -> np.ndarray:

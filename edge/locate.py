@@ -69,7 +69,7 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     boxes.remove_boxes(mask, min_height_px, inset, excluded)
     rules_found = _without_rules(mask, inset) if opts.remove_rules else None
     if rules_found is not None:  # a ruled page: the dashes of its faint rules go too
-        mask, ink = faint_rules.without_rules(mask, ink, rules_found)
+        mask, ink = faint_rules.without_rules(mask, ink, *rules_found)
     labels, candidates = find_candidates(mask, inset, excluded)
     if underlines.remove_underlines(mask, labels, candidates, min_height_px):
         labels, candidates = find_candidates(mask, inset, excluded)
@@ -81,19 +81,20 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     return mask, ink, labels, candidates
 
 
-def _without_rules(mask: np.ndarray, inset: int) -> np.ndarray | None:
+def _without_rules(mask: np.ndarray, inset: int) -> tuple[np.ndarray, tuple[float, float]] | None:
     """Takes the printed rules out of a 0/255 ink mask in place, inside its edge band of `inset` px (the
-    paper's own edge is a long thin line too); what it took (0/255, the mask's size) where it found rules
-    running along the rows and columns (faint_rules.run_straight) or the mask holds them in dashes
+    paper's own edge is a long thin line too); what it took (0/255, the mask's size) and the rules' slopes
+    where it found a page's rules (faint_rules.rule_slopes) or the mask holds them in dashes
     (faint_rules.dashed), else None."""
     inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
     cleaned, removed = rules.remove_rules(inner)
-    found = cleaned is not inner
-    if found:
+    slopes = faint_rules.rule_slopes(inner, removed) if cleaned is not inner else None
+    if cleaned is not inner:
         inner[:] = cleaned
-    if not ((found and faint_rules.run_straight(removed)) or faint_rules.dashed(inner)):
+    slopes = faint_rules.dashed(inner) if slopes is None else slopes
+    if slopes is None:
         return None
-    return cv2.copyMakeBorder(removed, inset, inset, inset, inset, cv2.BORDER_CONSTANT, value=0)
+    return cv2.copyMakeBorder(removed, inset, inset, inset, inset, cv2.BORDER_CONSTANT, value=0), slopes
 
 
 # Writing this short, shrunk, is specks, not small writing.

@@ -57,6 +57,18 @@ def test_the_rules_follow_a_sheet_seen_in_perspective():
 
 def test_the_command_scores_each_paper_and_skips_a_photo_read_wrong(labelled_folder, tiny_models):
     output = run_on_labelled(ruled.main, labelled_folder, tiny_models / "digits_int8.tflite")
-    lines = [line for line in output if "paper:" in line]
+    lines = [line for line in output if line.strip().startswith("on ")]
     assert [line.split(":")[0].strip() for line in lines] == list(ruled.WAYS)
     assert all("/1 photos exact" in line and "/5 digits right" in line for line in lines), output
+
+
+def test_a_turned_photo_is_held_whole_on_a_frame_of_its_edges_colour():
+    frame = np.full((200, 300, 3), 200, np.uint8)
+    frame[5:25, 270:295] = 30  # a digit near a corner, which a turn in the photo's own frame would cut
+    out = ruled.turned(frame, 8.0)
+    assert out.shape[0] > 200 and out.shape[1] > 300
+    assert np.count_nonzero(out[..., 0] < 100) >= 0.9 * 20 * 25  # all of the digit is still in the frame
+    assert (out[0, 0] == 200).all() and (out[-1, -1] == 200).all()  # the corners: the edges' colour
+    degrees = [ruled.turn_deg(f"p{k}.jpg") for k in range(40)]
+    assert all(ruled.TURN_DEG[0] <= abs(d) <= ruled.TURN_DEG[1] for d in degrees)
+    assert min(degrees) < 0 < max(degrees) and ruled.turn_deg("p0.jpg") == degrees[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from edge import faint_rules, rules
 
@@ -37,16 +38,35 @@ def test_unshaded_leaves_a_page_without_long_lines_as_it_is():
     assert (faint_rules.unshaded(darkness)[strokes] >= 0.9 * darkness[strokes]).all()
 
 
-def test_rules_found_straight_or_at_a_slope():
+def test_rules_found_straight_or_at_a_slope_and_one_line_alone_is_no_page():
     straight = np.zeros((300, 400), np.uint8)
     for y in range(40, 300, 40):
         cv2.line(straight, (0, y), (399, y), 255, 1)
-    assert faint_rules.run_straight(straight)
+    assert faint_rules.rule_slopes(straight, straight) == (0.0, 0.0)
     sloped = np.zeros_like(straight)
     for y in range(-40, 300, 40):
         cv2.line(sloped, (0, y), (399, y + 70), 255, 1)  # 10 degrees
-    assert not faint_rules.run_straight(sloped)
-    assert not faint_rules.run_straight(np.zeros_like(straight))
+    rows, columns = faint_rules.rule_slopes(sloped, sloped)
+    assert abs(rows - 70 / 399) < 0.01 and abs(columns + 70 / 399) < 0.01  # no columns: square to the rows
+    one = np.zeros_like(straight)
+    cv2.line(one, (0, 100), (399, 170), 255, 1)  # a crease
+    assert faint_rules.rule_slopes(one, one) is None
+    assert faint_rules.rule_slopes(straight, np.zeros_like(straight)) is None
+
+
+def test_unshaded_at_the_rules_slope_takes_sloped_faint_rules_out():
+    darkness = np.zeros((300, 400), np.uint8)
+    for y in range(-40, 300, 40):
+        cv2.line(darkness, (0, y), (399, y + 70), 40, 1)  # faint rules, 10 degrees
+    cv2.line(darkness, (200, 60), (200, 150), 150, 3)  # a "1" crossing them
+    rule = (darkness == 40) & (np.abs(np.arange(400) - 200) > 10)[np.newaxis, :]
+    assert faint_rules.unshaded(darkness)[rule].mean() >= 30  # looked for straight, they stay
+    slopes = faint_rules.rule_slopes(darkness, np.where(rule, 255, 0).astype(np.uint8))
+    flat = faint_rules.unshaded(darkness, slopes)
+    # Half their darkness or less, paler than the pen; but a pixel here and there where the shear's rounding
+    # and the line's step a row apart (specks).
+    assert np.percentile(flat[rule], 99) <= 20
+    assert flat[60:150, 200].min() >= 100
 
 
 def test_the_dashes_of_faint_rules_go_and_strokes_across_rules_found_stay():
@@ -71,34 +91,42 @@ def test_a_frame_without_ink_comes_back_as_it_is():
     assert not cleaned.any() and not flat.any()
 
 
-def _faint_grid_page(seed: int = 0) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """A 640x480 photo of squared paper: a faint pale-blue grid a pixel wide, 24 px apart, with a photo's
-    noise, and four digits written across it in a pale pen (a pencil): the threshold is low, and breaks
-    the grid into dashes. And the digits' centres."""
+def _faint_grid_page(seed: int = 0, degrees: float = 0.0, strength: float = 0.8
+                     ) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """A 640x480 photo of squared paper: a faint pale-blue grid a pixel wide, 24 px apart, of `strength`,
+    with a photo's noise, and four digits written across it in a pale pen (a pencil): the threshold is
+    low, and breaks the grid into dashes. The page is turned `degrees` about the frame's centre. And the
+    digits' centres."""
     rng = np.random.default_rng(seed)
+    turn = cv2.getRotationMatrix2D((320, 240), degrees, 1.0)
     paper = np.full((480, 640, 3), (215, 222, 226), np.float32)
     grid = np.zeros((480, 640), np.float32)
-    for k in range(10, 640, 24):
-        cv2.line(grid, (k, 0), (k, 479), 1.0, 1, cv2.LINE_AA)
-    for k in range(14, 480, 24):
-        cv2.line(grid, (0, k), (639, k), 1.0, 1, cv2.LINE_AA)
-    paper *= 1 - 0.8 * grid[..., np.newaxis] * (1 - np.float32([235, 190, 150]) / 255)
+    for k in range(10 - 240, 640 + 240, 24):
+        cv2.line(grid, (k, -240), (k, 479 + 240), 1.0, 1, cv2.LINE_AA)
+    for k in range(14 - 240, 480 + 240, 24):
+        cv2.line(grid, (-240, k), (639 + 240, k), 1.0, 1, cv2.LINE_AA)
+    grid = cv2.warpAffine(grid, turn, (640, 480))
+    paper *= 1 - strength * grid[..., np.newaxis] * (1 - np.float32([235, 190, 150]) / 255)
     ink = np.zeros((480, 640), np.uint8)
     centres = []
     for k, digit in enumerate("4725"):
         x, y = 150 + 100 * k, 250
         cv2.putText(ink, digit, (x - 18, y + 22), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 4, cv2.LINE_AA)
-        centres.append((x, y))
+        centres.append(tuple(np.rint(turn @ (x, y, 1)).astype(int)))
+    ink = cv2.warpAffine(ink, turn, (640, 480))
     paper *= 1 - 0.4 * (ink[..., np.newaxis] / 255.0)
     noisy = paper + rng.normal(0, 3, paper.shape)
     return np.clip(noisy, 0, 255).astype(np.uint8), centres
 
 
-def test_a_faint_grid_leaves_only_the_digits_written_on_it():
+@pytest.mark.parametrize("degrees, strength", [(0.0, 0.8), (7.0, 1.0)])
+def test_a_faint_grid_leaves_only_the_digits_written_on_it(degrees, strength):
+    """Straight, and photographed turned (its rules sloping, in dashes: none found; before the dashes were
+    looked for at a slope, the grid joined the digits into a mesh, and nothing was read)."""
     from edge.detect import DetectorOptions
     from edge.locate import locate
 
-    frame, centres = _faint_grid_page()
+    frame, centres = _faint_grid_page(degrees=degrees, strength=strength)
     found = locate(frame, DetectorOptions()).found
     boxes = [f.box for f in found]
     assert len(boxes) == len(centres), boxes  # no dash of the grid left as a blob
@@ -113,17 +141,21 @@ def test_a_page_is_told_ruled_by_its_rules_in_dashes_and_writing_alone_is_not():
     frame, _ = _faint_grid_page()
     mask = ink_mask(to_gray(frame), DetectorOptions()).mask
     _, removed = rules.remove_rules(mask)
-    assert not faint_rules.run_straight(removed)  # the mask's rule finder finds one line at most
-    assert faint_rules.dashed(mask)
+    assert faint_rules.rule_slopes(mask, removed) is None  # the mask's rule finder finds one line at most
+    assert faint_rules.dashed(mask) == (0.0, 0.0)
     writing = np.zeros((480, 640), np.uint8)
     for k in range(10):  # a line of ten digits' worth of strokes, and a second line
         cv2.putText(writing, "8", (20 + 60 * k, 200), cv2.FONT_HERSHEY_SIMPLEX, 2, 255, 5)
         cv2.putText(writing, "0", (20 + 60 * k, 300), cv2.FONT_HERSHEY_SIMPLEX, 2, 255, 5)
-    assert not faint_rules.dashed(writing)
+    assert faint_rules.dashed(writing) is None
     one = np.zeros((480, 640), np.uint8)
     one[200, ::3] = 255
     one[200, 1::3] = 255  # one line in dashes: a crease, no ruling
-    assert not faint_rules.dashed(one)
+    assert faint_rules.dashed(one) is None
+    turned, _ = _faint_grid_page(degrees=7.0, strength=1.0)
+    mask = ink_mask(to_gray(turned), DetectorOptions()).mask
+    rows, columns = faint_rules.dashed(rules.remove_rules(mask)[0])
+    assert abs(rows + np.tan(np.radians(7.0))) < 0.01 and abs(columns - np.tan(np.radians(7.0))) < 0.01
 
 
 def test_a_stroke_across_a_dark_rule_found_stays_whole():

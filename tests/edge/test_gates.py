@@ -260,14 +260,25 @@ def test_both_sets_cut_into_crops_of_a_few_digits(trained_model, photos_dir, des
 # (a squared page in a shadow read nothing) and 497 with 52 (faint grid lines read as 1s).
 MIN_RULED_ACCURACY = 0.97
 MAX_RULED_SPURIOUS = 3
+# ... and photographed with the camera turned 3 to 10 degrees (2026-12-07, Intel Xeon, 2 cores): the photos
+# 93 of 100 with 5 spurious (row_06_dim on ruled paper reads nothing: the page finder takes the lit half of
+# the dim page, under a rule, for the page), the desk 515 of 518 with 1. Before the rules' darkness was
+# taken out at their slope: 92 with 7, and 515 with 1.
+MIN_TURNED_ACCURACY = 0.92
+MAX_TURNED_SPURIOUS = 6
 
 
 @pytest.mark.parametrize("folder", ["photos", "desk"])
-def test_both_sets_on_ruled_and_squared_paper(trained_model, photos_dir, desk_dir, folder):
-    """A notebook's faint, thin rules and grid under real handwriting: once thresholded they are dashes."""
+@pytest.mark.parametrize("turned", [False, True], ids=["straight", "turned"])
+def test_both_sets_on_ruled_and_squared_paper(trained_model, photos_dir, desk_dir, folder, turned):
+    """A notebook's faint, thin rules and grid under real handwriting: once thresholded they are dashes;
+    photographed turned, they slope."""
     from benchmarks.ruled import WAYS
 
     photos = photos_dir if folder == "photos" else desk_dir
-    right, total, spurious, misread = _ways_scored(trained_model, photos, WAYS)
-    assert right >= MIN_RULED_ACCURACY * total, (right, total, misread)
-    assert spurious <= MAX_RULED_SPURIOUS, (spurious, misread)
+    ways = {label: way for label, way in WAYS.items() if label.endswith(", turned") == turned}
+    right, total, spurious, misread = _ways_scored(trained_model, photos, ways)
+    accuracy, most = ((MIN_TURNED_ACCURACY, MAX_TURNED_SPURIOUS) if turned
+                      else (MIN_RULED_ACCURACY, MAX_RULED_SPURIOUS))
+    assert right >= accuracy * total, (right, total, misread)
+    assert spurious <= most, (spurious, misread)
