@@ -45,32 +45,32 @@ DASH_GAP = 1 / 80
 # benchmarks.perturb: 4 spurious digits, none with this).
 DASH_ACROSS = 0.8
 # A page's rules in dashes are looked for at a slope only where the ink lies on this share of the mask's rows
-# and columns or more: rules running across it at a slope cross every row and column.
+# and columns or more (rules running across a frame at a slope cross most of its rows where they rise by a
+# rule's spacing or more across it: a grid at 7 degrees; at 3 degrees, 40 px apart on a 640-px frame,
+# 0.86 of them, a review's probe), and only where the dashes join into long enough parts for the slope to
+# be measured (skew.slope): a faint grid joins at its crossings, evenly broken lines alone do not.
 DASH_SPREAD = 0.9
 # A pixel of the ink is a rule's where the rules' darkness taken out leaves it paler than all but this
 # share of the ink was (without_rules).
 PALEST_SHARE = 0.02
 
 
-def rule_slopes(mask: np.ndarray, removed: np.ndarray) -> tuple[float, float] | None:
+def rule_slopes(removed: np.ndarray, measured: tuple[float | None, float | None]
+                ) -> tuple[float, float] | None:
     """The slopes of a ruled or squared page's rules taken out of a 0/255 ink mask (rules.remove_rules'
-    second mask, `removed`), as unshaded takes them out: dy/dx along the rows, dx/dy down the columns;
-    (0.0, 0.0) where they run straight, and None where they are no page's (_run_along). Only where they do
-    not run straight are the slopes of the mask's long lines looked for (skew.slope, along the rows and
-    down the columns): a page photographed turned, its columns square to its rows where they are too
-    broken to measure. (Not in a frame whose rules are shorter than
-    MIN_PAGE_RULE_PX, a crop of a digit or two.)"""
+    `removed`, with the slopes of the mask's long lines it `measured`: rules.Rules.slopes), as unshaded
+    takes them out: dy/dx along the rows, dx/dy down the columns; (0.0, 0.0) where they run straight, and
+    None where they are no page's (_run_along). A page photographed turned has them at the slopes
+    measured, its columns square to its rows where they are too broken to measure (and the other way).
+    (Not in a frame whose rules are shorter than MIN_PAGE_RULE_PX, a crop of a digit or two.)"""
     lengths = min_lengths(removed.shape)
     if min(lengths) < MIN_PAGE_RULE_PX or not cv2.countNonZero(removed):
         return None
     if _run_along(removed, (0.0, 0.0)):
         return 0.0, 0.0
-    rows, columns = (skew.slope(view, length, MAX_RULE_THICKNESS_PX)
-                     for view, length in zip(_views(mask), lengths))
+    rows, columns = measured
     if rows is None and columns is None:
         return None
-    # Where one way's lines are too broken to measure (a grid's columns, across a shadow), they stand square
-    # to the other way's, as on a page turned.
     slopes = (-columns if rows is None else rows, -rows if columns is None else columns)
     return slopes if _run_along(removed, slopes) else None
 
@@ -87,7 +87,7 @@ def _run_along(removed: np.ndarray, slopes: tuple[float, float]) -> bool:
         if slope:
             view = skew.Shear.for_slope(slope, view.shape).apply(view)
         counts = _sums(view, 0) // 255
-        near = np.convolve(counts, np.ones(3, counts.dtype), "same") if slope else counts
+        near = counts + np.r_[0, counts[:-1]] + np.r_[counts[1:], 0] if slope else counts
         on = near >= length // 2
         straight += int(counts[on].sum())
         lines |= _enough_bands(on)
@@ -102,30 +102,37 @@ def _views(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def unshaded(darkness: np.ndarray, slopes: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
     """(H, W) uint8 ink darkness -> the same without long straight lines along its rows and columns (at
     `slopes`, rule_slopes'): what stays of it under a grey opening a rule long (min_lengths) is taken out,
-    the rows' first. The opening runs on the darkness sheared to the rules' slope, shrunk UNSHADE_SHRINK
-    times along the way, and down the columns with its gaps closed (UNSHADE_GAP). A pen's stroke crossing
-    a rule, or lying along one, is shorter than a rule, and keeps its darkness over the rule's."""
+    the rows' first. The opening runs on the darkness sheared to the rules' slope (the columns' as the rows
+    of the darkness transposed), shrunk UNSHADE_SHRINK times along the way, and down the columns with its
+    gaps closed (UNSHADE_GAP). A pen's stroke crossing a rule, or lying along one, is shorter than a rule,
+    and keeps its darkness over the rule's."""
     h, w = darkness.shape
     out = darkness
     for axis, (length, slope) in enumerate(zip(min_lengths(darkness.shape), slopes)):
-        view = _views(out)[axis]  # the lines along its rows
-        shear = skew.Shear.for_slope(slope, view.shape) if slope else None
-        gap = int(UNSHADE_GAP * max(h, w)) if axis else 0
-        rule = _along_rows(shear.apply(view) if shear else view, length, gap)
-        rule = shear.undo(rule) if shear else rule
-        out = cv2.subtract(out, rule if axis == 0 else np.ascontiguousarray(rule.T))
+        bridge = max(3, int(UNSHADE_GAP * max(h, w)) // UNSHADE_SHRINK) | 1 if axis else 0
+        if not slope:
+            rule = _along(out, axis, length, bridge)
+        else:
+            view = _views(out)[axis]  # the lines along its rows
+            shear = skew.Shear.for_slope(slope, view.shape)
+            rule = shear.undo(_along(shear.apply(view), 0, length, bridge))
+            rule = rule if axis == 0 else np.ascontiguousarray(rule.T)
+        out = cv2.subtract(out, rule)
     return out
 
 
-def _along_rows(darkness: np.ndarray, length: int, gap: int) -> np.ndarray:
-    """The darkness of lines at least `length` long along an image's rows: a grey opening, on the
-    darkness shrunk UNSHADE_SHRINK times along the rows with gaps of up to `gap` px closed first."""
+def _along(darkness: np.ndarray, axis: int, length: int, bridge: int) -> np.ndarray:
+    """The darkness of lines at least `length` long along an image's rows (axis 0) or down its columns
+    (1): a grey opening, on the darkness shrunk UNSHADE_SHRINK times along them, with gaps closed across
+    `bridge` shrunk pixels first where it is not 0."""
     h, w = darkness.shape
-    rule = cv2.resize(darkness, (max(1, w // UNSHADE_SHRINK), h), interpolation=cv2.INTER_AREA)
-    if gap:
-        bridge = max(3, gap // UNSHADE_SHRINK) | 1
-        rule = cv2.morphologyEx(rule, cv2.MORPH_CLOSE, np.ones((1, bridge), np.uint8))
-    rule = cv2.morphologyEx(rule, cv2.MORPH_OPEN, np.ones((1, max(1, length // UNSHADE_SHRINK)), np.uint8))
+    size = (max(1, w // UNSHADE_SHRINK), h) if axis == 0 else (w, max(1, h // UNSHADE_SHRINK))
+    rule = cv2.resize(darkness, size, interpolation=cv2.INTER_AREA)
+    if bridge:
+        across = np.ones((1, bridge) if axis == 0 else (bridge, 1), np.uint8)
+        rule = cv2.morphologyEx(rule, cv2.MORPH_CLOSE, across)
+    run = max(1, length // UNSHADE_SHRINK)
+    rule = cv2.morphologyEx(rule, cv2.MORPH_OPEN, np.ones((1, run) if axis == 0 else (run, 1), np.uint8))
     return cv2.resize(rule, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
@@ -184,8 +191,8 @@ def _dashed_along(mask: np.ndarray, axis: int, counts: np.ndarray) -> bool:
         return False
     gap = max(3, int(DASH_GAP * max(mask.shape))) | 1
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, gap) if axis == 0 else (gap, 1), np.uint8))
-    horizontal, vertical, _, _ = find_rules(closed)
-    found = horizontal if axis == 0 else vertical
+    rules = find_rules(closed)
+    found = rules.horizontal if axis == 0 else rules.vertical
     return _enough_bands(_sums(found, axis) >= 255 * DASH_ACROSS * mask.shape[1 - axis])
 
 

@@ -87,8 +87,8 @@ def _without_rules(mask: np.ndarray, inset: int) -> tuple[np.ndarray, tuple[floa
     where it found a page's rules (faint_rules.rule_slopes) or the mask holds them in dashes
     (faint_rules.dashed), else None."""
     inner = mask[inset:mask.shape[0] - inset, inset:mask.shape[1] - inset]
-    cleaned, removed = rules.remove_rules(inner)
-    slopes = faint_rules.rule_slopes(inner, removed) if cleaned is not inner else None
+    cleaned, removed, measured = rules.remove_rules(inner)
+    slopes = faint_rules.rule_slopes(removed, measured) if cleaned is not inner else None
     if cleaned is not inner:
         inner[:] = cleaned
     slopes = faint_rules.dashed(inner) if slopes is None else slopes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -161,44 +163,51 @@ def _straight(mask: np.ndarray, length: int, axis: int, search: np.ndarray | Non
     return _lines_in_bands(mask, _bands(counts, 255 * length, 2 * MAX_RULE_THICKNESS_PX), length, axis, search)
 
 
-def _sloped(mask: np.ndarray, length: int) -> tuple[np.ndarray, int] | None:
+def _sloped(mask: np.ndarray, length: int) -> tuple[np.ndarray, int, float] | None:
     """Rules along the rows that run at a slope (a page photographed a little turned), found where
-    the mask is sheared to make them run along its rows, and how many; None where no long lines slope.
-    A line drawn at a slope and sheared back by whole pixels steps a row up or down where the two
-    roundings differ, so long runs are looked for a pixel thicker each way, and what is found is the
-    mask's own ink under them, judged thin or thick as a straight rule's."""
+    the mask is sheared to make them run along its rows, how many, and that slope (dy/dx); None where no
+    long lines slope. A line drawn at a slope and sheared back by whole pixels steps a row up or down
+    where the two roundings differ, so long runs are looked for a pixel thicker each way, and what is
+    found is the mask's own ink under them, judged thin or thick as a straight rule's."""
     slope = skew.slope(mask, length, MAX_RULE_THICKNESS_PX)
     if slope is None:
         return None
     shear = skew.Shear.for_slope(slope, mask.shape)
     sheared = shear.apply(mask)
     found, count = _straight(sheared, length, 0, search=cv2.dilate(sheared, np.ones((3, 1), np.uint8)))
-    return shear.undo(found), count
+    return shear.undo(found), count, slope
 
 
-def _rules_along(mask: np.ndarray, length: int, axis: int, parts: tuple[int, int]) -> tuple[np.ndarray, int]:
-    """Rules along the rows (axis 0) or columns (1), and how many: those that run straight, then, while
-    some of the ink left is a rule's length, those at the slope of its long lines, up to MAX_SLOPES
-    slopes. (A page photographed turned has its rules at one slope; rectified from a photo that cut it,
-    its rules may fan out over a degree or two, and a slope takes those within a pixel of it.)
+def _rules_along(mask: np.ndarray, length: int, axis: int, parts: tuple[int, int]
+                 ) -> tuple[np.ndarray, int, float | None]:
+    """Rules along the rows (axis 0) or columns (1), how many, and the slope of the ink's long lines where
+    it was measured (the first; dy/dx, or dx/dy down the columns; None where not): those that run
+    straight, then, while some of the ink left is a rule's length, those at the slope of its long lines,
+    up to MAX_SLOPES slopes. (A page photographed turned has its rules at one slope; rectified from a
+    photo that cut it, its rules may fan out over a degree or two, and a slope takes those within a pixel
+    of it.)
 
     Args:
       parts: skew.longest_parts of the mask.
     """
     lines, count = _straight(mask, length, axis)
     left = cv2.subtract(mask, lines) if count else mask
+    measured = None
     for _ in range(MAX_SLOPES):
         if (parts if left is mask else skew.longest_parts(left))[axis] < length:
             break
         # Columns are searched as the rows of the transposed mask (transposed only here: a copy costs
         # 0.15 ms on a 640x480 frame, Intel(R) Xeon(R) Processor, one thread).
         sloped = _sloped(left, length) if axis == 0 else _sloped(np.ascontiguousarray(left.T), length)
-        if sloped is None or not sloped[1]:
+        if sloped is None:
+            break
+        measured = sloped[2] if measured is None else measured
+        if not sloped[1]:
             break
         found = sloped[0] if axis == 0 else np.ascontiguousarray(sloped[0].T)
         lines, count = cv2.bitwise_or(lines, found), count + sloped[1]
         left = cv2.subtract(left, found)
-    return lines, count
+    return lines, count, measured
 
 
 def _dashed_column(mask: np.ndarray, length: int, small: np.ndarray | None) -> np.ndarray | None:
@@ -246,28 +255,40 @@ def min_lengths(shape: tuple[int, ...]) -> tuple[int, int]:
             max(8, min(int(side * MIN_RULE_HEIGHT), int(ACROSS * h))))
 
 
-def find_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """(H, W) 0/255 ink -> (horizontal, vertical) 0/255 masks of the long thin straight lines in it,
-    and how many of each (_rules_along; where no column is found, one in dashes: _dashed_column)."""
+class Rules(NamedTuple):
+    """The long thin straight lines of an ink mask (find_rules)."""
+
+    horizontal: np.ndarray  # (H, W) 0/255
+    vertical: np.ndarray
+    rows: int  # how many of each
+    columns: int
+    # The slopes of the mask's long lines along its rows (dy/dx) and down its columns (dx/dy) where they
+    # were measured (not straight: a page photographed turned), else None.
+    slopes: tuple[float | None, float | None]
+
+
+def find_rules(mask: np.ndarray) -> Rules:
+    """(H, W) 0/255 ink -> the long thin straight lines in it (_rules_along; where no column is found, one
+    in dashes: _dashed_column)."""
     h, w = mask.shape
     min_w, min_h = min_lengths(mask.shape)
     small = skew.halved(mask) if min(mask.shape) >= 2 else None
     parts = skew.longest_parts(mask, small)  # one labelling tells both directions whether to look further
-    horizontal, rows_found = _rules_along(mask, min_w, 0, parts)
-    vertical, columns_found = _rules_along(mask, min_h, 1, parts)
+    horizontal, rows_found, row_slope = _rules_along(mask, min_w, 0, parts)
+    vertical, columns_found, column_slope = _rules_along(mask, min_h, 1, parts)
     if columns_found >= MIN_RULES and rows_found >= MIN_RULES:
         # A grid's columns, once found with its rows, down to a quarter of the height: where the frame
         # cuts the page, those near its edge show shorter (a page's height counts what lies beyond the
         # frame). (An upright "1" as tall, in a pen no thicker than the rules, goes with them.)
         left = cv2.subtract(mask, vertical)
-        shorter, more = _rules_along(left, max(8, int(h * MIN_RULE_WIDTH)), 1, skew.longest_parts(left))
+        shorter, more, _ = _rules_along(left, max(8, int(h * MIN_RULE_WIDTH)), 1, skew.longest_parts(left))
         vertical, columns_found = cv2.bitwise_or(vertical, shorter), columns_found + more
     if not columns_found:
         dashed = _dashed_column(mask, min_h, small)
         # Only one from the top to the bottom: kept with two rules or more, remove_rules asks no more of it.
         if dashed is not None and _edge_to_edge(dashed, 1):
             vertical, columns_found = dashed, 1
-    return horizontal, vertical, rows_found, columns_found
+    return Rules(horizontal, vertical, rows_found, columns_found, (row_slope, column_slope))
 
 
 def _edge_to_edge(lines: np.ndarray, axis: int) -> bool:
@@ -279,28 +300,34 @@ def _edge_to_edge(lines: np.ndarray, axis: int) -> bool:
     return extent > 0 and start <= edge and start + extent >= size - edge
 
 
-def remove_rules(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+class Removed(NamedTuple):
+    """An ink mask with its rules taken out (remove_rules)."""
+
+    cleaned: np.ndarray  # (H, W) 0/255 ink without rules (the mask itself where none was taken)
+    removed: np.ndarray  # (H, W) 0/255 rules taken out
+    slopes: tuple[float | None, float | None]  # Rules.slopes
+
+
+def remove_rules(mask: np.ndarray) -> Removed:
     """Takes rules out of an ink mask, keeping the strokes of digits that cross or sit on them.
 
-    Returns:
-      (H, W) 0/255 ink without rules, and the (H, W) 0/255 rules that were removed.
     Where a digit's stroke crosses a horizontal rule there is ink just above
     and just below the rule; a closing across the rule's thickness bridges
     exactly those gaps (and likewise sideways for vertical rules).
     """
-    horizontal, vertical, rows, columns = find_rules(mask)
+    horizontal, vertical, rows, columns, slopes = find_rules(mask)
     rows_kept = rows >= MIN_RULES or (rows == 1 and _edge_to_edge(horizontal, 0))
     columns_kept = rows >= MIN_RULES or columns >= MIN_RULES or (columns == 1 and _edge_to_edge(vertical, 1))
     if not rows_kept and not columns_kept:  # most frames: no rules, nothing more to make
-        return mask, np.zeros_like(mask)
+        return Removed(mask, np.zeros_like(mask), slopes)
     horizontal = horizontal if rows_kept else np.zeros_like(mask)
     vertical = vertical if columns_kept else np.zeros_like(mask)
     if not cv2.countNonZero(horizontal) and not cv2.countNonZero(vertical):
-        return mask, np.zeros_like(mask)
+        return Removed(mask, np.zeros_like(mask), slopes)
     rules = cv2.bitwise_or(horizontal, vertical)
     without = cv2.subtract(mask, rules)
     reach = 2 * MAX_RULE_THICKNESS_PX + 1
     across_h = cv2.morphologyEx(without, cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8))
     across_v = cv2.morphologyEx(without, cv2.MORPH_CLOSE, np.ones((1, reach), np.uint8))
     bridges = cv2.bitwise_or(cv2.bitwise_and(across_h, horizontal), cv2.bitwise_and(across_v, vertical))
-    return cv2.bitwise_or(without, bridges), cv2.subtract(rules, bridges)
+    return Removed(cv2.bitwise_or(without, bridges), cv2.subtract(rules, bridges), slopes)

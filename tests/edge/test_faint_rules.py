@@ -42,16 +42,19 @@ def test_rules_found_straight_or_at_a_slope_and_one_line_alone_is_no_page():
     straight = np.zeros((300, 400), np.uint8)
     for y in range(40, 300, 40):
         cv2.line(straight, (0, y), (399, y), 255, 1)
-    assert faint_rules.rule_slopes(straight, straight) == (0.0, 0.0)
+    assert faint_rules.rule_slopes(straight, (None, None)) == (0.0, 0.0)
     sloped = np.zeros_like(straight)
     for y in range(-40, 300, 40):
         cv2.line(sloped, (0, y), (399, y + 70), 255, 1)  # 10 degrees
-    rows, columns = faint_rules.rule_slopes(sloped, sloped)
+    _, removed, measured = rules.remove_rules(sloped)
+    assert measured[1] is None and abs(measured[0] - 70 / 399) < 0.01
+    rows, columns = faint_rules.rule_slopes(removed, measured)
     assert abs(rows - 70 / 399) < 0.01 and abs(columns + 70 / 399) < 0.01  # no columns: square to the rows
+    assert faint_rules.rule_slopes(removed, (None, None)) is None  # not straight, and no slope measured
     one = np.zeros_like(straight)
     cv2.line(one, (0, 100), (399, 170), 255, 1)  # a crease
-    assert faint_rules.rule_slopes(one, one) is None
-    assert faint_rules.rule_slopes(straight, np.zeros_like(straight)) is None
+    assert faint_rules.rule_slopes(one, (70 / 399, None)) is None
+    assert faint_rules.rule_slopes(np.zeros_like(straight), (None, None)) is None
 
 
 def test_unshaded_at_the_rules_slope_takes_sloped_faint_rules_out():
@@ -61,7 +64,8 @@ def test_unshaded_at_the_rules_slope_takes_sloped_faint_rules_out():
     cv2.line(darkness, (200, 60), (200, 150), 150, 3)  # a "1" crossing them
     rule = (darkness == 40) & (np.abs(np.arange(400) - 200) > 10)[np.newaxis, :]
     assert faint_rules.unshaded(darkness)[rule].mean() >= 30  # looked for straight, they stay
-    slopes = faint_rules.rule_slopes(darkness, np.where(rule, 255, 0).astype(np.uint8))
+    _, removed, measured = rules.remove_rules(np.where(darkness == 40, 255, 0).astype(np.uint8))
+    slopes = faint_rules.rule_slopes(removed, measured)
     flat = faint_rules.unshaded(darkness, slopes)
     # Half their darkness or less, paler than the pen; but a pixel here and there where the shear's rounding
     # and the line's step a row apart (specks).
@@ -76,7 +80,7 @@ def test_the_dashes_of_faint_rules_go_and_strokes_across_rules_found_stay():
     cv2.line(darkness, (300, 200), (300, 280), 150, 3)  # a "1" across it
     mask = np.where(darkness >= 30, 255, 0).astype(np.uint8)  # the faint rules in dashes, the pen whole
     mask[40:201:40] = np.where(np.arange(400) % 25 < 20, mask[40:201:40], 0)  # broken: none found
-    mask, found = rules.remove_rules(mask)  # the dark rule out, the "1" bridged across it
+    mask, found, _ = rules.remove_rules(mask)  # the dark rule out, the "1" bridged across it
     assert found[240, 100] == 255 and mask[240, 300] == 255
     cleaned, flat = faint_rules.without_rules(mask, darkness, found)
     assert not cleaned[40:201:40, 220:290].any() and not cleaned[40:201:40, 310:].any()  # the faint dashes
@@ -140,8 +144,8 @@ def test_a_page_is_told_ruled_by_its_rules_in_dashes_and_writing_alone_is_not():
 
     frame, _ = _faint_grid_page()
     mask = ink_mask(to_gray(frame), DetectorOptions()).mask
-    _, removed = rules.remove_rules(mask)
-    assert faint_rules.rule_slopes(mask, removed) is None  # the mask's rule finder finds one line at most
+    _, removed, measured = rules.remove_rules(mask)
+    assert faint_rules.rule_slopes(removed, measured) is None  # the mask's rule finder finds one line at most
     assert faint_rules.dashed(mask) == (0.0, 0.0)
     writing = np.zeros((480, 640), np.uint8)
     for k in range(10):  # a line of ten digits' worth of strokes, and a second line
@@ -164,7 +168,7 @@ def test_a_stroke_across_a_dark_rule_found_stays_whole():
         darkness[y] = 150  # rules as dark as the pen, found whole
     cv2.line(darkness, (150, 60), (250, 240), 150, 9)  # a bold stroke crossing both, 11 px along them
     mask = np.where(darkness >= 30, 255, 0).astype(np.uint8)
-    cleaned, found = rules.remove_rules(mask)
+    cleaned, found, _ = rules.remove_rules(mask)
     kept, _ = faint_rules.without_rules(cleaned, darkness, found)
     assert np.count_nonzero(cleaned[100]) >= 10  # bridged across the rule
     assert np.array_equal(kept, cleaned)  # the bridges stay: nothing of the stroke goes

@@ -18,7 +18,7 @@ def test_rules_of_a_turned_page_are_found_though_desk_wedges_run_straight():
         cv2.line(page, (-200, y), (1000, y), 255, 2)
     page = cv2.warpAffine(page, cv2.getRotationMatrix2D((400, 300), 6, 1.0), (800, 600), flags=cv2.INTER_NEAREST)
     cv2.fillPoly(page, [np.int32([[0, 0], [800, 0], [0, 60]]), np.int32([[800, 600], [0, 600], [800, 540]])], 255)
-    horizontal, _, rows, _ = rules.find_rules(page)
+    horizontal, _, rows, _, _ = rules.find_rules(page)
     inner = page[100:500, 100:700]
     assert np.count_nonzero(horizontal[100:500, 100:700]) > 0.9 * np.count_nonzero(inner)
 
@@ -30,7 +30,7 @@ def test_margin_lines_alone_leave_a_tall_one_whole():
     mask[:, 60:63] = mask[:, 540:543] = 255
     one = np.zeros_like(mask)
     one[150:280, 300:305] = 255
-    cleaned, removed = rules.remove_rules(mask | one)
+    cleaned, removed, _ = rules.remove_rules(mask | one)
     assert np.count_nonzero(cleaned & one) == np.count_nonzero(one)
     assert removed[200, 61] == 255
 
@@ -45,13 +45,13 @@ def test_one_line_from_edge_to_edge_goes_and_a_close_up_sevens_bar_stays():
     digits = np.zeros_like(mask)
     for x in range(200, 420, 50):
         cv2.line(digits, (x, 150), (x + 10, 230), 255, 6)  # strokes of "1"s crossing it
-    cleaned, removed = rules.remove_rules(crease | digits)
+    cleaned, removed, _ = rules.remove_rules(crease | digits)
     assert np.count_nonzero(cv2.subtract(cleaned, digits)) < 0.05 * np.count_nonzero(crease)
     assert np.count_nonzero(cleaned & digits) > 0.97 * np.count_nonzero(digits)
     seven = np.zeros_like(mask)
     cv2.line(seven, (54, 50), (546, 50), 255, 3)
     cv2.line(seven, (546, 50), (290, 370), 255, 3)
-    cleaned, removed = rules.remove_rules(seven)
+    cleaned, removed, _ = rules.remove_rules(seven)
     assert not removed.any() and np.array_equal(cleaned, seven)
 
 
@@ -66,12 +66,12 @@ def test_one_line_from_top_to_bottom_goes_and_a_tall_one_short_of_an_edge_stays(
     strokes = np.zeros_like(mask)
     for y in range(60, 360, 60):
         cv2.line(strokes, (220, y), (330, y + 8), 255, 6)  # bars of digits crossing it
-    cleaned, removed = rules.remove_rules(crease | strokes)
+    cleaned, removed, _ = rules.remove_rules(crease | strokes)
     assert np.count_nonzero(cv2.subtract(cleaned, strokes)) < 0.05 * np.count_nonzero(crease)
     assert np.count_nonzero(cleaned & strokes) > 0.97 * np.count_nonzero(strokes)
     tall = np.zeros_like(mask)
     cv2.line(tall, (300, 30), (300, 370), 255, 3)  # 0.85 of the height
-    cleaned, removed = rules.remove_rules(tall)
+    cleaned, removed, _ = rules.remove_rules(tall)
     assert not removed.any() and np.array_equal(cleaned, tall)
 
 
@@ -98,17 +98,17 @@ def test_a_dashed_line_from_top_to_bottom_goes_and_one_short_of_an_edge_stays():
     strokes = np.zeros(shape, np.uint8)
     for y in range(60, 420, 120):
         cv2.line(strokes, (110, y), (200, y + 6), 255, 4)  # bars of digits crossing it
-    cleaned, removed = rules.remove_rules(crease | strokes)
+    cleaned, removed, _ = rules.remove_rules(crease | strokes)
     assert np.count_nonzero(cv2.subtract(cleaned, strokes)) < 0.05 * np.count_nonzero(crease)
     assert np.count_nonzero(cleaned & strokes) > 0.97 * np.count_nonzero(strokes)
     short = _dashed_line(shape, 150, 158, 0, 400)  # 0.83 of the height
-    cleaned, removed = rules.remove_rules(short | strokes)
+    cleaned, removed, _ = rules.remove_rules(short | strokes)
     assert not removed.any()
     ones = np.zeros(shape, np.uint8)
     for y in range(5, 480, 80):
         cv2.line(ones, (300, y), (302, y + 40), 255, 3)  # 1s written one under another, top to bottom
     cv2.line(ones, (300, 445), (302, 479), 255, 3)  # the last one at the bottom edge: the search runs
-    cleaned, removed = rules.remove_rules(ones)
+    cleaned, removed, _ = rules.remove_rules(ones)
     assert not removed.any()
     # On ruled paper (rules reaching the top and bottom strips), thin 1s one under another mid-page are no
     # line from top to bottom: they stay (a review's probe: all their ink went, as a margin line would).
@@ -117,7 +117,7 @@ def test_a_dashed_line_from_top_to_bottom_goes_and_one_short_of_an_edge_stays():
     thin = np.zeros(shape, np.uint8)
     for y in (150, 200, 250, 300):
         cv2.line(thin, (320, y), (321, y + 30), 255, 1)
-    cleaned, removed = rules.remove_rules(ruled | thin)
+    cleaned, removed, _ = rules.remove_rules(ruled | thin)
     assert np.count_nonzero(cleaned & thin) > 0.9 * np.count_nonzero(thin)
 
 
@@ -129,13 +129,13 @@ def test_thick_rules_of_a_page_read_enlarged_go_and_a_dark_block_stays():
         mask[y:y + 8] = 255
     stroke = np.zeros_like(mask)
     cv2.line(stroke, (300, 60), (300, 150), 255, 12)  # a "1" crossing two rules
-    cleaned, removed = rules.remove_rules(mask | stroke)
+    cleaned, removed, _ = rules.remove_rules(mask | stroke)
     assert removed[44, 100] == 255 and removed[94, 500] == 255
     assert np.count_nonzero(cleaned & ~stroke) < 0.01 * np.count_nonzero(mask)
     assert np.count_nonzero(cleaned & stroke) > 0.97 * np.count_nonzero(stroke)
     block = np.zeros_like(mask)
     block[100:300, 100:500] = 255  # a dark pad read as ink
-    cleaned, removed = rules.remove_rules(block | mask)
+    cleaned, removed, _ = rules.remove_rules(block | mask)
     assert (cleaned[120:280, 120:480] == 255).all()
 
 
@@ -147,7 +147,7 @@ def test_rules_are_removed_and_crossing_strokes_kept_whole():
     stroke = np.zeros_like(mask)
     cv2.line(stroke, (200, 60), (200, 135), 255, 4)  # a "1" crossing two rules
     mask |= stroke
-    cleaned, removed = rules.remove_rules(mask)
+    cleaned, removed, _ = rules.remove_rules(mask)
     overlap = np.count_nonzero(cleaned & stroke) / np.count_nonzero(cleaned | stroke)
     assert overlap > 0.97
     count, _ = cv2.connectedComponents(cleaned)
@@ -168,7 +168,7 @@ def test_rules_of_a_rectified_photo_go_with_their_broken_edges():
         cv2.line(digits, (x, 92), (x, 115), 255, 7)
     for x in range(100, 500, 50):  # a line of "0"s sitting on the rule at 180, across its broken edge
         cv2.ellipse(digits, (x, 160), (13, 19), 0, 0, 360, 255, 5)
-    cleaned, removed = rules.remove_rules(mask | digits)
+    cleaned, removed, _ = rules.remove_rules(mask | digits)
     rule_ink_left = np.count_nonzero(cv2.subtract(cleaned, digits))
     assert rule_ink_left < 0.01 * np.count_nonzero(mask)  # 1,298 of 13,608 px at 1ef581c
     off_the_rules = cv2.subtract(digits, mask)  # on a rule, a digit's ink is the rule's
@@ -190,7 +190,7 @@ def test_rules_of_a_page_photographed_turned_are_removed_at_their_slope(angle_de
     page, margin, stroke = (cv2.warpAffine(m, turn, (800, 600), flags=cv2.INTER_NEAREST)
                             for m in (page, margin, stroke))
     page |= margin
-    cleaned, removed = rules.remove_rules(page | stroke)
+    cleaned, removed, _ = rules.remove_rules(page | stroke)
     assert np.count_nonzero(cv2.subtract(cleaned, stroke)) < 0.02 * np.count_nonzero(page)
     assert np.count_nonzero(removed & margin) > 0.9 * np.count_nonzero(margin)
     assert np.count_nonzero(cleaned & stroke) > 0.95 * np.count_nonzero(stroke)
@@ -229,14 +229,14 @@ def test_strokes_of_a_digit_are_not_rules():
     mask = np.zeros((300, 400), np.uint8)
     cv2.line(mask, (100, 100), (150, 100), 255, 3)  # a 7's bar: far shorter than a rule
     cv2.line(mask, (150, 100), (120, 160), 255, 3)
-    cleaned, removed = rules.remove_rules(mask)
+    cleaned, removed, _ = rules.remove_rules(mask)
     assert not removed.any() and (cleaned == mask).all()
 
 
 def test_a_lone_tall_stroke_is_no_rule():
     mask = np.zeros((300, 400), np.uint8)
     cv2.line(mask, (200, 20), (200, 280), 255, 4)  # a "1" filling a close-up
-    cleaned, removed = rules.remove_rules(mask)
+    cleaned, removed, _ = rules.remove_rules(mask)
     assert not removed.any() and (cleaned == mask).all()
 
 
@@ -247,12 +247,12 @@ def test_strokes_of_a_number_cropped_tight_are_not_rules():
     line = np.zeros((200, 760), np.uint8)
     for x in (60, 330, 600):
         cv2.line(line, (x, 20), (x - 15, 180), 255, 3)
-    cleaned, removed = rules.remove_rules(line)
+    cleaned, removed, _ = rules.remove_rules(line)
     assert not removed.any() and np.array_equal(cleaned, line)
     column = np.zeros((480, 100), np.uint8)
     for y in (40, 90, 200, 250, 360, 410):
         cv2.line(column, (25, y), (75, y + 2), 255, 3)
-    cleaned, removed = rules.remove_rules(column)
+    cleaned, removed, _ = rules.remove_rules(column)
     assert not removed.any() and np.array_equal(cleaned, column)
 
 
@@ -266,6 +266,6 @@ def test_rules_of_a_narrow_crop_of_a_ruled_page_go(width):
         mask[y:y + 2] = 255
     one = np.zeros_like(mask)
     one[100:150, 40:44] = 255  # a "1" sitting on the rule at 150
-    cleaned, removed = rules.remove_rules(mask | one)
+    cleaned, removed, _ = rules.remove_rules(mask | one)
     assert np.count_nonzero(cleaned & one) == np.count_nonzero(one)
     assert np.count_nonzero(cv2.subtract(cleaned, one)) == 0
