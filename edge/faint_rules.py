@@ -83,10 +83,12 @@ def _run_along(removed: np.ndarray, slopes: tuple[float, float]) -> bool:
     down where the two roundings differ: sheared, a row's count is taken with its two neighbours'."""
     total = cv2.countNonZero(removed)
     straight, lines = 0, False
-    for view, length, slope in zip(_views(removed), min_lengths(removed.shape), slopes):
+    for axis, (length, slope) in enumerate(zip(min_lengths(removed.shape), slopes)):
         if slope:
-            view = skew.Shear.for_slope(slope, view.shape).apply(view)
-        counts = _sums(view, 0) // 255
+            view = _rows_of(removed, axis)
+            counts = _sums(skew.Shear.for_slope(slope, view.shape).apply(view), 0) // 255
+        else:
+            counts = _sums(removed, axis) // 255
         near = counts + np.r_[0, counts[:-1]] + np.r_[counts[1:], 0] if slope else counts
         on = near >= length // 2
         straight += int(counts[on].sum())
@@ -94,9 +96,9 @@ def _run_along(removed: np.ndarray, slopes: tuple[float, float]) -> bool:
     return total > 0 and lines and straight >= 0.5 * total
 
 
-def _views(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """An image, and it transposed: its columns as rows."""
-    return image, np.ascontiguousarray(image.T)
+def _rows_of(image: np.ndarray, axis: int) -> np.ndarray:
+    """An image (axis 0), or it transposed (1): the lines along `axis` as its rows."""
+    return image if axis == 0 else np.ascontiguousarray(image.T)
 
 
 def unshaded(darkness: np.ndarray, slopes: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
@@ -113,7 +115,7 @@ def unshaded(darkness: np.ndarray, slopes: tuple[float, float] = (0.0, 0.0)) -> 
         if not slope:
             rule = _along(out, axis, length, bridge)
         else:
-            view = _views(out)[axis]  # the lines along its rows
+            view = _rows_of(out, axis)
             shear = skew.Shear.for_slope(slope, view.shape)
             rule = shear.undo(_along(shear.apply(view), 0, length, bridge))
             rule = rule if axis == 0 else np.ascontiguousarray(rule.T)
@@ -160,14 +162,15 @@ def without_rules(mask: np.ndarray, darkness: np.ndarray, found: np.ndarray,
     return np.where(faded, 0, mask).astype(np.uint8), flat
 
 
-def dashed(mask: np.ndarray) -> tuple[float, float] | None:
+def dashed(mask: np.ndarray, slope: float | None) -> tuple[float, float] | None:
     """The slopes (rule_slopes') of a ruled page's faint rules held in dashes in a 0/255 ink mask, none
     found as a rule; None where it holds none. Straight (0.0, 0.0) where MIN_RULES bands of rows (or of
     columns) or more hold a rule's length of ink, and, with gaps up to DASH_GAP of the frame's longer side
     closed along them, rules.find_rules finds MIN_RULES or more running across DASH_ACROSS of the frame,
     as printed rules do (_dashed_along). At a slope (a page photographed turned) where ink lies on nearly
-    every row and column (DASH_SPREAD), its long lines slope (skew.slope), and the rows of the mask
-    sheared to that slope are such bands. Most frames pay two sums of the mask's rows and columns."""
+    every row and column (DASH_SPREAD), its long lines slope (`slope`, dy/dx: rules.Rules.slopes' along
+    the rows, as the rule finder measured it), and the rows of the mask sheared to that slope are such
+    bands. Most frames pay two sums of the mask's rows and columns."""
     lengths = min_lengths(mask.shape)
     if min(lengths) < MIN_PAGE_RULE_PX:
         return None
@@ -176,8 +179,7 @@ def dashed(mask: np.ndarray) -> tuple[float, float] | None:
         return 0.0, 0.0
     if not all(np.count_nonzero(counts) >= DASH_SPREAD * counts.size for counts in sums):  # most frames
         return None
-    slope = skew.slope(mask, lengths[0], MAX_RULE_THICKNESS_PX)
-    if slope is None:
+    if not slope:
         return None
     sheared = skew.Shear.for_slope(slope, mask.shape).apply(mask)
     return (slope, -slope) if _dashed_along(sheared, 0, _sums(sheared, 0)) else None

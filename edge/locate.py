@@ -91,7 +91,7 @@ def _without_rules(mask: np.ndarray, inset: int) -> tuple[np.ndarray, tuple[floa
     slopes = faint_rules.rule_slopes(removed, measured) if cleaned is not inner else None
     if cleaned is not inner:
         inner[:] = cleaned
-    slopes = faint_rules.dashed(inner) if slopes is None else slopes
+    slopes = faint_rules.dashed(inner, measured[0]) if slopes is None else slopes
     if slopes is None:
         return None
     return cv2.copyMakeBorder(removed, inset, inset, inset, inset, cv2.BORDER_CONSTANT, value=0), slopes

@@ -146,19 +146,20 @@ def test_a_page_is_told_ruled_by_its_rules_in_dashes_and_writing_alone_is_not():
     mask = ink_mask(to_gray(frame), DetectorOptions()).mask
     _, removed, measured = rules.remove_rules(mask)
     assert faint_rules.rule_slopes(removed, measured) is None  # the mask's rule finder finds one line at most
-    assert faint_rules.dashed(mask) == (0.0, 0.0)
+    assert faint_rules.dashed(mask, None) == (0.0, 0.0)
     writing = np.zeros((480, 640), np.uint8)
     for k in range(10):  # a line of ten digits' worth of strokes, and a second line
         cv2.putText(writing, "8", (20 + 60 * k, 200), cv2.FONT_HERSHEY_SIMPLEX, 2, 255, 5)
         cv2.putText(writing, "0", (20 + 60 * k, 300), cv2.FONT_HERSHEY_SIMPLEX, 2, 255, 5)
-    assert faint_rules.dashed(writing) is None
+    assert faint_rules.dashed(writing, None) is None
     one = np.zeros((480, 640), np.uint8)
     one[200, ::3] = 255
     one[200, 1::3] = 255  # one line in dashes: a crease, no ruling
-    assert faint_rules.dashed(one) is None
+    assert faint_rules.dashed(one, None) is None
     turned, _ = _faint_grid_page(degrees=7.0, strength=1.0)
     mask = ink_mask(to_gray(turned), DetectorOptions()).mask
-    rows, columns = faint_rules.dashed(rules.remove_rules(mask)[0])
+    cleaned, _, measured = rules.remove_rules(mask)
+    rows, columns = faint_rules.dashed(cleaned, measured[0])
     assert abs(rows + np.tan(np.radians(7.0))) < 0.01 and abs(columns - np.tan(np.radians(7.0))) < 0.01
 
 
