@@ -260,7 +260,7 @@ def test_both_sets_cut_into_crops_of_a_few_digits(trained_model, photos_dir, des
 # (a squared page in a shadow read nothing) and 497 with 52 (faint grid lines read as 1s).
 MIN_RULED_ACCURACY = 0.97
 MAX_RULED_SPURIOUS = 3
-# ... and photographed with the camera turned 3 to 10 degrees (2026-12-07, Intel Xeon, 2 cores): the photos
+# ... and photographed with the camera turned 3 to 10 degrees (2026-12-07, Intel(R) Xeon(R) Processor): the photos
 # 93 of 100 with 5 spurious (row_06_dim on ruled paper reads nothing: the page finder takes the lit half of
 # the dim page, under a rule, for the page), the desk 515 of 518 with 1. Before the rules' darkness was
 # taken out at their slope: 92 with 7, and 515 with 1.
