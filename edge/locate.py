@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import cv2
 import numpy as np
 
 from edge import page as pages
-from edge import boxes, faint_rules, filled, preprocess, rules, underlines
+from edge import boxes, faint_rules, filled, preprocess, rules, underlines, vanishing
 from edge.blobs import digits_among, find_candidates, writing_height
 from edge.detect import Box, Candidate, DetectorOptions, Found, ink_mask, processing_scale
 
@@ -47,9 +47,19 @@ def homography_mapping(back: np.ndarray, dx: int, dy: int) -> Callable[[Box], Bo
     return to_frame
 
 
+class Inked(NamedTuple):
+    """A grey's ink and its blobs (_ink_and_blobs)."""
+
+    mask: np.ndarray  # (H, W) 0/255, the lines that are no digits taken out
+    darkness: np.ndarray  # (H, W) uint8, the darkness it was thresholded from (detect.Ink)
+    labels: np.ndarray  # its label image
+    candidates: list[Candidate]
+    lined: np.ndarray | None  # on a ruled page, the ink with its rules (0/255), else None
+
+
 def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_height_px: float,
                    trace: dict[str, np.ndarray] | None, on_sheet: bool = False, excluded: np.ndarray | None = None
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Candidate]]:
+                   ) -> Inked:
     """Ink, with the lines that are no digits taken out of it, and its blobs (find_candidates).
 
     First the boxes and combs drawn around the writing (edge.boxes, per blob of at least
@@ -60,15 +70,15 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     `on_sheet`: the grey is a sheet found and rectified (ink_mask); `inset` and `excluded`:
     find_candidates' margin_px and excluded.
 
-    Returns:
-      (H, W) 0/255 ink, the darkness it was thresholded from (detect.Ink; on a ruled page, without the
-      rules' darkness: faint_rules.without_rules), its label image, its blobs.
+    The darkness is, on a ruled page, without the rules' darkness (faint_rules.without_rules).
     """
     mask, ink = ink_mask(gray, opts, on_sheet)
     before = mask.copy() if trace is not None else None
     boxes.remove_boxes(mask, min_height_px, inset, excluded)
     rules_found = _without_rules(mask, inset) if opts.remove_rules else None
+    lined = None
     if rules_found is not None:  # a ruled page: the dashes of its faint rules go too
+        lined = cv2.bitwise_or(mask, rules_found[0])
         mask, ink = faint_rules.without_rules(mask, ink, *rules_found)
     labels, candidates = find_candidates(mask, inset, excluded)
     if underlines.remove_underlines(mask, labels, candidates, min_height_px):
@@ -78,7 +88,7 @@ def _ink_and_blobs(gray: np.ndarray, opts: DetectorOptions, inset: int, min_heig
     if before is not None:
         # The ink grey, and what was taken out of it red: lines, and loops that blur filled.
         trace["rules"] = cv2.merge([cv2.bitwise_and(mask, 160), mask, before])
-    return mask, ink, labels, candidates
+    return Inked(mask, ink, labels, candidates, lined)
 
 
 def _without_rules(mask: np.ndarray, inset: int) -> tuple[np.ndarray, tuple[float, float]] | None:
@@ -95,6 +105,25 @@ def _without_rules(mask: np.ndarray, inset: int) -> tuple[np.ndarray, tuple[floa
     if slopes is None:
         return None
     return cv2.copyMakeBorder(removed, inset, inset, inset, inset, cv2.BORDER_CONSTANT, value=0), slopes
+
+
+def _straightened(gray: np.ndarray, lined: np.ndarray, opts: DetectorOptions, blob_height: float,
+                  trace: dict[str, np.ndarray] | None) -> tuple[Inked, np.ndarray] | None:
+    """A ruled page filling the frame seen in perspective (`lined`: its ink with its rules), read again
+    rectified by its rules' vanishing points (edge.vanishing): its ink and blobs, and the homography from
+    `gray` to them; None where its rules run parallel. What lies beyond the frame is its edge drawn on,
+    and blobs reaching it are cut by the frame's edge."""
+    found = vanishing.rectifying(lined)
+    if found is None:
+        return None
+    straight = cv2.warpPerspective(gray, found.homography, found.size, flags=cv2.INTER_LINEAR,
+                                   borderMode=cv2.BORDER_REPLICATE)
+    in_view = cv2.warpPerspective(np.full(gray.shape, 255, np.uint8), found.homography, found.size,
+                                  flags=cv2.INTER_NEAREST, borderValue=0)
+    beyond = cv2.dilate(cv2.bitwise_not(in_view), np.ones((5, 5), np.uint8))
+    if trace is not None:
+        trace["rectified"] = straight
+    return _ink_and_blobs(straight, opts, 0, blob_height, trace, False, beyond), found.homography
 
 
 # Writing this short, shrunk, is specks, not small writing.
@@ -161,11 +190,10 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, tra
     # On a page, what reaches into the band along its edge is the paper's edge or the desk, and
     # what reaches the frame's edge where it cuts the page is cut by it.
     blob_height = min_height or opts.min_digit_height * gray.shape[0]
-    mask, darkness, labels, candidates = _ink_and_blobs(gray, opts, inset, blob_height, steps,
-                                                        sheet is not None, beyond)
+    inked = _ink_and_blobs(gray, opts, inset, blob_height, steps, sheet is not None, beyond)
     t2 = time.perf_counter()
     shrunk = sheet is None and gray.shape[0] < frame.shape[0]
-    finer = _finer_scale(frame.shape, gray.shape, candidates, opts) if shrunk else None
+    finer = _finer_scale(frame.shape, gray.shape, inked.candidates, opts) if shrunk else None
     if finer is not None:
         # A big frame of paper shrunk to max_side_px (a phone photo of a page filling it) whose
         # writing came out shorter than a digit: read like a page's, at the scale a page is read at.
@@ -175,11 +203,21 @@ def locate(frame: np.ndarray, opts: DetectorOptions, roi: Box | None = None, tra
         to_frame = scaled_mapping(view.shape[1] / frame.shape[1], dx, dy)
         gray = preprocess.to_gray(view)
         min_height = opts.page_min_digit_height * gray.shape[0]
-        mask, darkness, labels, candidates = _ink_and_blobs(gray, opts, 0, min_height, steps)
+        blob_height = min_height
+        inked = _ink_and_blobs(gray, opts, 0, min_height, steps)
         t2 += time.perf_counter() - t_finer  # counted as ink
-    found = digits_among(labels, candidates, opts, min_height, inset)
+    if sheet is None and inked.lined is not None:
+        t_straight = time.perf_counter()
+        straightened = _straightened(gray, inked.lined, opts, blob_height, steps)
+        if straightened is not None:
+            inked, homography = straightened
+            min_height = blob_height  # the frame's measure, not the larger rectified frame's
+            enlarge = np.diag([frame.shape[1] / gray.shape[1], frame.shape[0] / gray.shape[0], 1.0])
+            to_frame = homography_mapping(enlarge @ np.linalg.inv(homography), dx, dy)
+        t2 += time.perf_counter() - t_straight  # counted as ink
+    found = digits_among(inked.labels, inked.candidates, opts, min_height, inset)
     t3 = time.perf_counter()
     if steps is not None:
-        steps["ink"] = mask
+        steps["ink"] = inked.mask
     stages = {"page": (t1 - t0) * 1e3, "ink": (t2 - t1) * 1e3, "digits": (t3 - t2) * 1e3}
-    return Located(found, to_frame, steps or {}, stages, sheet, darkness)
+    return Located(found, to_frame, steps or {}, stages, sheet, inked.darkness)

@@ -38,3 +38,40 @@ def sheet_with_lines(size: tuple[int, int] = (700, 500)) -> np.ndarray:
     for y in range(120, 520, 80):
         cv2.line(sheet, (60, y), (420, y), (30, 30, 30), 3)  # bold "writing", a stand-in
     return sheet
+
+
+def faint_grid_page(seed: int = 0, degrees: float = 0.0, strength: float = 0.8, seen: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """A 640x480 photo of squared paper: a faint pale-blue grid a pixel wide, 24 px apart, of `strength`,
+    with a photo's noise, and four digits written across it in a pale pen (a pencil): the threshold is
+    low, and breaks the grid into dashes. The page is turned `degrees` about the frame's centre, and then
+    seen through the homography `seen` (a camera tilted). And the digits' centres."""
+    rng = np.random.default_rng(seed)
+    turn = cv2.getRotationMatrix2D((320, 240), degrees, 1.0)
+    paper = np.full((480, 640, 3), (215, 222, 226), np.float32)
+    lines = [((k, -240), (k, 479 + 240)) for k in range(10 - 240, 640 + 240, 24)]
+    lines += [((-240, k), (639 + 240, k)) for k in range(14 - 240, 480 + 240, 24)]
+    grid = np.zeros((480, 640), np.float32)
+    if seen is None:
+        for a, b in lines:
+            cv2.line(grid, a, b, 1.0, 1, cv2.LINE_AA)
+        grid = cv2.warpAffine(grid, turn, (640, 480))
+    else:  # each line drawn where the tilted camera sees it: a pixel wide, as sharp, over all the frame
+        seen_turned = seen @ np.vstack([turn, [0, 0, 1]])
+        ends = cv2.perspectiveTransform(np.float32([lines]).reshape(1, -1, 2), seen_turned)
+        for a, b in np.rint(ends.reshape(-1, 2, 2)).astype(int):
+            cv2.line(grid, tuple(map(int, a)), tuple(map(int, b)), 1.0, 1, cv2.LINE_AA)
+    paper *= 1 - strength * grid[..., np.newaxis] * (1 - np.float32([235, 190, 150]) / 255)
+    ink = np.zeros((480, 640), np.uint8)
+    centres = []
+    for k, digit in enumerate("4725"):
+        x, y = 150 + 100 * k, 250
+        cv2.putText(ink, digit, (x - 18, y + 22), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 4, cv2.LINE_AA)
+        centre = turn @ (x, y, 1) if seen is None else cv2.perspectiveTransform(
+            np.float32([[turn @ (x, y, 1)]]), seen)[0, 0]
+        centres.append(tuple(np.rint(centre).astype(int)))
+    ink = cv2.warpAffine(ink, turn, (640, 480)) if seen is None else \
+        cv2.warpPerspective(ink, seen_turned, (640, 480))
+    paper *= 1 - 0.4 * (ink[..., np.newaxis] / 255.0)
+    noisy = paper + rng.normal(0, 3, paper.shape)
+    return np.clip(noisy, 0, 255).astype(np.uint8), centres

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from edge import faint_rules, rules
+from tests.images import faint_grid_page
 
 
 def _faint_ruled(shape=(300, 400), pitch=40, level=40, seed=0):
@@ -95,34 +96,6 @@ def test_a_frame_without_ink_comes_back_as_it_is():
     assert not cleaned.any() and not flat.any()
 
 
-def _faint_grid_page(seed: int = 0, degrees: float = 0.0, strength: float = 0.8
-                     ) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """A 640x480 photo of squared paper: a faint pale-blue grid a pixel wide, 24 px apart, of `strength`,
-    with a photo's noise, and four digits written across it in a pale pen (a pencil): the threshold is
-    low, and breaks the grid into dashes. The page is turned `degrees` about the frame's centre. And the
-    digits' centres."""
-    rng = np.random.default_rng(seed)
-    turn = cv2.getRotationMatrix2D((320, 240), degrees, 1.0)
-    paper = np.full((480, 640, 3), (215, 222, 226), np.float32)
-    grid = np.zeros((480, 640), np.float32)
-    for k in range(10 - 240, 640 + 240, 24):
-        cv2.line(grid, (k, -240), (k, 479 + 240), 1.0, 1, cv2.LINE_AA)
-    for k in range(14 - 240, 480 + 240, 24):
-        cv2.line(grid, (-240, k), (639 + 240, k), 1.0, 1, cv2.LINE_AA)
-    grid = cv2.warpAffine(grid, turn, (640, 480))
-    paper *= 1 - strength * grid[..., np.newaxis] * (1 - np.float32([235, 190, 150]) / 255)
-    ink = np.zeros((480, 640), np.uint8)
-    centres = []
-    for k, digit in enumerate("4725"):
-        x, y = 150 + 100 * k, 250
-        cv2.putText(ink, digit, (x - 18, y + 22), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 4, cv2.LINE_AA)
-        centres.append(tuple(np.rint(turn @ (x, y, 1)).astype(int)))
-    ink = cv2.warpAffine(ink, turn, (640, 480))
-    paper *= 1 - 0.4 * (ink[..., np.newaxis] / 255.0)
-    noisy = paper + rng.normal(0, 3, paper.shape)
-    return np.clip(noisy, 0, 255).astype(np.uint8), centres
-
-
 @pytest.mark.parametrize("degrees, strength", [(0.0, 0.8), (7.0, 1.0)])
 def test_a_faint_grid_leaves_only_the_digits_written_on_it(degrees, strength):
     """Straight, and photographed turned (its rules sloping, in dashes: none found; before the dashes were
@@ -130,7 +103,7 @@ def test_a_faint_grid_leaves_only_the_digits_written_on_it(degrees, strength):
     from edge.detect import DetectorOptions
     from edge.locate import locate
 
-    frame, centres = _faint_grid_page(degrees=degrees, strength=strength)
+    frame, centres = faint_grid_page(degrees=degrees, strength=strength)
     found = locate(frame, DetectorOptions()).found
     boxes = [f.box for f in found]
     assert len(boxes) == len(centres), boxes  # no dash of the grid left as a blob
@@ -142,7 +115,7 @@ def test_a_page_is_told_ruled_by_its_rules_in_dashes_and_writing_alone_is_not():
     from edge.detect import DetectorOptions, ink_mask
     from edge.preprocess import to_gray
 
-    frame, _ = _faint_grid_page()
+    frame, _ = faint_grid_page()
     mask = ink_mask(to_gray(frame), DetectorOptions()).mask
     _, removed, measured = rules.remove_rules(mask)
     assert faint_rules.rule_slopes(removed, measured) is None  # the mask's rule finder finds one line at most
@@ -156,7 +129,7 @@ def test_a_page_is_told_ruled_by_its_rules_in_dashes_and_writing_alone_is_not():
     one[200, ::3] = 255
     one[200, 1::3] = 255  # one line in dashes: a crease, no ruling
     assert faint_rules.dashed(one, None) is None
-    turned, _ = _faint_grid_page(degrees=7.0, strength=1.0)
+    turned, _ = faint_grid_page(degrees=7.0, strength=1.0)
     mask = ink_mask(to_gray(turned), DetectorOptions()).mask
     cleaned, _, measured = rules.remove_rules(mask)
     rows, columns = faint_rules.dashed(cleaned, measured[0])
