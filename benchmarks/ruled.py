@@ -8,7 +8,8 @@ Ruled paper has a rule every 1.1 to 1.6 digit heights, the photo's first digit s
 red margin line left of the writing; squared paper a grid 0.6 to 1.0 digit heights apart, so every
 digit is crossed along its line, and most down it too. Faint and thin, such rules come out of the
 threshold in dashes: the case the synthetic conditions, whose rules are as dark as a ballpoint, do not
-test.
+test. Each paper is also photographed with the camera turned (its rules slope) and tilted (a page
+filling the frame shows them converging).
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ RULED_PITCH = (1.1, 1.6)  # digit heights between rules
 SQUARED_PITCH = (0.6, 1.0)  # digit heights between a grid's lines
 MARGIN_GAP = (0.3, 1.0)  # digit heights between the margin line and the writing
 TURN_DEG = (3.0, 10.0)  # the camera turned this far either way (benchmarks.perturb.turned), drawn per photo
+# The camera tilted: one side of the photo (top, bottom, left or right, drawn per photo) seen this share
+# narrower than the side across from it, as a phone held over a page not quite square-on sees it.
+TILT = (0.08, 0.2)
+SIDES = ("top", "bottom", "left", "right")
 
 
 def _page_frame(image: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
@@ -92,38 +97,65 @@ def turn_deg(name: str, seed: int = 0) -> float:
     return float(rng.choice([-1.0, 1.0]) * rng.uniform(*TURN_DEG))
 
 
+def tilt(name: str, seed: int = 0) -> tuple[str, float]:
+    """Which side of a photo the camera's tilt narrows (SIDES) and by how much (TILT); drawn from its name
+    and `seed`."""
+    rng = np.random.default_rng([seed, zlib.crc32(name.encode()), 3])
+    return str(rng.choice(SIDES)), float(rng.uniform(*TILT))
+
+
+def _edge_colour(image: np.ndarray) -> tuple[float, ...]:
+    """The median colour of the photo's edges: what the camera would see more of there, paper or desk.
+    (Filled from the edges, a frame's corners were streaks as long and straight as rules; mirrored, they
+    held mirrored digits; with the whole photo's median, paper grey beside a desk.)"""
+    ring = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    return tuple(float(v) for v in np.median(ring.reshape(len(ring), -1), axis=0))
+
+
+def tilted(image: np.ndarray, side: str, share: float) -> np.ndarray:
+    """The photo seen with the camera tilted: its `side` `share` narrower than the side across, in the same
+    frame, the corners beyond it the colour of its edges (_edge_colour)."""
+    h, w = image.shape[:2]
+    a, b = share * w / 2, share * h / 2
+    narrowed = {"top": [[a, 0], [w - a, 0], [w, h], [0, h]],
+                "bottom": [[0, 0], [w, 0], [w - a, h], [a, h]],
+                "left": [[0, b], [w, 0], [w, h], [0, h - b]],
+                "right": [[0, 0], [w, b], [w, h - b], [0, h]]}[side]
+    seen = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), np.float32(narrowed))
+    return cv2.warpPerspective(image, seen, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                               borderValue=_edge_colour(image))
+
+
 def turned(image: np.ndarray, degrees: float) -> np.ndarray:
     """The photo with the camera turned by `degrees` about its centre, on a frame large enough to hold all
     of it (benchmarks.perturb.turned keeps the photo's frame, and cuts the digits near its corners); the
-    corners filled with the median colour of the photo's edges, as if the camera saw more of what lies
-    there, paper or desk. (Filled from the edges, they were streaks as long and straight as rules; mirrored,
-    they held mirrored digits; with the whole photo's median, paper grey beside a desk.)"""
+    corners the colour of the photo's edges (_edge_colour)."""
     h, w = image.shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), degrees, 1.0)
     cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
     size = (int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos)))
     matrix[:, 2] += (size[0] - w) / 2.0, (size[1] - h) / 2.0
-    ring = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
-    fill = np.median(ring.reshape(len(ring), -1), axis=0)
     return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                          borderValue=tuple(float(v) for v in fill))
+                          borderValue=_edge_colour(image))
 
 
-def paper(squared: bool, turn: bool = False) -> Way:
-    """The photo on ruled (squared) paper (on_paper), as one crop; with `turn`, photographed with the
-    camera turned (turn_deg): the rules slope, and a page filling the frame is not rectified straight."""
+def paper(squared: bool, view: str = "") -> Way:
+    """The photo on ruled (squared) paper (on_paper), as one crop; photographed with the camera "turned"
+    (turn_deg: the rules slope, and a page filling the frame is not rectified straight) or "tilted" (tilt:
+    a page filling the frame shows its rules converging)."""
     def way(image: np.ndarray, boxes: list[Box], truth: str, name: str) -> Iterator[Crop]:
         if image.ndim == 3:
             out = on_paper(image, boxes, name, squared)
-            if turn:
+            if view == "turned":
                 out = turned(out, turn_deg(name))
+            elif view == "tilted":
+                out = tilted(out, *tilt(name))
             yield Crop(name, out, truth, max(b.h for b in boxes))
     return way
 
 
-WAYS: dict[str, Way] = {"on ruled paper": paper(squared=False), "on squared paper": paper(squared=True),
-                        "on ruled paper, turned": paper(squared=False, turn=True),
-                        "on squared paper, turned": paper(squared=True, turn=True)}
+WAYS: dict[str, Way] = {f"on {kind} paper{', ' + view if view else ''}": paper(kind == "squared", view)
+                        for view in ("", "turned", "tilted") for kind in ("ruled", "squared")}
 
 
 @command("photo")

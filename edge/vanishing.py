@@ -31,6 +31,7 @@ MAX_RESIDUAL = 0.03
 # Lines whose slopes differ by less than this across the frame run parallel: a page seen square-on, or
 # turned (edge.skew's slopes take those). Top narrower by a tenth: 0.13 across a 4:3 frame.
 MIN_SPREAD = 0.04
+COARSE_SPREAD = 0.5  # ... and this share of it to a coarse look (segments(coarse=True)) before a close one
 # Rectified, the frame may span this many times its own width or height (a side seen farther off is
 # drawn larger, as near as the nearest side: its thin rules keep their pixels); a steeper view is no page
 # filling the frame, or lines taken for a family that is not one.
@@ -59,12 +60,16 @@ class Rectifying(NamedTuple):
     columns: Fan | None
 
 
-def segments(mask: np.ndarray) -> np.ndarray:
+def segments(mask: np.ndarray, coarse: bool = False) -> np.ndarray:
     """(N, 4) float32 x1, y1, x2, y2 of the straight stretches of a 0/255 mask's ink, MIN_SEGMENT of its
-    longer side or longer (dashes joined across GAP of it), found on the mask at half size."""
+    longer side or longer (dashes joined across GAP of it), found on the mask at half size in half-degree
+    steps and fitted again to its pixels (_refined). `coarse`: only its ink a pixel thin there (rules, and
+    their dashes), not fitted again: under half the cost, to tell whether to look closer."""
     if min(mask.shape) < 4:
         return np.zeros((0, 4), np.float32)
     small = skew.halved(mask)
+    if coarse:
+        small = cv2.subtract(small, cv2.morphologyEx(small, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)))
     side = max(small.shape)
     length = max(8, int(MIN_SEGMENT * side))
     found = cv2.HoughLinesP(small, 1, np.radians(0.5), length // 2, minLineLength=length,
@@ -72,7 +77,7 @@ def segments(mask: np.ndarray) -> np.ndarray:
     if found is None:
         return np.zeros((0, 4), np.float32)
     halves = 2.0 * found.reshape(-1, 4).astype(np.float32) + 0.5  # pixel centres at full size
-    return np.array([_refined(mask, seg) for seg in halves], np.float32)
+    return halves if coarse else np.array([_refined(mask, seg) for seg in halves], np.float32)
 
 
 def _refined(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
@@ -150,6 +155,14 @@ def _least_scale(homography: np.ndarray, point: np.ndarray) -> float:
     return float(np.linalg.svd(jacobian, compute_uv=False)[-1])
 
 
+def _spread(rows: Fan | None, columns: Fan | None, shape: tuple[int, int]) -> float:
+    """How far the slopes of a family of MIN_FAN_LINES lines or more differ across the frame: the most of
+    either family's."""
+    h, w = shape
+    return max(abs(rows.rate) * h if rows and rows.lines >= MIN_FAN_LINES else 0.0,
+               abs(columns.rate) * w if columns and columns.lines >= MIN_FAN_LINES else 0.0)
+
+
 def rectifying(mask: np.ndarray) -> Rectifying | None:
     """The homography that makes a ruled page's converging rules (a page filling the frame seen in
     perspective) run along the rows and down the columns, from a 0/255 mask of its ink with its rules;
@@ -161,11 +174,14 @@ def rectifying(mask: np.ndarray) -> Rectifying | None:
     """
     h, w = mask.shape
     middle = ((w - 1) / 2.0, (h - 1) / 2.0)
+    # A coarse look tells whether the rules may fan out at all (most ruled pages: no, and that look is all
+    # they pay); only then are they looked for closely, to tell how.
+    coarse = segments(mask, coarse=True)
+    if _spread(fan(coarse, 0, middle), fan(coarse, 1, middle), (h, w)) < COARSE_SPREAD * MIN_SPREAD:
+        return None
     segs = segments(mask)
     rows, columns = fan(segs, 0, middle), fan(segs, 1, middle)
-    spread = max(abs(rows.rate) * h if rows and rows.lines >= MIN_FAN_LINES else 0.0,
-                 abs(columns.rate) * w if columns and columns.lines >= MIN_FAN_LINES else 0.0)
-    if spread < MIN_SPREAD:
+    if _spread(rows, columns, (h, w)) < MIN_SPREAD:
         return None
     xs, ys = (middle[0] - w / 4, middle[0] + w / 4), (middle[1] - h / 4, middle[1] + h / 4)
     source, target = [], []

@@ -73,3 +73,19 @@ def test_a_turned_photo_is_held_whole_on_a_frame_of_its_edges_colour():
     degrees = [ruled.turn_deg(f"p{k}.jpg") for k in range(40)]
     assert all(ruled.TURN_DEG[0] <= abs(d) <= ruled.TURN_DEG[1] for d in degrees)
     assert min(degrees) < 0 < max(degrees) and ruled.turn_deg("p0.jpg") == degrees[0]
+
+
+def test_a_tilted_photo_narrows_one_side_and_fills_its_corners_with_its_edges_colour():
+    frame = np.full((200, 300, 3), 200, np.uint8)
+    frame[:3], frame[-3:], frame[:, :3], frame[:, -3:] = 150, 150, 150, 150
+    frame[:, 148:152] = 30  # an upright line down the middle: it stays upright however the top narrows
+    out = ruled.tilted(frame, "top", 0.2)
+    assert out.shape == frame.shape
+    assert (out[0, 0] == 150).all() and (out[0, -1] == 150).all()  # beyond the narrowed top: edges' colour
+    assert (out[-1, 0] == 150).all() and out[100, 150, 0] < 100  # the bottom's corner and the middle line
+    fill_at_top = np.flatnonzero(out[5, :, 0] == 150)
+    assert fill_at_top.min() == 0 and 25 <= np.count_nonzero(fill_at_top < 150) <= 35  # 0.2 * 300 / 2 = 30 px
+    sides = [ruled.tilt(f"p{k}.jpg") for k in range(40)]
+    assert {side for side, _ in sides} == set(ruled.SIDES)
+    assert all(ruled.TILT[0] <= share <= ruled.TILT[1] for _, share in sides)
+    assert ruled.tilt("p0.jpg") == sides[0]

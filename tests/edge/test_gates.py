@@ -266,19 +266,27 @@ MAX_RULED_SPURIOUS = 3
 # taken out at their slope: 92 with 7, and 515 with 1.
 MIN_TURNED_ACCURACY = 0.92
 MAX_TURNED_SPURIOUS = 6
+# ... and photographed with the camera tilted, one side of the photo 8 to 20 % narrower (2026-12-07, Intel(R)
+# Xeon(R) Processor): the photos 100 of 100 with 14 spurious (row_03_shadow on squared paper, its bottom
+# narrower: the grid's columns in the shadow, read as 1s), the desk 515 of 518 with 1. Before a page's
+# converging rules were read rectified (edge.vanishing): 98 with 18, and 515 with 1.
+MIN_TILTED_ACCURACY = 0.95
+MAX_TILTED_SPURIOUS = {"photos": 16, "desk": 3}
 
 
 @pytest.mark.parametrize("folder", ["photos", "desk"])
-@pytest.mark.parametrize("turned", [False, True], ids=["straight", "turned"])
-def test_both_sets_on_ruled_and_squared_paper(trained_model, photos_dir, desk_dir, folder, turned):
+@pytest.mark.parametrize("view", ["straight", "turned", "tilted"])
+def test_both_sets_on_ruled_and_squared_paper(trained_model, photos_dir, desk_dir, folder, view):
     """A notebook's faint, thin rules and grid under real handwriting: once thresholded they are dashes;
-    photographed turned, they slope."""
+    photographed turned, they slope; tilted, they converge."""
     from benchmarks.ruled import WAYS
 
     photos = photos_dir if folder == "photos" else desk_dir
-    ways = {label: way for label, way in WAYS.items() if label.endswith(", turned") == turned}
+    ways = {label: way for label, way in WAYS.items()
+            if (label.rsplit(", ", 1)[1] if ", " in label else "straight") == view}
     right, total, spurious, misread = _ways_scored(trained_model, photos, ways)
-    accuracy, most = ((MIN_TURNED_ACCURACY, MAX_TURNED_SPURIOUS) if turned
-                      else (MIN_RULED_ACCURACY, MAX_RULED_SPURIOUS))
-    assert right >= accuracy * total, (right, total, misread)
+    accuracy, most = {"straight": (MIN_RULED_ACCURACY, MAX_RULED_SPURIOUS),
+                      "turned": (MIN_TURNED_ACCURACY, MAX_TURNED_SPURIOUS),
+                      "tilted": (MIN_TILTED_ACCURACY, MAX_TILTED_SPURIOUS[folder])}[view]
+    assert len(ways) == 2 and right >= accuracy * total, (right, total, misread)
     assert spurious <= most, (spurious, misread)
