@@ -16,6 +16,7 @@ from edge import skew
 MIN_SEGMENT = 1 / 6
 GAP = 1 / 80
 REFINE_PX = 2  # a segment is fitted again to the mask's pixels this near it (_refined)
+MAX_SEGMENTS = 120  # the longest this many at most (the ruled conditions' frames: 40 to 70, at the median)
 # A line within this many degrees of the rows belongs to the rows' family, of the columns to theirs.
 FAMILY_DEG = 30.0
 MIN_LINES = 3  # a family's lines: fewer say nothing of where they meet
@@ -77,7 +78,14 @@ def segments(mask: np.ndarray, coarse: bool = False) -> np.ndarray:
     if found is None:
         return np.zeros((0, 4), np.float32)
     halves = 2.0 * found.reshape(-1, 4).astype(np.float32) + 0.5  # pixel centres at full size
-    return halves if coarse else np.array([_refined(mask, seg) for seg in halves], np.float32)
+    # Only those of a family (near the rows or the columns), the longest first: on a noisy mask, hatching or
+    # a solid block, Hough finds hundreds, and each is fitted again in turn.
+    run, rise = np.abs(halves[:, 2] - halves[:, 0]), np.abs(halves[:, 3] - halves[:, 1])
+    near = np.tan(np.radians(FAMILY_DEG))
+    halves = halves[(rise <= near * run) | (run <= near * rise)]
+    longest = np.argsort(-np.hypot(halves[:, 2] - halves[:, 0], halves[:, 3] - halves[:, 1]))
+    halves = halves[longest[:MAX_SEGMENTS]]
+    return halves if coarse else np.array([_refined(mask, seg) for seg in halves], np.float32).reshape(-1, 4)
 
 
 def _refined(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
@@ -183,13 +191,17 @@ def rectifying(mask: np.ndarray) -> Rectifying | None:
     rows, columns = fan(segs, 0, middle), fan(segs, 1, middle)
     if _spread(rows, columns, (h, w)) < MIN_SPREAD:
         return None
+    # A family of fewer lines is a margin, a page's edge, the desk's: no rules to straighten by.
+    rows = rows if rows and rows.lines >= MIN_FAN_LINES else None
+    columns = columns if columns and columns.lines >= MIN_FAN_LINES else None
     xs, ys = (middle[0] - w / 4, middle[0] + w / 4), (middle[1] - h / 4, middle[1] + h / 4)
     source, target = [], []
     for y in ys:
         for x in (xs if y == ys[0] else xs[::-1]):
-            column = (x, columns.slope(x, middle[0]) if columns else 0.0)
-            row = (y, rows.slope(y, middle[1]) if rows else 0.0)
-            source.append(_crossing(column, row, middle))
+            # Square to the other family through the middle where a family is not fitted.
+            column_slope = columns.slope(x, middle[0]) if columns else -rows.slope(middle[1], middle[1])
+            row_slope = rows.slope(y, middle[1]) if rows else -columns.slope(middle[0], middle[0])
+            source.append(_crossing((x, column_slope), (y, row_slope), middle))
             target.append((x, y))
     homography = cv2.getPerspectiveTransform(np.float32(source), np.float32(target))
     corners = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
@@ -197,8 +209,8 @@ def rectifying(mask: np.ndarray) -> Rectifying | None:
     depth = (homography[2, :2] @ corners.T + homography[2, 2])
     if (depth <= 0).any() or not cv2.isContourConvex(mapped):  # a vanishing point within the frame
         return None
-    # Enlarged until no part of the frame is drawn smaller than it is: read at nearest neighbour, a faint
-    # rule a pixel wide keeps every pixel (shrunk or interpolated, it came out of the threshold in specks).
+    # Enlarged until no part of the frame is drawn smaller than it is: a faint rule a pixel wide keeps its
+    # darkness (shrunk, it came out of the threshold in specks, and stayed).
     least = min(_least_scale(homography, corner) for corner in corners)
     if least < 1.0:
         homography = np.diag([1.0 / least, 1.0 / least, 1.0]) @ homography
