@@ -22,6 +22,7 @@ import numpy as np
 
 from benchmarks.crops import Crop, Way, command, run
 from edge.detect import Box
+from edge.note import ring
 
 RULE_BGR = np.float32([235, 190, 150]) / 255  # pale blue print: what it lets through of each channel
 MARGIN_BGR = np.float32([150, 140, 235]) / 255  # a red margin line
@@ -108,8 +109,7 @@ def _edge_colour(image: np.ndarray) -> tuple[float, ...]:
     """The median colour of the photo's edges: what the camera would see more of there, paper or desk.
     (Filled from the edges, a frame's corners were streaks as long and straight as rules; mirrored, they
     held mirrored digits; with the whole photo's median, paper grey beside a desk.)"""
-    ring = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
-    return tuple(float(v) for v in np.median(ring.reshape(len(ring), -1), axis=0))
+    return tuple(float(v) for v in np.median(ring(image, 1), axis=0))
 
 
 def tilted(image: np.ndarray, side: str, share: float) -> np.ndarray:

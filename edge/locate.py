@@ -118,9 +118,7 @@ def _straightened(gray: np.ndarray, lined: np.ndarray, opts: DetectorOptions, bl
         return None
     straight = cv2.warpPerspective(gray, found.homography, found.size, flags=cv2.INTER_LINEAR,
                                    borderMode=cv2.BORDER_REPLICATE)
-    in_view = cv2.warpPerspective(np.full(gray.shape, 255, np.uint8), found.homography, found.size,
-                                  flags=cv2.INTER_NEAREST, borderValue=0)
-    beyond = cv2.dilate(cv2.bitwise_not(in_view), np.ones((5, 5), np.uint8))
+    beyond = pages.outside_view(gray.shape, np.linalg.inv(found.homography), straight.shape, 2)
     if trace is not None:
         trace["rectified"] = straight
     return _ink_and_blobs(straight, opts, 0, blob_height, trace, False, beyond), found.homography

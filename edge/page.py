@@ -289,11 +289,19 @@ def beyond_frame(page: Page, frame_shape: tuple[int, ...], back: np.ndarray, pag
     corners = page.corners
     if (corners >= 0).all() and (corners[:, 0] <= w - 1).all() and (corners[:, 1] <= h - 1).all():
         return None
-    # Each page pixel looked up in a small map of the frame (the frame's corners mapped onto the
-    # page instead would fold over where a steep view puts one past the desk's horizon).
+    return outside_view(frame_shape, back, page_shape, band_px)
+
+
+def outside_view(frame_shape: tuple[int, ...], back: np.ndarray, view_shape: tuple[int, ...], band_px: int
+                 ) -> np.ndarray:
+    """Where a view of a frame (view_shape, `back` its homography to the frame: a page rectified, a frame
+    straightened) lies beyond the frame's edge or within band_px of it: (h, w) 0/255."""
+    h, w = frame_shape[:2]
+    # Each view pixel looked up in a small map of the frame (the frame's corners mapped onto the
+    # view instead would fold over where a steep view puts one past the desk's horizon).
     small = (max(1, h // BEYOND_MAP_SHRINK), max(1, w // BEYOND_MAP_SHRINK))
     to_small = np.diag([small[1] / w, small[0] / h, 1.0]) @ back
-    in_view = cv2.warpPerspective(np.full(small, 255, np.uint8), to_small, page_shape[1::-1],
+    in_view = cv2.warpPerspective(np.full(small, 255, np.uint8), to_small, view_shape[1::-1],
                                   flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderValue=0)
     return cv2.dilate(cv2.bitwise_not(in_view), np.ones((2 * band_px + 1, 2 * band_px + 1), np.uint8))
 

@@ -19,11 +19,11 @@ REFINE_PX = 2  # a segment is fitted again to the mask's pixels this near it (_r
 MAX_SEGMENTS = 120  # the longest this many at most (the ruled conditions' frames: 40 to 70, at the median)
 # A line within this many degrees of the rows belongs to the rows' family, of the columns to theirs.
 FAMILY_DEG = 30.0
-MIN_LINES = 3  # a family's lines: fewer say nothing of where they meet
-# ... and a family converging must hold this many lines at least, DISTINCT of the frame's longer side apart
-# or more where they cross its middle (a rule's stretches are one line): a page's rules, not its margin
-# line, its edges and the desk's beyond them (a notebook page on a desk, turned: the margin and the
-# page's right edge, meeting far off, read the edge's strip of desk as three 1s).
+MIN_LINES = 3  # a family's stretches to fit: fewer say nothing of where they meet ...
+# ... and a family must hold this many lines at least, DISTINCT of the frame's longer side apart or more
+# where they cross its middle (a rule's stretches are one line): a page's rules, not its margin line, its
+# edges and the desk's beyond them (a notebook page on a desk, turned: the margin and the page's right
+# edge, meeting far off, read the edge's strip of desk as three 1s).
 MIN_FAN_LINES = 5
 DISTINCT = 0.01
 # A line's slope off the family's fit by more than this is another line (a digit's long stroke, a
@@ -112,7 +112,7 @@ def _refined(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
 
 def fan(segs: np.ndarray, axis: int, middle: tuple[float, float]) -> Fan | None:
     """The family of lines along the rows (axis 0) or down the columns (1) among (N, 4) segments, fitted
-    as a Fan through the frame's `middle` (x, y); None with fewer than MIN_LINES lines fitting it."""
+    as a Fan through the frame's `middle` (x, y); None with fewer than MIN_FAN_LINES lines fitting it."""
     x1, y1, x2, y2 = segs.T if len(segs) else np.zeros((4, 0), np.float32)
     if axis == 1:  # columns: x along y, as rows are y along x
         x1, y1, x2, y2 = y1, x1, y2, x2
@@ -139,7 +139,7 @@ def fan(segs: np.ndarray, axis: int, middle: tuple[float, float]) -> Fan | None:
     crossings = np.sort(at[keep])
     side = 2 * max(middle) + 1  # the frame's longer side
     lines = 1 + int(np.count_nonzero(np.diff(crossings) >= DISTINCT * side)) if crossings.size else 0
-    if lines < MIN_LINES:
+    if lines < MIN_FAN_LINES:
         return None
     return Fan(float(base), float(rate), lines)
 
@@ -164,11 +164,9 @@ def _least_scale(homography: np.ndarray, point: np.ndarray) -> float:
 
 
 def _spread(rows: Fan | None, columns: Fan | None, shape: tuple[int, int]) -> float:
-    """How far the slopes of a family of MIN_FAN_LINES lines or more differ across the frame: the most of
-    either family's."""
+    """How far the slopes of a family differ across the frame: the most of either family's."""
     h, w = shape
-    return max(abs(rows.rate) * h if rows and rows.lines >= MIN_FAN_LINES else 0.0,
-               abs(columns.rate) * w if columns and columns.lines >= MIN_FAN_LINES else 0.0)
+    return max(abs(rows.rate) * h if rows else 0.0, abs(columns.rate) * w if columns else 0.0)
 
 
 def rectifying(mask: np.ndarray) -> Rectifying | None:
@@ -178,7 +176,8 @@ def rectifying(mask: np.ndarray) -> Rectifying | None:
 
     Two lines of each family, a quarter of the frame either side of its middle, are taken to the
     rectangle they cross at in the middle (the middle keeps its scale); the rectified frame is as large as
-    the whole frame mapped so. A family too broken to fit runs square to the other through the middle.
+    the whole frame mapped so. A family not found (fewer than MIN_FAN_LINES lines) runs square to the other
+    through the middle.
     """
     h, w = mask.shape
     middle = ((w - 1) / 2.0, (h - 1) / 2.0)
@@ -191,9 +190,6 @@ def rectifying(mask: np.ndarray) -> Rectifying | None:
     rows, columns = fan(segs, 0, middle), fan(segs, 1, middle)
     if _spread(rows, columns, (h, w)) < MIN_SPREAD:
         return None
-    # A family of fewer lines is a margin, a page's edge, the desk's: no rules to straighten by.
-    rows = rows if rows and rows.lines >= MIN_FAN_LINES else None
-    columns = columns if columns and columns.lines >= MIN_FAN_LINES else None
     xs, ys = (middle[0] - w / 4, middle[0] + w / 4), (middle[1] - h / 4, middle[1] + h / 4)
     source, target = [], []
     for y in ys:
