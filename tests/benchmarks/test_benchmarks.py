@@ -50,7 +50,9 @@ SCHEMA_KEYS = {"date", "machine", "config", "skipped", "backends", "latency", "s
 
 
 def _run_quick(models, out, env_extra=None):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env_extra or {})}
+    """`python -m benchmarks --quick`; the shared photo folders only where a test gives them (CI exports
+    PHOTOS_DIR and DESK_DIR for the gates, and the benchmark reads them too)."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PHOTOS_DIR": "", "DESK_DIR": "", **(env_extra or {})}
     return subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--models-dir", str(models),
                            "--output-dir", str(out)], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=600)
